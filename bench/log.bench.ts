@@ -1,0 +1,56 @@
+// Durable batched append into the event log vs. the same rows inserted into a bare SQLite table
+// (no id index, no validation-shaped JSON) with the same durability, in the same run.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteEventLog, parseEvent, type RiskEvent } from '../src/events/index.js';
+import { simulate } from '../src/sim/index.js';
+import { openSqlite } from '../src/lib/sqlite.js';
+import { fmt, machine, median, repeat, report } from './lib.js';
+
+const N = Number(process.env.BENCH_EVENTS ?? 500_000);
+const BATCH = Number(process.env.BENCH_BATCH ?? 10_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+
+console.log(`machine: ${machine()}`);
+console.log(`preparing ${fmt(N)} simulator events…`);
+const events: RiskEvent[] = [];
+for (const raw of simulate({ seed: 7, days: 120, users: 40_000, hosts: 4_000 })) {
+  const parsed = parseEvent(raw);
+  if (parsed.ok) events.push(parsed.event);
+  if (events.length >= N) break;
+}
+const unique = [...new Map(events.map((e) => [e.id, e])).values()];
+
+const dir = mkdtempSync(join(tmpdir(), 'rg-bench-log-'));
+try {
+  const ours = await repeat(RUNS, async (run) => {
+    const log = new SqliteEventLog(join(dir, `log-${run}.db`), { durability: 'fsync' });
+    const t0 = performance.now();
+    for (let i = 0; i < unique.length; i += BATCH) await log.appendBatch(unique.slice(i, i + BATCH));
+    const seconds = (performance.now() - t0) / 1000;
+    await log.close();
+    return unique.length / seconds;
+  });
+  const bare = await repeat(RUNS, (run) => {
+    const db = openSqlite(join(dir, `bare-${run}.db`), 'fsync');
+    db.exec('CREATE TABLE t (seq INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+    const insert = db.prepare('INSERT INTO t (body) VALUES (?)');
+    const tx = db.transaction((rows: RiskEvent[]) => {
+      for (const e of rows) insert.run(JSON.stringify(e));
+    });
+    const t0 = performance.now();
+    for (let i = 0; i < unique.length; i += BATCH) tx(unique.slice(i, i + BATCH));
+    const seconds = (performance.now() - t0) / 1000;
+    db.close();
+    return unique.length / seconds;
+  });
+  const oursMedian = median(ours);
+  const bareMedian = median(bare);
+  console.log(`event log appendBatch (fsync, batches of ${fmt(BATCH)}): ${fmt(oursMedian)} events/s (median of ${RUNS}: ${ours.map((x) => fmt(x)).join(', ')})`);
+  console.log(`bare SQLite insert, same rows, same durability:     ${fmt(bareMedian)} events/s (median of ${RUNS})`);
+  console.log(`ratio event log / bare SQLite: ${(oursMedian / bareMedian).toFixed(2)}`);
+  report('log-append', { events: unique.length, batch: BATCH, runs: RUNS, eventsPerSec: Math.round(oursMedian), bareSqlitePerSec: Math.round(bareMedian), ratio: +(oursMedian / bareMedian).toFixed(3) });
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

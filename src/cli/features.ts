@@ -1,0 +1,188 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import {
+  buildTrainingSet,
+  checkSkew,
+  FeatureDefinitionError,
+  FeatureSet,
+  kindOf,
+  MARKETPLACE_FEATURE_SET,
+  parseDuration,
+  replay,
+  type FeatureSetSpec,
+  type WindowedFeature,
+} from '../features/index.js';
+import { exportTrainingSet } from '../features/export.js';
+import { windowSpec } from '../features/window.js';
+import { dataDir } from '../lib/config.js';
+import { progress } from '../lib/progress.js';
+import { featureSnapshotPath, openStores } from '../runtime/embedded.js';
+import { writeFileAtomic } from '../lib/files.js';
+import { UserError } from './errors.js';
+
+function loadSpec(path: string | undefined): FeatureSetSpec {
+  if (!path) return MARKETPLACE_FEATURE_SET;
+  if (!existsSync(path)) throw new UserError(`no such feature set file: ${path}`);
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as FeatureSetSpec;
+  } catch (error) {
+    throw new UserError(`feature set file ${path}: ${(error as Error).message}`);
+  }
+}
+
+function loadSet(path: string | undefined): FeatureSet {
+  try {
+    return FeatureSet.create(loadSpec(path));
+  } catch (error) {
+    if (error instanceof FeatureDefinitionError) throw new UserError(error.message);
+    throw error;
+  }
+}
+
+export function parseDate(name: string) {
+  return (value: string): number => {
+    const t = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : Date.parse(value);
+    if (Number.isNaN(t)) throw new UserError(`${name} must be a date (YYYY-MM-DD) or an RFC 3339 time, got "${value}"`);
+    return t;
+  };
+}
+
+export function parseDurationOption(name: string) {
+  return (value: string): number => {
+    const ms = parseDuration(value);
+    if (ms === null || ms <= 0) throw new UserError(`${name} must be a duration such as 30d, 12h or 90m, got "${value}"`);
+    return ms;
+  };
+}
+
+function describeWindow(def: WindowedFeature): string {
+  const spec = windowSpec(def);
+  if (spec.g === 0) return 'no window (within TTL)';
+  const seconds = spec.g / 1000;
+  const granularity = seconds >= 3600 ? `${+(seconds / 3600).toFixed(2)}h` : seconds >= 60 ? `${+(seconds / 60).toFixed(2)}min` : `${seconds}s`;
+  return `${def.window} in ${spec.n} buckets of ${granularity}`;
+}
+
+export function registerFeatures(program: Command): void {
+  const features = program
+    .command('features')
+    .description('Feature definitions, backfill, training-set export and the online/offline skew check')
+    .option('--feature-set <file>', 'a feature set as JSON (default: the built-in marketplace set)');
+  const setOf = (command: Command) => loadSet(command.optsWithGlobals<{ featureSet?: string }>().featureSet);
+  const dirOf = (command: Command) => dataDir(command.optsWithGlobals<{ data?: string }>().data);
+
+  features
+    .command('list')
+    .description('List the features of the feature set and its version')
+    .action((_opts, command: Command) => {
+      const set = setOf(command);
+      console.log(`feature set ${set.name} ${set.version}: ${set.valueNames.length} features (+ a _missing indicator each)`);
+      for (const def of set.definitions) {
+        const kind = kindOf(def);
+        const what =
+          kind === 'windowed'
+            ? `${(def as WindowedFeature).agg} ${[(def as WindowedFeature).entity].flat().join('×')} ${(def as WindowedFeature).window ?? ''}`.trim()
+            : kind;
+        console.log(`  ${def.name.padEnd(34)} ${what.padEnd(28)} ${def.description}`);
+      }
+    });
+
+  features
+    .command('describe <name>')
+    .description('Show one feature: definition, window granularity, TTL')
+    .action((name: string, _opts, command: Command) => {
+      const set = setOf(command);
+      const def = set.get(name);
+      if (!def) throw new UserError(`no feature "${name}" in ${set.name} ${set.version} (see: riskgate features list)`);
+      console.log(JSON.stringify(def, null, 2));
+      if (kindOf(def) === 'windowed') {
+        const w = def as WindowedFeature;
+        console.log(`window: ${describeWindow(w)}; ttl ${w.ttl}; missing: NaN${w.missingValue !== undefined ? ` served as ${w.missingValue}` : ''} with ${name}_missing = 1`);
+      }
+    });
+
+  features
+    .command('backfill')
+    .description('Rebuild the online feature state from the whole event log and snapshot it')
+    .action(async (_opts, command: Command) => {
+      const set = setOf(command);
+      const stores = openStores(dirOf(command));
+      try {
+        await stores.featureSets.register(set.version, loadSpec(command.optsWithGlobals<{ featureSet?: string }>().featureSet));
+        const total = await stores.log.lastSeq();
+        const bar = progress('backfill', total);
+        const started = performance.now();
+        const engine = await replay(stores.log, set, () => false, () => {}, { onProgress: (done) => bar.update(done) });
+        engine.sweep();
+        const seconds = (performance.now() - started) / 1000;
+        bar.stop(`${engine.appliedSeq} events (${Math.round(engine.appliedSeq / seconds)} events/s)`);
+        writeFileAtomic(featureSnapshotPath(stores.dir, set.version), engine.snapshot());
+        const states = Object.values(engine.stateCounts()).reduce((a, b) => a + b, 0);
+        console.log(`feature set ${set.version}: ${states} live entity states after the TTL sweep, snapshot written`);
+      } finally {
+        await stores.close();
+      }
+    });
+
+  features
+    .command('export')
+    .description('Export a point-in-time training set (one row per scored event) as CSV or Parquet')
+    .requiredOption('-o, --out <file>', 'output file: .csv or .parquet')
+    .option('--from <date>', 'first event time (inclusive)', parseDate('--from'))
+    .option('--to <date>', 'last event time (exclusive)', parseDate('--to'))
+    .option('--maturity <duration>', 'label horizon: a fraud label counts if it arrived within this after the event', parseDurationOption('--maturity'), parseDuration('30d'))
+    .option('--include-immature', 'keep rows whose horizon has not closed (label -1)')
+    .action(async (opts, command: Command) => {
+      if (!/\.(csv|parquet)$/i.test(opts.out)) throw new UserError('--out must end in .csv or .parquet');
+      const set = setOf(command);
+      const stores = openStores(dirOf(command));
+      try {
+        const total = await stores.log.lastSeq();
+        const bar = progress('replay', total);
+        const training = await buildTrainingSet(stores.log, set, {
+          from: opts.from,
+          to: opts.to,
+          maturityMs: opts.maturity,
+          onProgress: (done) => bar.update(done),
+        });
+        bar.stop(`${training.rows} rows`);
+        const written = await exportTrainingSet(training, opts.out, { includeImmature: opts.includeImmature === true });
+        const positives = training.labels.reduce((n, l) => n + (l === 1 ? 1 : 0), 0);
+        const immature = training.labels.reduce((n, l) => n + (l === -1 ? 1 : 0), 0);
+        console.log(`${written} rows × ${training.names.length} features → ${opts.out} (${positives} fraud, ${immature} immature${opts.includeImmature ? '' : ' left out'}; feature set ${set.version})`);
+      } finally {
+        await stores.close();
+      }
+    });
+
+  features
+    .command('skew')
+    .description('Recompute every vector served online from the log, offline, and report differences per feature (exit 1 on any)')
+    .option('--json', 'print the report as JSON')
+    .action(async (opts, command: Command) => {
+      const set = setOf(command);
+      const stores = openStores(dirOf(command));
+      try {
+        const total = await stores.log.lastSeq();
+        const bar = progress('skew replay', total);
+        const report = await checkSkew(stores.log, set, stores.featureLog, { onProgress: (done) => bar.update(done) });
+        bar.stop(`${report.compared} served vectors compared`);
+        if (opts.json) {
+          console.log(JSON.stringify(report, null, 2));
+        } else {
+          console.log(`feature set ${set.version}: ${report.compared} served vectors recomputed offline, ${report.rowsWithMismatch} differ`);
+          if (report.otherVersions > 0) console.log(`(${report.otherVersions} logged vectors of other feature set versions not compared)`);
+          console.log(`${'feature'.padEnd(34)} ${'mismatches'.padStart(10)} ${'online missing'.padStart(15)} ${'offline missing'.padStart(16)} ${'max |diff|'.padStart(11)}`);
+          for (const f of report.features) {
+            console.log(
+              `${f.name.padEnd(34)} ${String(f.mismatches).padStart(10)} ${(100 * f.onlineMissingRate).toFixed(2).padStart(14)}% ${(100 * f.offlineMissingRate).toFixed(2).padStart(15)}% ${f.maxAbsDiff.toPrecision(3).padStart(11)}`,
+            );
+          }
+          for (const e of report.examples) console.log(`  e.g. ${e.eventId} (seq ${e.seq}) ${e.feature}: online ${e.online}, offline ${e.offline}`);
+        }
+        if (report.rowsWithMismatch > 0) process.exitCode = 1;
+      } finally {
+        await stores.close();
+      }
+    });
+}

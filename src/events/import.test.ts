@@ -1,0 +1,91 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EXAMPLE_EVENTS } from './examples.js';
+import { importRecords, loadCsvMapping, readCsv, readNdjson } from './import.js';
+import { SqliteEventLog } from './stores/sqlite.js';
+
+describe('events import', () => {
+  let dir: string;
+  let log: SqliteEventLog;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'rg-import-'));
+    log = new SqliteEventLog(join(dir, 'events.db'), { durability: 'os' });
+  });
+  afterEach(async () => {
+    await log.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('imports NDJSON, reporting bad lines by number and field and keeping the good ones', async () => {
+    const login = EXAMPLE_EVENTS.login;
+    const lines = [
+      JSON.stringify({ ...login, id: 'ok1' }),
+      '{"id": "broken",',
+      '',
+      JSON.stringify({ ...login, id: 'bad_amount_type', payload: { success: 'yes' } }),
+      JSON.stringify({ ...EXAMPLE_EVENTS.booking_attempted, id: 'pan', entities: { ...EXAMPLE_EVENTS.booking_attempted.entities as object, card: '4111111111111111' } }),
+      JSON.stringify({ ...login, id: 'ok2' }),
+      JSON.stringify({ ...login, id: 'ok1' }),
+    ];
+    const file = join(dir, 'events.ndjson');
+    writeFileSync(file, lines.join('\n'));
+    const report = await importRecords((events) => log.appendBatch(events), readNdjson(file), { batchSize: 2 });
+    expect(report.read).toBe(6);
+    expect(report.appended).toBe(2);
+    expect(report.duplicates).toBe(1);
+    expect(report.rejected.map((r) => r.line)).toEqual([2, 4, 5]);
+    expect(report.rejected[0]!.errors[0]!.message).toMatch(/malformed JSON/);
+    expect(report.rejected[1]!.errors).toEqual([{ path: 'payload.success', message: 'must be boolean' }]);
+    expect(report.rejected[2]!.errors[0]!.path).toBe('entities.card');
+    expect((await log.read({})).map((e) => e.event.id)).toEqual(['ok1', 'ok2']);
+  });
+
+  it('imports CSV through a column mapping, with conversions and defaults', async () => {
+    const csv = [
+      'event_id,when,who,card_fp,amt,state,code',
+      'p1,1767225600000,u_1,cf_1,12.50,approved,',
+      'p2,2026-01-01T00:05:00Z,u_1,cf_1,abc,declined,do_not_honor',
+      'p3,2026-01-01T00:06:00Z,u_2,cf_2,-3,approved,',
+      '"p4",2026-01-01T00:07:00Z,u_2,cf_2,99,declined,',
+      'p5,2026-01-01T00:08:00Z,u_3,cf_3,7,failed,',
+    ].join('\n');
+    const mapping = {
+      fields: {
+        id: 'event_id',
+        ts: 'when',
+        'entities.user': 'who',
+        'entities.card': 'card_fp',
+        'payload.amount': { column: 'amt', as: 'number' },
+        'payload.status': 'state',
+        'payload.decline_code': 'code',
+      },
+      defaults: { type: 'payment_attempted', 'payload.currency': 'EUR' },
+    };
+    writeFileSync(join(dir, 'p.csv'), csv);
+    writeFileSync(join(dir, 'map.json'), JSON.stringify(mapping));
+    const report = await importRecords((events) => log.appendBatch(events), readCsv(join(dir, 'p.csv'), loadCsvMapping(join(dir, 'map.json'))));
+    expect(report.appended).toBe(2);
+    expect(report.rejected).toEqual([
+      { line: 3, errors: [{ path: '', message: 'payload.amount: column "amt" value "abc" is not a finite number' }] },
+      { line: 4, errors: [{ path: 'payload.amount', message: 'must be >= 0' }] },
+      { line: 5, errors: [{ path: 'payload.decline_code', message: 'is required when status is declined' }] },
+    ]);
+    const stored = await log.read({});
+    expect(stored.map((e) => e.event.id)).toEqual(['p1', 'p5']);
+    expect(stored[0]!.event).toMatchObject({ ts: 1767225600000, payload: { amount: 12.5, currency: 'EUR' } });
+  });
+
+  it('refuses a mapping that names a column the CSV lacks, or an unsafe path', async () => {
+    writeFileSync(join(dir, 'p.csv'), 'a,b\n1,2\n');
+    writeFileSync(join(dir, 'map.json'), JSON.stringify({ fields: { id: 'a', ts: 'nope' } }));
+    await expect(importRecords((events) => log.appendBatch(events), readCsv(join(dir, 'p.csv'), loadCsvMapping(join(dir, 'map.json'))))).rejects.toThrow(
+      /lacks mapped column\(s\): nope/,
+    );
+    writeFileSync(join(dir, 'evil.json'), JSON.stringify({ fields: { '__proto__.polluted': 'a' } }));
+    expect(() => loadCsvMapping(join(dir, 'evil.json'))).toThrow(/not allowed/);
+    writeFileSync(join(dir, 'junk.json'), '{');
+    expect(() => loadCsvMapping(join(dir, 'junk.json'))).toThrow(/mapping file/);
+  });
+});

@@ -1,0 +1,210 @@
+// Bulk import of events from NDJSON or CSV. Every line is validated on its own: bad lines are reported
+// with their line number and field, good lines are appended in batches, and nothing good is dropped
+// because a neighbour was bad.
+import { createReadStream, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parse as parseCsv } from 'csv-parse';
+import type { AppendResult } from './log.js';
+import { parseEvent, type FieldError } from './validate.js';
+import type { RiskEvent } from './schema.js';
+
+export interface SourceRecord {
+  line: number;
+  /** The decoded record, or the reason it could not be decoded. */
+  value: unknown;
+  decodeError?: string;
+}
+
+export interface RejectedLine {
+  line: number;
+  errors: FieldError[];
+}
+
+export interface ImportReport {
+  read: number;
+  appended: number;
+  duplicates: number;
+  rejected: RejectedLine[];
+}
+
+export interface ImportOptions {
+  batchSize?: number;
+  /** Called after each batch is durably appended. */
+  onProgress?: (report: ImportReport) => void;
+}
+
+/** Where imported events go: the event log's appendBatch, or the online feature store's ingest. */
+export type AppendEvents = (events: readonly RiskEvent[]) => Promise<AppendResult[]>;
+
+export async function importRecords(
+  append: AppendEvents,
+  records: AsyncIterable<SourceRecord>,
+  options: ImportOptions = {},
+): Promise<ImportReport> {
+  const batchSize = options.batchSize ?? 5_000;
+  const report: ImportReport = { read: 0, appended: 0, duplicates: 0, rejected: [] };
+  let batch: RiskEvent[] = [];
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    for (const result of await append(batch)) {
+      if (result.status === 'appended') report.appended++;
+      else report.duplicates++;
+    }
+    batch = [];
+    options.onProgress?.(report);
+  };
+  for await (const record of records) {
+    report.read++;
+    if (record.decodeError !== undefined) {
+      report.rejected.push({ line: record.line, errors: [{ path: '', message: record.decodeError }] });
+      continue;
+    }
+    const parsed = parseEvent(record.value);
+    if (!parsed.ok) {
+      report.rejected.push({ line: record.line, errors: parsed.errors });
+      continue;
+    }
+    batch.push(parsed.event);
+    if (batch.length >= batchSize) await flush();
+  }
+  await flush();
+  return report;
+}
+
+/** One record per non-empty line of newline-delimited JSON. */
+export async function* readNdjson(path: string): AsyncIterable<SourceRecord> {
+  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  let line = 0;
+  for await (const text of lines) {
+    line++;
+    if (text.trim() === '') continue;
+    try {
+      yield { line, value: JSON.parse(text) };
+    } catch (error) {
+      yield { line, value: undefined, decodeError: `malformed JSON: ${(error as Error).message}` };
+    }
+  }
+}
+
+export type ColumnType = 'string' | 'number' | 'integer' | 'boolean' | 'list' | 'json' | 'auto';
+
+/**
+ * How CSV columns become event fields. `fields` maps a dotted event path (`id`, `ts`, `entities.user`,
+ * `payload.amount`, …) to a column name, or to `{ column, as }` to convert the cell. `defaults` gives
+ * constant values for paths no column provides (for example a file holding one event type).
+ */
+export interface CsvMapping {
+  fields: Record<string, string | { column: string; as?: ColumnType }>;
+  defaults?: Record<string, unknown>;
+}
+
+export function loadCsvMapping(path: string): CsvMapping {
+  let mapping: unknown;
+  try {
+    mapping = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`mapping file ${path}: ${(error as Error).message}`);
+  }
+  const m = mapping as Partial<CsvMapping>;
+  if (typeof m !== 'object' || m === null || typeof m.fields !== 'object' || m.fields === null) {
+    throw new Error(`mapping file ${path}: must be an object with a "fields" object`);
+  }
+  for (const [path_, spec] of Object.entries(m.fields)) {
+    const column = typeof spec === 'string' ? spec : spec?.column;
+    if (typeof column !== 'string' || column === '') {
+      throw new Error(`mapping file ${path}: fields.${path_} must name a column`);
+    }
+    if (path_.split('.').some((part) => part === '' || UNSAFE_SEGMENTS.has(part))) {
+      throw new Error(`mapping file ${path}: field path "${path_}" is not allowed`);
+    }
+    const as = typeof spec === 'string' ? 'auto' : (spec.as ?? 'auto');
+    if (!['string', 'number', 'integer', 'boolean', 'list', 'json', 'auto'].includes(as)) {
+      throw new Error(`mapping file ${path}: fields.${path_}.as must be one of string, number, integer, boolean, list, json, auto`);
+    }
+  }
+  return m as CsvMapping;
+}
+
+/** One record per CSV row (after the header row), built through the mapping. */
+export async function* readCsv(path: string, mapping: CsvMapping): AsyncIterable<SourceRecord> {
+  const parser = createReadStream(path).pipe(
+    parseCsv({ columns: true, skip_empty_lines: true, relax_column_count: true, info: true, bom: true }),
+  );
+  let headerChecked = false;
+  for await (const row of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+    if (!headerChecked) {
+      headerChecked = true;
+      const missing = Object.values(mapping.fields)
+        .map((spec) => (typeof spec === 'string' ? spec : spec.column))
+        .filter((column) => !(column in row.record));
+      if (missing.length > 0) throw new Error(`CSV header lacks mapped column(s): ${missing.join(', ')}`);
+    }
+    const line = row.info.lines;
+    try {
+      yield { line, value: mapRow(row.record, mapping) };
+    } catch (error) {
+      yield { line, value: undefined, decodeError: (error as Error).message };
+    }
+  }
+}
+
+function mapRow(row: Record<string, string>, mapping: CsvMapping): Record<string, unknown> {
+  const event: Record<string, unknown> = { entities: {}, payload: {} };
+  for (const [path, value] of Object.entries(mapping.defaults ?? {})) setPath(event, path, value);
+  for (const [path, spec] of Object.entries(mapping.fields)) {
+    const column = typeof spec === 'string' ? spec : spec.column;
+    const as = typeof spec === 'string' ? 'auto' : (spec.as ?? 'auto');
+    const cell = row[column];
+    if (cell === undefined || cell === '') continue;
+    setPath(event, path, convert(cell, as, path, column));
+  }
+  return event;
+}
+
+function convert(cell: string, as: ColumnType, path: string, column: string): unknown {
+  const fail = (what: string): never => {
+    throw new Error(`${path}: column "${column}" value ${JSON.stringify(cell.slice(0, 40))} is not ${what}`);
+  };
+  switch (as) {
+    case 'string':
+      return cell;
+    case 'number': {
+      const n = Number(cell);
+      return Number.isFinite(n) && cell.trim() !== '' ? n : fail('a finite number');
+    }
+    case 'integer': {
+      const n = Number(cell);
+      return Number.isInteger(n) ? n : fail('an integer');
+    }
+    case 'boolean': {
+      const v = cell.trim().toLowerCase();
+      if (['true', '1', 'yes'].includes(v)) return true;
+      if (['false', '0', 'no'].includes(v)) return false;
+      return fail('a boolean (true/false)');
+    }
+    case 'list':
+      return cell.split('|').map((s) => s.trim()).filter((s) => s !== '');
+    case 'json':
+      try {
+        return JSON.parse(cell);
+      } catch {
+        return fail('valid JSON');
+      }
+    case 'auto':
+      // Event times often come as epoch milliseconds in CSV exports; everything else stays text.
+      return path === 'ts' && /^\d+$/.test(cell.trim()) ? Number(cell) : cell;
+  }
+}
+
+const UNSAFE_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  if (parts.some((p) => UNSAFE_SEGMENTS.has(p) || p === '')) throw new Error(`mapping path "${path}" is not allowed`);
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    if (typeof node[part] !== 'object' || node[part] === null) node[part] = {};
+    node = node[part] as Record<string, unknown>;
+  }
+  node[parts[parts.length - 1]!] = value;
+}

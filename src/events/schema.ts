@@ -1,0 +1,250 @@
+// The marketplace event model, version 1. One TypeBox schema per event type serves validation,
+// the TypeScript types and (later) the HTTP API's OpenAPI document.
+import Type, { type Static, type TSchema } from 'typebox';
+
+export const SCHEMA_VERSION = 1 as const;
+
+export const ENTITY_KINDS = ['user', 'device', 'card', 'ip', 'email', 'listing', 'host'] as const;
+export type EntityKind = (typeof ENTITY_KINDS)[number];
+
+export const LABEL_TYPES = ['chargeback', 'reviewer_verdict', 'ato_report'] as const;
+
+export const EVENT_TYPES = [
+  'account_created',
+  'profile_updated',
+  'login',
+  'search',
+  'listing_created',
+  'booking_attempted',
+  'payment_attempted',
+  'message_sent',
+  'review_posted',
+  ...LABEL_TYPES,
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+export type LabelType = (typeof LABEL_TYPES)[number];
+
+/** Upper bound for money amounts: larger values are refused as implausible rather than stored. */
+export const MAX_AMOUNT = 1e9;
+export const MAX_TEXT = 10_000;
+
+const Id = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9_.:@\\-]*$' });
+const EntityRef = Type.String({ minLength: 1, maxLength: 256 });
+const Country = Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1 alpha-2' });
+const Currency = Type.String({ pattern: '^[A-Za-z]{3}$', description: 'ISO 4217' });
+const Amount = Type.Number({ minimum: 0, maximum: MAX_AMOUNT });
+const Text = Type.String({ maxLength: MAX_TEXT });
+const DateOnly = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
+
+export const Entities = Type.Object(
+  {
+    user: Type.Optional(EntityRef),
+    device: Type.Optional(EntityRef),
+    card: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'card fingerprint, never a card number' })),
+    ip: Type.Optional(EntityRef),
+    email: Type.Optional(Type.String({ minLength: 3, maxLength: 320, description: 'address (normalised and hashed on intake) or an em_ hash' })),
+    listing: Type.Optional(EntityRef),
+    host: Type.Optional(EntityRef),
+  },
+  { additionalProperties: false },
+);
+
+export const Context = Type.Object(
+  {
+    ip_country: Type.Optional(Country),
+    user_country: Type.Optional(Country),
+    email_domain: Type.Optional(Type.String({ minLength: 1, maxLength: 253 })),
+    user_agent: Type.Optional(Type.String({ maxLength: 512 })),
+    tz_offset_min: Type.Optional(Type.Integer({ minimum: -840, maximum: 840 })),
+  },
+  { additionalProperties: false },
+);
+
+export const Truth = Type.Object(
+  { scenario: Type.String({ minLength: 1, maxLength: 64 }), fraud: Type.Boolean() },
+  { additionalProperties: false, description: 'simulator ground truth; never read by features, rules or models' },
+);
+
+const strict = { additionalProperties: false } as const;
+
+export const Payloads = {
+  account_created: Type.Object(
+    {
+      country: Country,
+      signup_method: Type.Optional(Type.Enum(['email', 'google', 'apple'])),
+      promo_code: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+      referrer: Type.Optional(EntityRef),
+    },
+    strict,
+  ),
+  profile_updated: Type.Object(
+    {
+      fields: Type.Array(
+        Type.Enum(['email', 'phone', 'password', 'payout', 'address']),
+        { minItems: 1, maxItems: 5, uniqueItems: true },
+      ),
+    },
+    strict,
+  ),
+  login: Type.Object(
+    {
+      success: Type.Boolean(),
+      method: Type.Optional(
+        Type.Enum(['password', 'sso', 'magic_link', '2fa']),
+      ),
+    },
+    strict,
+  ),
+  search: Type.Object(
+    {
+      destination: Country,
+      guests: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
+      checkin: Type.Optional(DateOnly),
+    },
+    strict,
+  ),
+  listing_created: Type.Object(
+    {
+      country: Country,
+      price: Amount,
+      currency: Currency,
+      category: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+      capacity: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    },
+    strict,
+  ),
+  booking_attempted: Type.Object(
+    {
+      amount: Amount,
+      currency: Currency,
+      nights: Type.Integer({ minimum: 1, maximum: 365 }),
+      guests: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
+      checkin: Type.Optional(DateOnly),
+      card_country: Type.Optional(Country),
+      listing_country: Type.Optional(Country),
+      promo_code: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+      message: Type.Optional(Text),
+    },
+    strict,
+  ),
+  payment_attempted: Type.Object(
+    {
+      amount: Amount,
+      currency: Currency,
+      status: Type.Enum(['approved', 'declined', 'failed']),
+      decline_code: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+      booking_id: Type.Optional(Id),
+      card_country: Type.Optional(Country),
+    },
+    strict,
+  ),
+  message_sent: Type.Object(
+    {
+      text: Text,
+      to_user: Type.Optional(EntityRef),
+      thread_id: Type.Optional(Id),
+      booking_id: Type.Optional(Id),
+    },
+    strict,
+  ),
+  review_posted: Type.Object(
+    {
+      rating: Type.Integer({ minimum: 1, maximum: 5 }),
+      text: Text,
+      booking_id: Type.Optional(Id),
+    },
+    strict,
+  ),
+  chargeback: Type.Object(
+    {
+      target_event_id: Id,
+      amount: Amount,
+      currency: Currency,
+      reason_code: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    },
+    strict,
+  ),
+  reviewer_verdict: Type.Object(
+    {
+      target_event_id: Id,
+      verdict: Type.Enum(['fraud', 'legit']),
+      reviewer: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+      note: Type.Optional(Type.String({ maxLength: 2000 })),
+      case_id: Type.Optional(Id),
+    },
+    strict,
+  ),
+  ato_report: Type.Object(
+    {
+      target_event_id: Type.Optional(Id),
+      reported_by: Type.Optional(Type.Enum(['user', 'support'])),
+    },
+    strict,
+  ),
+} satisfies Record<EventType, TSchema>;
+
+/** Entity references each type must carry; others are optional. */
+export const REQUIRED_ENTITIES: Record<EventType, readonly EntityKind[]> = {
+  account_created: ['user'],
+  profile_updated: ['user'],
+  login: ['user', 'device', 'ip'],
+  search: ['user'],
+  listing_created: ['host', 'listing'],
+  booking_attempted: ['user', 'listing', 'host'],
+  payment_attempted: ['user', 'card'],
+  message_sent: ['user'],
+  review_posted: ['user', 'listing', 'host'],
+  chargeback: ['card'],
+  reviewer_verdict: [],
+  ato_report: ['user'],
+};
+
+/** Event time on the wire: epoch milliseconds or an RFC 3339 timestamp with a zone. */
+export const Timestamp = Type.Union([
+  Type.Integer({ minimum: 946_684_800_000, maximum: 4_102_444_800_000, description: 'epoch milliseconds, 2000..2100' }),
+  Type.String({ format: 'date-time', description: 'RFC 3339 timestamp' }),
+]);
+
+export const Envelope = Type.Object(
+  {
+    id: Id,
+    type: Type.Enum(EVENT_TYPES),
+    ts: Timestamp,
+    v: Type.Optional(Type.Literal(SCHEMA_VERSION)),
+    entities: Entities,
+    context: Type.Optional(Context),
+    payload: Type.Object({}),
+    truth: Type.Optional(Truth),
+  },
+  { additionalProperties: false },
+);
+
+export type Entities = Static<typeof Entities>;
+export type EventContext = Static<typeof Context>;
+export type Payload<T extends EventType> = Static<(typeof Payloads)[T]>;
+
+interface EventOf<T extends EventType> {
+  id: string;
+  type: T;
+  /** Event time, epoch milliseconds. */
+  ts: number;
+  v: typeof SCHEMA_VERSION;
+  entities: Entities;
+  context?: EventContext;
+  payload: Payload<T>;
+  truth?: Static<typeof Truth>;
+}
+
+/** A validated, normalised event: `ts` in epoch ms, e-mail hashed, codes upper-cased. */
+export type RiskEvent = { [T in EventType]: EventOf<T> }[EventType];
+export type EventByType<T extends EventType> = EventOf<T>;
+
+/** An event as stored in the log: its log sequence number decides every ordering question. */
+export interface LoggedEvent {
+  seq: number;
+  event: RiskEvent;
+}
+
+export function isLabelType(type: string): type is LabelType {
+  return (LABEL_TYPES as readonly string[]).includes(type);
+}

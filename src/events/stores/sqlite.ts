@@ -1,0 +1,142 @@
+// Embedded event log on SQLite (WAL). The log sequence number is SQLite's rowid: assigned at append,
+// strictly increasing, never reused (nothing is ever deleted). Single appends that arrive in the same
+// tick share one commit (group commit); every promise resolves only after its commit.
+import type { Statement } from 'better-sqlite3';
+import { canonicalJson } from '../../lib/canonical-json.js';
+import { openSqlite, type Durability, type SqliteDatabase } from '../../lib/sqlite.js';
+import type { AppendResult, EventLog, ReadRange } from '../log.js';
+import type { LoggedEvent, RiskEvent } from '../schema.js';
+
+// type and ts are virtual columns computed from the body when queried, so appends write only the
+// id (for idempotency) and the body.
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  seq  INTEGER PRIMARY KEY,
+  id   TEXT NOT NULL UNIQUE,
+  body TEXT NOT NULL,
+  type TEXT GENERATED ALWAYS AS (body ->> '$.type') VIRTUAL,
+  ts   INTEGER GENERATED ALWAYS AS (body ->> '$.ts') VIRTUAL
+) STRICT;
+`;
+
+interface Pending {
+  event: RiskEvent;
+  resolve: (r: AppendResult) => void;
+  reject: (e: unknown) => void;
+}
+
+export interface SqliteEventLogOptions {
+  durability?: Durability;
+}
+
+export class SqliteEventLog implements EventLog {
+  private readonly db: SqliteDatabase;
+  private readonly insert: Statement<[string, string]>;
+  private readonly byId: Statement<[string], { seq: number; body: string }>;
+  private readonly page: Statement<[number, number, number], [number, string]>;
+  private readonly writeBatch: (events: readonly RiskEvent[]) => AppendResult[];
+  private pending: Pending[] = [];
+  private flushScheduled = false;
+  private closed = false;
+
+  constructor(path: string, options: SqliteEventLogOptions = {}) {
+    this.db = openSqlite(path, options.durability, { pageSize: 16_384 });
+    this.db.exec(SCHEMA);
+    this.insert = this.db.prepare('INSERT INTO events (id, body) VALUES (?, ?) ON CONFLICT(id) DO NOTHING');
+    this.byId = this.db.prepare('SELECT seq, body FROM events WHERE id = ?');
+    this.page = this.db.prepare<[number, number, number], [number, string]>(
+      'SELECT seq, body FROM events WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?',
+    ).raw(true) as unknown as Statement<[number, number, number], [number, string]>;
+    this.writeBatch = this.db.transaction((events: readonly RiskEvent[]) => events.map((e) => this.writeOne(e)));
+  }
+
+  append(event: RiskEvent): Promise<AppendResult> {
+    this.assertOpen();
+    return new Promise((resolve, reject) => {
+      this.pending.push({ event, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  async appendBatch(events: readonly RiskEvent[]): Promise<AppendResult[]> {
+    this.assertOpen();
+    this.flush();
+    return this.writeBatch(events);
+  }
+
+  async read(range: ReadRange & { limit?: number }): Promise<LoggedEvent[]> {
+    const rows = this.page.all(range.fromSeq ?? 1, range.toSeq ?? Number.MAX_SAFE_INTEGER, range.limit ?? -1);
+    return rows.map(toLogged);
+  }
+
+  async *stream(range: ReadRange & { batchSize?: number } = {}): AsyncIterable<LoggedEvent[]> {
+    const batchSize = range.batchSize ?? 10_000;
+    const toSeq = range.toSeq ?? Number.MAX_SAFE_INTEGER;
+    let from = range.fromSeq ?? 1;
+    for (;;) {
+      this.assertOpen();
+      const rows = this.page.all(from, toSeq, batchSize);
+      if (rows.length === 0) return;
+      yield rows.map(toLogged);
+      from = rows[rows.length - 1]![0] + 1;
+      if (rows.length < batchSize) return;
+    }
+  }
+
+  async get(id: string): Promise<LoggedEvent | undefined> {
+    const row = this.byId.get(id);
+    return row ? { seq: row.seq, event: JSON.parse(row.body) as RiskEvent } : undefined;
+  }
+
+  async lastSeq(): Promise<number> {
+    return (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM events').get() as { s: number }).s;
+  }
+
+  async count(): Promise<number> {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.db.close();
+  }
+
+  private writeOne(event: RiskEvent): AppendResult {
+    const body = JSON.stringify(event);
+    const info = this.insert.run(event.id, body);
+    if (info.changes === 1) return { id: event.id, seq: Number(info.lastInsertRowid), status: 'appended' };
+    const stored = this.byId.get(event.id)!;
+    const conflict = canonicalJson(JSON.parse(stored.body)) !== canonicalJson(event);
+    return conflict
+      ? { id: event.id, seq: stored.seq, status: 'duplicate', conflict: true }
+      : { id: event.id, seq: stored.seq, status: 'duplicate' };
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    let results: AppendResult[];
+    try {
+      results = this.writeBatch(batch.map((p) => p.event));
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+      return;
+    }
+    batch.forEach((p, i) => p.resolve(results[i]!));
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('event log is closed');
+  }
+}
+
+function toLogged(row: [number, string]): LoggedEvent {
+  return { seq: row[0], event: JSON.parse(row[1]) as RiskEvent };
+}

@@ -1,0 +1,202 @@
+import { describe, expect, it } from 'vitest';
+import { EXAMPLE_EVENTS } from './examples.js';
+import { EVENT_TYPES, type EventType } from './schema.js';
+import { parseEvent, type FieldError } from './validate.js';
+import { containsRawCardNumber, luhnValid } from './pan.js';
+import { hashEmail, normaliseEmail } from './email.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests poke at arbitrary fields of untyped input
+const clone = (type: EventType): Record<string, any> => structuredClone(EXAMPLE_EVENTS[type]);
+
+function errorsOf(raw: unknown): FieldError[] {
+  const result = parseEvent(raw);
+  if (result.ok) throw new Error('expected the event to be refused');
+  return result.errors;
+}
+
+/** A bad value for one required payload field of each type, and the path the error must name. */
+const INVALID_PAYLOADS: Record<EventType, [string, unknown, RegExp]> = {
+  account_created: ['country', 'Germany', /pattern|match/],
+  profile_updated: ['fields', [], /fewer|least|minItems|items/],
+  login: ['success', 'yes', /boolean/],
+  search: ['destination', 42, /string/],
+  listing_created: ['price', -5, />= 0/],
+  booking_attempted: ['nights', 0, />= 1/],
+  payment_attempted: ['status', 'pending', /one of: approved, declined, failed/],
+  message_sent: ['text', 'x'.repeat(10_001), /10000/],
+  review_posted: ['rating', 6, /<= 5/],
+  chargeback: ['target_event_id', '', /fewer than 1/],
+  reviewer_verdict: ['verdict', 'maybe', /one of: fraud, legit/],
+  ato_report: ['reported_by', 'police', /one of: user, support/],
+};
+
+describe('event validation', () => {
+  for (const type of EVENT_TYPES) {
+    describe(type, () => {
+      it('accepts the example and normalises it', () => {
+        const result = parseEvent(clone(type));
+        expect(result.ok).toBe(true);
+        if (!result.ok) return;
+        expect(result.event.type).toBe(type);
+        expect(typeof result.event.ts).toBe('number');
+        expect(result.event.v).toBe(1);
+      });
+
+      it('refuses an invalid payload naming the field', () => {
+        const [field, value, message] = INVALID_PAYLOADS[type];
+        const event = clone(type);
+        event.payload[field] = value;
+        const errors = errorsOf(event);
+        const error = errors.find((e) => e.path === `payload.${field}`);
+        expect(error, JSON.stringify(errors)).toBeDefined();
+        expect(error!.message).toMatch(message);
+      });
+
+      it('refuses an unknown payload field', () => {
+        const event = clone(type);
+        event.payload.surprise = 1;
+        expect(errorsOf(event)).toContainEqual({ path: 'payload.surprise', message: 'is not a known field' });
+      });
+    });
+  }
+
+  it('reports every problem at once, with paths', () => {
+    const errors = errorsOf({
+      id: '',
+      type: 'booking_attempted',
+      ts: 'yesterday',
+      entities: { user: 'u_1', listing: 'l_1' },
+      payload: { amount: -1, currency: 'EUR', nights: 1.5 },
+    });
+    const paths = errors.map((e) => e.path).sort();
+    expect(paths).toEqual(['entities.host', 'id', 'payload.amount', 'payload.nights', 'ts']);
+    expect(errors.find((e) => e.path === 'ts')!.message).toMatch(/RFC 3339/);
+  });
+
+  it('names missing top-level fields', () => {
+    const errors = errorsOf({ type: 'login' });
+    expect(errors.map((e) => e.path).sort()).toEqual(['entities', 'id', 'payload', 'ts']);
+  });
+
+  it('refuses an unknown type and lists the known ones', () => {
+    const event = clone('login');
+    event.type = 'teleport';
+    const error = errorsOf(event).find((e) => e.path === 'type');
+    expect(error?.message).toMatch(/must be one of: account_created/);
+  });
+
+  it('refuses non-objects', () => {
+    for (const value of [null, 3, 'x', [], undefined]) {
+      expect(errorsOf(value)).toEqual([{ path: '', message: 'must be a JSON object' }]);
+    }
+  });
+
+  it('refuses NaN and infinities as numbers', () => {
+    for (const amount of [NaN, Infinity, -Infinity]) {
+      const event = clone('booking_attempted');
+      event.payload.amount = amount;
+      expect(errorsOf(event)).toContainEqual({ path: 'payload.amount', message: 'must be a finite number' });
+    }
+  });
+
+  it('refuses implausibly large amounts', () => {
+    const event = clone('booking_attempted');
+    event.payload.amount = 2e9;
+    expect(errorsOf(event).map((e) => e.path)).toEqual(['payload.amount']);
+  });
+
+  it('refuses __proto__ and constructor keys anywhere', () => {
+    const event = JSON.parse(
+      '{"id":"e1","type":"login","ts":1767225600000,"entities":{"user":"u","device":"d","ip":"i","__proto__":{"x":1}},"payload":{"success":true}}',
+    );
+    expect(errorsOf(event)).toEqual([{ path: 'entities.__proto__', message: 'is a reserved key and is not accepted' }]);
+    const nested = clone('login');
+    nested.payload = JSON.parse('{"success":true,"constructor":{"prototype":1}}');
+    expect(errorsOf(nested)[0]!.path).toBe('payload.constructor');
+  });
+
+  it('requires the entities each type needs', () => {
+    const event = clone('payment_attempted');
+    delete event.entities.card;
+    expect(errorsOf(event)).toContainEqual({ path: 'entities.card', message: 'is required for payment_attempted events' });
+  });
+
+  it('requires a decline code for declined payments', () => {
+    const event = clone('payment_attempted');
+    delete event.payload.decline_code;
+    expect(errorsOf(event)).toContainEqual({ path: 'payload.decline_code', message: 'is required when status is declined' });
+    event.payload.status = 'approved';
+    expect(parseEvent(event).ok).toBe(true);
+  });
+
+  it('accepts epoch milliseconds and RFC 3339 times, refuses others', () => {
+    const event = clone('login');
+    event.ts = 1_767_225_600_000;
+    expect(parseEvent(event)).toMatchObject({ ok: true, event: { ts: 1_767_225_600_000 } });
+    event.ts = '2026-01-01T00:00:00.000+01:00';
+    expect(parseEvent(event)).toMatchObject({ ok: true, event: { ts: Date.parse('2025-12-31T23:00:00Z') } });
+    for (const bad of ['2026-13-01T00:00:00Z', 17, 1.5e12 + 0.5, '']) {
+      event.ts = bad;
+      expect(errorsOf(event).map((e) => e.path)).toEqual(['ts']);
+    }
+  });
+
+  it('hashes e-mail addresses and keeps their domain', () => {
+    const result = parseEvent(clone('account_created'));
+    if (!result.ok) throw new Error('expected ok');
+    expect(result.event.entities.email).toBe(hashEmail('annak@gmail.com'));
+    expect(JSON.stringify(result.event)).not.toMatch(/anna/i);
+    expect(result.event.context?.email_domain).toBe('gmail.com');
+    expect(result.event.context?.ip_country).toBe('DE');
+  });
+
+  it('refuses a malformed e-mail address', () => {
+    const event = clone('account_created');
+    event.entities.email = 'not an address';
+    expect(errorsOf(event)).toContainEqual({ path: 'entities.email', message: 'must be an e-mail address or an em_ hash' });
+  });
+});
+
+describe('raw card numbers', () => {
+  const pans = ['4111111111111111', '4111 1111 1111 1111', '5555-5555-5555-4444', '378282246310005', '6011111111111117', '4222222222222'];
+
+  it('are recognised by the Luhn check, grouped or not', () => {
+    for (const pan of pans) expect(containsRawCardNumber(`pay with ${pan} please`), pan).toBe(true);
+    expect(luhnValid('4111111111111112')).toBe(false);
+    expect(containsRawCardNumber('4111111111111112')).toBe(false);
+    expect(containsRawCardNumber('call +44 20 7946 0958')).toBe(false);
+    expect(containsRawCardNumber('12345678901234567890123')).toBe(false); // 23 digits: not a card
+  });
+
+  it('are refused anywhere in an event, naming the field', () => {
+    const inCard = clone('booking_attempted');
+    inCard.entities.card = '4111111111111111';
+    expect(errorsOf(inCard)).toContainEqual({ path: 'entities.card', message: expect.stringMatching(/raw card number/) });
+
+    const inText = clone('message_sent');
+    inText.payload.text = 'my card is 5555 5555 5555 4444 exp 12/29';
+    expect(errorsOf(inText).map((e) => e.path)).toEqual(['payload.text']);
+
+    const asNumber = clone('booking_attempted');
+    asNumber.entities.device = 4111111111111111;
+    expect(errorsOf(asNumber).map((e) => e.path)).toContain('entities.device');
+  });
+
+  it('does not mistake an epoch-millisecond timestamp for a card', () => {
+    let ts = 1_767_225_600_000;
+    while (!luhnValid(String(ts))) ts++;
+    const event = clone('login');
+    event.ts = ts;
+    expect(parseEvent(event)).toMatchObject({ ok: true, event: { ts } });
+  });
+});
+
+describe('e-mail normalisation', () => {
+  it('folds case, +tags and Gmail dots', () => {
+    expect(normaliseEmail(' Anna.K+promo@GoogleMail.com ')).toBe('annak@gmail.com');
+    expect(normaliseEmail('Bob+x@Example.org')).toBe('bob@example.org');
+    expect(normaliseEmail('b.o.b@example.org')).toBe('b.o.b@example.org');
+    expect(normaliseEmail('nope')).toBeNull();
+    expect(normaliseEmail('+tag@example.org')).toBe('+tag@example.org');
+  });
+});

@@ -1,0 +1,171 @@
+// Feature definitions are data, not code: declarative TypeScript objects that hash to a stable version
+// and that the online store, the offline replay and the docs all read the same way.
+import { ENTITY_KINDS, EVENT_TYPES, type EntityKind, type EventType } from '../events/schema.js';
+
+export const AGGREGATIONS = ['count', 'sum', 'mean', 'min', 'max', 'distinct', 'last', 'since_last', 'since_first', 'velocity'] as const;
+export type Aggregation = (typeof AGGREGATIONS)[number];
+
+/** A duration: a number followed by s, m, h or d (`90s`, `10m`, `24h`, `30d`). */
+export type Duration = `${number}${'s' | 'm' | 'h' | 'd'}`;
+
+/** Conditions on an event, all of which must hold (AND). Paths are dotted (`payload.status`). */
+export type Condition = Record<
+  string,
+  | string
+  | number
+  | boolean
+  | { in: ReadonlyArray<string | number | boolean> }
+  | { ne: string | number | boolean }
+  | { gt: number }
+  | { gte: number }
+  | { lt: number }
+  | { lte: number }
+  | { exists: boolean }
+>;
+
+export type EntityKey = EntityKind | readonly EntityKind[];
+
+/** An aggregation over the events of one entity (or composite key) in a sliding window. */
+export interface WindowedFeature {
+  kind?: 'windowed';
+  name: string;
+  description: string;
+  /** Whose feature this is; an array makes a composite key such as user×device. */
+  entity: EntityKey;
+  /** Event types that feed it. */
+  events: readonly EventType[];
+  where?: Condition;
+  agg: Aggregation;
+  /**
+   * The aggregated value: a dotted path into the event (`payload.amount`, `entities.card`) or a derived
+   * signal (`$text.off_platform`, `$text.url`, `$text.phone`, `$text.email`: 1 or 0 from the message text).
+   */
+  field?: string;
+  /** Sliding window, 1m..30d; required except for last, since_last and since_first. */
+  window?: Duration;
+  /** An entity idle for longer than this reads as missing. At least the window. */
+  ttl: Duration;
+  /** velocity only: the event count that triggers. */
+  k?: number;
+  /** Value served when missing (the `<name>_missing` indicator is 1 either way); default NaN. */
+  missingValue?: number;
+}
+
+/** numerator ÷ denominator of two windowed features; missing when the denominator is missing or 0. */
+export interface RatioFeature {
+  kind: 'ratio';
+  name: string;
+  description: string;
+  numerator: string;
+  denominator: string;
+  missingValue?: number;
+}
+
+/**
+ * A request-time feature, computed from the scored event and other features by one of a fixed set of
+ * operations (see ondemand.ts), so that definitions stay data and hash to a version.
+ */
+export interface OnDemandFeature {
+  kind: 'on_demand';
+  name: string;
+  description: string;
+  op: string;
+  /** Operands: feature names, or `$event.<path>` for a field of the scored event. */
+  args: readonly string[];
+  /** A constant the operation needs, e.g. which text signal. */
+  param?: string;
+  missingValue?: number;
+}
+
+export type FeatureDefinition = WindowedFeature | RatioFeature | OnDemandFeature;
+
+export class FeatureDefinitionError extends Error {}
+
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+export const MINUTE = 60_000;
+export const DAY = 86_400_000;
+export const MAX_WINDOW = 30 * DAY;
+/** Windows are cut into this many buckets: the granularity is window ÷ BUCKETS_PER_WINDOW. */
+export const BUCKETS_PER_WINDOW = 60;
+
+export function parseDuration(value: string): number | null {
+  const match = /^(\d+(?:\.\d+)?)([smhd])$/.exec(value);
+  if (!match) return null;
+  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+}
+
+export function kindOf(def: FeatureDefinition): 'windowed' | 'ratio' | 'on_demand' {
+  return def.kind ?? 'windowed';
+}
+
+export function entityKinds(entity: EntityKey): readonly EntityKind[] {
+  return typeof entity === 'string' ? [entity] : entity;
+}
+
+const NAME = /^[a-z][a-z0-9_]{0,63}$/;
+const NEEDS_WINDOW: ReadonlySet<Aggregation> = new Set(['count', 'sum', 'mean', 'min', 'max', 'distinct', 'velocity']);
+const NEEDS_FIELD: ReadonlySet<Aggregation> = new Set(['sum', 'mean', 'min', 'max', 'distinct', 'last']);
+
+/** Throws a FeatureDefinitionError naming the feature and the problem. */
+export function validateWindowed(def: WindowedFeature): void {
+  const fail = (problem: string): never => {
+    throw new FeatureDefinitionError(`feature "${def.name}": ${problem}`);
+  };
+  if (!NAME.test(def.name)) fail('name must be lower_snake_case, 1–64 characters, starting with a letter');
+  const kinds = entityKinds(def.entity);
+  if (kinds.length === 0 || kinds.length > 3) fail('entity must name one to three entity kinds');
+  for (const kind of kinds) {
+    if (!(ENTITY_KINDS as readonly string[]).includes(kind)) fail(`unknown entity "${kind}" (known: ${ENTITY_KINDS.join(', ')})`);
+  }
+  if (new Set(kinds).size !== kinds.length) fail('a composite entity names each kind once');
+  if (!Array.isArray(def.events) || def.events.length === 0) fail('events must list at least one event type');
+  for (const type of def.events) {
+    if (!(EVENT_TYPES as readonly string[]).includes(type)) fail(`unknown event type "${type}"`);
+  }
+  if (!(AGGREGATIONS as readonly string[]).includes(def.agg)) fail(`unknown aggregation "${def.agg}" (known: ${AGGREGATIONS.join(', ')})`);
+  if (NEEDS_FIELD.has(def.agg) && !def.field) fail(`aggregation ${def.agg} needs a field`);
+  if (def.field !== undefined) validatePath(def.field, fail);
+  const ttl = parseDuration(def.ttl);
+  if (ttl === null || ttl <= 0) fail(`ttl "${def.ttl}" must be a positive duration such as 30d`);
+  if (def.window !== undefined || NEEDS_WINDOW.has(def.agg)) {
+    if (def.window === undefined) fail(`aggregation ${def.agg} needs a window`);
+    const window = parseDuration(def.window!);
+    if (window === null || window <= 0) fail(`window "${def.window}" must be a positive duration such as 10m`);
+    if (window! < MINUTE) fail(`window ${def.window} is shorter than the 1m minimum`);
+    if (window! > MAX_WINDOW) fail(`window ${def.window} is longer than the 30d maximum`);
+    if (window! % MINUTE !== 0) fail(`window ${def.window} must be a whole number of minutes`);
+    if (def.agg === 'velocity' && window! > DAY) fail('velocity windows are at most 24h');
+    if (ttl! < window!) fail(`ttl ${def.ttl} is shorter than its window ${def.window}`);
+  }
+  if (def.agg === 'velocity') {
+    if (!Number.isInteger(def.k) || def.k! < 1) fail('velocity needs k, a positive integer');
+  } else if (def.k !== undefined) {
+    fail('k only applies to velocity');
+  }
+  for (const [path, condition] of Object.entries(def.where ?? {})) {
+    validatePath(path, fail);
+    if (typeof condition === 'object' && condition !== null) {
+      const ops = Object.keys(condition);
+      if (ops.length !== 1 || !['in', 'ne', 'gt', 'gte', 'lt', 'lte', 'exists'].includes(ops[0]!)) {
+        fail(`where.${path} must be a value or one of {in}, {ne}, {gt}, {gte}, {lt}, {lte}, {exists}`);
+      }
+    }
+  }
+  if (def.missingValue !== undefined && !Number.isFinite(def.missingValue)) fail('missingValue must be a finite number');
+}
+
+const DERIVED = new Set(['$text.off_platform', '$text.url', '$text.phone', '$text.email', '$text.score']);
+
+function validatePath(path: string, fail: (problem: string) => never): void {
+  if (path.startsWith('$')) {
+    if (!DERIVED.has(path)) fail(`unknown derived field "${path}" (known: ${[...DERIVED].join(', ')})`);
+    return;
+  }
+  const parts = path.split('.');
+  if (!['id', 'type', 'ts', 'entities', 'context', 'payload'].includes(parts[0]!)) {
+    fail(`field path "${path}" must start with entities., context. or payload.`);
+  }
+  if (parts.some((p) => p === '' || p === '__proto__' || p === 'constructor' || p === 'prototype')) {
+    fail(`field path "${path}" is not allowed`);
+  }
+}

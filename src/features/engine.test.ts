@@ -1,0 +1,275 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { LoggedEvent, RiskEvent } from '../events/schema.js';
+import { BUCKETS_PER_WINDOW, MINUTE, parseDuration, entityKinds, type WindowedFeature } from './definition.js';
+import { FeatureEngine } from './engine.js';
+import { FeatureSet } from './featureset.js';
+import { BASE, SET, stepArb, toEvents } from '../../test/support/feature-streams.js';
+import { velocity } from './velocity/index.js';
+
+/** The documented semantics of window.ts, computed directly from the list of earlier events. */
+function oracle(def: WindowedFeature, prior: LoggedEvent[], row: RiskEvent): number {
+  const ttl = parseDuration(def.ttl)!;
+  const kinds = entityKinds(def.entity);
+  const keyOf = (e: RiskEvent) => (kinds.some((k) => e.entities[k] === undefined) ? undefined : kinds.map((k) => e.entities[k]).join('|'));
+  const key = keyOf(row);
+  const fieldOf = (e: RiskEvent): unknown =>
+    def.field === undefined ? 1 : def.field.split('.').reduce<unknown>((n, p) => (n as Record<string, unknown> | undefined)?.[p], e);
+  const matches = (e: RiskEvent): boolean =>
+    Object.entries(def.where ?? {}).every(([path, c]) => {
+      const v = path.split('.').reduce<unknown>((n, p) => (n as Record<string, unknown> | undefined)?.[p], e);
+      if (typeof c !== 'object') return v === c;
+      if ('in' in c) return (c.in as unknown[]).includes(v);
+      if ('ne' in c) return v !== c.ne;
+      if ('gte' in c) return (v as number) >= c.gte;
+      throw new Error('oracle: unsupported condition');
+    });
+  // Walk the log: the state resets when an event arrives while it is dead (idle past ttl of the watermark).
+  let watermark = -Infinity;
+  let contributing: LoggedEvent[] = [];
+  for (const logged of prior) {
+    const e = logged.event;
+    watermark = Math.max(watermark, e.ts);
+    if (!def.events.includes(e.type) || !matches(e) || keyOf(e) !== key || key === undefined || fieldOf(e) === undefined) continue;
+    const lastTs = Math.max(...contributing.map((c) => c.event.ts));
+    if (contributing.length > 0 && watermark - lastTs > ttl) contributing = [];
+    contributing.push(logged);
+  }
+  if (key === undefined || contributing.length === 0) return NaN;
+  const lastTs = Math.max(...contributing.map((c) => c.event.ts));
+  const firstTs = Math.min(...contributing.map((c) => c.event.ts));
+  const t = row.ts;
+  if (watermark - lastTs > ttl || t - lastTs > ttl) return NaN;
+  if (def.agg === 'since_last') return Math.max(0, t - lastTs) / 1000;
+  if (def.agg === 'since_first') return Math.max(0, t - firstTs) / 1000;
+  const byTsSeq = (a: LoggedEvent, b: LoggedEvent) => a.event.ts - b.event.ts || a.seq - b.seq;
+  if (def.window === undefined) return fieldOf([...contributing].sort(byTsSeq).at(-1)!.event) as number;
+  const w = parseDuration(def.window)!;
+  const [g, n] = def.agg === 'velocity' ? [MINUTE, w / MINUTE] : [w / BUCKETS_PER_WINDOW, BUCKETS_PER_WINDOW];
+  const b = (ts: number) => Math.floor(ts / g);
+  const newest = Math.max(...contributing.map((c) => b(c.event.ts)));
+  const upper = b(t);
+  const lower = Math.max(upper, newest) - n;
+  if (def.agg === 'distinct') {
+    const newestBucketOf = new Map<string, number>();
+    for (const c of contributing) {
+      const v = String(fieldOf(c.event));
+      newestBucketOf.set(v, Math.max(newestBucketOf.get(v) ?? -Infinity, b(c.event.ts)));
+    }
+    return [...newestBucketOf.values()].filter((j) => j > lower && j <= upper).length;
+  }
+  const inWindow = contributing.filter((c) => b(c.event.ts) > lower && b(c.event.ts) <= upper);
+  const values = inWindow.map((c) => fieldOf(c.event) as number);
+  switch (def.agg) {
+    case 'count':
+      return inWindow.length;
+    case 'velocity':
+      return inWindow.length >= def.k! ? 1 : 0;
+    case 'sum':
+      return values.reduce((a, x) => a + x, 0);
+    case 'mean':
+      return values.length === 0 ? NaN : values.reduce((a, x) => a + x, 0) / values.length;
+    case 'min':
+      return values.length === 0 ? NaN : Math.min(...values);
+    case 'max':
+      return values.length === 0 ? NaN : Math.max(...values);
+    case 'last':
+      return inWindow.length === 0 ? NaN : (fieldOf([...inWindow].sort(byTsSeq).at(-1)!.event) as number);
+    default:
+      throw new Error(`oracle: ${def.agg}`);
+  }
+}
+
+function replayVectors(events: LoggedEvent[]): Float64Array[] {
+  const engine = new FeatureEngine(SET);
+  return events.map((logged) => {
+    const vector = engine.vector(logged.event);
+    engine.apply(logged);
+    return vector;
+  });
+}
+
+const same = (a: number, b: number) => (Number.isNaN(a) && Number.isNaN(b)) || Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
+
+describe('feature engine', () => {
+  it('every windowed aggregation equals the brute-force oracle on random streams', () => {
+    fc.assert(
+      fc.property(fc.array(stepArb, { minLength: 1, maxLength: 120 }), (steps) => {
+        const events = toEvents(steps);
+        const vectors = replayVectors(events);
+        const n = SET.valueNames.length;
+        events.forEach((logged, p) => {
+          for (const def of SET.windowed) {
+            const i = SET.valueNames.indexOf(def.name);
+            const expected = oracle(def, events.slice(0, p), logged.event);
+            const missing = Number.isNaN(expected);
+            const served = vectors[p]![i]!;
+            if (missing ? !same(served, def.missingValue ?? NaN) : !same(served, expected)) {
+              throw new Error(`${def.name} at row ${p}: served ${served}, oracle ${expected}`);
+            }
+            expect(vectors[p]![n + i]).toBe(missing ? 1 : 0);
+          }
+        });
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('point-in-time: changing events at or after a row never changes its features', () => {
+    fc.assert(
+      fc.property(fc.array(stepArb, { minLength: 2, maxLength: 60 }), fc.nat(), fc.array(stepArb, { maxLength: 20 }), (steps, at, replacement) => {
+        const p = at % steps.length;
+        const events = toEvents(steps);
+        const perturbedSteps = [...steps.slice(0, p + 1), ...replacement];
+        const perturbed = toEvents(perturbedSteps);
+        // The row's own event keeps its identity (who, when) but its payload may change.
+        perturbed[p] = { ...perturbed[p]!, event: { ...events[p]!.event, payload: { amount: 99, currency: 'USD', status: 'failed' } } as RiskEvent };
+        const original = replayVectors(events)[p]!;
+        const changed = replayVectors(perturbed)[p]!;
+        for (const def of [...SET.windowed, ...SET.ratios]) {
+          const i = SET.valueNames.indexOf(def.name);
+          expect(same(changed[i]!, original[i]!), def.name).toBe(true);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('ratios and on-demand features follow their inputs', () => {
+    const events = toEvents([
+      { dt: 0, late: 0, user: 0, card: 0, amount: 10, status: 'declined' },
+      { dt: 1000, late: 0, user: 0, card: 0, amount: 30, status: 'approved' },
+      { dt: 1000, late: 0, user: 0, card: 1, amount: 40, status: 'approved' },
+    ]);
+    const v = replayVectors(events)[2]!;
+    const value = (name: string) => v[SET.valueNames.indexOf(name)];
+    expect(value('u_fail_ratio')).toBe(0.5);
+    expect(value('amount_vs_mean')).toBe(2);
+    expect(value('first_card_use')).toBe(1);
+    expect(replayVectors(events)[1]![SET.valueNames.indexOf('first_card_use')]).toBe(0);
+  });
+
+  it('reads an entity never seen, and one first seen after the row, as missing — never a silent 0', () => {
+    const events = toEvents([
+      { dt: 0, late: 0, user: 0, card: 0, amount: 10, status: 'approved' },
+      { dt: MINUTE, late: 0, user: 1, card: 1, amount: 20, status: 'approved' },
+      { dt: MINUTE, late: 0, user: 1, card: 1, amount: 20, status: 'approved' },
+    ]);
+    const vectors = replayVectors(events);
+    const n = SET.valueNames.length;
+    const count = SET.valueNames.indexOf('u_count_10m');
+    // Row 1 is user u1's first event: u1 is unknown at that point although it is seen later.
+    expect(Number.isNaN(vectors[1]![count]!)).toBe(true);
+    expect(vectors[1]![n + count]).toBe(1);
+    expect(vectors[2]![count]).toBe(1);
+    expect(vectors[2]![n + count]).toBe(0);
+    // A configured missing value is served in place of NaN, with the indicator still set.
+    const big = SET.valueNames.indexOf('c_big_count_1h');
+    expect(vectors[1]![big]).toBe(-1);
+    expect(vectors[1]![n + big]).toBe(1);
+  });
+
+  it('resolves equal timestamps by log order', () => {
+    const events = toEvents([
+      { dt: 0, late: 0, user: 0, card: 0, amount: 10, status: 'approved' },
+      { dt: 0, late: 0, user: 0, card: 0, amount: 70, status: 'approved' },
+      { dt: 0, late: 0, user: 0, card: 0, amount: 5, status: 'approved' },
+      { dt: 0, late: 0, user: 0, card: 0, amount: 1, status: 'approved' },
+    ]);
+    const vectors = replayVectors(events);
+    const last = SET.valueNames.indexOf('u_last_amount');
+    const count = SET.valueNames.indexOf('u_count_10m');
+    expect(vectors.map((v) => v[last])).toEqual([NaN, 10, 70, 5]);
+    expect(vectors.map((v) => v[count])).toEqual([NaN, 1, 2, 3]);
+  });
+
+  it('keeps TTL boundaries as documented: exactly ttl old is alive, one ms more is missing', () => {
+    const set = FeatureSet.create({
+      name: 'ttl',
+      scored: ['login'],
+      features: [{ name: 'logins', description: '', entity: 'user', events: ['login'], agg: 'count', window: '1m', ttl: '10m' }],
+    });
+    const login = (seq: number, ts: number): LoggedEvent => ({
+      seq,
+      event: { id: `l${seq}`, type: 'login', ts, v: 1, entities: { user: 'u', device: 'd', ip: 'i' }, payload: { success: true } },
+    });
+    const engine = new FeatureEngine(set);
+    engine.apply(login(1, BASE));
+    expect(engine.vector(login(2, BASE + 10 * MINUTE).event)[0]).toBe(0);
+    expect(Number.isNaN(engine.vector(login(2, BASE + 10 * MINUTE + 1).event)[0])).toBe(true);
+    // The watermark moving past the TTL kills the state even for a read timestamped earlier.
+    engine.apply({ seq: 2, event: { ...login(2, BASE + 10 * MINUTE + 1).event, entities: { user: 'other', device: 'd', ip: 'i' } } });
+    expect(Number.isNaN(engine.vector(login(3, BASE + MINUTE).event)[0])).toBe(true);
+    expect(engine.sweep()).toBe(1);
+  });
+
+  it('keeps window boundaries as documented: the 60 buckets ending with the read time', () => {
+    const set = FeatureSet.create({
+      name: 'window',
+      scored: ['login'],
+      features: [{ name: 'logins_1h', description: '', entity: 'user', events: ['login'], agg: 'count', window: '1h', ttl: '2h' }],
+    });
+    const engine = new FeatureEngine(set);
+    const hour = Date.UTC(2026, 0, 5, 12); // a bucket boundary: buckets are whole minutes for a 1h window
+    engine.apply({ seq: 1, event: { id: 'a', type: 'login', ts: hour, v: 1, entities: { user: 'u', device: 'd', ip: 'i' }, payload: { success: true } } });
+    const at = (ts: number) => engine.vector({ id: 'r', type: 'login', ts, v: 1, entities: { user: 'u', device: 'd', ip: 'i' }, payload: { success: true } })[0];
+    expect(at(hour)).toBe(1);
+    expect(at(hour + 59 * MINUTE + 59_999)).toBe(1); // bucket 12:00 is the oldest of the 60 ending at 12:59
+    expect(at(hour + 60 * MINUTE)).toBe(0); // bucket 12:00 has left the window
+    expect(at(hour - 1)).toBe(0); // an event in a later bucket than the read's is not in its window
+  });
+
+  it('velocity features trigger at the minute the batch velocity primitive finds', () => {
+    const set = FeatureSet.create({
+      name: 'velocity',
+      scored: ['payment_attempted'],
+      features: [{ name: 'burst', description: '', entity: 'user', events: ['payment_attempted'], where: { 'payload.status': { ne: 'approved' } }, agg: 'velocity', k: 3, window: '5m', ttl: '30d' }],
+    });
+    fc.assert(
+      fc.property(fc.array(stepArb.map((s) => ({ ...s, late: 0 })), { minLength: 1, maxLength: 80 }), (steps) => {
+        const events = toEvents(steps);
+        const engine = new FeatureEngine(set);
+        for (const e of events) engine.apply(e);
+        for (const user of new Set(events.map((e) => e.event.entities.user!))) {
+          const failed = events.filter((e) => e.event.entities.user === user && e.event.type === 'payment_attempted' && e.event.payload.status !== 'approved');
+          const expected = velocity(failed.map((e) => e.event.ts), 3, 5).firstMinute;
+          const probe = { ...events[0]!.event, entities: { user } };
+          const first = engine.velocityFirstMinute('burst', probe);
+          expect(Number.isNaN(first) ? null : first).toBe(failed.length === 0 ? null : expected);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('refuses to apply events out of log order', () => {
+    const engine = new FeatureEngine(SET);
+    const [a, b] = toEvents([
+      { dt: 0, late: 0, user: 0, card: 0, amount: 1, status: 'approved' },
+      { dt: 0, late: 0, user: 0, card: 0, amount: 1, status: 'approved' },
+    ]);
+    engine.apply(b!);
+    expect(() => engine.apply(a!)).toThrow(/in order/);
+  });
+
+  it('restores a snapshot to identical state', () => {
+    fc.assert(
+      fc.property(fc.array(stepArb, { minLength: 2, maxLength: 80 }), fc.nat(), (steps, cut) => {
+        const events = toEvents(steps);
+        const k = cut % events.length;
+        const whole = replayVectors(events);
+        const first = new FeatureEngine(SET);
+        for (const e of events.slice(0, k)) first.apply(e);
+        const second = new FeatureEngine(SET);
+        second.restore(first.snapshot());
+        const resumed = events.slice(k).map((logged) => {
+          const v = second.vector(logged.event);
+          second.apply(logged);
+          return v;
+        });
+        resumed.forEach((v, i) => expect([...v]).toEqual([...whole[k + i]!]));
+      }),
+      { numRuns: 60 },
+    );
+  });
+});

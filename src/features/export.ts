@@ -1,0 +1,98 @@
+// Training sets out to the tools data scientists use: CSV, or Parquet written by DuckDB. Missing values
+// are empty cells in CSV and NULL in Parquet; the `<feature>_missing` indicator columns say so too.
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TrainingSet } from './offline.js';
+
+const META_COLUMNS = ['event_id', 'seq', 'ts', 'label', 'label_source', 'scenario', 'user', 'amount', 'country'] as const;
+
+export async function exportTrainingSet(set: TrainingSet, path: string, options: { includeImmature?: boolean } = {}): Promise<number> {
+  if (/\.parquet$/i.test(path)) {
+    const dir = await mkdtemp(join(tmpdir(), 'riskgate-export-'));
+    try {
+      const csv = join(dir, 'rows.csv');
+      const rows = await writeCsv(set, csv, options);
+      await csvToParquet(set, csv, path);
+      return rows;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  return writeCsv(set, path, options);
+}
+
+async function writeCsv(set: TrainingSet, path: string, options: { includeImmature?: boolean }): Promise<number> {
+  const out = createWriteStream(path);
+  const write = (text: string) => (out.write(text) ? Promise.resolve() : new Promise<void>((resolve) => out.once('drain', () => resolve())));
+  await write(`${[...META_COLUMNS, ...set.names].join(',')}\n`);
+  const width = set.names.length;
+  let written = 0;
+  let chunk: string[] = [];
+  for (let r = 0; r < set.rows; r++) {
+    if (set.labels[r] === -1 && !options.includeImmature) continue;
+    const meta = set.meta[r]!;
+    const cells = [
+      csvText(set.eventIds[r]!),
+      String(set.seq[r]),
+      new Date(set.ts[r]!).toISOString(),
+      String(set.labels[r]),
+      meta.labelSource,
+      csvText(meta.scenario ?? ''),
+      csvText(meta.user ?? ''),
+      meta.amount === undefined ? '' : String(meta.amount),
+      meta.country ?? '',
+    ];
+    for (let c = 0; c < width; c++) {
+      const v = set.x[r * width + c]!;
+      cells.push(Number.isNaN(v) ? '' : String(v));
+    }
+    chunk.push(cells.join(','));
+    written++;
+    if (chunk.length >= 1000) {
+      await write(`${chunk.join('\n')}\n`);
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) await write(`${chunk.join('\n')}\n`);
+  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  return written;
+}
+
+function csvText(value: string): string {
+  return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+async function csvToParquet(set: TrainingSet, csv: string, parquet: string): Promise<void> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    const types: Record<string, string> = {
+      event_id: 'VARCHAR',
+      seq: 'BIGINT',
+      ts: 'TIMESTAMPTZ',
+      label: 'TINYINT',
+      label_source: 'VARCHAR',
+      scenario: 'VARCHAR',
+      user: 'VARCHAR',
+      amount: 'DOUBLE',
+      country: 'VARCHAR',
+    };
+    for (const name of set.names) types[name] = 'DOUBLE';
+    const columns = Object.entries(types)
+      .map(([name, type]) => `'${name}': '${type}'`)
+      .join(', ');
+    await connection.run(
+      `COPY (SELECT * FROM read_csv('${sqlString(csv)}', header = true, columns = {${columns}}, nullstr = '')) TO '${sqlString(parquet)}' (FORMAT parquet, COMPRESSION zstd)`,
+    );
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+function sqlString(value: string): string {
+  return value.replace(/'/g, "''");
+}

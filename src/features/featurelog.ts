@@ -1,0 +1,19 @@
+// Feature logging: every vector served online is kept, keyed by the event it was served for, so the
+// skew check can recompute it offline and training can reuse exactly what the model saw.
+
+export interface LoggedVector {
+  /** Log sequence number of the scored event. */
+  seq: number;
+  eventId: string;
+  featureSetVersion: string;
+  vector: Float64Array;
+}
+
+export interface FeatureLogStore {
+  write(rows: readonly LoggedVector[]): Promise<void>;
+  get(eventId: string): Promise<LoggedVector | undefined>;
+  /** Logged vectors with fromSeq ≤ seq ≤ toSeq, in sequence order. */
+  range(fromSeq: number, toSeq: number): Promise<LoggedVector[]>;
+  count(featureSetVersion?: string): Promise<number>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,148 @@
+// A feature set: named, validated definitions with a version that is the hash of those definitions.
+// A model records the version it was trained on; serving refuses a model whose version it does not serve.
+import { createHash } from 'node:crypto';
+import { EVENT_TYPES, type EventType } from '../events/schema.js';
+import { canonicalJson } from '../lib/canonical-json.js';
+import {
+  FeatureDefinitionError,
+  kindOf,
+  validateWindowed,
+  type FeatureDefinition,
+  type OnDemandFeature,
+  type RatioFeature,
+  type WindowedFeature,
+} from './definition.js';
+import { ON_DEMAND_OPS, ON_DEMAND_OPS_VERSION } from './ondemand.js';
+
+/** Bump when the meaning of windows, TTL or missing values changes: every version changes with it. */
+export const ENGINE_SEMANTICS_VERSION = 1;
+
+export interface FeatureSetSpec {
+  name: string;
+  description?: string;
+  /** Event types scored at a checkpoint; their rows make training sets. */
+  scored: readonly EventType[];
+  features: readonly FeatureDefinition[];
+}
+
+export class FeatureSet {
+  readonly name: string;
+  readonly description: string;
+  readonly version: string;
+  readonly scored: ReadonlySet<EventType>;
+  readonly definitions: readonly FeatureDefinition[];
+  readonly windowed: readonly WindowedFeature[];
+  readonly ratios: readonly RatioFeature[];
+  /** On-demand features in an order where every input comes before its user. */
+  readonly onDemand: readonly OnDemandFeature[];
+  /** Names of the feature values, in vector order. */
+  readonly valueNames: readonly string[];
+  /** The full vector layout: every value, then every `<name>_missing` indicator. */
+  readonly vectorNames: readonly string[];
+
+  private constructor(spec: FeatureSetSpec) {
+    this.name = spec.name;
+    this.description = spec.description ?? '';
+    this.definitions = spec.features;
+    this.scored = new Set(spec.scored);
+    this.windowed = spec.features.filter((f): f is WindowedFeature => kindOf(f) === 'windowed');
+    this.ratios = spec.features.filter((f): f is RatioFeature => kindOf(f) === 'ratio');
+    this.onDemand = orderOnDemand(spec.features.filter((f): f is OnDemandFeature => kindOf(f) === 'on_demand'));
+    this.valueNames = [...this.windowed, ...this.ratios, ...this.onDemand].map((f) => f.name);
+    this.vectorNames = [...this.valueNames, ...this.valueNames.map((n) => `${n}_missing`)];
+    this.version = versionOf(spec);
+  }
+
+  /** Validate every definition; throws FeatureDefinitionError naming the first bad feature. */
+  static create(spec: FeatureSetSpec): FeatureSet {
+    if (!/^[a-z][a-z0-9_-]{0,63}$/.test(spec.name)) throw new FeatureDefinitionError(`feature set name "${spec.name}" must be lower-case, 1–64 characters`);
+    if (spec.scored.length === 0) throw new FeatureDefinitionError(`feature set "${spec.name}": scored must list at least one event type`);
+    for (const type of spec.scored) {
+      if (!(EVENT_TYPES as readonly string[]).includes(type)) throw new FeatureDefinitionError(`feature set "${spec.name}": unknown scored event type "${type}"`);
+    }
+    const names = new Set<string>();
+    for (const def of spec.features) {
+      if (typeof def !== 'object' || def === null || typeof def.name !== 'string') {
+        throw new FeatureDefinitionError(`feature set "${spec.name}": every feature needs a name`);
+      }
+      if (names.has(def.name)) throw new FeatureDefinitionError(`feature "${def.name}": defined twice`);
+      if (def.name.endsWith('_missing')) throw new FeatureDefinitionError(`feature "${def.name}": names ending in _missing are reserved for indicators`);
+      names.add(def.name);
+    }
+    const byName = new Map(spec.features.map((f) => [f.name, f]));
+    for (const def of spec.features) {
+      const kind = kindOf(def);
+      if (kind === 'windowed') validateWindowed(def as WindowedFeature);
+      else if (kind === 'ratio') validateRatio(def as RatioFeature, byName);
+      else if (kind === 'on_demand') validateOnDemand(def as OnDemandFeature, byName);
+      else throw new FeatureDefinitionError(`feature "${def.name}": unknown kind "${String(kind)}"`);
+    }
+    return new FeatureSet(spec);
+  }
+
+  /** The definition of one feature, by name. */
+  get(name: string): FeatureDefinition | undefined {
+    return this.definitions.find((d) => d.name === name);
+  }
+}
+
+function versionOf(spec: FeatureSetSpec): string {
+  const material = canonicalJson({
+    engine: ENGINE_SEMANTICS_VERSION,
+    ops: ON_DEMAND_OPS_VERSION,
+    scored: [...spec.scored].sort(),
+    features: spec.features,
+  });
+  return `fs_${createHash('sha256').update(material).digest('hex').slice(0, 12)}`;
+}
+
+function validateRatio(def: RatioFeature, byName: Map<string, FeatureDefinition>): void {
+  for (const side of ['numerator', 'denominator'] as const) {
+    const target = byName.get(def[side]);
+    if (def[side] === def.name) throw new FeatureDefinitionError(`feature "${def.name}": ${side} refers to itself`);
+    if (!target) throw new FeatureDefinitionError(`feature "${def.name}": ${side} "${def[side]}" is not defined`);
+    if (kindOf(target) !== 'windowed') throw new FeatureDefinitionError(`feature "${def.name}": ${side} "${def[side]}" must be a windowed feature`);
+  }
+}
+
+function validateOnDemand(def: OnDemandFeature, byName: Map<string, FeatureDefinition>): void {
+  const fail = (problem: string): never => {
+    throw new FeatureDefinitionError(`feature "${def.name}": ${problem}`);
+  };
+  if (!/^[a-z][a-z0-9_]{0,63}$/.test(def.name)) fail('name must be lower_snake_case, 1–64 characters, starting with a letter');
+  const op = Object.hasOwn(ON_DEMAND_OPS, def.op) ? ON_DEMAND_OPS[def.op] : undefined;
+  if (!op) fail(`unknown operation "${def.op}" (known: ${Object.keys(ON_DEMAND_OPS).join(', ')})`);
+  if (!Array.isArray(def.args) || def.args.length !== op!.arity) fail(`operation ${def.op} takes ${op!.arity} operand(s)`);
+  const problem = op!.checkParam?.(def.param);
+  if (problem) fail(problem);
+  for (const arg of def.args) {
+    if (arg === def.name) fail('depends on itself');
+    if (arg.startsWith('$event.')) {
+      const root = arg.slice('$event.'.length).split('.')[0];
+      if (!['entities', 'context', 'payload', 'ts', 'type'].includes(root!)) fail(`operand "${arg}" must be $event.entities…, $event.context…, $event.payload… or $event.ts`);
+      if (arg.split('.').some((p) => ['__proto__', 'constructor', 'prototype', ''].includes(p))) fail(`operand "${arg}" is not allowed`);
+    } else if (!byName.has(arg)) {
+      fail(`operand "${arg}" is not a defined feature (or $event.<path>)`);
+    }
+  }
+}
+
+/** Topological order of on-demand features; a cycle is an error naming a feature on it. */
+function orderOnDemand(list: OnDemandFeature[]): OnDemandFeature[] {
+  const onDemand = new Map(list.map((f) => [f.name, f]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const ordered: OnDemandFeature[] = [];
+  const visit = (f: OnDemandFeature): void => {
+    if (state.get(f.name) === 'done') return;
+    if (state.get(f.name) === 'visiting') throw new FeatureDefinitionError(`feature "${f.name}": depends on itself through other on-demand features`);
+    state.set(f.name, 'visiting');
+    for (const arg of f.args) {
+      const dep = onDemand.get(arg);
+      if (dep) visit(dep);
+    }
+    state.set(f.name, 'done');
+    ordered.push(f);
+  };
+  for (const f of list) visit(f);
+  return ordered;
+}

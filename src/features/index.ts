@@ -1,0 +1,14 @@
+export * from './definition.js';
+export { FeatureSet, ENGINE_SEMANTICS_VERSION, type FeatureSetSpec } from './featureset.js';
+export { FeatureEngine } from './engine.js';
+export { MARKETPLACE_FEATURE_SET } from './catalog.js';
+export { ON_DEMAND_OPS, ON_DEMAND_OPS_VERSION } from './ondemand.js';
+export { DISTINCT_CAP } from './window.js';
+export { OnlineFeatureStore, type IngestResult, type OnlineStoreOptions } from './online.js';
+export { replay, buildTrainingSet, type TrainingSet, type TrainingSetOptions, type Label, type RowMeta } from './offline.js';
+export { checkSkew, type SkewReport, type FeatureSkew } from './skew.js';
+export type { FeatureLogStore, LoggedVector } from './featurelog.js';
+export type { FeatureSetRegistry, RegisteredFeatureSet } from './registry.js';
+export { SqliteFeatureLog } from './stores/sqlite-featurelog.js';
+export { SqliteFeatureSetRegistry } from './stores/sqlite-registry.js';
+export { textOf, signalsOf } from './derived.js';

@@ -1,0 +1,186 @@
+// The offline path: replay the event log through the same engine, in the same order, and read each
+// scored event's vector just before applying it — so a training row sees strictly earlier events only.
+// Labels come from label events later in the log, within a maturity horizon.
+import type { EventLog } from '../events/log.js';
+import { isLabelType, type LoggedEvent, type RiskEvent } from '../events/schema.js';
+import { FeatureEngine } from './engine.js';
+import type { FeatureSet } from './featureset.js';
+
+export interface ReplayOptions {
+  /** Called every batch with the number of events applied so far and the log's last seq. */
+  onProgress?: (applied: number, total: number) => void;
+  /** Stop after this sequence number. */
+  toSeq?: number;
+  /** Awaited before each batch of the log is replayed (e.g. to fetch what the batch is compared with). */
+  beforeBatch?: (batch: readonly LoggedEvent[]) => Promise<void>;
+}
+
+/**
+ * Replay the whole log through a fresh engine. `visit` is called for every event before it is
+ * applied; return true from `wants` to get its vector.
+ */
+export async function replay(
+  log: EventLog,
+  set: FeatureSet,
+  wants: (logged: LoggedEvent) => boolean,
+  visit: (logged: LoggedEvent, vector: Float64Array | undefined) => void,
+  options: ReplayOptions = {},
+): Promise<FeatureEngine> {
+  const engine = new FeatureEngine(set);
+  const total = options.toSeq ?? (await log.lastSeq());
+  const scratch = new Float64Array(set.vectorNames.length);
+  let sinceSweep = 0;
+  for await (const batch of log.stream({ toSeq: total, batchSize: 20_000 })) {
+    await options.beforeBatch?.(batch);
+    for (const logged of batch) {
+      const vector = wants(logged) ? engine.vector(logged.event, scratch) : undefined;
+      visit(logged, vector);
+      engine.apply(logged);
+      if (++sinceSweep >= 100_000) {
+        engine.sweep();
+        sinceSweep = 0;
+      }
+    }
+    options.onProgress?.(engine.appliedSeq, total);
+  }
+  return engine;
+}
+
+/** 1 fraud, 0 legitimate, -1 immature: the horizon has not closed and no label says either way. */
+export type Label = 1 | 0 | -1;
+
+export interface TrainingSetOptions extends ReplayOptions {
+  /** Rows are scored events with from ≤ ts < to (epoch ms). */
+  from?: number;
+  to?: number;
+  /** A fraud label counts when it arrived at most this long after the row's event (ms). */
+  maturityMs: number;
+  /** Maturity is judged against this time; default: the greatest event time in the log. */
+  asOf?: number;
+}
+
+export interface TrainingSet {
+  featureSetVersion: string;
+  names: readonly string[];
+  rows: number;
+  /** Row-major feature matrix, rows × names.length, float32 like the models consume. */
+  x: Float32Array;
+  labels: Int8Array;
+  seq: Float64Array;
+  ts: Float64Array;
+  eventIds: string[];
+  /** What the row is about, for segmenting evaluations. */
+  meta: RowMeta[];
+  /** The time maturity was judged against. */
+  asOf: number;
+}
+
+export interface RowMeta {
+  user?: string;
+  amount?: number;
+  country?: string;
+  /** Simulator ground truth, when the events carry it. */
+  scenario?: string;
+  /** Which label decided the row: chargeback, reviewer_verdict, ato_report, matured (no label), immature. */
+  labelSource: string;
+}
+
+interface LabelNews {
+  fraudTs: number;
+  fraudSource: string;
+  legitTs: number;
+}
+
+export async function buildTrainingSet(log: EventLog, set: FeatureSet, options: TrainingSetOptions): Promise<TrainingSet> {
+  const from = options.from ?? -Infinity;
+  const to = options.to ?? Infinity;
+  const width = set.vectorNames.length;
+  let x = new Float32Array(width * 1024);
+  const rows: Array<{ seq: number; ts: number; id: string; meta: RowMeta }> = [];
+  const rowIndexById = new Map<string, number>();
+  const news = new Map<number, LabelNews>();
+  let maxTs = -Infinity;
+
+  const isRow = (logged: LoggedEvent) => set.scored.has(logged.event.type) && logged.event.ts >= from && logged.event.ts < to;
+  await replay(
+    log,
+    set,
+    isRow,
+    (logged, vector) => {
+      const { event } = logged;
+      if (event.ts > maxTs) maxTs = event.ts;
+      if (vector) {
+        const row = rows.length;
+        if ((row + 1) * width > x.length) {
+          const grown = new Float32Array(x.length * 2);
+          grown.set(x);
+          x = grown;
+        }
+        x.set(vector, row * width);
+        rows.push({ seq: logged.seq, ts: event.ts, id: event.id, meta: metaOf(event) });
+        rowIndexById.set(event.id, row);
+        return;
+      }
+      if (isLabelType(event.type)) noteLabel(event, rowIndexById, news);
+    },
+    options,
+  );
+
+  const asOf = options.asOf ?? maxTs;
+  const labels = new Int8Array(rows.length);
+  rows.forEach((row, i) => {
+    const n = news.get(i);
+    if (n && n.fraudTs - row.ts <= options.maturityMs) {
+      labels[i] = 1;
+      row.meta.labelSource = n.fraudSource;
+    } else if (asOf - row.ts >= options.maturityMs) {
+      labels[i] = 0;
+      row.meta.labelSource = n && n.legitTs - row.ts <= options.maturityMs ? 'reviewer_verdict' : 'matured';
+    } else if (n && Number.isFinite(n.legitTs)) {
+      labels[i] = 0;
+      row.meta.labelSource = 'reviewer_verdict';
+    } else {
+      labels[i] = -1;
+      row.meta.labelSource = 'immature';
+    }
+  });
+  return {
+    featureSetVersion: set.version,
+    names: set.vectorNames,
+    rows: rows.length,
+    x: x.slice(0, rows.length * width),
+    labels,
+    seq: Float64Array.from(rows, (r) => r.seq),
+    ts: Float64Array.from(rows, (r) => r.ts),
+    eventIds: rows.map((r) => r.id),
+    meta: rows.map((r) => r.meta),
+    asOf,
+  };
+}
+
+function noteLabel(event: RiskEvent, rowIndexById: Map<string, number>, news: Map<number, LabelNews>): void {
+  const target = (event.payload as { target_event_id?: string }).target_event_id;
+  if (target === undefined) return;
+  const row = rowIndexById.get(target);
+  if (row === undefined) return; // labels an event that is not a row (outside the period, or not scored)
+  const n = news.get(row) ?? { fraudTs: Infinity, fraudSource: '', legitTs: Infinity };
+  const fraud = event.type !== 'reviewer_verdict' || event.payload.verdict === 'fraud';
+  if (fraud && event.ts < n.fraudTs) {
+    n.fraudTs = event.ts;
+    n.fraudSource = event.type;
+  } else if (!fraud && event.ts < n.legitTs) {
+    n.legitTs = event.ts;
+  }
+  news.set(row, n);
+}
+
+function metaOf(event: RiskEvent): RowMeta {
+  const meta: RowMeta = { labelSource: 'immature' };
+  if (event.entities.user !== undefined) meta.user = event.entities.user;
+  const amount = (event.payload as { amount?: number }).amount;
+  if (amount !== undefined) meta.amount = amount;
+  const country = event.context?.user_country ?? event.context?.ip_country;
+  if (country !== undefined) meta.country = country;
+  if (event.truth) meta.scenario = event.truth.scenario;
+  return meta;
+}

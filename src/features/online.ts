@@ -1,0 +1,151 @@
+// The online feature store: the engine kept current with the event log. Events are written through:
+// appended to the log first, then applied in log order, and a scored event's vector is read at that
+// moment — after every earlier event and before itself — exactly as the offline replay will read it.
+// State survives restarts as a snapshot plus a replay of the log tail.
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../lib/files.js';
+import type { AppendResult, EventLog } from '../events/log.js';
+import type { LoggedEvent, RiskEvent } from '../events/schema.js';
+import type { FeatureEngine } from './engine.js';
+import type { FeatureLogStore, LoggedVector } from './featurelog.js';
+
+export interface OnlineStoreOptions {
+  /** Where the engine's state snapshot lives; no snapshots without it. */
+  snapshotPath?: string;
+  /** Take a snapshot after this many applied events (default 250,000). */
+  snapshotEvery?: number;
+  /** Sweep idle entities out of memory after this many applied events (default 100,000). */
+  sweepEvery?: number;
+  /** Served vectors are logged here (feature logging). */
+  featureLog?: FeatureLogStore;
+}
+
+export interface IngestResult extends AppendResult {
+  /** The vector served for a scored event that was appended (not for duplicates). */
+  vector?: Float64Array;
+}
+
+interface Waiting {
+  logged: LoggedEvent;
+  serve: boolean;
+  resolve: (vector: Float64Array | undefined) => void;
+}
+
+export class OnlineFeatureStore {
+  private readonly waiting = new Map<number, Waiting>();
+  private sinceSnapshot = 0;
+  private sinceSweep = 0;
+  private catchingUp: Promise<void> | undefined;
+
+  constructor(
+    readonly engine: FeatureEngine,
+    private readonly log: EventLog,
+    private readonly options: OnlineStoreOptions = {},
+  ) {}
+
+  /** Load the snapshot (if it is of this feature set version) and replay the log after it. */
+  async open(onProgress?: (applied: number, total: number) => void): Promise<{ fromSnapshot: boolean; replayed: number }> {
+    let fromSnapshot = false;
+    const path = this.options.snapshotPath;
+    if (path && existsSync(path)) {
+      try {
+        this.engine.restore(readFileSync(path));
+        fromSnapshot = true;
+      } catch {
+        // A snapshot of another feature set version (or a damaged one) is rebuilt from the log.
+        fromSnapshot = false;
+      }
+    }
+    const last = await this.log.lastSeq();
+    const start = this.engine.appliedSeq;
+    for await (const batch of this.log.stream({ fromSeq: start + 1, toSeq: last })) {
+      for (const logged of batch) this.applyOne(logged, false);
+      onProgress?.(this.engine.appliedSeq - start, last - start);
+    }
+    return { fromSnapshot, replayed: this.engine.appliedSeq - start };
+  }
+
+  /**
+   * Append events to the log and apply them in log order. For events whose type the feature set scores
+   * (or all, with serveAll), the result carries the vector read just before the event was applied.
+   */
+  async ingest(events: readonly RiskEvent[], options: { serveAll?: boolean } = {}): Promise<IngestResult[]> {
+    const results = await this.log.appendBatch(events);
+    const served: Array<Promise<Float64Array | undefined>> = results.map((result, i) => {
+      if (result.status !== 'appended') return Promise.resolve(undefined);
+      const event = events[i]!;
+      const serve = options.serveAll === true || this.engine.set.scored.has(event.type);
+      return new Promise((resolve) => this.waiting.set(result.seq, { logged: { seq: result.seq, event }, serve, resolve }));
+    });
+    await this.drain();
+    const vectors = await Promise.all(served);
+    const logged: LoggedVector[] = [];
+    const out = results.map((result, i) => {
+      const vector = vectors[i];
+      if (vector) logged.push({ seq: result.seq, eventId: result.id, featureSetVersion: this.engine.set.version, vector });
+      return vector ? { ...result, vector } : result;
+    });
+    await this.options.featureLog?.write(logged);
+    return out;
+  }
+
+  /** The vector an event would get now, without appending it. */
+  peek(event: RiskEvent): Float64Array {
+    return this.engine.vector(event);
+  }
+
+  /** Write the engine state to the snapshot file atomically (temp file, then rename). */
+  snapshot(): void {
+    const path = this.options.snapshotPath;
+    if (!path) return;
+    writeFileAtomic(path, this.engine.snapshot());
+    this.sinceSnapshot = 0;
+  }
+
+  async close(): Promise<void> {
+    await this.drain();
+    this.snapshot();
+  }
+
+  /** Apply waiting events strictly in sequence order, fetching any gap (events appended by another writer) from the log. */
+  private async drain(): Promise<void> {
+    while (this.catchingUp) await this.catchingUp;
+    for (;;) {
+      const next = this.waiting.get(this.engine.appliedSeq + 1);
+      if (next) {
+        this.waiting.delete(next.logged.seq);
+        next.resolve(this.applyOne(next.logged, next.serve));
+        continue;
+      }
+      if (this.waiting.size === 0) return;
+      const lowest = Math.min(...this.waiting.keys());
+      if (lowest <= this.engine.appliedSeq) throw new Error(`event seq ${lowest} was already applied`);
+      this.catchingUp = this.catchUp(lowest - 1);
+      try {
+        await this.catchingUp;
+      } finally {
+        this.catchingUp = undefined;
+      }
+      if (this.engine.appliedSeq < lowest - 1) throw new Error(`the event log has no seq ${this.engine.appliedSeq + 1}`);
+    }
+  }
+
+  private async catchUp(toSeq: number): Promise<void> {
+    for await (const batch of this.log.stream({ fromSeq: this.engine.appliedSeq + 1, toSeq })) {
+      for (const logged of batch) {
+        if (logged.seq === this.engine.appliedSeq + 1) this.applyOne(logged, false);
+      }
+    }
+  }
+
+  private applyOne(logged: LoggedEvent, serve: boolean): Float64Array | undefined {
+    const vector = serve ? this.engine.vector(logged.event) : undefined;
+    this.engine.apply(logged);
+    if (++this.sinceSweep >= (this.options.sweepEvery ?? 100_000)) {
+      this.engine.sweep();
+      this.sinceSweep = 0;
+    }
+    if (++this.sinceSnapshot >= (this.options.snapshotEvery ?? 250_000)) this.snapshot();
+    return vector;
+  }
+}

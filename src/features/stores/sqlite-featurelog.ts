@@ -1,0 +1,62 @@
+import type { Statement } from 'better-sqlite3';
+import { openSqlite, type Durability, type SqliteDatabase } from '../../lib/sqlite.js';
+import type { FeatureLogStore, LoggedVector } from '../featurelog.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS feature_log (
+  seq      INTEGER PRIMARY KEY,
+  event_id TEXT NOT NULL,
+  version  TEXT NOT NULL,
+  vector   BLOB NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS feature_log_event ON feature_log (event_id);
+`;
+
+type Row = { seq: number; event_id: string; version: string; vector: Buffer };
+
+export class SqliteFeatureLog implements FeatureLogStore {
+  private readonly db: SqliteDatabase;
+  private readonly insert: Statement<[number, string, string, Buffer]>;
+  private readonly writeMany: (rows: readonly LoggedVector[]) => void;
+  private readonly rangeQuery: Statement<[number, number]>;
+
+  constructor(path: string, durability: Durability = 'fsync') {
+    this.db = openSqlite(path, durability);
+    this.db.exec(SCHEMA);
+    this.insert = this.db.prepare('INSERT OR REPLACE INTO feature_log (seq, event_id, version, vector) VALUES (?, ?, ?, ?)');
+    this.rangeQuery = this.db.prepare('SELECT * FROM feature_log WHERE seq >= ? AND seq <= ? ORDER BY seq');
+    this.writeMany = this.db.transaction((rows: readonly LoggedVector[]) => {
+      for (const r of rows) this.insert.run(r.seq, r.eventId, r.featureSetVersion, Buffer.from(r.vector.buffer, r.vector.byteOffset, r.vector.byteLength));
+    });
+  }
+
+  async write(rows: readonly LoggedVector[]): Promise<void> {
+    if (rows.length > 0) this.writeMany(rows);
+  }
+
+  async get(eventId: string): Promise<LoggedVector | undefined> {
+    const row = this.db.prepare('SELECT * FROM feature_log WHERE event_id = ? ORDER BY seq LIMIT 1').get(eventId) as Row | undefined;
+    return row && toVector(row);
+  }
+
+  async range(fromSeq: number, toSeq: number): Promise<LoggedVector[]> {
+    return (this.rangeQuery.all(fromSeq, toSeq) as Row[]).map(toVector);
+  }
+
+  async count(featureSetVersion?: string): Promise<number> {
+    const row = featureSetVersion
+      ? this.db.prepare('SELECT COUNT(*) AS n FROM feature_log WHERE version = ?').get(featureSetVersion)
+      : this.db.prepare('SELECT COUNT(*) AS n FROM feature_log').get();
+    return (row as { n: number }).n;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function toVector(row: Row): LoggedVector {
+  const copy = new Float64Array(row.vector.byteLength / 8);
+  new Uint8Array(copy.buffer).set(row.vector);
+  return { seq: row.seq, eventId: row.event_id, featureSetVersion: row.version, vector: copy };
+}

@@ -1,0 +1,2 @@
+export { textSignals, type TextSignals } from './signals.js';
+export { normalizeText } from './normalize.js';

@@ -1,0 +1,1 @@
+export { TopK, type ScoredEntity } from './topk.js';

@@ -1,0 +1,30 @@
+// One way to open the embedded database files, so every store gets the same durability settings.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export type SqliteDatabase = Database.Database;
+
+/**
+ * `fsync` (default): every commit is fsynced, so an acknowledged write survives a crash of the process
+ * and of the machine. `os`: commits reach the OS before they are acknowledged, so they survive `kill -9`
+ * of the process but not a power cut; several times faster for single small writes.
+ */
+export type Durability = 'fsync' | 'os';
+
+export interface SqliteOptions {
+  /** Page size for a new database file (larger pages suit append-heavy tables); ignored for existing files. */
+  pageSize?: number;
+}
+
+export function openSqlite(path: string, durability: Durability = 'fsync', options: SqliteOptions = {}): SqliteDatabase {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  if (options.pageSize) db.pragma(`page_size = ${options.pageSize}`);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${durability === 'fsync' ? 'FULL' : 'NORMAL'}`);
+  db.pragma('busy_timeout = 5000');
+  db.pragma('temp_store = MEMORY');
+  db.pragma('cache_size = -65536');
+  return db;
+}

@@ -1,0 +1,80 @@
+// Wiring of the embedded tier: one process, SQLite files and snapshots in one data directory.
+// Capabilities never import this; commands and the server do.
+import { join } from 'node:path';
+import { SqliteEventLog } from '../events/index.js';
+import {
+  FeatureEngine,
+  FeatureSet,
+  MARKETPLACE_FEATURE_SET,
+  OnlineFeatureStore,
+  SqliteFeatureLog,
+  SqliteFeatureSetRegistry,
+  type FeatureSetSpec,
+} from '../features/index.js';
+import { eventLogPath } from '../lib/config.js';
+import { openSqlite, type SqliteDatabase } from '../lib/sqlite.js';
+
+export interface Stores {
+  dir: string;
+  log: SqliteEventLog;
+  db: SqliteDatabase;
+  featureSets: SqliteFeatureSetRegistry;
+  featureLog: SqliteFeatureLog;
+  close(): Promise<void>;
+}
+
+export interface Embedded extends Stores {
+  featureSet: FeatureSet;
+  features: OnlineFeatureStore;
+}
+
+export interface OpenOptions {
+  featureSet?: FeatureSetSpec;
+  /** Progress of replaying the log tail into the online features. */
+  onReplay?: (applied: number, total: number) => void;
+}
+
+export function featureSnapshotPath(dir: string, version: string): string {
+  return join(dir, `features-${version}.snapshot`);
+}
+
+/** The data directory's stores, without loading online feature state. */
+export function openStores(dir: string): Stores {
+  const log = new SqliteEventLog(eventLogPath(dir));
+  const db = openSqlite(join(dir, 'riskgate.db'));
+  const featureLog = new SqliteFeatureLog(join(dir, 'feature-log.db'), 'os');
+  return {
+    dir,
+    log,
+    db,
+    featureSets: new SqliteFeatureSetRegistry(db),
+    featureLog,
+    async close() {
+      await featureLog.close();
+      await log.close();
+      if (db.open) db.close();
+    },
+  };
+}
+
+/** The stores plus the online feature store, current with the log (snapshot + replay of the tail). */
+export async function openEmbedded(dir: string, options: OpenOptions = {}): Promise<Embedded> {
+  const stores = openStores(dir);
+  const spec = options.featureSet ?? MARKETPLACE_FEATURE_SET;
+  const featureSet = FeatureSet.create(spec);
+  await stores.featureSets.register(featureSet.version, spec);
+  const features = new OnlineFeatureStore(new FeatureEngine(featureSet), stores.log, {
+    snapshotPath: featureSnapshotPath(dir, featureSet.version),
+    featureLog: stores.featureLog,
+  });
+  await features.open(options.onReplay);
+  return {
+    ...stores,
+    featureSet,
+    features,
+    async close() {
+      await features.close();
+      await stores.close();
+    },
+  };
+}
