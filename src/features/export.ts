@@ -6,9 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TrainingSet } from './offline.js';
 
-const META_COLUMNS = ['event_id', 'seq', 'ts', 'label', 'label_source', 'scenario', 'user', 'amount', 'country'] as const;
+const META_COLUMNS = ['event_id', 'seq', 'ts', 'label', 'label_source', 'meta_scenario', 'meta_user', 'meta_amount', 'meta_country'] as const;
 
 export async function exportTrainingSet(set: TrainingSet, path: string, options: { includeImmature?: boolean } = {}): Promise<number> {
+  const clash = set.names.find((name) => (META_COLUMNS as readonly string[]).includes(name));
+  if (clash) throw new Error(`feature "${clash}" has the name of a training-set column; rename it`);
   if (/\.parquet$/i.test(path)) {
     const dir = await mkdtemp(join(tmpdir(), 'riskgate-export-'));
     try {
@@ -75,17 +77,17 @@ async function csvToParquet(set: TrainingSet, csv: string, parquet: string): Pro
       ts: 'TIMESTAMPTZ',
       label: 'TINYINT',
       label_source: 'VARCHAR',
-      scenario: 'VARCHAR',
-      user: 'VARCHAR',
-      amount: 'DOUBLE',
-      country: 'VARCHAR',
+      meta_scenario: 'VARCHAR',
+      meta_user: 'VARCHAR',
+      meta_amount: 'DOUBLE',
+      meta_country: 'VARCHAR',
     };
     for (const name of set.names) types[name] = 'DOUBLE';
     const columns = Object.entries(types)
       .map(([name, type]) => `'${name}': '${type}'`)
       .join(', ');
     await connection.run(
-      `COPY (SELECT * FROM read_csv('${sqlString(csv)}', header = true, columns = {${columns}}, nullstr = '')) TO '${sqlString(parquet)}' (FORMAT parquet, COMPRESSION zstd)`,
+      `COPY (SELECT * FROM read_csv('${sqlString(csv)}', header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = {${columns}}, nullstr = '')) TO '${sqlString(parquet)}' (FORMAT parquet, COMPRESSION zstd)`,
     );
   } finally {
     connection.closeSync();

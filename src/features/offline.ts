@@ -63,8 +63,8 @@ export interface TrainingSet {
   featureSetVersion: string;
   names: readonly string[];
   rows: number;
-  /** Row-major feature matrix, rows × names.length, float32 like the models consume. */
-  x: Float32Array;
+  /** Row-major feature matrix, rows × names.length; NaN where a value is missing. */
+  x: Float64Array;
   labels: Int8Array;
   seq: Float64Array;
   ts: Float64Array;
@@ -95,7 +95,7 @@ export async function buildTrainingSet(log: EventLog, set: FeatureSet, options: 
   const from = options.from ?? -Infinity;
   const to = options.to ?? Infinity;
   const width = set.vectorNames.length;
-  let x = new Float32Array(width * 1024);
+  let x = new Float64Array(width * 1024);
   const rows: Array<{ seq: number; ts: number; id: string; meta: RowMeta }> = [];
   const rowIndexById = new Map<string, number>();
   const news = new Map<number, LabelNews>();
@@ -112,7 +112,7 @@ export async function buildTrainingSet(log: EventLog, set: FeatureSet, options: 
       if (vector) {
         const row = rows.length;
         if ((row + 1) * width > x.length) {
-          const grown = new Float32Array(x.length * 2);
+          const grown = new Float64Array(x.length * 2);
           grown.set(x);
           x = grown;
         }

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { openSqlite } from '../lib/sqlite.js';
+import { MARKETPLACE_FEATURE_SET } from './catalog.js';
+import type { FeatureDefinition, WindowedFeature } from './definition.js';
+import { FeatureSet } from './featureset.js';
+import { SqliteFeatureSetRegistry } from './stores/sqlite-registry.js';
+
+const base: WindowedFeature = { name: 'f', description: '', entity: 'user', events: ['login'], agg: 'count', window: '1h', ttl: '1d' };
+const create = (...features: FeatureDefinition[]) => FeatureSet.create({ name: 'x', scored: ['login'], features });
+const bad = (patch: Record<string, unknown>) => create({ ...base, ...patch } as WindowedFeature);
+
+describe('feature sets', () => {
+  it('accepts the built-in marketplace set, with a _missing indicator per value', () => {
+    const set = FeatureSet.create(MARKETPLACE_FEATURE_SET);
+    expect(set.windowed.length).toBeGreaterThanOrEqual(40);
+    expect(set.vectorNames.length).toBe(2 * set.valueNames.length);
+    expect(set.vectorNames).toContain('user_amount_mean_30d_missing');
+    expect(set.version).toMatch(/^fs_[0-9a-f]{12}$/);
+  });
+
+  it('refuses bad definitions with a message naming the feature', () => {
+    expect(() => bad({ entity: 'planet' })).toThrow('feature "f": unknown entity "planet"');
+    expect(() => bad({ events: ['teleported'] })).toThrow('feature "f": unknown event type "teleported"');
+    expect(() => bad({ events: [] })).toThrow('feature "f": events must list at least one event type');
+    expect(() => bad({ window: '0m' })).toThrow('feature "f": window "0m" must be a positive duration');
+    expect(() => bad({ window: '-5m' })).toThrow('feature "f": window "-5m" must be a positive duration');
+    expect(() => bad({ window: '30s' })).toThrow('feature "f": window 30s is shorter than the 1m minimum');
+    expect(() => bad({ window: '31d', ttl: '60d' })).toThrow('feature "f": window 31d is longer than the 30d maximum');
+    expect(() => bad({ window: '7d', ttl: '1d' })).toThrow('feature "f": ttl 1d is shorter than its window 7d');
+    expect(() => bad({ window: undefined })).toThrow('feature "f": aggregation count needs a window');
+    expect(() => bad({ agg: 'sum' })).toThrow('feature "f": aggregation sum needs a field');
+    expect(() => bad({ agg: 'median' })).toThrow('feature "f": unknown aggregation "median"');
+    expect(() => bad({ agg: 'velocity' })).toThrow('feature "f": velocity needs k');
+    expect(() => bad({ field: 'secret.__proto__' })).toThrow(/field path/);
+    expect(() => bad({ where: { 'payload.x': { between: [1, 2] } } })).toThrow(/where\.payload\.x must be/);
+    expect(() => bad({ name: 'Bad Name' })).toThrow(/lower_snake_case/);
+    expect(() => create(base, base)).toThrow('feature "f": defined twice');
+    expect(() => bad({ name: 'f_missing' })).toThrow(/reserved for indicators/);
+  });
+
+  it('refuses on-demand features that depend on themselves, directly or through others', () => {
+    expect(() => create({ kind: 'on_demand', name: 'a', description: '', op: 'value', args: ['a'] })).toThrow('feature "a": depends on itself');
+    expect(() =>
+      create(
+        { kind: 'on_demand', name: 'a', description: '', op: 'value', args: ['b'] },
+        { kind: 'on_demand', name: 'b', description: '', op: 'value', args: ['a'] },
+      ),
+    ).toThrow(/depends on itself through other on-demand features/);
+    expect(() => create({ kind: 'on_demand', name: 'a', description: '', op: 'frobnicate', args: [] })).toThrow('feature "a": unknown operation "frobnicate"');
+    expect(() => create({ kind: 'on_demand', name: 'a', description: '', op: 'div', args: ['x'] })).toThrow('feature "a": operation div takes 2 operand(s)');
+    expect(() => create({ kind: 'on_demand', name: 'a', description: '', op: 'value', args: ['nope'] })).toThrow(/operand "nope" is not a defined feature/);
+    expect(() => create({ kind: 'on_demand', name: 'a', description: '', op: 'text_signal', args: [], param: 'mood' })).toThrow(/param must be one of/);
+    expect(() => create(base, { kind: 'ratio', name: 'r', description: '', numerator: 'f', denominator: 'r' })).toThrow('feature "r": denominator refers to itself');
+  });
+
+  it('orders on-demand features so inputs come first', () => {
+    const set = create(
+      base,
+      { kind: 'on_demand', name: 'b', description: '', op: 'value', args: ['a'] },
+      { kind: 'on_demand', name: 'a', description: '', op: 'value', args: ['f'] },
+    );
+    expect(set.onDemand.map((f) => f.name)).toEqual(['a', 'b']);
+  });
+
+  it('versions by the hash of the definitions: any change changes it, key order does not', () => {
+    const v = create(base).version;
+    expect(create({ ...base }).version).toBe(v);
+    expect(create({ ttl: '1d', window: '1h', agg: 'count', events: ['login'], entity: 'user', description: '', name: 'f' }).version).toBe(v);
+    expect(create({ ...base, window: '2h' }).version).not.toBe(v);
+    expect(create({ ...base, where: { 'payload.success': true } }).version).not.toBe(v);
+    expect(create({ ...base, description: 'counts logins' }).version).not.toBe(v);
+    expect(FeatureSet.create({ name: 'x', scored: ['booking_attempted'], features: [base] }).version).not.toBe(v);
+    expect(FeatureSet.create({ name: 'other-name', scored: ['login'], features: [base] }).version).toBe(v);
+  });
+
+  it('keeps feature sets in a registry by version', async () => {
+    const db = openSqlite(':memory:');
+    const registry = new SqliteFeatureSetRegistry(db);
+    const set = FeatureSet.create(MARKETPLACE_FEATURE_SET);
+    await registry.register(set.version, MARKETPLACE_FEATURE_SET);
+    await registry.register(set.version, MARKETPLACE_FEATURE_SET);
+    expect((await registry.list()).map((r) => r.version)).toEqual([set.version]);
+    const stored = await registry.get(set.version);
+    expect(FeatureSet.create(stored!.spec).version).toBe(set.version);
+    expect(await registry.get('fs_000000000000')).toBeUndefined();
+    db.close();
+  });
+});

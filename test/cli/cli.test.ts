@@ -1,0 +1,101 @@
+// The command line as a user runs it: help everywhere, exit code 2 with a message for bad arguments,
+// and the embedded workflow end to end in a temporary data directory.
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { buildProgram, main } from '../../src/cli/main.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rg-cli-'));
+process.env.RISKGATE_QUIET = '1';
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
+  const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void (out += `${parts.join(' ')}\n`));
+  process.exitCode = undefined;
+  try {
+    const code = await main(['node', 'riskgate', '--data', dir, ...args]);
+    return { code, out, err };
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+    log.mockRestore();
+    process.exitCode = undefined;
+  }
+}
+
+describe('riskgate CLI', () => {
+  beforeEach(() => {
+    process.exitCode = undefined;
+  });
+
+  it('has --help on every command', async () => {
+    const top = await run('--help');
+    expect(top.code).toBe(0);
+    expect(top.out).toMatch(/simulate/);
+    const walk = (command: ReturnType<typeof buildProgram>, path: string[]): string[][] =>
+      command.commands.flatMap((c) => [[...path, c.name()], ...walk(c, [...path, c.name()])]);
+    const paths = walk(buildProgram(), []);
+    expect(paths.length).toBeGreaterThanOrEqual(10);
+    for (const path of paths) {
+      const help = await run(...path, '--help');
+      expect(help.code, path.join(' ')).toBe(0);
+      expect(help.out, path.join(' ')).toMatch(/Usage: riskgate/);
+    }
+  });
+
+  it('exits 2 with a message on bad arguments', async () => {
+    expect(await run('teleport')).toMatchObject({ code: 2, err: expect.stringMatching(/unknown command 'teleport'/) });
+    expect(await run('simulate', '--days', 'abc', '--out', '-')).toMatchObject({ code: 2, err: expect.stringMatching(/--days must be an integer between 1 and 3650, got "abc"/) });
+    expect(await run('simulate', '--days', '3')).toMatchObject({ code: 2, err: expect.stringMatching(/--out <file\|-> and\/or --into-log/) });
+    expect(await run('simulate', '--start', '2026-02-30x', '--out', '-')).toMatchObject({ code: 2, err: expect.stringMatching(/--start must be a date/) });
+    expect(await run('events', 'import', join(dir, 'nope.ndjson'))).toMatchObject({ code: 2, err: expect.stringMatching(/no such file/) });
+    expect(await run('events', 'import', join(dir, 'x.csv'), '--format', 'xml')).toMatchObject({ code: 2 });
+    expect(await run('features', 'describe', 'no_such_feature')).toMatchObject({ code: 2, err: expect.stringMatching(/no feature "no_such_feature"/) });
+    expect(await run('features', 'export', '--out', 'x.txt')).toMatchObject({ code: 2, err: expect.stringMatching(/\.csv or \.parquet/) });
+    expect(await run('features', 'export', '--out', 'x.csv', '--maturity', 'soon')).toMatchObject({ code: 2, err: expect.stringMatching(/--maturity must be a duration/) });
+    expect(await run('events', 'show', 'missing-id')).toMatchObject({ code: 2, err: expect.stringMatching(/no event with id "missing-id"/) });
+  });
+
+  it('runs the embedded workflow: simulate, import, inspect, export, skew', async () => {
+    const sim = await run('simulate', '--days', '6', '--users', '400', '--hosts', '40', '--into-log', '--duplicate-share', '0.01');
+    expect(sim.code, sim.err).toBe(0);
+    expect(sim.out).toMatch(/stolen_card/);
+
+    const stats = await run('events', 'stats');
+    expect(stats.out).toMatch(/booking_attempted/);
+
+    const file = join(dir, 'more.ndjson');
+    writeFileSync(
+      file,
+      [
+        JSON.stringify({ id: 'cli_1', type: 'login', ts: '2026-01-08T10:00:00Z', entities: { user: 'u_x', device: 'd_x', ip: '10.0.0.1' }, payload: { success: true } }),
+        '{not json',
+        JSON.stringify({ id: 'cli_2', type: 'login', ts: '2026-01-08T10:00:00Z', entities: { user: 'u_x' }, payload: { success: true } }),
+      ].join('\n'),
+    );
+    const imported = await run('events', 'import', file);
+    expect(imported.code).toBe(3);
+    expect(imported.out).toMatch(/appended 1, duplicates 0, rejected 2/);
+    expect(imported.out).toMatch(/line 2: \(line\): malformed JSON/);
+    expect(imported.out).toMatch(/line 3: entities.device: is required for login events/);
+    expect((await run('events', 'show', 'cli_1')).out).toMatch(/"seq"/);
+
+    const csv = join(dir, 'train.csv');
+    const exported = await run('features', 'export', '--out', csv, '--maturity', '2d');
+    expect(exported.code, exported.err).toBe(0);
+    expect(existsSync(csv)).toBe(true);
+
+    const skew = await run('features', 'skew');
+    expect(skew.code, skew.out).toBe(0);
+    expect(skew.out).toMatch(/recomputed offline, 0 differ/);
+
+    const backfill = await run('features', 'backfill');
+    expect(backfill.code, backfill.err).toBe(0);
+    expect((await run('features', 'list')).out).toMatch(/user_failed_payment_burst/);
+  });
+});
