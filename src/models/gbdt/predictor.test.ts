@@ -1,0 +1,218 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { binMatrix, computeCuts } from './binning.js';
+import { GbdtPredictor, loadGbdt, ModelInputError, parseGbdt, serializeGbdt, trainGbdt, type GbdtArtifact, type TreeArrays } from './index.js';
+import { Prng } from './prng.js';
+
+/** A random valid tree over nFeatures features, grown to at most `depth`. */
+function randomTree(prng: Prng, nFeatures: number, depth: number): TreeArrays {
+  const tree: TreeArrays = { left: [], right: [], feature: [], threshold: [], defaultLeft: [], value: [], cover: [] };
+  const grow = (d: number, cover: number): number => {
+    const id = tree.left.length;
+    tree.left.push(-1);
+    tree.right.push(-1);
+    tree.feature.push(-1);
+    tree.threshold.push(0);
+    tree.defaultLeft.push(0);
+    tree.value.push(0);
+    tree.cover.push(cover);
+    if (d === depth || prng.nextFloat() < 0.2) {
+      tree.value[id] = Math.fround(prng.nextFloat() * 2 - 1);
+      return id;
+    }
+    tree.feature[id] = prng.nextInt(nFeatures);
+    tree.threshold[id] = Math.fround(prng.nextFloat() * 2 - 1);
+    tree.defaultLeft[id] = prng.nextInt(2);
+    const share = 0.1 + 0.8 * prng.nextFloat();
+    tree.left[id] = grow(d + 1, cover * share);
+    tree.right[id] = grow(d + 1, cover * (1 - share));
+    return id;
+  };
+  grow(0, 100 + prng.nextFloat() * 1000);
+  return tree;
+}
+
+/** `depth` splits on x0 < 1 down the left side; x0 = 0 reaches the deepest leaf, worth `depth`. */
+function chain(depth: number): TreeArrays {
+  const tree: TreeArrays = { left: [], right: [], feature: [], threshold: [], defaultLeft: [], value: [], cover: [] };
+  // Node 2d splits: left to the next split (or, last, to the deep leaf 2·depth), right to leaf 2d + 1.
+  for (let d = 0; d < depth; d++) {
+    tree.left.push(2 * d + 2, -1);
+    tree.right.push(2 * d + 1, -1);
+    tree.feature.push(0, -1);
+    tree.threshold.push(1, 0);
+    tree.defaultLeft.push(0, 0);
+    tree.value.push(0, -1);
+    tree.cover.push(depth - d + 1, 1);
+  }
+  tree.left.push(-1);
+  tree.right.push(-1);
+  tree.feature.push(-1);
+  tree.threshold.push(0);
+  tree.defaultLeft.push(0);
+  tree.value.push(depth);
+  tree.cover.push(1);
+  return tree;
+}
+
+function randomModel(seed: number, nFeatures: number, nTrees: number, depth: number): GbdtArtifact {
+  const prng = new Prng(seed);
+  return {
+    format: 'riskgate-gbdt',
+    version: 1,
+    objective: 'binary:logistic',
+    source: 'riskgate',
+    featureNames: Array.from({ length: nFeatures }, (_, f) => `x${f}`),
+    baseScore: 0.05 + 0.9 * prng.nextFloat(),
+    params: null,
+    training: null,
+    trees: Array.from({ length: nTrees }, () => randomTree(prng, nFeatures, depth)),
+  };
+}
+
+const rowArb = (nFeatures: number) =>
+  fc.array(fc.oneof(fc.float({ min: -1.5, max: 1.5, noNaN: true }), fc.constant(NaN)), { minLength: nFeatures, maxLength: nFeatures });
+
+/** Reference traversal over the artifact itself, independent of the flattened arrays. */
+function referenceLeafValue(tree: TreeArrays, row: number[]): number {
+  let node = 0;
+  while (tree.feature[node]! >= 0) {
+    const x = Math.fround(row[tree.feature[node]!]!);
+    if (Number.isNaN(x)) node = tree.defaultLeft[node] ? tree.left[node]! : tree.right[node]!;
+    else node = x < tree.threshold[node]! ? tree.left[node]! : tree.right[node]!;
+  }
+  return tree.value[node]!;
+}
+
+describe('GbdtPredictor properties', () => {
+  it('predictMargin is the float32 sum of the per-tree traversals, from the base margin', () => {
+    fc.assert(
+      // Depths up to 11 cover both layouts: complete trees (≤ 8) and the node table (deeper).
+      fc.property(fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 0, max: 11 }), rowArb(5), (seed, nTrees, depth, row) => {
+        const model = randomModel(seed, 5, nTrees, depth);
+        const predictor = new GbdtPredictor(model);
+        let expected = Math.fround(Math.log(model.baseScore / (1 - model.baseScore)));
+        model.trees.forEach((tree, t) => {
+          const value = referenceLeafValue(tree, row);
+          expect(predictor.treeValue(t, row)).toBe(value);
+          expected = Math.fround(expected + value);
+        });
+        expect(predictor.predictMargin(row)).toBe(expected);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('serialise → load round-trips predictions and explanations exactly', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e6 }), fc.array(rowArb(4), { minLength: 1, maxLength: 5 }), (seed, rows) => {
+        const model = randomModel(seed, 4, 10, 4);
+        const original = new GbdtPredictor(model);
+        const text = serializeGbdt(model);
+        const reloaded = loadGbdt(text);
+        expect(serializeGbdt(reloaded.artifact)).toBe(text);
+        for (const row of rows) {
+          expect(reloaded.predictMargin(row)).toBe(original.predictMargin(row));
+          expect(reloaded.explain(row)).toEqual(original.explain(row));
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('TreeSHAP contributions plus the bias sum to the margin (within 1e-5)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 0, max: 8 }), rowArb(6), (seed, depth, row) => {
+        const predictor = new GbdtPredictor(randomModel(seed, 6, 8, depth));
+        const { bias, contributions } = predictor.explain(row);
+        const sum = contributions.reduce((a, b) => a + b, bias);
+        expect(Math.abs(sum - predictor.predictMargin(row))).toBeLessThan(1e-5);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('scores deep forests from the node table and shallow ones from complete trees', () => {
+    expect(new GbdtPredictor(randomModel(4, 3, 2, 6)).forest.complete).toBeDefined();
+    const deep: GbdtArtifact = { ...randomModel(4, 3, 2, 3), trees: [chain(12)] };
+    const predictor = new GbdtPredictor(deep);
+    expect(predictor.forest.complete).toBeUndefined();
+    expect(predictor.predictMargin([0, 0, 0])).toBe(Math.fround(Math.fround(Math.log(deep.baseScore / (1 - deep.baseScore))) + 12));
+  });
+
+  it('a feature no tree splits on gets no contribution', () => {
+    const model = randomModel(3, 3, 5, 4);
+    for (const tree of model.trees) tree.feature = tree.feature.map((f) => (f === 2 ? 0 : f));
+    expect(new GbdtPredictor(model).explain([0.1, 0.2, 0.3]).contributions[2]).toBe(0);
+  });
+});
+
+describe('trained models', () => {
+  it('explain sums to the margin on a trained model, and the bias is the mean training margin', async () => {
+    const prng = new Prng(5);
+    const n = 3000;
+    const columns = [0, 1, 2].map(() => Float32Array.from({ length: n }, () => (prng.nextFloat() < 0.1 ? NaN : prng.nextFloat())));
+    const labels = Uint8Array.from({ length: n }, (_, r) => ((columns[0]![r]! > 0.5) !== (columns[1]![r]! > 0.3) ? 1 : 0));
+    const predictor = new GbdtPredictor(await trainGbdt({ features: { layout: 'columns', columns }, labels }, { params: { nRounds: 20, maxDepth: 4 } }));
+    const margins = predictor.predictMatrix({ layout: 'columns', columns }, 'margin');
+    let meanMargin = 0;
+    for (let r = 0; r < n; r++) {
+      const row = [columns[0]![r]!, columns[1]![r]!, columns[2]![r]!];
+      const { bias, contributions } = predictor.explain(row);
+      expect(Math.abs(contributions.reduce((a, b) => a + b, bias) - margins[r]!)).toBeLessThan(1e-5);
+      meanMargin += margins[r]! / n;
+    }
+    // Covers are hessian sums, so the bias is a hessian-weighted mean: close to, not equal to, the plain mean.
+    expect(Math.abs(predictor.explain([0, 0, 0]).bias - meanMargin)).toBeLessThan(0.5);
+  });
+});
+
+describe('inputs and artifacts', () => {
+  const predictor = new GbdtPredictor(randomModel(1, 3, 4, 3));
+
+  it('refuses rows of the wrong length', () => {
+    expect(() => predictor.predictMargin([1, 2])).toThrow(/row has 2 features, the model expects 3/);
+    expect(() => predictor.predictMatrix({ layout: 'rows', values: new Float32Array(4), nRows: 2, nCols: 2 })).toThrow(ModelInputError);
+  });
+
+  it('refuses malformed artifacts, naming the problem', () => {
+    const model = randomModel(2, 3, 2, 3);
+    const broken = (edit: (m: Record<string, unknown> & { trees: TreeArrays[] }) => void): string => {
+      const copy = JSON.parse(serializeGbdt(model)) as Record<string, unknown> & { trees: TreeArrays[] };
+      edit(copy);
+      return JSON.stringify(copy);
+    };
+    expect(() => parseGbdt('not json')).toThrow(/not valid JSON/);
+    expect(() => parseGbdt(broken((m) => (m.format = 'onnx')))).toThrow(/format must be "riskgate-gbdt"/);
+    expect(() => parseGbdt(broken((m) => (m.version = 2)))).toThrow(/unsupported version 2/);
+    expect(() => parseGbdt(broken((m) => (m.baseScore = 1)))).toThrow(/baseScore must be a probability/);
+    expect(() => parseGbdt(broken((m) => m.trees[0]!.value.pop()))).toThrow(/tree 0: value has \d+ entries/);
+    const split = model.trees.findIndex((t) => t.feature[0]! >= 0);
+    expect(() => parseGbdt(broken((m) => (m.trees[split]!.feature[0] = 7)))).toThrow(new RegExp(`tree ${split}: node 0 splits on feature 7`));
+    expect(() => parseGbdt(broken((m) => (m.trees[split]!.left[0] = 0)))).toThrow(/children must come after their parent/);
+  });
+});
+
+describe('binning', () => {
+  it('bins agree with the definition 1 + #(cuts ≤ x), 0 for missing', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.float({ noNaN: true, noDefaultInfinity: true }), fc.constant(NaN), fc.constantFrom(0, -0, 1, 2, 3)), { minLength: 1, maxLength: 400 }),
+        fc.integer({ min: 2, max: 256 }),
+        (values, maxBin) => {
+          const column = Float32Array.from(values);
+          const matrix = { layout: 'columns' as const, columns: [column] };
+          const [cuts] = computeCuts(matrix, column.length, 1, maxBin, 0);
+          expect(cuts!.length).toBeLessThanOrEqual(maxBin - 2);
+          for (let i = 1; i < cuts!.length; i++) expect(cuts![i]!).toBeGreaterThan(cuts![i - 1]!);
+          const { columnBins } = binMatrix(matrix, column.length, 1, [cuts!]);
+          column.forEach((x, r) => {
+            const expected = Number.isNaN(x) ? 0 : 1 + cuts!.filter((c) => c <= x).length;
+            expect(columnBins[r]).toBe(expected);
+          });
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
