@@ -20,7 +20,7 @@ const features: FeatureDefinition[] = [
   { name: 'user_failed_payment_burst', description: 'at least 3 declined or failed payments by the user within any 10 minutes', entity: 'user', events: ['payment_attempted'], where: FAILED, agg: 'velocity', k: 3, window: '10m', ttl: '90d' },
   { name: 'user_distinct_cards_7d', description: 'different cards the user used in 7 days', entity: 'user', events: ['booking_attempted', 'payment_attempted'], agg: 'distinct', field: 'entities.card', window: '7d', ttl: '90d' },
   { name: 'user_distinct_devices_7d', description: 'different devices the user used in 7 days', entity: 'user', events: ['login', 'booking_attempted'], agg: 'distinct', field: 'entities.device', window: '7d', ttl: '90d' },
-  { name: 'user_distinct_ips_24h', description: 'different IP addresses of the user in 24 hours', entity: 'user', events: ['login', 'booking_attempted', 'search'], agg: 'distinct', field: 'entities.ip', window: '24h', ttl: '90d' },
+  { name: 'user_distinct_ips_24h', description: 'different IP addresses of the user in 24 hours', entity: 'user', events: ['login', 'booking_attempted'], agg: 'distinct', field: 'entities.ip', window: '24h', ttl: '90d' },
   { name: 'user_distinct_ip_countries_7d', description: 'countries the user connected from in 7 days', entity: 'user', events: ['login', 'booking_attempted'], agg: 'distinct', field: 'context.ip_country', window: '7d', ttl: '90d' },
   { name: 'user_failed_logins_1h', description: 'failed logins of the user in the last hour', entity: 'user', events: ['login'], where: { 'payload.success': false }, agg: 'count', window: '1h', ttl: '90d' },
   { name: 'user_since_last_login', description: "seconds since the user's previous login", entity: 'user', events: ['login'], agg: 'since_last', ttl: '180d' },
@@ -38,7 +38,7 @@ const features: FeatureDefinition[] = [
   { name: 'device_distinct_cards_24h', description: 'cards tried from the device in 24 hours', entity: 'device', events: ['payment_attempted', 'booking_attempted'], agg: 'distinct', field: 'entities.card', window: '24h', ttl: '90d' },
   { name: 'device_failed_payments_1h', description: 'declined or failed payments from the device in an hour', entity: 'device', events: ['payment_attempted'], where: FAILED, agg: 'count', window: '1h', ttl: '90d' },
   { name: 'device_accounts_created_7d', description: 'accounts created from the device in 7 days', entity: 'device', events: ['account_created'], agg: 'count', window: '7d', ttl: '90d' },
-  { name: 'device_since_first', description: 'seconds since the device was first seen', entity: 'device', events: ['login', 'booking_attempted', 'account_created', 'search'], agg: 'since_first', ttl: '365d' },
+  { name: 'device_since_first', description: 'seconds since the device was first seen', entity: 'device', events: ['login', 'booking_attempted', 'account_created'], agg: 'since_first', ttl: '365d' },
 
   // card
   { name: 'card_distinct_users_30d', description: 'accounts using the card in 30 days', entity: 'card', events: ['booking_attempted', 'payment_attempted'], agg: 'distinct', field: 'entities.user', window: '30d', ttl: '180d' },
@@ -65,7 +65,7 @@ const features: FeatureDefinition[] = [
   { name: 'host_offplatform_messages_7d', description: 'messages about the host asking to pay off-platform, 7 days', entity: 'host', events: ['message_sent'], where: { '$text.off_platform': 1 }, agg: 'count', window: '7d', ttl: '365d' },
 
   // user × device, user × card: first use
-  { name: 'user_device_uses_30d', description: 'times the user used this device in 30 days', entity: ['user', 'device'], events: ['login', 'booking_attempted', 'search'], agg: 'count', window: '30d', ttl: '180d' },
+  { name: 'user_device_uses_30d', description: 'times the user used this device in 30 days', entity: ['user', 'device'], events: ['login', 'booking_attempted'], agg: 'count', window: '30d', ttl: '180d' },
   { name: 'user_card_uses_30d', description: 'times the user used this card in 30 days', entity: ['user', 'card'], events: ['booking_attempted', 'payment_attempted'], agg: 'count', window: '30d', ttl: '180d' },
 
   // ratios

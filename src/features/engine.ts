@@ -12,13 +12,28 @@ type Getter = (event: RiskEvent) => unknown;
 
 interface CompiledWindowed {
   def: WindowedFeature;
+  /** Position of the value in the vector. */
   index: number;
+  /** Position of the state in its entity's record. */
+  slot: number;
   spec: WindowSpec;
-  key: (event: RiskEvent) => string | undefined;
   matches: (event: RiskEvent) => boolean;
   /** The aggregated value, or undefined when the event has none (it is then not counted). */
   value: (event: RiskEvent) => number | string | undefined;
-  states: Map<string, WindowState>;
+}
+
+/**
+ * The features of one entity key (`user`, `device`, `user×device`, …). Each entity of that kind has
+ * one record: an array holding its state for each of these features, so an event costs one lookup per
+ * entity it names rather than one per feature.
+ */
+interface EntityGroup {
+  name: string;
+  key: (event: RiskEvent) => string | undefined;
+  features: CompiledWindowed[];
+  /** Features of this group fed by each event type. */
+  byType: Map<EventType, CompiledWindowed[]>;
+  records: Map<string, Array<WindowState | undefined>>;
 }
 
 const SNAPSHOT_FORMAT = 'riskgate-feature-state';
@@ -28,28 +43,50 @@ export class FeatureEngine {
   watermark = -Infinity;
   /** Log sequence number of the last applied event. */
   appliedSeq = 0;
-  private readonly windowed: CompiledWindowed[];
-  private readonly byType = new Map<EventType, CompiledWindowed[]>();
+  private readonly groups: EntityGroup[] = [];
+  private readonly groupsByType = new Map<EventType, Array<{ group: EntityGroup; features: CompiledWindowed[] }>>();
   private readonly ratioInputs: Array<[number, number, number]>;
-  private readonly onDemand: Array<{ index: number; op: (typeof ON_DEMAND_OPS)[string]; param: string | undefined; args: Array<number | Getter> }>;
+  private readonly onDemand: Array<{
+    index: number;
+    op: (typeof ON_DEMAND_OPS)[string];
+    param: string | undefined;
+    args: Array<number | Getter>;
+    /** Reused for every read: no allocation on the hot path. */
+    operands: Operand[];
+  }>;
   private readonly missingValues: Float64Array;
 
   constructor(readonly set: FeatureSet) {
     const indexOf = new Map(set.valueNames.map((n, i) => [n, i]));
-    this.windowed = set.windowed.map((def) => ({
-      def,
-      index: indexOf.get(def.name)!,
-      spec: windowSpec(def),
-      key: keyOf(def),
-      matches: compileCondition(def.where),
-      value: valueOf(def),
-      states: new Map(),
-    }));
-    for (const f of this.windowed) {
-      for (const type of f.def.events) {
-        const list = this.byType.get(type) ?? [];
-        list.push(f);
-        this.byType.set(type, list);
+    const groupByName = new Map<string, EntityGroup>();
+    for (const def of set.windowed) {
+      const name = entityKinds(def.entity).join('×');
+      let group = groupByName.get(name);
+      if (!group) {
+        group = { name, key: keyOf(def), features: [], byType: new Map(), records: new Map() };
+        groupByName.set(name, group);
+        this.groups.push(group);
+      }
+      const feature: CompiledWindowed = {
+        def,
+        index: indexOf.get(def.name)!,
+        slot: group.features.length,
+        spec: windowSpec(def),
+        matches: compileCondition(def.where),
+        value: valueOf(def),
+      };
+      group.features.push(feature);
+      for (const type of def.events) {
+        const list = group.byType.get(type) ?? [];
+        list.push(feature);
+        group.byType.set(type, list);
+      }
+    }
+    for (const group of this.groups) {
+      for (const [type, features] of group.byType) {
+        const list = this.groupsByType.get(type) ?? [];
+        list.push({ group, features });
+        this.groupsByType.set(type, list);
       }
     }
     this.ratioInputs = set.ratios.map((r) => [indexOf.get(r.name)!, indexOf.get(r.numerator)!, indexOf.get(r.denominator)!]);
@@ -58,6 +95,7 @@ export class FeatureEngine {
       op: ON_DEMAND_OPS[f.op]!,
       param: f.param,
       args: f.args.map((a) => (a.startsWith('$event.') ? getter(a.slice('$event.'.length)) : indexOf.get(a)!)),
+      operands: new Array<Operand>(f.args.length),
     }));
     this.missingValues = new Float64Array(set.valueNames.map((n) => set.get(n)!.missingValue ?? NaN));
   }
@@ -70,20 +108,27 @@ export class FeatureEngine {
     this.appliedSeq = logged.seq;
     const { event } = logged;
     if (event.ts > this.watermark) this.watermark = event.ts;
-    const features = this.byType.get(event.type);
-    if (features === undefined) return;
-    for (const f of features) {
-      if (!f.matches(event)) continue;
-      const key = f.key(event);
+    const subscribed = this.groupsByType.get(event.type);
+    if (subscribed === undefined) return;
+    for (const { group, features } of subscribed) {
+      const key = group.key(event);
       if (key === undefined) continue;
-      const value = f.value(event);
-      if (value === undefined) continue;
-      let state = f.states.get(key);
-      if (state === undefined || isDead(state, f.spec, this.watermark)) {
-        state = newState();
-        f.states.set(key, state);
+      let record = group.records.get(key);
+      for (const f of features) {
+        if (!f.matches(event)) continue;
+        const value = f.value(event);
+        if (value === undefined) continue;
+        if (record === undefined) {
+          record = new Array<WindowState | undefined>(group.features.length);
+          group.records.set(key, record);
+        }
+        let state = record[f.slot];
+        if (state === undefined || isDead(state, f.spec, this.watermark)) {
+          state = newState(f.spec);
+          record[f.slot] = state;
+        }
+        addEvent(state, f.spec, event.ts, logged.seq, value);
       }
-      addEvent(state, f.spec, event.ts, logged.seq, value);
     }
   }
 
@@ -94,17 +139,21 @@ export class FeatureEngine {
   vector(event: RiskEvent, out = new Float64Array(this.set.vectorNames.length)): Float64Array {
     const n = this.set.valueNames.length;
     const t = event.ts;
-    for (const f of this.windowed) {
-      const key = f.key(event);
-      out[f.index] = key === undefined ? NaN : readState(f.states.get(key), f.spec, t, this.watermark);
+    for (const group of this.groups) {
+      const key = group.key(event);
+      const record = key === undefined ? undefined : group.records.get(key);
+      for (const f of group.features) out[f.index] = readState(record?.[f.slot], f.spec, t, this.watermark);
     }
     for (const [index, numerator, denominator] of this.ratioInputs) {
       const d = out[denominator]!;
       out[index] = d === 0 || Number.isNaN(d) ? NaN : out[numerator]! / d;
     }
     for (const f of this.onDemand) {
-      const args: Operand[] = f.args.map((a) => (typeof a === 'number' ? out[a] : operand(a(event))));
-      out[f.index] = f.op.compute(args, event, f.param);
+      for (let i = 0; i < f.args.length; i++) {
+        const a = f.args[i]!;
+        f.operands[i] = typeof a === 'number' ? out[a] : operand(a(event));
+      }
+      out[f.index] = f.op.compute(f.operands, event, f.param);
     }
     for (let i = 0; i < n; i++) {
       const v = out[i]!;
@@ -120,31 +169,54 @@ export class FeatureEngine {
 
   /** Earliest epoch minute at which a velocity feature triggered for the event's entity, or NaN. */
   velocityFirstMinute(name: string, event: RiskEvent): number {
-    const f = this.windowed.find((w) => w.def.name === name && w.def.agg === 'velocity');
-    if (!f) throw new Error(`"${name}" is not a velocity feature`);
-    const key = f.key(event);
-    const state = key === undefined ? undefined : f.states.get(key);
-    if (state === undefined || isDead(state, f.spec, this.watermark)) return NaN;
-    return velocityFirstMinute(state);
+    for (const group of this.groups) {
+      const f = group.features.find((w) => w.def.name === name && w.def.agg === 'velocity');
+      if (!f) continue;
+      const key = group.key(event);
+      const state = key === undefined ? undefined : group.records.get(key)?.[f.slot];
+      if (state === undefined || isDead(state, f.spec, this.watermark)) return NaN;
+      return velocityFirstMinute(state);
+    }
+    throw new Error(`"${name}" is not a velocity feature`);
   }
 
   /** Drop the state of every entity idle past its TTL; reads are unchanged (dead state reads as missing). */
   sweep(): number {
     let evicted = 0;
-    for (const f of this.windowed) {
-      for (const [key, state] of f.states) {
-        if (isDead(state, f.spec, this.watermark)) {
-          f.states.delete(key);
-          evicted++;
+    for (const group of this.groups) {
+      for (const [key, record] of group.records) {
+        let live = 0;
+        for (const f of group.features) {
+          const state = record[f.slot];
+          if (state === undefined) continue;
+          if (isDead(state, f.spec, this.watermark)) {
+            record[f.slot] = undefined;
+            evicted++;
+          } else {
+            live++;
+          }
         }
+        if (live === 0) group.records.delete(key);
       }
     }
     return evicted;
   }
 
-  /** Live entity states per feature (after a sweep, the count of entities held in memory). */
+  /** Live entity-feature states per feature (after a sweep, what is held in memory). */
   stateCounts(): Record<string, number> {
-    return Object.fromEntries(this.windowed.map((f) => [f.def.name, f.states.size]));
+    const counts: Record<string, number> = {};
+    for (const group of this.groups) {
+      for (const f of group.features) counts[f.def.name] = 0;
+      for (const record of group.records.values()) {
+        for (const f of group.features) if (record[f.slot] !== undefined) counts[f.def.name]!++;
+      }
+    }
+    return counts;
+  }
+
+  /** Entities held in memory, per entity key. */
+  entityCounts(): Record<string, number> {
+    return Object.fromEntries(this.groups.map((g) => [g.name, g.records.size]));
   }
 
   snapshot(): Buffer {
@@ -153,7 +225,7 @@ export class FeatureEngine {
       version: this.set.version,
       appliedSeq: this.appliedSeq,
       watermark: this.watermark,
-      states: this.windowed.map((f) => [f.def.name, f.states]),
+      groups: this.groups.map((g) => [g.name, g.records]),
     });
   }
 
@@ -164,17 +236,14 @@ export class FeatureEngine {
       version: string;
       appliedSeq: number;
       watermark: number;
-      states: Array<[string, Map<string, WindowState>]>;
+      groups: Array<[string, Map<string, Array<WindowState | undefined>>]>;
     };
     if (snap.format !== SNAPSHOT_FORMAT) throw new Error('not a feature state snapshot');
     if (snap.version !== this.set.version) {
       throw new Error(`snapshot is of feature set ${snap.version}, this engine serves ${this.set.version}`);
     }
-    const byName = new Map(snap.states);
-    for (const f of this.windowed) {
-      f.states.clear();
-      for (const [key, state] of byName.get(f.def.name) ?? []) f.states.set(key, state);
-    }
+    const byName = new Map(snap.groups);
+    for (const group of this.groups) group.records = byName.get(group.name) ?? new Map();
     this.appliedSeq = snap.appliedSeq;
     this.watermark = snap.watermark;
   }
