@@ -30,7 +30,7 @@ function loadSpec(path: string | undefined): FeatureSetSpec {
   }
 }
 
-function loadSet(path: string | undefined): FeatureSet {
+export function loadSet(path: string | undefined): FeatureSet {
   try {
     return FeatureSet.create(loadSpec(path));
   } catch (error) {

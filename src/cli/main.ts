@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { UserError } from './errors.js';
 import { registerEvents } from './events.js';
 import { registerFeatures } from './features.js';
+import { registerModels } from './models.js';
 import { registerSimulate } from './simulate.js';
 import { registerStart } from './start.js';
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerSimulate(program);
   registerEvents(program);
   registerFeatures(program);
+  registerModels(program);
   return program;
 }
 

@@ -39,6 +39,8 @@ export class FeatureSet {
   readonly valueNames: readonly string[];
   /** The full vector layout: every value, then every `<name>_missing` indicator. */
   readonly vectorNames: readonly string[];
+  /** Semantics of the engine and of the on-demand operations this set was versioned with. */
+  readonly engineVersion = `${ENGINE_SEMANTICS_VERSION}.${ON_DEMAND_OPS_VERSION}`;
 
   private constructor(spec: FeatureSetSpec) {
     this.name = spec.name;
@@ -83,6 +85,29 @@ export class FeatureSet {
   /** The definition of one feature, by name. */
   get(name: string): FeatureDefinition | undefined {
     return this.definitions.find((d) => d.name === name);
+  }
+
+  /**
+   * Names (vector names, `_missing` indicators included) that this set serves with the same meaning as
+   * `other`: the same definition, and the same for every feature it is computed from. A model trained on
+   * `other` can be served by this set when all its inputs are among them — this is what lets a new
+   * feature reach a canary model while the active model keeps running.
+   */
+  servesLike(other: FeatureSet, names: readonly string[]): { ok: true } | { ok: false; feature: string } {
+    if (other.version === this.version) return { ok: true };
+    if (other.engineVersion !== this.engineVersion) return { ok: false, feature: names[0] ?? '(engine)' };
+    const same = (name: string): boolean => {
+      const mine = this.get(name);
+      const theirs = other.get(name);
+      if (!mine || !theirs || canonicalJson(mine) !== canonicalJson(theirs)) return false;
+      const inputs = kindOf(mine) === 'ratio' ? [(mine as RatioFeature).numerator, (mine as RatioFeature).denominator] : kindOf(mine) === 'on_demand' ? (mine as OnDemandFeature).args.filter((a) => !a.startsWith('$event.')) : [];
+      return inputs.every(same);
+    };
+    for (const name of names) {
+      const feature = name.endsWith('_missing') ? name.slice(0, -'_missing'.length) : name;
+      if (!same(feature)) return { ok: false, feature };
+    }
+    return { ok: true };
   }
 }
 

@@ -130,18 +130,18 @@ export async function buildTrainingSet(log: EventLog, set: FeatureSet, options: 
   const labels = new Int8Array(rows.length);
   rows.forEach((row, i) => {
     const n = news.get(i);
-    if (n && n.fraudTs - row.ts <= options.maturityMs) {
+    const fraud = n !== undefined && n.fraudTs - row.ts <= options.maturityMs;
+    if (asOf - row.ts < options.maturityMs) {
+      // The horizon is still open: a negative is unknowable yet, and keeping only the early positives
+      // would bias training, so the row is immature whatever has arrived so far.
+      labels[i] = -1;
+      row.meta.labelSource = fraud ? `${n.fraudSource} (immature)` : 'immature';
+    } else if (fraud) {
       labels[i] = 1;
       row.meta.labelSource = n.fraudSource;
-    } else if (asOf - row.ts >= options.maturityMs) {
+    } else {
       labels[i] = 0;
       row.meta.labelSource = n && n.legitTs - row.ts <= options.maturityMs ? 'reviewer_verdict' : 'matured';
-    } else if (n && Number.isFinite(n.legitTs)) {
-      labels[i] = 0;
-      row.meta.labelSource = 'reviewer_verdict';
-    } else {
-      labels[i] = -1;
-      row.meta.labelSource = 'immature';
     }
   });
   return {

@@ -176,26 +176,31 @@ export interface VolumeResult {
   recall: number;
 }
 
-/** Precision and recall when reviewers take the top `perDay` rows of each day. */
-export function atDailyVolume(scores: ArrayLike<number>, labels: ArrayLike<number>, days: ArrayLike<number>, perDay: number): VolumeResult {
-  checkInputs(scores, labels);
+/** Row indices of the top `perDay` scores of each day (ties by row order). */
+export function topRowsPerDay(scores: ArrayLike<number>, days: ArrayLike<number>, perDay: number): number[] {
   const byDay = new Map<number, number[]>();
   for (let i = 0; i < scores.length; i++) {
     const list = byDay.get(days[i]!) ?? [];
     list.push(i);
     byDay.set(days[i]!, list);
   }
-  let flagged = 0;
-  let truePositives = 0;
-  for (const rows of byDay.values()) {
-    rows.sort((a, b) => scores[b]! - scores[a]! || a - b);
-    for (const r of rows.slice(0, perDay)) {
-      flagged++;
-      truePositives += labels[r]!;
-    }
-  }
+  const top: number[] = [];
+  for (const rows of byDay.values()) top.push(...rows.sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, perDay));
+  return top;
+}
+
+/** Precision and recall when reviewers take the top `perDay` rows of each day. */
+export function atDailyVolume(scores: ArrayLike<number>, labels: ArrayLike<number>, days: ArrayLike<number>, perDay: number): VolumeResult {
+  checkInputs(scores, labels);
+  const flagged = topRowsPerDay(scores, days, perDay);
+  const truePositives = flagged.reduce((n, r) => n + labels[r]!, 0);
   const positives = count(labels, 1);
-  return { flagged, truePositives, precision: flagged ? truePositives / flagged : NaN, recall: positives ? truePositives / positives : NaN };
+  return {
+    flagged: flagged.length,
+    truePositives,
+    precision: flagged.length ? truePositives / flagged.length : NaN,
+    recall: positives ? truePositives / positives : NaN,
+  };
 }
 
 export interface EntityPrecisionResult {

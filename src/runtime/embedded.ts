@@ -11,6 +11,7 @@ import {
   SqliteFeatureSetRegistry,
   type FeatureSetSpec,
 } from '../features/index.js';
+import { SqliteModelRegistry } from '../models/index.js';
 import { eventLogPath } from '../lib/config.js';
 import { openSqlite, type SqliteDatabase } from '../lib/sqlite.js';
 
@@ -20,6 +21,7 @@ export interface Stores {
   db: SqliteDatabase;
   featureSets: SqliteFeatureSetRegistry;
   featureLog: SqliteFeatureLog;
+  models: SqliteModelRegistry;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export function openStores(dir: string): Stores {
     db,
     featureSets: new SqliteFeatureSetRegistry(db),
     featureLog,
+    models: new SqliteModelRegistry(db),
     async close() {
       await featureLog.close();
       await log.close();

@@ -3,6 +3,7 @@
 // tick share one commit (group commit); every promise resolves only after its commit.
 import type { Statement } from 'better-sqlite3';
 import { canonicalJson } from '../../lib/canonical-json.js';
+import { GroupCommit } from '../../lib/group-commit.js';
 import { openSqlite, type Durability, type SqliteDatabase } from '../../lib/sqlite.js';
 import type { AppendResult, EventLog, ReadRange } from '../log.js';
 import type { LoggedEvent, RiskEvent } from '../schema.js';
@@ -19,12 +20,6 @@ CREATE TABLE IF NOT EXISTS events (
 ) STRICT;
 `;
 
-interface Pending {
-  event: RiskEvent;
-  resolve: (r: AppendResult) => void;
-  reject: (e: unknown) => void;
-}
-
 export interface SqliteEventLogOptions {
   durability?: Durability;
 }
@@ -35,8 +30,7 @@ export class SqliteEventLog implements EventLog {
   private readonly byId: Statement<[string], { seq: number; body: string }>;
   private readonly page: Statement<[number, number, number], [number, string]>;
   private readonly writeBatch: (events: readonly RiskEvent[]) => AppendResult[];
-  private pending: Pending[] = [];
-  private flushScheduled = false;
+  private readonly singles: GroupCommit<RiskEvent, AppendResult>;
   private closed = false;
 
   constructor(path: string, options: SqliteEventLogOptions = {}) {
@@ -48,22 +42,17 @@ export class SqliteEventLog implements EventLog {
       'SELECT seq, body FROM events WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?',
     ).raw(true) as unknown as Statement<[number, number, number], [number, string]>;
     this.writeBatch = this.db.transaction((events: readonly RiskEvent[]) => events.map((e) => this.writeOne(e)));
+    this.singles = new GroupCommit((events) => this.writeBatch(events));
   }
 
   append(event: RiskEvent): Promise<AppendResult> {
     this.assertOpen();
-    return new Promise((resolve, reject) => {
-      this.pending.push({ event, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
+    return this.singles.submit(event);
   }
 
   async appendBatch(events: readonly RiskEvent[]): Promise<AppendResult[]> {
     this.assertOpen();
-    this.flush();
+    this.singles.flush(); // single appends queued earlier keep their place in the log
     return this.writeBatch(events);
   }
 
@@ -101,7 +90,7 @@ export class SqliteEventLog implements EventLog {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    this.flush();
+    this.singles.flush();
     this.closed = true;
     this.db.close();
   }
@@ -115,21 +104,6 @@ export class SqliteEventLog implements EventLog {
     return conflict
       ? { id: event.id, seq: stored.seq, status: 'duplicate', conflict: true }
       : { id: event.id, seq: stored.seq, status: 'duplicate' };
-  }
-
-  private flush(): void {
-    this.flushScheduled = false;
-    if (this.pending.length === 0) return;
-    const batch = this.pending;
-    this.pending = [];
-    let results: AppendResult[];
-    try {
-      results = this.writeBatch(batch.map((p) => p.event));
-    } catch (error) {
-      for (const p of batch) p.reject(error);
-      return;
-    }
-    batch.forEach((p, i) => p.resolve(results[i]!));
   }
 
   private assertOpen(): void {

@@ -132,6 +132,19 @@ describe('GbdtPredictor properties', () => {
     );
   });
 
+  it('path contributions plus the bias sum to the margin, with the same bias as TreeSHAP', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 0, max: 8 }), rowArb(6), (seed, depth, row) => {
+        const predictor = new GbdtPredictor(randomModel(seed, 6, 8, depth));
+        const fast = predictor.explainFast(row);
+        const sum = fast.contributions.reduce((a, b) => a + b, fast.bias);
+        expect(Math.abs(sum - predictor.predictMargin(row))).toBeLessThan(1e-5);
+        expect(fast.bias).toBeCloseTo(predictor.explain(row).bias, 9);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('scores deep forests from the node table and shallow ones from complete trees', () => {
     expect(new GbdtPredictor(randomModel(4, 3, 2, 6)).forest.complete).toBeDefined();
     const deep: GbdtArtifact = { ...randomModel(4, 3, 2, 3), trees: [chain(12)] };

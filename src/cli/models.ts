@@ -1,0 +1,348 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { buildTrainingSet, FeatureSet, type TrainingSet } from '../features/index.js';
+import {
+  createScorer,
+  DEFAULT_POLICY,
+  evaluateRows,
+  ModelFeatureMismatch,
+  ModelInputError,
+  RegistryError,
+  rowForEvaluation,
+  sealArtifact,
+  STAGES,
+  summary,
+  trainModel,
+  validatePolicy,
+  type EvaluationReport,
+  type ModelArtifact,
+  type Policy,
+  type RegisteredModel,
+  type Stage,
+} from '../models/index.js';
+import { importXgboostJson } from '../models/xgboost/index.js';
+import { renderEvaluationHtml } from '../models/report.js';
+import { dataDir } from '../lib/config.js';
+import { progress } from '../lib/progress.js';
+import { openStores, type Stores } from '../runtime/embedded.js';
+import { UserError, parseNumberOption } from './errors.js';
+import { loadSet, parseDate, parseDurationOption } from './features.js';
+
+const DAY = 86_400_000;
+const ACTOR = `cli:${process.env.USER ?? 'unknown'}`;
+
+function dirOf(command: Command): string {
+  return dataDir(command.optsWithGlobals<{ data?: string }>().data);
+}
+
+async function withStores<T>(command: Command, run: (stores: Stores) => Promise<T>): Promise<T> {
+  const stores = openStores(dirOf(command));
+  try {
+    return await run(stores);
+  } catch (error) {
+    if (error instanceof RegistryError || error instanceof ModelInputError || error instanceof ModelFeatureMismatch) throw new UserError(error.message);
+    throw error;
+  } finally {
+    await stores.close();
+  }
+}
+
+/** The feature set a command works with: a registered version, a JSON file, or the built-in one. */
+async function resolveSet(stores: Stores, command: Command, version?: string): Promise<FeatureSet> {
+  if (version === undefined) return loadSet(command.optsWithGlobals<{ featureSet?: string }>().featureSet);
+  const registered = await stores.featureSets.get(version);
+  if (!registered) {
+    const known = (await stores.featureSets.list()).map((r) => r.version).join(', ') || 'none';
+    throw new UserError(`feature set version "${version}" does not exist (registered: ${known})`);
+  }
+  return FeatureSet.create(registered.spec);
+}
+
+async function trainingSet(stores: Stores, set: FeatureSet, opts: { from?: number; to?: number; maturity: number }): Promise<TrainingSet> {
+  const total = await stores.log.lastSeq();
+  const bar = progress('training set', total);
+  const training = await buildTrainingSet(stores.log, set, { from: opts.from, to: opts.to, maturityMs: opts.maturity, onProgress: (done) => bar.update(done) });
+  const mature = training.labels.reduce((n, l) => n + (l === -1 ? 0 : 1), 0);
+  bar.stop(`${training.rows} rows, ${mature} mature`);
+  return training;
+}
+
+function reportPaths(dir: string, name: string): { html: string; json: string } {
+  const reports = join(dir, 'reports');
+  mkdirSync(reports, { recursive: true });
+  return { html: join(reports, `${name}.html`), json: join(reports, `${name}.json`) };
+}
+
+function formatModel(m: RegisteredModel): string {
+  const test = (m.artifact.metrics.test ?? {}) as { auc?: number; averagePrecision?: number };
+  const share = m.stage === 'canary' && m.canaryShare !== null ? ` ${(100 * m.canaryShare).toFixed(0)}%` : '';
+  return `${m.artifact.id}  ${m.artifact.name} v${m.version}  ${(m.stage + share).padEnd(11)} ${m.artifact.body.kind.padEnd(8)} ${m.artifact.featureSetVersion}  AUC ${fmt(test.auc)} AP ${fmt(test.averagePrecision)}  block ≥ ${m.policy.block} review ≥ ${m.policy.review}`;
+}
+
+const fmt = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(4));
+
+function parsePolicy(opts: { block?: number; review?: number }, fallback: Policy): Policy {
+  const policy = { block: opts.block ?? fallback.block, review: opts.review ?? fallback.review };
+  const problem = validatePolicy(policy);
+  if (problem) throw new UserError(problem.replace('policy.block', '--block').replace('policy.review', '--review'));
+  return policy;
+}
+
+export function registerModels(program: Command): void {
+  program
+    .command('train')
+    .description('Train, calibrate and evaluate a model on a point-in-time training set split by time; register it as a candidate')
+    .option('--name <name>', 'model line', 'checkout')
+    .option('--kind <kind>', 'gbdt or logistic', 'gbdt')
+    .option('--feature-set-version <version>', 'train on a registered feature set version (default: the one served)')
+    .option('--from <date>', 'first event time of the rows', parseDate('--from'))
+    .option('--to <date>', 'end of the rows (exclusive)', parseDate('--to'))
+    .option('--maturity <duration>', 'label horizon: rows younger than this are left out', parseDurationOption('--maturity'), 21 * DAY)
+    .option('--gap <duration>', 'time left out between the training and validation periods (the label delay)', parseDurationOption('--gap'), 7 * DAY)
+    .option('--calibration <method>', 'auto, platt or isotonic', 'auto')
+    .option('--block <p>', 'block at or above this calibrated probability', parseNumberOption('--block', 0, 1))
+    .option('--review <p>', 'review at or above this calibrated probability', parseNumberOption('--review', 0, 1))
+    .option('--reviews-per-day <n>', 'review volume for precision/recall at volume', parseNumberOption('--reviews-per-day', 1, 1e7, true), 50)
+    .option('--promote <stage>', 'promote the new model right away (shadow, canary or active)')
+    .action(async (opts, command: Command) => {
+      if (!['gbdt', 'logistic'].includes(opts.kind)) throw new UserError(`--kind must be gbdt or logistic, got "${opts.kind}"`);
+      if (!['auto', 'platt', 'isotonic'].includes(opts.calibration)) throw new UserError(`--calibration must be auto, platt or isotonic, got "${opts.calibration}"`);
+      if (opts.promote !== undefined && !['shadow', 'canary', 'active'].includes(opts.promote)) throw new UserError(`--promote must be shadow, canary or active, got "${opts.promote}"`);
+      if (!/^[a-z][a-z0-9_-]{0,63}$/.test(opts.name)) throw new UserError('--name must be lower-case letters, digits, - or _, starting with a letter');
+      await withStores(command, async (stores) => {
+        const set = await resolveSet(stores, command, opts.featureSetVersion);
+        const training = await trainingSet(stores, set, opts);
+        const policy = parsePolicy(opts, DEFAULT_POLICY);
+        const trained = await trainModel(training, {
+          name: opts.name,
+          kind: opts.kind,
+          gapMs: opts.gap,
+          calibration: opts.calibration,
+          policy,
+          evaluation: { reviewsPerDay: opts.reviewsPerDay, threshold: policy.block },
+          onProgress: (message) => process.stderr.write(`train: ${message}\n`),
+        });
+        const registered = await stores.models.register(trained.artifact, ACTOR);
+        const paths = reportPaths(stores.dir, registered.artifact.id);
+        writeFileSync(paths.json, JSON.stringify({ model: registered.artifact.id, split: trained.split, counts: trained.counts, grid: trained.grid, calibration: trained.calibrationChoice, test: trained.test }, null, 2));
+        writeFileSync(paths.html, renderEvaluationHtml(trained.test, { title: `${registered.artifact.name} v${registered.version} — test period`, model: { id: registered.artifact.id, version: String(registered.version), type: registered.artifact.body.kind, featureSetVersion: registered.artifact.featureSetVersion } }));
+        console.log(`registered ${formatModel(registered)}`);
+        const t = summary(trained.test);
+        console.log(`test period: ${t.rows} rows, ${t.positives} fraud — ROC AUC ${fmt(t.auc)}, AP ${fmt(t.averagePrecision)}, ECE ${fmt(t.ece)}, at ${t.reviewsPerDay} reviews/day precision ${fmt(t.precisionAtVolume)} recall ${fmt(t.recallAtVolume)}`);
+        console.log(`report: ${paths.html}\n        ${paths.json}`);
+        if (opts.promote) {
+          for (const changed of await stores.models.promote(registered.artifact.id, opts.promote, { actor: ACTOR })) console.log(`stage: ${formatModel(changed)}`);
+        }
+      });
+    });
+
+  program
+    .command('evaluate <model-id>')
+    .description('Evaluate a registered model on a period of the log: metrics, segments, JSON and an HTML report')
+    .option('--from <date>', 'first event time of the rows', parseDate('--from'))
+    .option('--to <date>', 'end of the rows (exclusive)', parseDate('--to'))
+    .option('--maturity <duration>', 'label horizon', parseDurationOption('--maturity'), 21 * DAY)
+    .option('--reviews-per-day <n>', 'review volume for precision/recall at volume', parseNumberOption('--reviews-per-day', 1, 1e7, true), 50)
+    .option('--fn-cost <x>', 'cost of a missed fraud, in false alarms', parseNumberOption('--fn-cost', 0, 1e9), 20)
+    .option('--compare <model-id>', 'a second model to show beside it (e.g. the active one)')
+    .option('--json <file>', 'write the report as JSON here')
+    .option('--html <file>', 'write the HTML report here')
+    .action(async (modelId: string, opts, command: Command) => {
+      await withStores(command, async (stores) => {
+        const model = await stores.models.get(modelId);
+        if (!model) throw new UserError(`no model with id "${modelId}" (see: riskgate models list)`);
+        const other = opts.compare ? await stores.models.get(opts.compare) : undefined;
+        if (opts.compare && !other) throw new UserError(`no model with id "${opts.compare}"`);
+        const set = await resolveSet(stores, command, model.artifact.featureSetVersion);
+        const training = await trainingSet(stores, set, opts);
+        const evaluate = async (artifact: ModelArtifact): Promise<EvaluationReport> => {
+          const scorer = await createScorer(artifact, set);
+          const width = training.names.length;
+          const rows = [];
+          for (let r = 0; r < training.rows; r++) {
+            if (training.labels[r] === -1) continue;
+            const { probability } = await scorer.score(training.x.subarray(r * width, (r + 1) * width));
+            rows.push(rowForEvaluation(training, r, probability));
+          }
+          return evaluateRows(rows, { reviewsPerDay: opts.reviewsPerDay, fnCost: opts.fnCost, threshold: model.policy.block });
+        };
+        const report = await evaluate(model.artifact);
+        const comparison = other ? { name: `${other.artifact.name} v${other.version} (${other.stage})`, report: await evaluate(other.artifact) } : undefined;
+        const paths = reportPaths(stores.dir, `evaluate-${modelId}`);
+        const html = opts.html ?? paths.html;
+        const json = opts.json ?? paths.json;
+        writeFileSync(json, JSON.stringify({ model: modelId, report, comparison }, null, 2));
+        writeFileSync(html, renderEvaluationHtml(report, { title: `${model.artifact.name} v${model.version} — evaluation`, model: { id: modelId, version: String(model.version), type: model.artifact.body.kind, featureSetVersion: model.artifact.featureSetVersion }, ...(comparison ? { compareWith: comparison } : {}) }));
+        const s = summary(report);
+        console.log(`${modelId}: ${s.rows} rows, ${s.positives} fraud — ROC AUC ${fmt(s.auc)}, AP ${fmt(s.averagePrecision)}, ECE ${fmt(s.ece)}, Brier ${fmt(s.brier)}`);
+        console.log(`at ${s.reviewsPerDay} reviews/day: precision ${fmt(s.precisionAtVolume)}, recall ${fmt(s.recallAtVolume)}; entity-precision@${report.entityPrecision.k}/day ${fmt(report.entityPrecision.precision)}`);
+        console.log(`expected cost (missed fraud = ${report.cost.fnCost} false alarms) at block ≥ ${model.policy.block}: ${report.cost.atThreshold.cost}; best threshold ${fmt(report.cost.best.threshold)}: ${report.cost.best.cost}`);
+        for (const [segment, rows] of Object.entries(report.segments)) {
+          console.log(`by ${segment}: ${Object.entries(rows).slice(0, 8).map(([k, v]) => `${k} AUC ${fmt(v.auc)} (${v.positives}/${v.rows})`).join('; ')}`);
+        }
+        if (comparison) console.log(`compared with ${comparison.name}: ROC AUC ${fmt(comparison.report.overall.auc)}, AP ${fmt(comparison.report.overall.averagePrecision)}`);
+        console.log(`report: ${html}\n        ${json}`);
+      });
+    });
+
+  const models = program.command('models').description('The model registry: list, describe, promote, roll back, import XGBoost and ONNX models');
+
+  models
+    .command('list')
+    .description('Registered models with stage, kind, feature set and test metrics')
+    .option('--name <name>', 'only this model line')
+    .action(async (opts, command: Command) => {
+      await withStores(command, async (stores) => {
+        const list = await stores.models.list(opts.name);
+        if (list.length === 0) console.log('no models registered (riskgate train registers one)');
+        for (const m of list) console.log(formatModel(m));
+      });
+    });
+
+  models
+    .command('describe <model-id>')
+    .description('One model: artifact metadata, metrics, calibration, stage history')
+    .action(async (id: string, _opts, command: Command) => {
+      await withStores(command, async (stores) => {
+        const m = await stores.models.get(id);
+        if (!m) throw new UserError(`no model with id "${id}"`);
+        const { body, ...meta } = m.artifact;
+        console.log(formatModel(m));
+        console.log(JSON.stringify({ ...meta, calibration: meta.calibration.kind === 'isotonic' ? { kind: 'isotonic', knots: meta.calibration.x.length } : meta.calibration, body: body.kind }, null, 2));
+        for (const h of (await stores.models.history(m.artifact.name)).filter((c) => c.modelId === id)) {
+          console.log(`${new Date(h.at).toISOString()}  ${h.from ?? '(new)'} → ${h.to}${h.canaryShare !== null ? ` ${h.canaryShare}` : ''}  by ${h.actor}`);
+        }
+      });
+    });
+
+  models
+    .command('promote <model-id> <stage>')
+    .description(`Move a model to a stage (${STAGES.filter((s) => s !== 'candidate').join(', ')}); a new active model retires the old one`)
+    .option('--share <x>', 'canary: share of traffic by stable user hash', parseNumberOption('--share', 0.0001, 0.9999))
+    .action(async (id: string, stage: string, opts, command: Command) => {
+      if (!(STAGES as readonly string[]).includes(stage) || stage === 'candidate') throw new UserError(`stage must be one of shadow, canary, active, retired; got "${stage}"`);
+      await withStores(command, async (stores) => {
+        for (const changed of await stores.models.promote(id, stage as Exclude<Stage, 'candidate'>, { actor: ACTOR, canaryShare: opts.share })) console.log(formatModel(changed));
+      });
+    });
+
+  models
+    .command('rollback')
+    .description('Retire the active model and bring back the one that was active before it')
+    .option('--name <name>', 'model line', 'checkout')
+    .action(async (opts, command: Command) => {
+      await withStores(command, async (stores) => {
+        for (const changed of await stores.models.rollback(opts.name, ACTOR)) console.log(formatModel(changed));
+      });
+    });
+
+  models
+    .command('policy <model-id>')
+    .description("Change a model's block threshold and review band (calibrated probabilities)")
+    .option('--block <p>', 'block at or above', parseNumberOption('--block', 0, 1))
+    .option('--review <p>', 'review at or above', parseNumberOption('--review', 0, 1))
+    .action(async (id: string, opts, command: Command) => {
+      await withStores(command, async (stores) => {
+        const m = await stores.models.get(id);
+        if (!m) throw new UserError(`no model with id "${id}"`);
+        console.log(formatModel(await stores.models.setPolicy(id, parsePolicy(opts, m.policy), ACTOR)));
+      });
+    });
+
+  models
+    .command('import-xgboost <file>')
+    .description('Register an XGBoost JSON model (save_model, binary:logistic); its feature names must be features the set serves')
+    .option('--name <name>', 'model line', 'checkout')
+    .option('--map <file>', 'JSON object renaming the model\'s feature names to riskgate feature names')
+    .option('--inputs <names>', 'comma-separated feature names, when the model file has none')
+    .option('--block <p>', 'block threshold', parseNumberOption('--block', 0, 1))
+    .option('--review <p>', 'review threshold', parseNumberOption('--review', 0, 1))
+    .action(async (file: string, opts, command: Command) => {
+      if (!existsSync(file)) throw new UserError(`no such file: ${file}`);
+      await withStores(command, async (stores) => {
+        const set = await resolveSet(stores, command);
+        const model = importXgboostJson(readFileSync(file, 'utf8'));
+        const inputs = renameInputs(opts.inputs ? String(opts.inputs).split(',').map((s) => s.trim()) : model.featureNames, opts.map);
+        if (inputs.length !== model.featureNames.length) throw new UserError(`--inputs names ${inputs.length} features; the model has ${model.featureNames.length}`);
+        const artifact = sealArtifact({
+          name: opts.name,
+          createdAt: Date.now(),
+          featureSetVersion: set.version,
+          inputs,
+          body: { kind: 'gbdt', model },
+          calibration: { kind: 'identity' },
+          policy: parsePolicy(opts, DEFAULT_POLICY),
+          training: { source: 'xgboost', notes: `imported from ${file}` },
+          metrics: {},
+        });
+        await createScorer(artifact, set); // refuses a model needing a feature the set does not serve
+        console.log(`registered ${formatModel(await stores.models.register(artifact, ACTOR))}`);
+      });
+    });
+
+  models
+    .command('import-onnx <file>')
+    .description('Register an ONNX model through onnxruntime-node; --inputs names the feature set features it reads, in order')
+    .requiredOption('--inputs <names>', 'comma-separated feature names, in the model input order')
+    .option('--name <name>', 'model line', 'checkout')
+    .option('--output <kind>', 'what the chosen output holds: probability or margin', 'probability')
+    .option('--output-name <name>', 'which graph output to read (default: the last)')
+    .option('--block <p>', 'block threshold', parseNumberOption('--block', 0, 1))
+    .option('--review <p>', 'review threshold', parseNumberOption('--review', 0, 1))
+    .action(async (file: string, opts, command: Command) => {
+      if (!existsSync(file)) throw new UserError(`no such file: ${file}`);
+      if (!['probability', 'margin'].includes(opts.output)) throw new UserError('--output must be probability or margin');
+      await withStores(command, async (stores) => {
+        const set = await resolveSet(stores, command);
+        const { inspectOnnx } = await import('../models/onnx.js');
+        const bytes = readFileSync(file);
+        let signature;
+        try {
+          signature = await inspectOnnx(bytes);
+        } catch (error) {
+          throw new UserError(`${file} is not a loadable ONNX model: ${(error as Error).message}`);
+        }
+        const outputName = opts.outputName ?? signature.outputs.at(-1)!;
+        if (!signature.outputs.includes(outputName)) throw new UserError(`the model has no output "${outputName}" (outputs: ${signature.outputs.join(', ')})`);
+        const artifact = sealArtifact({
+          name: opts.name,
+          createdAt: Date.now(),
+          featureSetVersion: set.version,
+          inputs: String(opts.inputs).split(',').map((s) => s.trim()),
+          body: { kind: 'onnx', onnx: bytes.toString('base64'), inputName: signature.inputs[0]!, outputName, output: opts.output },
+          calibration: { kind: 'identity' },
+          policy: parsePolicy(opts, DEFAULT_POLICY),
+          training: { source: 'onnx', notes: `imported from ${file}` },
+          metrics: {},
+        });
+        const scorer = await createScorer(artifact, set);
+        await scorer.score(new Float64Array(set.vectorNames.length)); // one trial run: the graph accepts this input shape
+        console.log(`registered ${formatModel(await stores.models.register(artifact, ACTOR))}`);
+      });
+    });
+
+  models
+    .command('history')
+    .description('Every stage change, with actor and time')
+    .option('--name <name>', 'only this model line')
+    .action(async (opts, command: Command) => {
+      await withStores(command, async (stores) => {
+        for (const h of await stores.models.history(opts.name)) {
+          console.log(`${new Date(h.at).toISOString()}  ${h.modelId} ${h.name}: ${h.from ?? '(new)'} → ${h.to}${h.canaryShare !== null ? ` ${h.canaryShare}` : ''}  by ${h.actor}`);
+        }
+      });
+    });
+}
+
+function renameInputs(names: readonly string[], mapFile: string | undefined): string[] {
+  if (!mapFile) return [...names];
+  if (!existsSync(mapFile)) throw new UserError(`no such file: ${mapFile}`);
+  let map: Record<string, string>;
+  try {
+    map = JSON.parse(readFileSync(mapFile, 'utf8')) as Record<string, string>;
+  } catch (error) {
+    throw new UserError(`--map ${mapFile}: ${(error as Error).message}`);
+  }
+  return names.map((n) => (Object.hasOwn(map, n) ? map[n]! : n));
+}

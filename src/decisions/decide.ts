@@ -1,0 +1,263 @@
+// The decision path, top to bottom: validate → features as of the event (the event is appended to the
+// log and applied to the online features right after its vector is read) → models (active or canary,
+// shadows) → rules (over the request, features, model score and lists) → policy → persist → respond.
+// Every stage that can be slow or sick has a budget and a circuit breaker; when one fails, the decision
+// falls back (fallback model, then rules only) and says so in `degraded`.
+import { parseEvent, type FieldError } from '../events/index.js';
+import type { RiskEvent } from '../events/schema.js';
+import type { FeatureSet, OnlineFeatureStore } from '../features/index.js';
+import type { Scorer } from '../models/index.js';
+import type { Metrics } from '../monitor/metrics.js';
+import { CircuitBreaker, StageUnavailable } from './breaker.js';
+import { decisionIdFor, type Action, type Decision, type Reason, type StoredDecision } from './decision.js';
+import { featureReason } from './reasons.js';
+import { decidingModel, type Lineup, type ServingModel } from './rollout.js';
+import type { ServingSettings } from './settings.js';
+import type { DecisionStore } from './store.js';
+
+/** The request conflicts with what riskgate already holds (e.g. its event id was used by a non-scored event). */
+export class ConflictError extends Error {}
+
+export class ValidationError extends Error {
+  constructor(readonly errors: FieldError[]) {
+    super(errors.map((e) => `${e.path || '(body)'}: ${e.message}`).join('; '));
+  }
+}
+
+export interface RuleOutcome {
+  action: Action | null;
+  hits: Array<{ ruleId: string; version: number; action: string; name: string }>;
+  shadowHits: Array<{ ruleId: string; version: number; action: string; name: string }>;
+  errors: Array<{ ruleId: string; message: string }>;
+}
+
+/** What the decision path needs of the rules capability. */
+export interface RulesPort {
+  readonly version: string;
+  /** Ids and versions of the rules a decision is evaluated against (logged for replay). */
+  readonly evaluated: ReadonlyArray<{ id: string; version: number }>;
+  evaluate(event: RiskEvent, vector: Float64Array | null, score: number | null): RuleOutcome;
+}
+
+/** Test and drill hooks: make a stage slow or failing on purpose. */
+export interface Faults {
+  features?: { delayMs?: number; fail?: boolean };
+  model?: { delayMs?: number; fail?: boolean };
+}
+
+export interface DecideResult {
+  decision: Decision;
+  /** True when this is a retry of an event already decided: the stored decision is returned. */
+  duplicate: boolean;
+}
+
+export interface DeciderDeps {
+  featureSet: FeatureSet;
+  features: OnlineFeatureStore;
+  decisions: DecisionStore;
+  metrics: Metrics;
+  lineup: () => Lineup;
+  rules: () => RulesPort;
+  settings: () => ServingSettings;
+  faults?: () => Faults;
+}
+
+const TOP_FEATURE_REASONS = 3;
+
+export class Decider {
+  readonly featureBreaker = new CircuitBreaker('features');
+  readonly modelBreakers = new Map<string, CircuitBreaker>();
+
+  constructor(private readonly deps: DeciderDeps) {}
+
+  async decide(body: unknown): Promise<DecideResult> {
+    const started = performance.now();
+    const settings = this.deps.settings();
+    const { metrics } = this.deps;
+
+    // 1. Validate.
+    const parsed = parseEvent(body);
+    if (!parsed.ok) throw new ValidationError(parsed.errors);
+    const event = parsed.event;
+    const prior = await this.deps.decisions.getByEvent(event.id);
+    if (prior) return { decision: prior.decision, duplicate: true };
+
+    // 2. Features as of the event: read after every earlier event and before this one; the event is
+    //    appended to the log and applied to the online features in the same step.
+    let degraded: string | null = null;
+    let vector: Float64Array | null = null;
+    let seq: number | null = null;
+    const ingest = this.deps.features.ingest([event], { serveAll: true });
+    try {
+      const [result] = await this.featureBreaker.run(() => this.faulty('features', () => ingest), settings.budgets.featuresMs);
+      if (result!.status === 'duplicate') return await this.alreadyLogged(event);
+      vector = result!.vector ?? null;
+      seq = result!.seq;
+    } catch (error) {
+      if (!(error instanceof StageUnavailable)) throw error;
+      degraded = `features_${error.reason}`;
+    }
+    const featuresDone = performance.now();
+
+    // 3. Models: the deciding model (active, or canary for a stable share of users), then shadows.
+    const lineup = this.deps.lineup();
+    let score: number | null = null;
+    let decider: { model: ServingModel; mode: 'active' | 'canary' | 'fallback' } | undefined;
+    if (settings.killSwitch) {
+      degraded ??= 'kill_switch';
+    } else if (vector === null) {
+      // Without features no model can score; rules still run on the request itself.
+    } else {
+      const chosen = decidingModel(lineup, event.entities.user);
+      if (!chosen) {
+        degraded ??= 'no_model';
+      } else {
+        const attempt = await this.scoreWith(chosen.model, vector, settings);
+        if (attempt.ok) {
+          score = attempt.probability;
+          decider = chosen;
+        } else {
+          degraded ??= `model_${attempt.reason}`;
+          if (lineup.fallback && lineup.fallback !== chosen.model) {
+            const fallback = await this.scoreWith(lineup.fallback, vector, settings);
+            if (fallback.ok) {
+              score = fallback.probability;
+              decider = { model: lineup.fallback, mode: 'fallback' };
+            }
+          }
+        }
+      }
+    }
+    const shadow: Decision['shadow'] = [];
+    if (vector !== null && !settings.killSwitch) {
+      for (const model of lineup.shadows) {
+        const attempt = await this.scoreWith(model, vector, settings);
+        const p = attempt.ok ? attempt.probability : null;
+        shadow.push({ id: model.registered.artifact.id, version: model.registered.version, score: p, action: p === null ? null : policyAction(p, model.registered.policy) });
+      }
+    }
+    const modelDone = performance.now();
+
+    // 4. Rules, over the request, the features, the model's score and the lists.
+    const rules = this.deps.rules();
+    const outcome = rules.evaluate(event, vector, score);
+    for (const hit of outcome.hits) metrics.ruleHits.inc({ rule: hit.ruleId, shadow: 'false' });
+    for (const hit of outcome.shadowHits) metrics.ruleHits.inc({ rule: hit.ruleId, shadow: 'true' });
+    for (const e of outcome.errors) metrics.ruleErrors.inc({ rule: e.ruleId });
+    const rulesDone = performance.now();
+
+    // 5. Policy: rules and the model's band together (see finalAction).
+    const policy = decider ? decider.model.registered.policy : null;
+    const action = finalAction(outcome.action, score, policy);
+    const reasons = reasonsFor(outcome, decider?.model.scorer, vector, this.deps.featureSet);
+    const total = performance.now();
+    const decision: Decision = {
+      decision_id: seq !== null ? decisionIdFor(seq) : `dec_unlogged_${event.id}`,
+      event_id: event.id,
+      seq: seq ?? 0,
+      action,
+      score,
+      reasons,
+      model: decider ? { id: decider.model.registered.artifact.id, version: decider.model.registered.version, mode: decider.mode } : null,
+      shadow,
+      rules_version: rules.version,
+      rule_hits: outcome.hits.map((h) => ({ rule_id: h.ruleId, version: h.version, action: h.action })),
+      shadow_rule_hits: outcome.shadowHits.map((h) => ({ rule_id: h.ruleId, version: h.version, action: h.action })),
+      feature_set_version: this.deps.featureSet.version,
+      degraded,
+      policy,
+      timings: {
+        features_ms: round(featuresDone - started),
+        model_ms: round(modelDone - featuresDone),
+        rules_ms: round(rulesDone - modelDone),
+        total_ms: round(total - started),
+      },
+      ts: event.ts,
+      decided_at: Date.now(),
+    };
+    metrics.stageSeconds.observe({ stage: 'features' }, (featuresDone - started) / 1000);
+    metrics.stageSeconds.observe({ stage: 'model' }, (modelDone - featuresDone) / 1000);
+    metrics.stageSeconds.observe({ stage: 'rules' }, (rulesDone - modelDone) / 1000);
+    metrics.decisions.inc({ action, model_mode: decider?.mode ?? 'none' });
+    if (degraded) metrics.degraded.inc({ reason: degraded });
+
+    // 6. Persist (feature logging: the request and its vector go with it), then respond.
+    const stored: StoredDecision = { decision, request: event, vector, ruleVersions: [...rules.evaluated] };
+    if (seq !== null) {
+      await this.deps.decisions.write(stored);
+    } else {
+      // The event's append is still under way (or failed): the decision is logged once it lands.
+      ingest.then(([r]) => {
+        if (r?.status !== 'appended') return;
+        const late = { ...decision, seq: r.seq, decision_id: decisionIdFor(r.seq) };
+        return this.deps.decisions.write({ ...stored, decision: late });
+      }).catch(() => {});
+    }
+    metrics.stageSeconds.observe({ stage: 'total' }, (performance.now() - started) / 1000);
+    return { decision, duplicate: false };
+  }
+
+  /** An event the log already holds but whose decision this process has not stored yet (a crash in between). */
+  private async alreadyLogged(event: RiskEvent): Promise<DecideResult> {
+    const stored = await this.deps.decisions.getByEvent(event.id);
+    if (stored) return { decision: stored.decision, duplicate: true };
+    throw new ConflictError(`event id "${event.id}" was already received as an event without a decision; use a new id`);
+  }
+
+  private async scoreWith(
+    model: ServingModel,
+    vector: Float64Array,
+    settings: ServingSettings,
+  ): Promise<{ ok: true; probability: number } | { ok: false; reason: string }> {
+    const id = model.registered.artifact.id;
+    let breaker = this.modelBreakers.get(id);
+    if (!breaker) {
+      breaker = new CircuitBreaker(`model ${id}`);
+      this.modelBreakers.set(id, breaker);
+    }
+    try {
+      const score = await breaker.run(() => this.faulty('model', () => model.scorer.score(vector)), settings.budgets.modelMs);
+      return { ok: true, probability: score.probability };
+    } catch (error) {
+      if (error instanceof StageUnavailable) return { ok: false, reason: error.reason };
+      throw error;
+    }
+  }
+
+  /** Run `work`, unless a drill asked this stage to be slow or to fail. */
+  private faulty<T>(stage: 'features' | 'model', work: () => T | Promise<T>): T | Promise<T> {
+    const fault = this.deps.faults?.()[stage];
+    if (!fault || (!fault.delayMs && !fault.fail)) return work();
+    return new Promise<T>((resolve, reject) => {
+      setTimeout(() => {
+        if (fault.fail) reject(new Error(`injected ${stage} failure`));
+        else Promise.resolve(work()).then(resolve, reject);
+      }, fault.delayMs ?? 0);
+    });
+  }
+}
+
+/** A block rule blocks; an allow rule (allow-list) allows; otherwise the model's band, raised to review when a review rule fired. */
+export function finalAction(ruleAction: Action | null, score: number | null, policy: { block: number; review: number } | null): Action {
+  if (ruleAction === 'block') return 'block';
+  if (ruleAction === 'allow') return 'allow';
+  const modelAction: Action = score !== null && policy ? policyAction(score, policy) : 'allow';
+  return ruleAction === 'review' && modelAction === 'allow' ? 'review' : modelAction;
+}
+
+/** Rule hits first, then the deciding model's top feature contributions, in words. */
+export function reasonsFor(outcome: RuleOutcome, scorer: Scorer | undefined, vector: Float64Array | null, featureSet: FeatureSet): Reason[] {
+  const reasons: Reason[] = outcome.hits.map((h) => ({ kind: 'rule', rule_id: h.ruleId, version: h.version, action: h.action, text: h.name }));
+  if (scorer && vector) for (const c of scorer.reasons(vector, TOP_FEATURE_REASONS)) reasons.push(featureReason(featureSet, c));
+  return reasons;
+}
+
+export function policyAction(probability: number, policy: { block: number; review: number }): Action {
+  if (probability >= policy.block) return 'block';
+  if (probability >= policy.review) return 'review';
+  return 'allow';
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

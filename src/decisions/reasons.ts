@@ -1,0 +1,33 @@
+// Reasons a reviewer understands: which rules fired, and which features pushed the score — said with
+// the feature's own description and its value.
+import type { FeatureSet, WindowedFeature } from '../features/index.js';
+import type { Contribution } from '../models/index.js';
+import type { Reason } from './decision.js';
+
+export function featureReason(set: FeatureSet, c: Contribution): Reason {
+  const def = set.get(c.feature);
+  const description = def?.description || c.feature.replace(/_/g, ' ');
+  const direction = c.contribution > 0 ? 'raises' : 'lowers';
+  const value = Number.isNaN(c.value) ? null : c.value;
+  const shown = value === null ? 'unknown (never seen or idle)' : formatValue(value, def as WindowedFeature | undefined, c.feature);
+  return { kind: 'feature', feature: c.feature, value, contribution: c.contribution, text: `${capitalise(description)}: ${shown} — ${direction} the risk` };
+}
+
+function formatValue(value: number, def: WindowedFeature | undefined, name: string): string {
+  if (def?.agg === 'since_last' || def?.agg === 'since_first') return humanDuration(value);
+  if (/_days$/.test(name)) return `${value.toFixed(1)} days`;
+  if (/^(first_use|has_|message_off|card_country_mismatch|ip_country_mismatch)/.test(name) || name.endsWith('_burst')) return value >= 0.5 ? 'yes' : 'no';
+  if (/ratio|rate|_vs_/.test(name)) return value.toFixed(2);
+  return Number.isInteger(value) ? String(value) : value.toFixed(2);
+}
+
+function humanDuration(seconds: number): string {
+  if (seconds < 120) return `${Math.round(seconds)} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172_800) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${(seconds / 86_400).toFixed(1)} days`;
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,54 @@
+// Replay: recompute a stored decision from its logged inputs — the request, the feature vector it was
+// given, the model and rule versions it used, its policy — and say whether the result is the same.
+import type { FeatureSet } from '../features/index.js';
+import type { Scorer } from '../models/index.js';
+import { finalAction, reasonsFor, type RulesPort } from './decide.js';
+import type { Decision, StoredDecision } from './decision.js';
+
+export interface ReplayContext {
+  featureSet: FeatureSet;
+  /** A scorer for any registered model (artifacts are immutable, so this is the model as it was). */
+  scorerFor(modelId: string): Promise<Scorer>;
+  /** The rules exactly at the given versions. */
+  rulesAt(versions: ReadonlyArray<{ id: string; version: number }>): RulesPort;
+}
+
+export interface ReplayResult {
+  equal: boolean;
+  differences: string[];
+  original: Decision;
+  replayed: Decision;
+}
+
+export async function replayDecision(stored: StoredDecision, context: ReplayContext): Promise<ReplayResult> {
+  const original = stored.decision;
+  const vector = stored.vector;
+  let score: number | null = null;
+  let scorer: Scorer | undefined;
+  if (original.model && vector) {
+    scorer = await context.scorerFor(original.model.id);
+    score = (await scorer.score(vector)).probability;
+  }
+  const shadow: Decision['shadow'] = [];
+  for (const s of original.shadow) {
+    const shadowScore = vector && s.score !== null ? (await (await context.scorerFor(s.id)).score(vector)).probability : null;
+    shadow.push({ ...s, score: shadowScore });
+  }
+  const rules = context.rulesAt(stored.ruleVersions);
+  const outcome = rules.evaluate(stored.request, vector, score);
+  const replayed: Decision = {
+    ...original,
+    score,
+    action: finalAction(outcome.action, score, original.policy),
+    reasons: reasonsFor(outcome, scorer, vector, context.featureSet),
+    shadow,
+    rules_version: rules.version,
+    rule_hits: outcome.hits.map((h) => ({ rule_id: h.ruleId, version: h.version, action: h.action })),
+    shadow_rule_hits: outcome.shadowHits.map((h) => ({ rule_id: h.ruleId, version: h.version, action: h.action })),
+  };
+  const differences: string[] = [];
+  for (const field of ['action', 'score', 'reasons', 'shadow', 'rules_version', 'rule_hits', 'shadow_rule_hits'] as const) {
+    if (JSON.stringify(original[field]) !== JSON.stringify(replayed[field])) differences.push(field);
+  }
+  return { equal: differences.length === 0, differences, original, replayed };
+}

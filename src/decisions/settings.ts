@@ -1,0 +1,51 @@
+// Operational settings that change at run time and must survive a restart: the kill switch, the
+// fallback model, the stage budgets. Every change is made by an actor (the audit trail records it).
+import type { SqliteDatabase } from '../lib/sqlite.js';
+
+export interface Budgets {
+  /** The whole request, from validation to response. */
+  totalMs: number;
+  featuresMs: number;
+  modelMs: number;
+}
+
+export interface ServingSettings {
+  /** Model line served at the checkpoint. */
+  modelName: string;
+  /** When on, no model decides: rules only, `degraded: "kill_switch"`. */
+  killSwitch: boolean;
+  /** Decides when the deciding model fails or is unavailable; none → rules only. */
+  fallbackModelId: string | null;
+  budgets: Budgets;
+}
+
+export const DEFAULT_SETTINGS: ServingSettings = {
+  modelName: 'checkout',
+  killSwitch: false,
+  fallbackModelId: null,
+  budgets: { totalMs: 250, featuresMs: 50, modelMs: 20 },
+};
+
+export interface SettingsStore {
+  load(): ServingSettings;
+  save(settings: ServingSettings, actor: string): void;
+}
+
+export class SqliteSettingsStore implements SettingsStore {
+  constructor(private readonly db: SqliteDatabase) {
+    db.exec('CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at INTEGER NOT NULL, updated_by TEXT NOT NULL) STRICT');
+  }
+
+  load(): ServingSettings {
+    const row = this.db.prepare("SELECT value FROM settings WHERE key = 'serving'").get() as { value: string } | undefined;
+    if (!row) return structuredClone(DEFAULT_SETTINGS);
+    const stored = JSON.parse(row.value) as Partial<ServingSettings>;
+    return { ...DEFAULT_SETTINGS, ...stored, budgets: { ...DEFAULT_SETTINGS.budgets, ...stored.budgets } };
+  }
+
+  save(settings: ServingSettings, actor: string): void {
+    this.db
+      .prepare("INSERT INTO settings (key, value, updated_at, updated_by) VALUES ('serving', ?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by")
+      .run(JSON.stringify(settings), Date.now(), actor);
+  }
+}

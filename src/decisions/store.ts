@@ -1,0 +1,24 @@
+// The decision log. Writes are batched off the request path (group commit) and a write resolves only
+// once committed: a decision is acknowledged to the client only after it is durable.
+import type { StoredDecision } from './decision.js';
+
+export interface DecisionQuery {
+  /** Event-time range, epoch ms: from ≤ ts < to. */
+  from?: number;
+  to?: number;
+  action?: string;
+  limit?: number;
+  /** Only decisions with a seq above this (paging). */
+  afterSeq?: number;
+}
+
+export interface DecisionStore {
+  write(decision: StoredDecision): Promise<void>;
+  get(decisionId: string): Promise<StoredDecision | undefined>;
+  getByEvent(eventId: string): Promise<StoredDecision | undefined>;
+  list(query: DecisionQuery): Promise<StoredDecision[]>;
+  count(): Promise<number>;
+  /** The highest event seq with a stored decision (0 when none): recovery starts after it. */
+  lastSeq(): Promise<number>;
+  close(): Promise<void>;
+}

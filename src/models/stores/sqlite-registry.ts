@@ -1,0 +1,172 @@
+import type { SqliteDatabase } from '../../lib/sqlite.js';
+import { validatePolicy, verifyArtifact, type ModelArtifact, type Policy } from '../artifact.js';
+import { RegistryError, STAGES, type ModelRegistry, type RegisteredModel, type Stage, type StageChange } from '../registry.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS models (
+  id               TEXT PRIMARY KEY,
+  name             TEXT NOT NULL,
+  version          INTEGER NOT NULL,
+  stage            TEXT NOT NULL,
+  canary_share     REAL,
+  policy           TEXT,
+  artifact         TEXT NOT NULL,
+  created_at       INTEGER NOT NULL,
+  stage_changed_at INTEGER NOT NULL,
+  UNIQUE (name, version)
+) STRICT;
+CREATE TABLE IF NOT EXISTS model_stage_history (
+  seq          INTEGER PRIMARY KEY,
+  model_id     TEXT NOT NULL,
+  name         TEXT NOT NULL,
+  from_stage   TEXT,
+  to_stage     TEXT NOT NULL,
+  canary_share REAL,
+  actor        TEXT NOT NULL,
+  at           INTEGER NOT NULL
+) STRICT;
+`;
+
+type Row = {
+  id: string;
+  name: string;
+  version: number;
+  stage: Stage;
+  canary_share: number | null;
+  policy: string | null;
+  artifact: string;
+  stage_changed_at: number;
+};
+
+type HistoryRow = { model_id: string; name: string; from_stage: Stage | null; to_stage: Stage; canary_share: number | null; actor: string; at: number };
+
+export class SqliteModelRegistry implements ModelRegistry {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly now: () => number = Date.now,
+  ) {
+    db.exec(SCHEMA);
+  }
+
+  async register(artifact: ModelArtifact, actor: string): Promise<RegisteredModel> {
+    if (!verifyArtifact(artifact)) throw new RegistryError(`model ${artifact.id}: content hash does not match its content`);
+    const problem = validatePolicy(artifact.policy);
+    if (problem) throw new RegistryError(`model ${artifact.id}: ${problem}`);
+    const existing = this.row(artifact.id);
+    if (existing) return toModel(existing);
+    const at = this.now();
+    this.db.transaction(() => {
+      const { n } = this.db.prepare('SELECT COUNT(*) AS n FROM models WHERE name = ?').get(artifact.name) as { n: number };
+      this.db
+        .prepare('INSERT INTO models (id, name, version, stage, artifact, created_at, stage_changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(artifact.id, artifact.name, n + 1, 'candidate', JSON.stringify(artifact), at, at);
+      this.recordChange(artifact.id, artifact.name, null, 'candidate', null, actor, at);
+    })();
+    return toModel(this.row(artifact.id)!);
+  }
+
+  async get(id: string): Promise<RegisteredModel | undefined> {
+    const row = this.row(id);
+    return row && toModel(row);
+  }
+
+  async list(name?: string): Promise<RegisteredModel[]> {
+    const rows = (name
+      ? this.db.prepare('SELECT * FROM models WHERE name = ? ORDER BY name, version').all(name)
+      : this.db.prepare('SELECT * FROM models ORDER BY name, version').all()) as Row[];
+    return rows.map(toModel);
+  }
+
+  async promote(id: string, stage: Exclude<Stage, 'candidate'>, options: { actor: string; canaryShare?: number }): Promise<RegisteredModel[]> {
+    if (!(STAGES as readonly string[]).includes(stage) || stage === ('candidate' as Stage)) {
+      throw new RegistryError(`stage must be one of shadow, canary, active, retired; got "${stage}"`);
+    }
+    const target = this.row(id);
+    if (!target) throw new RegistryError(`no model with id "${id}"`);
+    let share: number | null = null;
+    if (stage === 'canary') {
+      share = options.canaryShare ?? 0.1;
+      if (!(share > 0 && share < 1)) throw new RegistryError('canary share must be between 0 and 1 (exclusive)');
+    } else if (options.canaryShare !== undefined) {
+      throw new RegistryError('a canary share only applies to the canary stage');
+    }
+    const changed = new Set<string>();
+    this.db.transaction(() => {
+      if (stage === 'active' || stage === 'canary') {
+        // One active and one canary per model line: the one it replaces steps down.
+        const displaced = this.db.prepare('SELECT * FROM models WHERE name = ? AND stage = ? AND id != ?').all(target.name, stage, id) as Row[];
+        for (const other of displaced) {
+          this.setStage(other, stage === 'active' ? 'retired' : 'shadow', null, options.actor);
+          changed.add(other.id);
+        }
+      }
+      this.setStage(target, stage, share, options.actor);
+      changed.add(id);
+    })();
+    return [...changed].map((changedId) => toModel(this.row(changedId)!));
+  }
+
+  async rollback(name: string, actor: string): Promise<RegisteredModel[]> {
+    const active = this.db.prepare("SELECT * FROM models WHERE name = ? AND stage = 'active'").get(name) as Row | undefined;
+    if (!active) throw new RegistryError(`model line "${name}" has no active model to roll back`);
+    // The model that was active most recently before the current one took over.
+    const previous = this.db
+      .prepare("SELECT model_id FROM model_stage_history WHERE name = ? AND to_stage = 'active' AND model_id != ? ORDER BY seq DESC LIMIT 1")
+      .get(name, active.id) as { model_id: string } | undefined;
+    if (!previous) throw new RegistryError(`model line "${name}" has no earlier active model to roll back to`);
+    const restored = this.row(previous.model_id)!;
+    this.db.transaction(() => {
+      this.setStage(active, 'retired', null, actor);
+      this.setStage(restored, 'active', null, actor);
+    })();
+    return [toModel(this.row(active.id)!), toModel(this.row(restored.id)!)];
+  }
+
+  async setPolicy(id: string, policy: Policy, actor: string): Promise<RegisteredModel> {
+    const row = this.row(id);
+    if (!row) throw new RegistryError(`no model with id "${id}"`);
+    const problem = validatePolicy(policy);
+    if (problem) throw new RegistryError(problem);
+    const at = this.now();
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE models SET policy = ? WHERE id = ?').run(JSON.stringify({ block: policy.block, review: policy.review }), id);
+      this.recordChange(id, row.name, row.stage, row.stage, row.canary_share, `${actor} (policy block ${policy.block}, review ${policy.review})`, at);
+    })();
+    return toModel(this.row(id)!);
+  }
+
+  async history(name?: string): Promise<StageChange[]> {
+    const rows = (name
+      ? this.db.prepare('SELECT * FROM model_stage_history WHERE name = ? ORDER BY seq').all(name)
+      : this.db.prepare('SELECT * FROM model_stage_history ORDER BY seq').all()) as HistoryRow[];
+    return rows.map((r) => ({ modelId: r.model_id, name: r.name, from: r.from_stage, to: r.to_stage, canaryShare: r.canary_share, actor: r.actor, at: r.at }));
+  }
+
+  private row(id: string): Row | undefined {
+    return this.db.prepare('SELECT * FROM models WHERE id = ?').get(id) as Row | undefined;
+  }
+
+  private setStage(row: Row, stage: Stage, share: number | null, actor: string): void {
+    const at = this.now();
+    this.db.prepare('UPDATE models SET stage = ?, canary_share = ?, stage_changed_at = ? WHERE id = ?').run(stage, share, at, row.id);
+    this.recordChange(row.id, row.name, row.stage, stage, share, actor, at);
+  }
+
+  private recordChange(id: string, name: string, from: Stage | null, to: Stage, share: number | null, actor: string, at: number): void {
+    this.db
+      .prepare('INSERT INTO model_stage_history (model_id, name, from_stage, to_stage, canary_share, actor, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(id, name, from, to, share, actor, at);
+  }
+}
+
+function toModel(row: Row): RegisteredModel {
+  const artifact = JSON.parse(row.artifact) as ModelArtifact;
+  return {
+    artifact,
+    version: row.version,
+    stage: row.stage,
+    canaryShare: row.canary_share,
+    policy: row.policy ? (JSON.parse(row.policy) as Policy) : artifact.policy,
+    stageChangedAt: row.stage_changed_at,
+  };
+}

@@ -1,0 +1,156 @@
+// The embedded tier as a running service: stores, online features, the model lineup, rules, settings,
+// API keys and metrics, wired to the decision path. The HTTP server and the CLI use this; the
+// capabilities themselves never import it.
+import { join } from 'node:path';
+import { SqliteApiKeyStore } from '../auth/keys.js';
+import { Decider, type Faults, type RulesPort } from '../decisions/decide.js';
+import type { ReplayContext } from '../decisions/replay.js';
+import type { Lineup, ServingModel } from '../decisions/rollout.js';
+import { DEFAULT_SETTINGS, SqliteSettingsStore, type ServingSettings } from '../decisions/settings.js';
+import { SqliteDecisionStore } from '../decisions/stores/sqlite.js';
+import { FeatureSet } from '../features/index.js';
+import { createScorer, type RegisteredModel } from '../models/index.js';
+import { Metrics } from '../monitor/metrics.js';
+import { openEmbedded, type Embedded, type OpenOptions } from './embedded.js';
+
+export interface ServiceOptions extends OpenOptions {
+  /** Allow drills that make stages slow or failing on purpose (tests, game days). */
+  allowFaults?: boolean;
+  rules: RulesProvider;
+}
+
+/** How the service gets rules: the current set, or exactly the given versions (for replay). */
+export interface RulesProvider {
+  current(embedded: Embedded): RulesPort;
+  at(embedded: Embedded, versions: ReadonlyArray<{ id: string; version: number }>): RulesPort;
+}
+
+export interface LineupReport {
+  serving: Array<{ id: string; version: number; stage: string }>;
+  /** Models of the line that cannot be served, and why. */
+  refused: Array<{ id: string; stage: string; reason: string }>;
+}
+
+export interface Service {
+  embedded: Embedded;
+  decisions: SqliteDecisionStore;
+  decider: Decider;
+  metrics: Metrics;
+  keys: SqliteApiKeyStore;
+  settings(): ServingSettings;
+  updateSettings(change: Partial<ServingSettings>, actor: string): ServingSettings;
+  faults: Faults;
+  readonly allowFaults: boolean;
+  lineup(): Lineup;
+  /** What the last reload serves and refuses. */
+  lineupReport(): LineupReport;
+  reloadModels(): Promise<LineupReport>;
+  replayContext(): ReplayContext;
+  reloadRules(): void;
+  close(): Promise<void>;
+}
+
+export async function openService(dir: string, options: ServiceOptions): Promise<Service> {
+  const embedded = await openEmbedded(dir, options);
+  const decisions = new SqliteDecisionStore(join(dir, 'decisions.db'));
+  const settingsStore = new SqliteSettingsStore(embedded.db);
+  const metrics = new Metrics({ defaultMetrics: true });
+  let settings = settingsStore.load();
+  let lineup: Lineup = { shadows: [] };
+  let rules = options.rules.current(embedded);
+  let report: LineupReport = { serving: [], refused: [] };
+  const faults: Faults = {};
+
+  const serve = async (m: RegisteredModel, refused: LineupReport['refused']): Promise<ServingModel | undefined> => {
+    try {
+      const trainedOn = await embedded.featureSets.get(m.artifact.featureSetVersion);
+      const alsoServes = new Set<string>();
+      if (trainedOn && embedded.featureSet.servesLike(FeatureSet.create(trainedOn.spec), m.artifact.inputs).ok) alsoServes.add(m.artifact.featureSetVersion);
+      const scorer = await createScorer(m.artifact, { version: embedded.featureSet.version, vectorNames: embedded.featureSet.vectorNames, alsoServes });
+      return { registered: m, scorer };
+    } catch (error) {
+      refused.push({ id: m.artifact.id, stage: m.stage, reason: (error as Error).message });
+      return undefined;
+    }
+  };
+
+  const reloadModels = async (): Promise<LineupReport> => {
+    const refused: LineupReport['refused'] = [];
+    const models = await embedded.models.list(settings.modelName);
+    const next: Lineup = { shadows: [] };
+    for (const m of models) {
+      if (m.stage === 'active') next.active = await serve(m, refused);
+      else if (m.stage === 'canary') next.canary = await serve(m, refused);
+      else if (m.stage === 'shadow') {
+        const s = await serve(m, refused);
+        if (s) next.shadows.push(s);
+      }
+    }
+    if (settings.fallbackModelId) {
+      const fallback = await embedded.models.get(settings.fallbackModelId);
+      if (fallback) next.fallback = await serve(fallback, refused);
+    }
+    lineup = next;
+    metrics.modelInfo.reset();
+    const serving = [next.active, next.canary, ...next.shadows, next.fallback].filter((s): s is ServingModel => s !== undefined);
+    for (const s of serving) {
+      metrics.modelInfo.set({ model_id: s.registered.artifact.id, name: s.registered.artifact.name, version: String(s.registered.version), stage: s === next.fallback ? 'fallback' : s.registered.stage }, 1);
+    }
+    report = { serving: serving.map((s) => ({ id: s.registered.artifact.id, version: s.registered.version, stage: s.registered.stage })), refused };
+    return report;
+  };
+  await reloadModels();
+  metrics.killSwitch.set(settings.killSwitch ? 1 : 0);
+
+  const decider = new Decider({
+    featureSet: embedded.featureSet,
+    features: embedded.features,
+    decisions,
+    metrics,
+    lineup: () => lineup,
+    rules: () => rules,
+    settings: () => settings,
+    faults: () => faults,
+  });
+
+  return {
+    embedded,
+    decisions,
+    decider,
+    metrics,
+    keys: new SqliteApiKeyStore(embedded.db),
+    settings: () => settings,
+    updateSettings(change, actor) {
+      settings = { ...settings, ...change, budgets: { ...settings.budgets, ...change.budgets } };
+      settingsStore.save(settings, actor);
+      metrics.killSwitch.set(settings.killSwitch ? 1 : 0);
+      return settings;
+    },
+    faults,
+    allowFaults: options.allowFaults === true,
+    lineup: () => lineup,
+    lineupReport: () => report,
+    reloadModels,
+    reloadRules() {
+      rules = options.rules.current(embedded);
+    },
+    replayContext: () => ({
+      featureSet: embedded.featureSet,
+      async scorerFor(modelId) {
+        const m = await embedded.models.get(modelId);
+        if (!m) throw new Error(`model ${modelId} is not in the registry`);
+        const refused: LineupReport['refused'] = [];
+        const serving = await serve(m, refused);
+        if (!serving) throw new Error(refused[0]!.reason);
+        return serving.scorer;
+      },
+      rulesAt: (versions) => options.rules.at(embedded, versions),
+    }),
+    async close() {
+      await decisions.close();
+      await embedded.close();
+    },
+  };
+}
+
+export { DEFAULT_SETTINGS };

@@ -1,0 +1,126 @@
+// The HTTP server: Fastify with one plugin per API area. Bodies are validated by schemas (TypeBox,
+// and the event model's own schemas for events), errors are answered with a 4xx naming the field,
+// and every /v1 route needs an API key with the route's scope.
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { Compile } from 'typebox/compile';
+import type { TSchema } from 'typebox';
+import { allows, type ApiKey, type Scope } from '../auth/keys.js';
+import { ConflictError, ValidationError } from '../decisions/decide.js';
+import type { Service } from '../runtime/service.js';
+import { adminRoutes } from './routes/admin.js';
+import { decisionRoutes } from './routes/decisions.js';
+import { eventRoutes } from './routes/events.js';
+import { healthRoutes } from './routes/health.js';
+import { ErrorResponse } from './schemas.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    apiKey?: ApiKey;
+  }
+  interface FastifyContextConfig {
+    /** The API-key scope a route needs; routes without one are public (health, metrics, docs). */
+    scope?: Scope;
+  }
+}
+
+export interface ServerOptions {
+  /** Largest request body, bytes (default 1 MiB; decisions are far smaller). */
+  bodyLimit?: number;
+  logLevel?: string;
+  /** Extra plugins (the analyst console) registered on the same server. */
+  plugins?: Array<(app: FastifyInstance) => Promise<void>>;
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function buildServer(service: Service, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    bodyLimit: options.bodyLimit ?? 1_048_576,
+    logger: { level: options.logLevel ?? 'warn', redact: ['req.headers.authorization'] },
+    disableRequestLogging: true,
+    ajv: { customOptions: { removeAdditional: false } },
+  });
+
+  // Route schemas compile with TypeBox; event bodies are checked later by parseEvent, which reports
+  // every problem of an event with its field path and normalises it.
+  app.setValidatorCompiler(({ schema }) => {
+    if ((schema as { $id?: string }).$id === 'Event') return () => true;
+    const check = Compile(schema as TSchema);
+    return (data: unknown) => {
+      if (check.Check(data)) return { value: data };
+      const errors = [...check.Errors(data)].slice(0, 10).map((e) => ({ path: e.instancePath.replace(/^\//, '').replace(/\//g, '.'), message: e.message }));
+      return { error: new ValidationError(errors) };
+    };
+  });
+
+  app.setErrorHandler((error: FastifyError & { validation?: unknown }, request, reply) => {
+    if (error instanceof ValidationError) {
+      return reply.status(400).send({ error: 'invalid_request', message: error.message, errors: error.errors });
+    }
+    if (error instanceof HttpError) return reply.status(error.statusCode).send({ error: error.code, message: error.message });
+    if (error instanceof ConflictError) return reply.status(409).send({ error: 'conflict', message: error.message });
+    const status = error.statusCode ?? 500;
+    if (status < 500) {
+      const code =
+        error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body_too_large' : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported_media_type' : status === 429 ? 'rate_limited' : 'invalid_request';
+      const message = /prototype/i.test(error.message) ? 'body contains a forbidden "__proto__" or "constructor" key' : error.message;
+      return reply.status(status).send({ error: code, message });
+    }
+    request.log.error({ err: error, url: request.url }, 'request failed');
+    return reply.status(500).send({ error: 'internal', message: 'internal error; the request was not processed' });
+  });
+  app.setNotFoundHandler((request, reply) => reply.status(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }));
+
+  app.addSchema(ErrorResponse);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'riskgate', version: '1', description: 'Real-time trust & risk decisions for online marketplaces' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API key: riskgate keys create' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  // Authentication and scopes: one hook for every route that declares a scope.
+  app.addHook('onRequest', async (request) => {
+    const scope = request.routeOptions.config?.scope;
+    if (!scope) return;
+    const key = keyOf(request, service);
+    if (!key) throw new HttpError(401, 'unauthorized', 'send an API key as "Authorization: Bearer <key>"');
+    if (!allows(key, scope)) throw new HttpError(403, 'forbidden', `this key lacks the "${scope}" scope`);
+    request.apiKey = key;
+  });
+  await app.register(rateLimit, {
+    global: true,
+    timeWindow: 1000,
+    max: (request) => (request as FastifyRequest).apiKey?.rateLimit ?? 100,
+    keyGenerator: (request) => (request as FastifyRequest).apiKey?.id ?? request.ip,
+    allowList: (request) => !(request as FastifyRequest).routeOptions.config?.scope,
+    hook: 'preHandler',
+  });
+
+  await app.register(healthRoutes(service));
+  await app.register(decisionRoutes(service));
+  await app.register(eventRoutes(service));
+  await app.register(adminRoutes(service));
+  for (const plugin of options.plugins ?? []) await app.register(plugin);
+  return app;
+}
+
+function keyOf(request: FastifyRequest, service: Service): ApiKey | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match ? service.keys.authenticate(match[1]!) : undefined;
+}

@@ -1,0 +1,146 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import { RegistryError, STAGES, type RegisteredModel, type Stage } from '../../models/index.js';
+import type { Service } from '../../runtime/service.js';
+import { HttpError } from '../app.js';
+import { IdParam, Policy } from '../schemas.js';
+
+const actorOf = (request: FastifyRequest) => `key:${request.apiKey?.id ?? 'unknown'} (${request.apiKey?.name ?? ''})`;
+
+function modelView(m: RegisteredModel) {
+  return {
+    id: m.artifact.id,
+    name: m.artifact.name,
+    version: m.version,
+    stage: m.stage,
+    canary_share: m.canaryShare,
+    kind: m.artifact.body.kind,
+    feature_set_version: m.artifact.featureSetVersion,
+    inputs: m.artifact.inputs,
+    policy: m.policy,
+    calibration: m.artifact.calibration.kind,
+    training: m.artifact.training,
+    metrics: m.artifact.metrics,
+    created_at: m.artifact.createdAt,
+    content_hash: m.artifact.contentHash,
+  };
+}
+
+export function adminRoutes(service: Service) {
+  return async (app: FastifyInstance): Promise<void> => {
+    const registry = service.embedded.models;
+    const guard = async <T>(work: () => Promise<T>): Promise<T> => {
+      try {
+        return await work();
+      } catch (error) {
+        if (error instanceof RegistryError) throw new HttpError(/no model/.test(error.message) ? 404 : 409, /no model/.test(error.message) ? 'not_found' : 'conflict', error.message);
+        throw error;
+      }
+    };
+    const admin = { config: { scope: 'admin' as const } };
+
+    app.get('/v1/admin/models', { ...admin, schema: { tags: ['models'], summary: 'Registered models with stages and metrics' } }, async () => ({
+      models: (await registry.list()).map(modelView),
+      serving: service.lineupReport(),
+    }));
+
+    app.get('/v1/admin/models/:id', { ...admin, schema: { tags: ['models'], params: IdParam } }, async (request) => {
+      const m = await registry.get((request.params as { id: string }).id);
+      if (!m) throw new HttpError(404, 'not_found', `no model "${(request.params as { id: string }).id}"`);
+      return { ...modelView(m), history: (await registry.history(m.artifact.name)).filter((h) => h.modelId === m.artifact.id) };
+    });
+
+    app.post(
+      '/v1/admin/models/:id/promote',
+      {
+        ...admin,
+        schema: {
+          tags: ['models'],
+          summary: 'Move a model to shadow, canary (with a traffic share), active or retired',
+          params: IdParam,
+          body: Type.Object({ stage: Type.Enum(STAGES.filter((s) => s !== 'candidate')), canary_share: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 })) }, { additionalProperties: false }),
+        },
+      },
+      async (request) => {
+        const { stage, canary_share } = request.body as { stage: Exclude<Stage, 'candidate'>; canary_share?: number };
+        const changed = await guard(() => registry.promote((request.params as { id: string }).id, stage, { actor: actorOf(request), ...(canary_share !== undefined ? { canaryShare: canary_share } : {}) }));
+        const serving = await service.reloadModels();
+        return { changed: changed.map(modelView), serving };
+      },
+    );
+
+    app.post(
+      '/v1/admin/models/rollback',
+      { ...admin, schema: { tags: ['models'], summary: 'Retire the active model and restore the previous one', body: Type.Object({ name: Type.Optional(Type.String()) }, { additionalProperties: false }) } },
+      async (request) => {
+        const name = (request.body as { name?: string }).name ?? service.settings().modelName;
+        const changed = await guard(() => registry.rollback(name, actorOf(request)));
+        return { changed: changed.map(modelView), serving: await service.reloadModels() };
+      },
+    );
+
+    app.put('/v1/admin/models/:id/policy', { ...admin, schema: { tags: ['models'], summary: 'Change the block threshold and review band', params: IdParam, body: Policy } }, async (request) => {
+      const updated = await guard(() => registry.setPolicy((request.params as { id: string }).id, request.body as { block: number; review: number }, actorOf(request)));
+      await service.reloadModels();
+      return modelView(updated);
+    });
+
+    app.get('/v1/admin/kill-switch', { ...admin, schema: { tags: ['operations'] } }, async () => ({ enabled: service.settings().killSwitch }));
+    app.put(
+      '/v1/admin/kill-switch',
+      { ...admin, schema: { tags: ['operations'], summary: 'Turn models off (rules only) or back on', body: Type.Object({ enabled: Type.Boolean(), reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }) } },
+      async (request) => {
+        const { enabled } = request.body as { enabled: boolean };
+        return { enabled: service.updateSettings({ killSwitch: enabled }, actorOf(request)).killSwitch };
+      },
+    );
+
+    const SettingsBody = Type.Object(
+      {
+        fallback_model_id: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+        budgets: Type.Optional(
+          Type.Object(
+            { total_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 60_000 })), features_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 60_000 })), model_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 60_000 })) },
+            { additionalProperties: false },
+          ),
+        ),
+      },
+      { additionalProperties: false },
+    );
+    const settingsView = () => {
+      const s = service.settings();
+      return { model_name: s.modelName, kill_switch: s.killSwitch, fallback_model_id: s.fallbackModelId, budgets: { total_ms: s.budgets.totalMs, features_ms: s.budgets.featuresMs, model_ms: s.budgets.modelMs } };
+    };
+    app.get('/v1/admin/settings', { ...admin, schema: { tags: ['operations'] } }, async () => settingsView());
+    app.put('/v1/admin/settings', { ...admin, schema: { tags: ['operations'], summary: 'Fallback model and stage budgets', body: SettingsBody } }, async (request) => {
+      const body = request.body as { fallback_model_id?: string | null; budgets?: { total_ms?: number; features_ms?: number; model_ms?: number } };
+      if (body.fallback_model_id && !(await registry.get(body.fallback_model_id))) throw new HttpError(404, 'not_found', `no model "${body.fallback_model_id}"`);
+      const current = service.settings().budgets;
+      service.updateSettings(
+        {
+          ...(body.fallback_model_id !== undefined ? { fallbackModelId: body.fallback_model_id } : {}),
+          budgets: { totalMs: body.budgets?.total_ms ?? current.totalMs, featuresMs: body.budgets?.features_ms ?? current.featuresMs, modelMs: body.budgets?.model_ms ?? current.modelMs },
+        },
+        actorOf(request),
+      );
+      await service.reloadModels();
+      return settingsView();
+    });
+
+    if (service.allowFaults) {
+      const Fault = Type.Object({ delay_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })), fail: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
+      app.put(
+        '/v1/admin/faults',
+        { ...admin, schema: { tags: ['operations'], summary: 'Drills: make the feature store or the models slow or failing (only with RISKGATE_ALLOW_FAULTS=1)', body: Type.Object({ features: Type.Optional(Fault), model: Type.Optional(Fault) }, { additionalProperties: false }) } },
+        async (request) => {
+          const body = request.body as { features?: { delay_ms?: number; fail?: boolean }; model?: { delay_ms?: number; fail?: boolean } };
+          for (const stage of ['features', 'model'] as const) {
+            const f = body[stage];
+            service.faults[stage] = f ? { delayMs: f.delay_ms ?? 0, fail: f.fail ?? false } : undefined;
+          }
+          return { features: service.faults.features ?? null, model: service.faults.model ?? null };
+        },
+      );
+    }
+  };
+}

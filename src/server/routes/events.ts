@@ -1,0 +1,60 @@
+import type { FastifyInstance } from 'fastify';
+import { parseEvent, type RiskEvent } from '../../events/index.js';
+import type { Service } from '../../runtime/service.js';
+import { HttpError } from '../app.js';
+import { EventBody, EventsResponse } from '../schemas.js';
+import Type from 'typebox';
+
+const MAX_BATCH = 10_000;
+
+type Result = { id: string | null; status: 'appended' | 'duplicate' | 'rejected'; seq?: number; conflict?: boolean; errors?: Array<{ path: string; message: string }> };
+
+export function eventRoutes(service: Service) {
+  return async (app: FastifyInstance): Promise<void> => {
+    app.addSchema(EventsResponse);
+    app.post(
+      '/v1/events',
+      {
+        config: { scope: 'events' },
+        bodyLimit: 16 * 1024 * 1024,
+        schema: {
+          tags: ['events'],
+          summary: 'Append events that are not scored (logins, payments, messages, reviews, labels); they update the online features',
+          description: `One event, or {"events": [...]} with up to ${MAX_BATCH}. Each event is validated on its own: good ones are appended (idempotent by id), bad ones reported with their field paths. 200 when at least one event was accepted, 400 when none was.`,
+          body: Type.Union([EventBody, Type.Object({ events: Type.Array(EventBody, { maxItems: MAX_BATCH }) })], { $id: 'Event' }),
+          response: { 200: { $ref: 'EventsResult#' }, 400: { $ref: 'EventsResult#' } },
+        },
+      },
+      async (request, reply) => {
+        const body = request.body as unknown;
+        const batch = typeof body === 'object' && body !== null && Array.isArray((body as { events?: unknown }).events) ? ((body as { events: unknown[] }).events) : [body];
+        if (batch.length > MAX_BATCH) throw new HttpError(413, 'body_too_large', `at most ${MAX_BATCH} events per request`);
+        if (batch.length === 0) throw new HttpError(400, 'invalid_request', 'events: the batch is empty');
+        const results: Result[] = new Array(batch.length);
+        const accepted: RiskEvent[] = [];
+        const positions: number[] = [];
+        batch.forEach((raw, i) => {
+          const parsed = parseEvent(raw);
+          if (parsed.ok) {
+            accepted.push(parsed.event);
+            positions.push(i);
+          } else {
+            const id = typeof (raw as { id?: unknown })?.id === 'string' ? ((raw as { id: string }).id) : null;
+            results[i] = { id, status: 'rejected', errors: parsed.errors };
+            service.metrics.events.inc({ type: typeof (raw as { type?: unknown })?.type === 'string' ? 'other' : 'unknown', status: 'rejected' });
+          }
+        });
+        if (accepted.length > 0) {
+          const appended = await service.embedded.features.ingest(accepted);
+          appended.forEach((r, k) => {
+            results[positions[k]!] = { id: r.id, status: r.status, seq: r.seq, ...(r.conflict ? { conflict: true } : {}) };
+            service.metrics.events.inc({ type: accepted[k]!.type, status: r.status });
+          });
+        }
+        const count = (status: Result['status']) => results.filter((r) => r.status === status).length;
+        const response = { appended: count('appended'), duplicates: count('duplicate'), rejected: count('rejected'), results };
+        return reply.status(accepted.length === 0 ? 400 : 200).send(response);
+      },
+    );
+  };
+}

@@ -1,0 +1,27 @@
+import type { FastifyInstance } from 'fastify';
+import type { Service } from '../../runtime/service.js';
+
+export function healthRoutes(service: Service) {
+  return async (app: FastifyInstance): Promise<void> => {
+    app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+    app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+      const lineup = service.lineup();
+      const settings = service.settings();
+      const ready = { features: service.embedded.features.engine.appliedSeq === (await service.embedded.log.lastSeq()), model: lineup.active !== undefined || settings.killSwitch };
+      const body = {
+        status: ready.features ? 'ready' : 'starting',
+        feature_set_version: service.embedded.featureSet.version,
+        applied_seq: service.embedded.features.engine.appliedSeq,
+        active_model: lineup.active?.registered.artifact.id ?? null,
+        canary_model: lineup.canary?.registered.artifact.id ?? null,
+        kill_switch: settings.killSwitch,
+        breakers: { features: service.decider.featureBreaker.state, ...Object.fromEntries([...service.decider.modelBreakers].map(([id, b]) => [id, b.state])) },
+      };
+      return reply.status(ready.features ? 200 : 503).send(body);
+    });
+    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+      reply.header('content-type', service.metrics.registry.contentType);
+      return service.metrics.registry.metrics();
+    });
+  };
+}
