@@ -4,6 +4,8 @@ import { UserError } from './errors.js';
 import { registerEvents } from './events.js';
 import { registerFeatures } from './features.js';
 import { registerModels } from './models.js';
+import { registerServe } from './serve.js';
+import { registerKeys } from './keys.js';
 import { registerSimulate } from './simulate.js';
 import { registerStart } from './start.js';
 
@@ -15,6 +17,8 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text) });
   registerStart(program);
+  registerServe(program);
+  registerKeys(program);
   registerSimulate(program);
   registerEvents(program);
   registerFeatures(program);

@@ -74,7 +74,7 @@ function reportPaths(dir: string, name: string): { html: string; json: string } 
   return { html: join(reports, `${name}.html`), json: join(reports, `${name}.json`) };
 }
 
-function formatModel(m: RegisteredModel): string {
+export function formatModel(m: RegisteredModel): string {
   const test = (m.artifact.metrics.test ?? {}) as { auc?: number; averagePrecision?: number };
   const share = m.stage === 'canary' && m.canaryShare !== null ? ` ${(100 * m.canaryShare).toFixed(0)}%` : '';
   return `${m.artifact.id}  ${m.artifact.name} v${m.version}  ${(m.stage + share).padEnd(11)} ${m.artifact.body.kind.padEnd(8)} ${m.artifact.featureSetVersion}  AUC ${fmt(test.auc)} AP ${fmt(test.averagePrecision)}  block ≥ ${m.policy.block} review ≥ ${m.policy.review}`;
@@ -87,6 +87,49 @@ function parsePolicy(opts: { block?: number; review?: number }, fallback: Policy
   const problem = validatePolicy(policy);
   if (problem) throw new UserError(problem.replace('policy.block', '--block').replace('policy.review', '--review'));
   return policy;
+}
+
+export interface TrainCommandOptions {
+  name: string;
+  kind: 'gbdt' | 'logistic';
+  from?: number;
+  to?: number;
+  maturity: number;
+  gap: number;
+  calibration: 'auto' | 'platt' | 'isotonic';
+  block?: number;
+  review?: number;
+  reviewsPerDay: number;
+}
+
+/** Build the training set, train, calibrate, evaluate, register a candidate and write its report. */
+export async function trainAndRegister(stores: Stores, set: FeatureSet, opts: TrainCommandOptions, actor = ACTOR): Promise<RegisteredModel> {
+  const training = await trainingSet(stores, set, opts);
+  const policy = parsePolicy(opts, DEFAULT_POLICY);
+  const trained = await trainModel(training, {
+    name: opts.name,
+    kind: opts.kind,
+    gapMs: opts.gap,
+    calibration: opts.calibration,
+    policy,
+    evaluation: { reviewsPerDay: opts.reviewsPerDay, threshold: policy.block },
+    onProgress: (message) => process.stderr.write(`train: ${message}\n`),
+  });
+  const registered = await stores.models.register(trained.artifact, actor);
+  const paths = reportPaths(stores.dir, registered.artifact.id);
+  writeFileSync(paths.json, JSON.stringify({ model: registered.artifact.id, split: trained.split, counts: trained.counts, grid: trained.grid, calibration: trained.calibrationChoice, test: trained.test }, null, 2));
+  writeFileSync(
+    paths.html,
+    renderEvaluationHtml(trained.test, {
+      title: `${registered.artifact.name} v${registered.version} — test period`,
+      model: { id: registered.artifact.id, version: String(registered.version), type: registered.artifact.body.kind, featureSetVersion: registered.artifact.featureSetVersion },
+    }),
+  );
+  console.log(`registered ${formatModel(registered)}`);
+  const t = summary(trained.test);
+  console.log(`test period: ${t.rows} rows, ${t.positives} fraud — ROC AUC ${fmt(t.auc)}, AP ${fmt(t.averagePrecision)}, ECE ${fmt(t.ece)}, at ${t.reviewsPerDay} reviews/day precision ${fmt(t.precisionAtVolume)} recall ${fmt(t.recallAtVolume)}`);
+  console.log(`report: ${paths.html}\n        ${paths.json}`);
+  return registered;
 }
 
 export function registerModels(program: Command): void {
@@ -112,25 +155,7 @@ export function registerModels(program: Command): void {
       if (!/^[a-z][a-z0-9_-]{0,63}$/.test(opts.name)) throw new UserError('--name must be lower-case letters, digits, - or _, starting with a letter');
       await withStores(command, async (stores) => {
         const set = await resolveSet(stores, command, opts.featureSetVersion);
-        const training = await trainingSet(stores, set, opts);
-        const policy = parsePolicy(opts, DEFAULT_POLICY);
-        const trained = await trainModel(training, {
-          name: opts.name,
-          kind: opts.kind,
-          gapMs: opts.gap,
-          calibration: opts.calibration,
-          policy,
-          evaluation: { reviewsPerDay: opts.reviewsPerDay, threshold: policy.block },
-          onProgress: (message) => process.stderr.write(`train: ${message}\n`),
-        });
-        const registered = await stores.models.register(trained.artifact, ACTOR);
-        const paths = reportPaths(stores.dir, registered.artifact.id);
-        writeFileSync(paths.json, JSON.stringify({ model: registered.artifact.id, split: trained.split, counts: trained.counts, grid: trained.grid, calibration: trained.calibrationChoice, test: trained.test }, null, 2));
-        writeFileSync(paths.html, renderEvaluationHtml(trained.test, { title: `${registered.artifact.name} v${registered.version} — test period`, model: { id: registered.artifact.id, version: String(registered.version), type: registered.artifact.body.kind, featureSetVersion: registered.artifact.featureSetVersion } }));
-        console.log(`registered ${formatModel(registered)}`);
-        const t = summary(trained.test);
-        console.log(`test period: ${t.rows} rows, ${t.positives} fraud — ROC AUC ${fmt(t.auc)}, AP ${fmt(t.averagePrecision)}, ECE ${fmt(t.ece)}, at ${t.reviewsPerDay} reviews/day precision ${fmt(t.precisionAtVolume)} recall ${fmt(t.recallAtVolume)}`);
-        console.log(`report: ${paths.html}\n        ${paths.json}`);
+        const registered = await trainAndRegister(stores, set, opts);
         if (opts.promote) {
           for (const changed of await stores.models.promote(registered.artifact.id, opts.promote, { actor: ACTOR })) console.log(`stage: ${formatModel(changed)}`);
         }

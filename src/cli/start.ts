@@ -1,31 +1,74 @@
 import type { Command } from 'commander';
 import { dataDir } from '../lib/config.js';
-import { progress } from '../lib/progress.js';
-import { openEmbedded } from '../runtime/embedded.js';
+import { installDefaultRules } from '../runtime/rules.js';
 import { runSimulation } from './simulate.js';
+import { trainAndRegister, formatModel } from './models.js';
+import { ensureAdminKey, listen, openServiceWithProgress, serveOptions } from './serve.js';
+
+const DAY = 86_400_000;
+
+/** The simulated marketplace `npm start` builds on a fresh data directory. */
+export const START_SIMULATION = { days: 90, users: 20_000, hosts: 2_000 };
 
 export function registerStart(program: Command): void {
-  program
-    .command('start')
-    .description('The main job on the embedded tier: simulate a marketplace into the event log (reused on later starts)')
-    .action(async (_opts, command: Command) => {
-      const dir = dataDir(command.optsWithGlobals<{ data?: string }>().data);
-      console.log(`riskgate: data directory ${dir}`);
-      const bar = progress('load features', 0);
-      const embedded = await openEmbedded(dir, { onReplay: (done, total) => bar.update(done, total) });
-      bar.stop(`${embedded.features.engine.appliedSeq} events applied`);
-      try {
-        const count = await embedded.log.count();
-        if (count > 0) {
-          console.log(`step 1/1 simulate: reusing the ${count} events already in the log`);
-        } else {
-          console.log('step 1/1 simulate: a marketplace with realistic fraud and delayed labels, through the online features');
-          const summary = await runSimulation({}, { ingest: (events) => embedded.features.ingest(events) });
-          console.log(summary.table());
-        }
-      } finally {
-        await embedded.close();
-      }
-      console.log('\nThe event log and online features are ready: npx riskgate events stats, npx riskgate features skew (or --help)');
+  serveOptions(
+    program
+      .command('start')
+      .description('The main job: simulate a marketplace, train and calibrate a model, install rules and thresholds, serve the API (every step reused on later starts)'),
+  ).action(async (opts, command: Command) => {
+    const dir = dataDir(command.optsWithGlobals<{ data?: string }>().data);
+    console.log(`riskgate: data directory ${dir}`);
+    const service = await openServiceWithProgress(dir);
+    const { embedded } = service;
+
+    const events = await embedded.log.count();
+    if (events > 0) {
+      console.log(`step 1/4 simulate: reusing ${events} events in the log`);
+    } else {
+      console.log(`step 1/4 simulate: ${START_SIMULATION.days} days of a marketplace with ${START_SIMULATION.users} guests, realistic fraud and late labels, through the online features`);
+      const summary = await runSimulation(START_SIMULATION, { ingest: (batch) => embedded.features.ingest(batch) });
+      console.log(summary.table());
+    }
+
+    const line = service.settings().modelName;
+    const active = (await embedded.models.list(line)).find((m) => m.stage === 'active');
+    if (active) {
+      console.log(`step 2/4 model: reusing ${formatModel(active)}`);
+    } else {
+      console.log('step 2/4 model: point-in-time training set, time split, grid search, calibration, evaluation');
+      const model = await trainAndRegister(embedded, embedded.featureSet, { name: line, kind: 'gbdt', maturity: 21 * DAY, gap: 7 * DAY, calibration: 'auto', reviewsPerDay: 50 }, 'riskgate start');
+      await embedded.models.promote(model.artifact.id, 'active', { actor: 'riskgate start' });
+      await service.reloadModels();
+      console.log(`promoted ${model.artifact.id} to active`);
+    }
+
+    const installed = await installDefaultRules(service, 'riskgate start');
+    console.log(installed.rules > 0 || installed.listEntries > 0 ? `step 3/4 rules: installed ${installed.rules} default rules and ${installed.listEntries} list entries` : 'step 3/4 rules: reusing the rules and lists in place');
+
+    const token = ensureAdminKey(service);
+    const app = await listen(service, opts);
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : opts.port;
+    const url = `http://${opts.host}:${port}`;
+    const key = token ?? '<your admin key: riskgate keys create --name me --scopes admin>';
+    const sample = JSON.stringify({
+      id: `demo_${Date.now()}`,
+      type: 'booking_attempted',
+      ts: new Date().toISOString(),
+      entities: { user: 'u_demo', device: 'd_demo', card: 'cf_demo', ip: '203.0.113.9', listing: 'l_demo', host: 'h_demo' },
+      context: { ip_country: 'US', user_country: 'GB' },
+      payload: { amount: 1890, currency: 'USD', nights: 2, card_country: 'BR', message: 'can I pay you by wire transfer instead?' },
     });
+    console.log(`step 4/4 serve: listening on ${url}
+
+  API           ${url}/v1/decisions   (OpenAPI docs: ${url}/docs)
+  metrics       ${url}/metrics
+  API key       ${key}${token ? `   (kept in ${dir}/admin.key)` : ''}
+
+Try a decision:
+  curl -s ${url}/v1/decisions -H 'authorization: Bearer ${key}' -H 'content-type: application/json' \\
+    -d '${sample}'
+
+Stop with Ctrl-C; the next npm start reuses everything in ${dir}.`);
+  });
 }

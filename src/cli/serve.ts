@@ -1,0 +1,76 @@
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import type { FastifyInstance } from 'fastify';
+import { buildServer } from '../server/app.js';
+import { dataDir } from '../lib/config.js';
+import { progress } from '../lib/progress.js';
+import { openService, type Service } from '../runtime/service.js';
+import { rulesProvider } from '../runtime/rules.js';
+import { UserError, parseNumberOption } from './errors.js';
+
+export interface ServeOptions {
+  port: number;
+  host: string;
+}
+
+export async function openServiceWithProgress(dir: string): Promise<Service> {
+  const bar = progress('load features', 0);
+  const service = await openService(dir, {
+    rules: rulesProvider,
+    allowFaults: process.env.RISKGATE_ALLOW_FAULTS === '1',
+    onReplay: (done, total) => bar.update(done, total),
+  });
+  bar.stop(`${service.embedded.features.engine.appliedSeq} events applied`);
+  return service;
+}
+
+/** Listen, and close cleanly on SIGINT/SIGTERM (the state snapshot is written on the way out). */
+export async function listen(service: Service, options: ServeOptions): Promise<FastifyInstance> {
+  const app = await buildServer(service);
+  try {
+    await app.listen({ port: options.port, host: options.host });
+  } catch (error) {
+    await service.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new UserError(`port ${options.port} is in use; choose another with --port (or PORT=…)`);
+    throw error;
+  }
+  const shutdown = async () => {
+    await app.close();
+    await service.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+  return app;
+}
+
+/** The token of the first admin key, kept (mode 0600) in the data directory so `npm start` can show it again. */
+export function ensureAdminKey(service: Service): string | undefined {
+  const file = join(service.embedded.dir, 'admin.key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  if (service.keys.list().length > 0) return undefined;
+  const { token } = service.keys.create('admin (created by riskgate start)', ['admin'], 100_000);
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return token;
+}
+
+export function serveOptions(command: Command) {
+  return command
+    .option('--port <n>', 'port to listen on (env PORT)', parseNumberOption('--port', 0, 65_535, true), Number(process.env.PORT ?? 8080))
+    .option('--host <host>', 'address to listen on', process.env.HOST ?? '127.0.0.1');
+}
+
+export function registerServe(program: Command): void {
+  serveOptions(program.command('serve').description('Serve the decision API and the analyst console on the data directory as it is')).action(
+    async (opts, command: Command) => {
+      const service = await openServiceWithProgress(dataDir(command.optsWithGlobals<{ data?: string }>().data));
+      const app = await listen(service, opts);
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : opts.port;
+      console.log(`riskgate listening on http://${opts.host}:${port} (API docs at /docs)`);
+    },
+  );
+}
