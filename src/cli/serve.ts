@@ -6,7 +6,6 @@ import { buildServer } from '../server/app.js';
 import { dataDir } from '../lib/config.js';
 import { progress } from '../lib/progress.js';
 import { openService, type Service } from '../runtime/service.js';
-import { rulesProvider } from '../runtime/rules.js';
 import { UserError, parseNumberOption } from './errors.js';
 
 export interface ServeOptions {
@@ -17,7 +16,6 @@ export interface ServeOptions {
 export async function openServiceWithProgress(dir: string): Promise<Service> {
   const bar = progress('load features', 0);
   const service = await openService(dir, {
-    rules: rulesProvider,
     allowFaults: process.env.RISKGATE_ALLOW_FAULTS === '1',
     onReplay: (done, total) => bar.update(done, total),
   });

@@ -42,7 +42,8 @@ export function registerStart(program: Command): void {
       console.log(`promoted ${model.artifact.id} to active`);
     }
 
-    const installed = await installDefaultRules(service, 'riskgate start');
+    const installed = await installDefaultRules(service.rules, embedded, 'riskgate start');
+    await service.reloadRules();
     console.log(installed.rules > 0 || installed.listEntries > 0 ? `step 3/4 rules: installed ${installed.rules} default rules and ${installed.listEntries} list entries` : 'step 3/4 rules: reusing the rules and lists in place');
 
     const token = ensureAdminKey(service);

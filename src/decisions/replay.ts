@@ -10,7 +10,7 @@ export interface ReplayContext {
   /** A scorer for any registered model (artifacts are immutable, so this is the model as it was). */
   scorerFor(modelId: string): Promise<Scorer>;
   /** The rules exactly at the given versions. */
-  rulesAt(versions: ReadonlyArray<{ id: string; version: number }>): RulesPort;
+  rulesAt(versions: ReadonlyArray<{ id: string; version: number }>): Promise<RulesPort>;
 }
 
 export interface ReplayResult {
@@ -34,7 +34,7 @@ export async function replayDecision(stored: StoredDecision, context: ReplayCont
     const shadowScore = vector && s.score !== null ? (await (await context.scorerFor(s.id)).score(vector)).probability : null;
     shadow.push({ ...s, score: shadowScore });
   }
-  const rules = context.rulesAt(stored.ruleVersions);
+  const rules = await context.rulesAt(stored.ruleVersions);
   const outcome = rules.evaluate(stored.request, vector, score);
   const replayed: Decision = {
     ...original,

@@ -12,17 +12,11 @@ import { FeatureSet } from '../features/index.js';
 import { createScorer, type RegisteredModel } from '../models/index.js';
 import { Metrics } from '../monitor/metrics.js';
 import { openEmbedded, type Embedded, type OpenOptions } from './embedded.js';
+import { openRules, type RulesRuntime } from './rules.js';
 
 export interface ServiceOptions extends OpenOptions {
   /** Allow drills that make stages slow or failing on purpose (tests, game days). */
   allowFaults?: boolean;
-  rules: RulesProvider;
-}
-
-/** How the service gets rules: the current set, or exactly the given versions (for replay). */
-export interface RulesProvider {
-  current(embedded: Embedded): RulesPort;
-  at(embedded: Embedded, versions: ReadonlyArray<{ id: string; version: number }>): RulesPort;
 }
 
 export interface LineupReport {
@@ -37,6 +31,7 @@ export interface Service {
   decider: Decider;
   metrics: Metrics;
   keys: SqliteApiKeyStore;
+  rules: RulesRuntime;
   settings(): ServingSettings;
   updateSettings(change: Partial<ServingSettings>, actor: string): ServingSettings;
   faults: Faults;
@@ -46,7 +41,8 @@ export interface Service {
   lineupReport(): LineupReport;
   reloadModels(): Promise<LineupReport>;
   replayContext(): ReplayContext;
-  reloadRules(): void;
+  /** Recompile the enabled rules (after a rule or list change). */
+  reloadRules(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,7 +53,8 @@ export async function openService(dir: string, options: ServiceOptions): Promise
   const metrics = new Metrics({ defaultMetrics: true });
   let settings = settingsStore.load();
   let lineup: Lineup = { shadows: [] };
-  let rules = options.rules.current(embedded);
+  const rulesRuntime = await openRules(embedded);
+  let rules: RulesPort = await rulesRuntime.evaluator();
   let report: LineupReport = { serving: [], refused: [] };
   const faults: Faults = {};
 
@@ -119,6 +116,7 @@ export async function openService(dir: string, options: ServiceOptions): Promise
     decider,
     metrics,
     keys: new SqliteApiKeyStore(embedded.db),
+    rules: rulesRuntime,
     settings: () => settings,
     updateSettings(change, actor) {
       settings = { ...settings, ...change, budgets: { ...settings.budgets, ...change.budgets } };
@@ -131,8 +129,8 @@ export async function openService(dir: string, options: ServiceOptions): Promise
     lineup: () => lineup,
     lineupReport: () => report,
     reloadModels,
-    reloadRules() {
-      rules = options.rules.current(embedded);
+    async reloadRules() {
+      rules = await rulesRuntime.evaluator();
     },
     replayContext: () => ({
       featureSet: embedded.featureSet,
@@ -144,7 +142,7 @@ export async function openService(dir: string, options: ServiceOptions): Promise
         if (!serving) throw new Error(refused[0]!.reason);
         return serving.scorer;
       },
-      rulesAt: (versions) => options.rules.at(embedded, versions),
+      rulesAt: (versions) => rulesRuntime.evaluatorAt(versions),
     }),
     async close() {
       await decisions.close();

@@ -1,0 +1,82 @@
+// Rules and lists in the embedded tier: SQLite stores in riskgate.db, the list index in memory, the
+// enabled rules compiled into the evaluator the decision path calls.
+import {
+  BUILTIN_LISTS,
+  DEFAULT_RULES,
+  ensureLists,
+  loadListIndex,
+  refreshList,
+  RuleEvaluator,
+  RuleSet,
+  SqliteListStore,
+  SqliteRuleStore,
+  type KnownNames,
+  type ListIndex,
+  type Rule,
+} from '../rules/index.js';
+import type { Embedded } from './embedded.js';
+
+export interface RulesRuntime {
+  rules: SqliteRuleStore;
+  lists: SqliteListStore;
+  index: ListIndex;
+  known(): KnownNames;
+  /** The enabled rules now, compiled against the served features and the lists. */
+  evaluator(): Promise<RuleEvaluator>;
+  /** Exactly the given rule versions (for replaying a decision). */
+  evaluatorAt(versions: ReadonlyArray<{ id: string; version: number }>): Promise<RuleEvaluator>;
+  refreshList(name: string): Promise<void>;
+}
+
+export async function openRules(embedded: Embedded): Promise<RulesRuntime> {
+  const lists = new SqliteListStore(embedded.db);
+  await ensureLists(lists, BUILTIN_LISTS, 'riskgate');
+  const index = await loadListIndex(lists);
+  const known = (): KnownNames => ({ features: embedded.featureSet.valueNames, lists: index.kinds() });
+  const rules = new SqliteRuleStore(embedded.db, { known });
+  const compile = (list: readonly Rule[]) => new RuleEvaluator(RuleSet.compile(list, known()), embedded.featureSet.vectorNames, index);
+  return {
+    rules,
+    lists,
+    index,
+    known,
+    evaluator: async () => compile(await rules.list()),
+    async evaluatorAt(versions) {
+      const exact: Rule[] = [];
+      for (const { id, version } of versions) {
+        const rule = await rules.getVersion(id, version);
+        if (!rule) throw new Error(`rule ${id} version ${version} is not in the store`);
+        exact.push({ ...rule, enabled: true });
+      }
+      return compile(exact);
+    },
+    refreshList: (name) => refreshList(index, lists, name),
+  };
+}
+
+/**
+ * On a fresh data directory: the default rules, and a stolen-cards list seeded with the cards that
+ * received chargebacks (what a team adds after each chargeback). Later starts change nothing.
+ */
+export async function installDefaultRules(runtime: RulesRuntime, embedded: Embedded, actor: string): Promise<{ rules: number; listEntries: number }> {
+  let created = 0;
+  if ((await runtime.rules.list()).length === 0) {
+    for (const rule of DEFAULT_RULES) {
+      await runtime.rules.create(rule, actor);
+      created++;
+    }
+  }
+  let listEntries = 0;
+  if ((await runtime.lists.entries('stolen_cards')).length === 0) {
+    const cards = new Set<string>();
+    for await (const batch of embedded.log.stream()) {
+      for (const { event } of batch) if (event.type === 'chargeback' && event.entities.card) cards.add(event.entities.card);
+    }
+    if (cards.size > 0) {
+      const added = await runtime.lists.addEntries('stolen_cards', [...cards].map((value) => ({ value, note: 'chargeback received' })), actor);
+      listEntries = added.length;
+      await runtime.refreshList('stolen_cards');
+    }
+  }
+  return { rules: created, listEntries };
+}
