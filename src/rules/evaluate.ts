@@ -1,0 +1,92 @@
+// Compiled rules × decision context → hits and a verdict. Pure: the lists are an in-memory index and
+// nothing here does I/O. A rule that fails at run time (a missing field, a null) is reported as an
+// error for this decision and the others are still evaluated.
+import { EvaluationError } from '@marcbachmann/cel-js';
+import type { RiskEvent } from '../events/schema.js';
+import { withLists, type CompiledExpression, type RuleSet } from './compile.js';
+import { buildRuleContext, type RuleContext } from './context.js';
+import type { ListLookup } from './lists.js';
+import { decideVerdict, type RuleError, type RuleHit, type RulesResult } from './rule.js';
+
+export function evaluateRules(ruleSet: RuleSet, context: RuleContext, lists: ListLookup): RulesResult {
+  const hits: RuleHit[] = [];
+  const shadowHits: RuleHit[] = [];
+  const errors: RuleError[] = [...ruleSet.broken];
+  withLists(lists, context.request.ts.getTime(), () => {
+    for (const { rule, run } of ruleSet.rules) {
+      const outcome = evaluateOne(run, context);
+      if (outcome === false) continue;
+      if (outcome !== true) {
+        errors.push({ ruleId: rule.id, message: outcome.error });
+        continue;
+      }
+      const hit: RuleHit = { ruleId: rule.id, version: rule.version, name: rule.name, action: rule.action, priority: rule.priority, shadow: rule.shadow };
+      (rule.shadow ? shadowHits : hits).push(hit);
+    }
+  });
+  const { action, decidedBy } = decideVerdict(hits);
+  return {
+    action,
+    decidedBy,
+    hits,
+    shadowHits,
+    errors,
+    tags: hits.filter((h) => h.action === 'tag').map((h) => h.ruleId),
+    rulesVersion: ruleSet.version,
+  };
+}
+
+/**
+ * One compiled expression on one context: true or false, or the error for the author (a failure at
+ * run time, or a value that is not true or false). Callers must be inside withLists.
+ */
+export function evaluateOne(run: CompiledExpression['run'], context: object): boolean | { error: string } {
+  let result: unknown;
+  try {
+    result = run(context);
+  } catch (error) {
+    return { error: runtimeMessage(error) };
+  }
+  if (typeof result === 'boolean') return result;
+  return { error: `gave ${describe(result)} instead of true or false` };
+}
+
+/** The first line of the library's message (the rest is a source excerpt), with a hint for the usual causes. */
+function runtimeMessage(error: unknown): string {
+  const message = error instanceof EvaluationError ? error.summary : error instanceof Error ? error.message : String(error);
+  if (/^No such key: /.test(message)) return `${message} (guard optional fields with has(), e.g. has(request.payload.message))`;
+  if (/dyn<null>/.test(message)) return `${message} (score is null when no model ran: write score != null && …)`;
+  return message;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'bigint') return `the int ${value}`;
+  if (typeof value === 'object') return `a ${value.constructor?.name ?? 'value'}`;
+  return `the ${typeof value} ${String(value)}`;
+}
+
+/**
+ * A rule set with the feature layout and lists it is evaluated against: what the decision path calls
+ * for every scored event (`evaluate(event, vector, score)`), and what it logs (`version`, `evaluated`).
+ */
+export class RuleEvaluator {
+  constructor(
+    readonly ruleSet: RuleSet,
+    /** The served feature set's `vectorNames`. */
+    private readonly vectorNames: readonly string[],
+    private readonly lists: ListLookup,
+  ) {}
+
+  get version(): string {
+    return this.ruleSet.version;
+  }
+
+  get evaluated(): ReadonlyArray<{ id: string; version: number }> {
+    return this.ruleSet.evaluated;
+  }
+
+  evaluate(event: RiskEvent, vector: Float64Array | null, score: number | null): RulesResult {
+    return evaluateRules(this.ruleSet, buildRuleContext(event, this.vectorNames, vector, score), this.lists);
+  }
+}

@@ -1,0 +1,136 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { hashEmail } from '../events/email.js';
+import { ListIndex, ListValueError, normaliseListValue, UnknownListError } from './lists.js';
+import { jaroWinkler, NameIndex, normaliseName } from './names.js';
+
+const NOW = Date.UTC(2026, 2, 1);
+
+describe('exact lists', () => {
+  const index = new ListIndex();
+  index.set({ name: 'stolen_cards', kind: 'card' }, [
+    { value: 'cf_1', expiresAt: null },
+    { value: 'cf_expired', expiresAt: NOW - 1 },
+    { value: 'cf_until_tomorrow', expiresAt: NOW + 86_400_000 },
+  ]);
+  index.set({ name: 'blocked_ips', kind: 'ip' }, [{ value: normaliseListValue('ip', '2001:DB8::1'), expiresAt: null }]);
+
+  it('finds values, and honours expiry at the decision time', () => {
+    expect(index.contains('stolen_cards', 'cf_1', NOW)).toBe(true);
+    expect(index.contains('stolen_cards', 'cf_2', NOW)).toBe(false);
+    expect(index.contains('stolen_cards', 'cf_expired', NOW)).toBe(false);
+    expect(index.contains('stolen_cards', 'cf_until_tomorrow', NOW)).toBe(true);
+    expect(index.contains('stolen_cards', 'cf_until_tomorrow', NOW + 2 * 86_400_000)).toBe(false);
+    expect(index.contains('stolen_cards', '', NOW)).toBe(false); // an entity the event does not carry
+  });
+
+  it('compares IP addresses case-insensitively', () => {
+    expect(index.contains('blocked_ips', '2001:db8::1', NOW)).toBe(true);
+  });
+
+  it('refuses a lookup in a list that does not exist', () => {
+    expect(() => index.contains('nope', 'x', NOW)).toThrow(UnknownListError);
+  });
+
+  it('never stores a raw card number', () => {
+    expect(() => normaliseListValue('card', '4111 1111 1111 1111')).toThrow(/raw card number/);
+    expect(normaliseListValue('card', ' cf_9a3e51c0 ')).toBe('cf_9a3e51c0');
+  });
+});
+
+describe('e-mail lists', () => {
+  it('hold addresses normalised and hashed, matching the hashes events carry', () => {
+    const stored = normaliseListValue('email', 'Anna.K+promo@GoogleMail.com');
+    expect(stored).toBe(hashEmail('annak@gmail.com'));
+    const index = new ListIndex();
+    index.set({ name: 'blocked_emails', kind: 'email' }, [{ value: stored, expiresAt: null }]);
+    expect(index.contains('blocked_emails', hashEmail('annak@gmail.com'), NOW)).toBe(true); // as on an event
+    expect(index.contains('blocked_emails', 'a.n.n.a.k@gmail.com', NOW)).toBe(true); // a raw address in a rule
+    expect(index.contains('blocked_emails', 'anna@gmail.com', NOW)).toBe(false);
+    expect(index.contains('blocked_emails', 'not an address', NOW)).toBe(false);
+  });
+
+  it('refuse what is not an address', () => {
+    expect(() => normaliseListValue('email', 'nobody')).toThrow(ListValueError);
+  });
+});
+
+describe('name normalisation', () => {
+  it.each([
+    ['Putin, Vladimir', 'putin vladimir'],
+    ['  VLADIMIR   putin ', 'putin vladimir'],
+    ['José Ñúñez-Gómez', 'gomez jose nunez'],
+    ['Łukasz Straße', 'lukasz strasse'],
+    ["O'Brien & Sons Ltd.", 'brien ltd o sons'],
+    ['!!!', ''],
+  ])('%s → %s', (raw, normalised) => {
+    expect(normaliseName(raw)).toBe(normalised);
+  });
+});
+
+describe('Jaro–Winkler', () => {
+  it.each([
+    ['martha', 'marhta', 0.961],
+    ['dwayne', 'duane', 0.84],
+    ['dixon', 'dicksonx', 0.813],
+    ['abc', 'abc', 1],
+    ['abc', 'xyz', 0],
+  ])('%s ~ %s = %d', (a, b, similarity) => {
+    expect(jaroWinkler(a, b)).toBeCloseTo(similarity, 3);
+    expect(jaroWinkler(b, a)).toBeCloseTo(similarity, 3);
+  });
+});
+
+describe('fuzzy name lists', () => {
+  const sanctioned = ['Vladimir Putin', 'Kim Jong Un', 'Ramzan Kadyrov', 'Viktor Bout', 'Acme Trading FZE'];
+  const index = new ListIndex();
+  index.set({ name: 'sanctioned_names', kind: 'name' }, [
+    ...sanctioned.map((n) => ({ value: normaliseListValue('name', n), expiresAt: null })),
+    { value: normaliseListValue('name', 'Expired Person'), expiresAt: NOW - 1 },
+  ]);
+
+  it.each(['Vladimir Putin', 'PUTIN, Vladimir', 'Vladmir Putin', 'Wladimir Putin', 'Kim Jong-un', 'Ramzan Kadyrow', 'Viktor Bout', 'ACME trading F.Z.E.'])(
+    'matches %s',
+    (name) => {
+      expect(index.matchesName('sanctioned_names', name, 0.85, NOW)).toBe(true);
+    },
+  );
+
+  it.each(['Vladimir Nabokov', 'Victor Hugo', 'Kim Kardashian', 'Anna Schmidt', 'Acme Bakery', 'Expired Person'])('does not match %s', (name) => {
+    expect(index.matchesName('sanctioned_names', name, 0.85, NOW)).toBe(false);
+  });
+
+  it('is exact at threshold 1', () => {
+    expect(index.matchesName('sanctioned_names', 'putin vladimir', 1, NOW)).toBe(true);
+    expect(index.matchesName('sanctioned_names', 'Vladmir Putin', 1, NOW)).toBe(false);
+  });
+
+  it('matches exactly (normalised) through in_list', () => {
+    expect(index.contains('sanctioned_names', 'Putin, Vladimir', NOW)).toBe(true);
+    expect(index.contains('sanctioned_names', 'Vladmir Putin', NOW)).toBe(false);
+  });
+
+  it('refuses fuzzy matching on a list that does not hold names, and thresholds outside (0, 1]', () => {
+    const cards = new ListIndex();
+    cards.set({ name: 'stolen_cards', kind: 'card' }, []);
+    expect(() => cards.matchesName('stolen_cards', 'x', 0.9, NOW)).toThrow(/not names/);
+    expect(() => index.matchesName('sanctioned_names', 'x', 0, NOW)).toThrow(/threshold/);
+  });
+
+  it('the index finds what comparing with every entry finds, for one-letter variants (property)', () => {
+    const word = fc.stringMatching(/^[a-z]{3,9}$/);
+    const names = fc.uniqueArray(fc.tuple(word, word).map(([a, b]) => `${a} ${b}`), { minLength: 20, maxLength: 60 });
+    fc.assert(
+      fc.property(names, fc.nat(), fc.nat(), fc.constantFrom('q', 'z', 'e'), (list, pick, at, letter) => {
+        const normalised = list.map(normaliseName);
+        const names = new NameIndex(normalised);
+        const original = list[pick % list.length]!;
+        const position = at % original.length;
+        const variant = normaliseName(original.slice(0, position) + letter + original.slice(position + 1));
+        const brute = normalised.some((n) => jaroWinkler(variant, n) >= 0.85);
+        return (names.bestMatch(variant, 0.85) !== null) === brute;
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,208 @@
+// Fuzzy matching of person and company names, for lists such as sanctioned_names: both sides are
+// normalised (case, accents, punctuation, word order) and compared with Jaro–Winkler similarity.
+
+/** Letters that Unicode decomposition leaves alone but a reader treats as plain Latin ones. */
+const FOLD: Record<string, string> = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ı: 'i' };
+const FOLDABLE = new RegExp(`[${Object.keys(FOLD).join('')}]`, 'g');
+
+/**
+ * Lower-case, strip accents and punctuation, and sort the words, so `Putin, Vladimir` and
+ * `vladimir PUTIN` are one name. Empty when nothing of a name is left.
+ */
+export function normaliseName(raw: string): string {
+  const words = raw
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(FOLDABLE, (c) => FOLD[c]!)
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length > 0);
+  return words.sort().join(' ');
+}
+
+const WINKLER_PREFIX = 4;
+const WINKLER_SCALE = 0.1;
+/** Winkler's boost applies only to pairs already this similar (Winkler, 1990). */
+const WINKLER_BOOST_THRESHOLD = 0.7;
+
+// Match flags, reused across calls (a lookup on a large list computes dozens of similarities): a flag
+// is set when it equals the call's stamp, so nothing needs clearing between calls.
+let flagsA = new Uint32Array(64);
+let flagsB = new Uint32Array(64);
+let stamp = 0;
+
+/** Jaro–Winkler similarity in [0, 1]; 1 for equal strings. */
+export function jaroWinkler(a: string, b: string): number {
+  if (a === b) return 1;
+  const la = a.length;
+  const lb = b.length;
+  if (la === 0 || lb === 0) return 0;
+  if (la > flagsA.length) flagsA = new Uint32Array(la * 2);
+  if (lb > flagsB.length) flagsB = new Uint32Array(lb * 2);
+  if (++stamp === 0xffff_ffff) {
+    flagsA.fill(0);
+    flagsB.fill(0);
+    stamp = 1;
+  }
+  const mark = stamp;
+  const matchedA = flagsA;
+  const matchedB = flagsB;
+  const window = Math.max(0, (Math.max(la, lb) >> 1) - 1);
+  let matches = 0;
+  for (let i = 0; i < la; i++) {
+    const to = Math.min(lb - 1, i + window);
+    const c = a.charCodeAt(i);
+    for (let j = Math.max(0, i - window); j <= to; j++) {
+      if (matchedB[j] !== mark && b.charCodeAt(j) === c) {
+        matchedA[i] = mark;
+        matchedB[j] = mark;
+        matches++;
+        break;
+      }
+    }
+  }
+  if (matches === 0) return 0;
+  let transpositions = 0;
+  for (let i = 0, j = 0; i < la; i++) {
+    if (matchedA[i] !== mark) continue;
+    while (matchedB[j] !== mark) j++;
+    if (a.charCodeAt(i) !== b.charCodeAt(j)) transpositions++;
+    j++;
+  }
+  const jaro = (matches / la + matches / lb + (matches - transpositions / 2) / matches) / 3;
+  if (jaro < WINKLER_BOOST_THRESHOLD) return jaro;
+  let prefix = 0;
+  const limit = Math.min(WINKLER_PREFIX, la, lb);
+  while (prefix < limit && a.charCodeAt(prefix) === b.charCodeAt(prefix)) prefix++;
+  return jaro + prefix * WINKLER_SCALE * (1 - jaro);
+}
+
+/**
+ * The least Jaro similarity a pair with a common prefix of `prefix` letters needs to reach `threshold`,
+ * since Winkler's boost adds at most prefix × 0.1 × (1 − jaro).
+ */
+function minimumJaro(threshold: number, prefix: number): number {
+  return (threshold - prefix * WINKLER_SCALE) / (1 - prefix * WINKLER_SCALE);
+}
+
+/** Characters are counted in this many hashed bins; collisions only raise the overlap bound, so it stays safe. */
+const BINS = 32;
+
+function countChars(name: string, into: Uint8Array, at: number): void {
+  for (let i = 0; i < name.length; i++) {
+    const bin = at + (name.charCodeAt(i) & (BINS - 1));
+    if (into[bin]! < 255) into[bin]!++;
+  }
+}
+
+export interface NameMatch {
+  /** The normalised list entry that matched. */
+  name: string;
+  similarity: number;
+}
+
+/**
+ * Blocking keys of a normalised name: for every word, the three pairs of its first three letters in
+ * place (`ab`, `a_c`, `_bc` for "abc…"); a word of one or two letters is its own key. A variant that
+ * changes one of the first three letters of a word still shares a key with the original through it.
+ */
+function blockingKeys(name: string): Set<string> {
+  const keys = new Set<string>();
+  for (const word of name.split(' ')) {
+    if (word.length < 3) {
+      keys.add(word);
+      continue;
+    }
+    keys.add(word.slice(0, 2));
+    keys.add(`${word[0]}_${word[2]}`);
+    keys.add(`_${word.slice(1, 3)}`);
+  }
+  return keys;
+}
+
+/**
+ * Normalised names with a fuzzy lookup that stays fast on lists of tens of thousands: an entry is a
+ * candidate only when it shares a blocking key with the query (two of the first three letters of some
+ * word, in place), and a candidate's Jaro–Winkler similarity is computed only when bounds from its
+ * length and its characters say it can reach the threshold. The blocking is the one approximation: a
+ * variant that changes two of the first three letters of every word is not found (docs/RULES.md).
+ */
+export class NameIndex {
+  private readonly names: string[];
+  private readonly exact: Set<string>;
+  private readonly byKey = new Map<string, number[]>();
+  private readonly charCounts: Uint8Array;
+  /** Marks candidates already seen during one lookup; `stamp` changes per lookup, so it is never cleared. */
+  private readonly seen: Uint32Array;
+  private stamp = 0;
+
+  constructor(normalisedNames: Iterable<string>) {
+    this.exact = new Set([...normalisedNames].filter((n) => n.length > 0));
+    this.names = [...this.exact];
+    this.charCounts = new Uint8Array(this.names.length * BINS);
+    this.seen = new Uint32Array(this.names.length);
+    this.names.forEach((name, i) => {
+      countChars(name, this.charCounts, i * BINS);
+      for (const key of blockingKeys(name)) {
+        const bucket = this.byKey.get(key);
+        if (bucket) bucket.push(i);
+        else this.byKey.set(key, [i]);
+      }
+    });
+  }
+
+  get size(): number {
+    return this.names.length;
+  }
+
+  /**
+   * The most similar entry with similarity ≥ threshold among those `accept` lets through (e.g. not
+   * expired), or null. `query` must be normalised.
+   */
+  bestMatch(query: string, threshold: number, accept: (name: string) => boolean = () => true): NameMatch | null {
+    if (query.length === 0) return null;
+    if (this.exact.has(query) && accept(query)) return { name: query, similarity: 1 };
+    if (threshold >= 1) return null;
+    const jaroFloors = [0, 1, 2, 3, 4].map((prefix) => minimumJaro(threshold, prefix));
+    const queryCounts = new Uint8Array(BINS);
+    countChars(query, queryCounts, 0);
+    const queryBins = Uint8Array.from(queryCounts.keys()).filter((bin) => queryCounts[bin]! > 0);
+    const counts = this.charCounts;
+    const lq = query.length;
+    if (++this.stamp === 0xffff_ffff) {
+      this.seen.fill(0);
+      this.stamp = 1;
+    }
+    const { seen, stamp, names } = this;
+    let best: NameMatch | null = null;
+    for (const key of blockingKeys(query)) {
+      const bucket = this.byKey.get(key);
+      if (bucket === undefined) continue;
+      for (let b = 0; b < bucket.length; b++) {
+        const i = bucket[b]!;
+        if (seen[i] === stamp) continue;
+        seen[i] = stamp;
+        const name = names[i]!;
+        const ln = name.length;
+        let prefix = 0;
+        const prefixLimit = Math.min(WINKLER_PREFIX, lq, ln);
+        while (prefix < prefixLimit && query.charCodeAt(prefix) === name.charCodeAt(prefix)) prefix++;
+        const jaroFloor = jaroFloors[prefix]!;
+        // jaro ≤ (m/|a| + m/|b| + 1) / 3 with m ≤ the shorter length, and m ≤ the shared characters.
+        const shorter = Math.min(lq, ln);
+        if ((shorter / lq + shorter / ln + 1) / 3 < jaroFloor) continue;
+        let shared = 0;
+        for (let k = 0, at = i * BINS; k < queryBins.length; k++) {
+          const bin = queryBins[k]!;
+          const inEntry = counts[at + bin]!;
+          const inQuery = queryCounts[bin]!;
+          shared += inEntry < inQuery ? inEntry : inQuery;
+        }
+        if ((shared / lq + shared / ln + 1) / 3 < jaroFloor) continue;
+        const similarity = jaroWinkler(query, name);
+        if (similarity >= threshold && (best === null || similarity > best.similarity) && accept(name)) best = { name, similarity };
+      }
+    }
+    return best;
+  }
+}

@@ -1,0 +1,332 @@
+// Embedded rule and list stores on SQLite. Rules keep every version (a change inserts the next one,
+// nothing is overwritten), so any version a decision was made with can be read back. List changes
+// are appended to a change log with their actor.
+import type { SqliteDatabase } from '../../lib/sqlite.js';
+import type { KnownNames } from '../compile.js';
+import { LIST_KINDS, LIST_NAME, ListValueError, normaliseListValue, type ListEntry, type ListKind, type NamedList } from '../lists.js';
+import { byPriority, RuleValidationError, type Rule, type RuleAction, type RuleChanges, type RuleInput } from '../rule.js';
+import {
+  applyChanges,
+  checkRule,
+  ListConflictError,
+  ListNotFoundError,
+  RuleConflictError,
+  RuleNotFoundError,
+  type ListStore,
+  type NewListEntry,
+  type RuleStore,
+  type RuleUpdateOptions,
+} from '../store.js';
+
+export interface SqliteStoreOptions {
+  /** Epoch ms; injectable for tests. */
+  now?: () => number;
+}
+
+export interface SqliteRuleStoreOptions extends SqliteStoreOptions {
+  /** The features and lists that exist now, so a rule naming others is refused when written. */
+  known?: () => KnownNames;
+}
+
+interface RuleRow {
+  id: string;
+  version: number;
+  name: string;
+  description: string;
+  expression: string;
+  action: string;
+  priority: number;
+  shadow: number;
+  enabled: number;
+  updated_at: number;
+  updated_by: string;
+}
+
+const LATEST = 'SELECT * FROM rule_versions r WHERE version = (SELECT MAX(version) FROM rule_versions WHERE id = r.id)';
+
+export class SqliteRuleStore implements RuleStore {
+  private readonly now: () => number;
+  private readonly known: () => KnownNames;
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    options: SqliteRuleStoreOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.known = options.known ?? (() => ({}));
+    db.exec(`CREATE TABLE IF NOT EXISTS rule_versions (
+      id          TEXT    NOT NULL,
+      version     INTEGER NOT NULL,
+      name        TEXT    NOT NULL,
+      description TEXT    NOT NULL,
+      expression  TEXT    NOT NULL,
+      action      TEXT    NOT NULL CHECK (action IN ('block', 'review', 'allow', 'tag')),
+      priority    INTEGER NOT NULL,
+      shadow      INTEGER NOT NULL CHECK (shadow IN (0, 1)),
+      enabled     INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+      updated_at  INTEGER NOT NULL,
+      updated_by  TEXT    NOT NULL,
+      PRIMARY KEY (id, version)
+    ) STRICT`);
+  }
+
+  async create(input: RuleInput, actor: string): Promise<Rule> {
+    checkRuleActor(actor);
+    checkRule(input, this.known());
+    return this.db.transaction(() => {
+      if (this.latest(input.id)) throw new RuleConflictError(`a rule "${input.id}" exists already`);
+      return this.insert(input, 1, actor);
+    })();
+  }
+
+  async update(id: string, changes: RuleChanges, actor: string, options: RuleUpdateOptions = {}): Promise<Rule> {
+    checkRuleActor(actor);
+    const current = this.latest(id);
+    if (!current) throw new RuleNotFoundError(id);
+    const next = applyChanges(current, changes);
+    checkRule(next, this.known());
+    return this.db.transaction(() => {
+      // Re-read inside the transaction: the version is computed from what is stored now.
+      const latest = this.latest(id)!;
+      if (options.expectedVersion !== undefined && latest.version !== options.expectedVersion) {
+        throw new RuleConflictError(`rule "${id}" is at version ${latest.version}, not ${options.expectedVersion}: reload and retry`);
+      }
+      if (sameContent(latest, next)) return latest;
+      return this.insert(next, latest.version + 1, actor);
+    })();
+  }
+
+  disable(id: string, actor: string): Promise<Rule> {
+    return this.update(id, { enabled: false }, actor);
+  }
+
+  async get(id: string): Promise<Rule | undefined> {
+    return this.latest(id);
+  }
+
+  async getVersion(id: string, version: number): Promise<Rule | undefined> {
+    const row = this.db.prepare('SELECT * FROM rule_versions WHERE id = ? AND version = ?').get(id, version) as RuleRow | undefined;
+    return row && toRule(row);
+  }
+
+  async list(options: { enabledOnly?: boolean } = {}): Promise<Rule[]> {
+    const rows = this.db.prepare(options.enabledOnly ? `${LATEST} AND enabled = 1` : LATEST).all() as RuleRow[];
+    return rows.map(toRule).sort(byPriority);
+  }
+
+  async history(id: string): Promise<Rule[]> {
+    return (this.db.prepare('SELECT * FROM rule_versions WHERE id = ? ORDER BY version').all(id) as RuleRow[]).map(toRule);
+  }
+
+  private latest(id: string): Rule | undefined {
+    const row = this.db.prepare('SELECT * FROM rule_versions WHERE id = ? ORDER BY version DESC LIMIT 1').get(id) as RuleRow | undefined;
+    return row && toRule(row);
+  }
+
+  private insert(input: RuleInput, version: number, actor: string): Rule {
+    const rule: Rule = {
+      id: input.id,
+      name: input.name,
+      description: input.description ?? '',
+      expression: input.expression,
+      action: input.action,
+      priority: input.priority ?? 0,
+      shadow: input.shadow ?? false,
+      enabled: input.enabled ?? true,
+      version,
+      updatedAt: this.now(),
+      updatedBy: actor,
+    };
+    this.db
+      .prepare(
+        `INSERT INTO rule_versions (id, version, name, description, expression, action, priority, shadow, enabled, updated_at, updated_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(rule.id, version, rule.name, rule.description, rule.expression, rule.action, rule.priority, Number(rule.shadow), Number(rule.enabled), rule.updatedAt, actor);
+    return rule;
+  }
+}
+
+function sameContent(rule: Rule, next: RuleInput): boolean {
+  return (
+    rule.name === next.name &&
+    rule.description === next.description &&
+    rule.expression === next.expression &&
+    rule.action === next.action &&
+    rule.priority === next.priority &&
+    rule.shadow === next.shadow &&
+    rule.enabled === next.enabled
+  );
+}
+
+function toRule(row: RuleRow): Rule {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    expression: row.expression,
+    action: row.action as RuleAction,
+    priority: row.priority,
+    shadow: row.shadow === 1,
+    enabled: row.enabled === 1,
+    version: row.version,
+    updatedAt: row.updated_at,
+    updatedBy: row.updated_by,
+  };
+}
+
+const ACTOR_PROBLEM = 'the actor must be 1–200 characters';
+
+function validActor(actor: string): boolean {
+  return typeof actor === 'string' && actor.trim().length > 0 && actor.length <= 200;
+}
+
+function checkRuleActor(actor: string): void {
+  if (!validActor(actor)) throw new RuleValidationError('actor', ACTOR_PROBLEM);
+}
+
+function checkListActor(actor: string): void {
+  if (!validActor(actor)) throw new ListValueError(ACTOR_PROBLEM);
+}
+
+interface ListRow {
+  name: string;
+  kind: string;
+  description: string;
+  created_at: number;
+  created_by: string;
+}
+
+interface EntryRow {
+  value: string;
+  note: string | null;
+  expires_at: number | null;
+  added_at: number;
+  added_by: string;
+}
+
+export class SqliteListStore implements ListStore {
+  private readonly now: () => number;
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    options: SqliteStoreOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS lists (
+        name        TEXT    PRIMARY KEY,
+        kind        TEXT    NOT NULL,
+        description TEXT    NOT NULL,
+        created_at  INTEGER NOT NULL,
+        created_by  TEXT    NOT NULL
+      ) STRICT;
+      CREATE TABLE IF NOT EXISTS list_entries (
+        list       TEXT    NOT NULL REFERENCES lists (name),
+        value      TEXT    NOT NULL,
+        note       TEXT,
+        expires_at INTEGER,
+        added_at   INTEGER NOT NULL,
+        added_by   TEXT    NOT NULL,
+        PRIMARY KEY (list, value)
+      ) STRICT;
+      CREATE TABLE IF NOT EXISTS list_changes (
+        seq    INTEGER PRIMARY KEY,
+        list   TEXT    NOT NULL,
+        value  TEXT    NOT NULL,
+        change TEXT    NOT NULL CHECK (change IN ('add', 'remove')),
+        actor  TEXT    NOT NULL,
+        at     INTEGER NOT NULL
+      ) STRICT;
+    `);
+  }
+
+  async createList(list: { name: string; kind: ListKind; description?: string }, actor: string): Promise<NamedList> {
+    checkListActor(actor);
+    if (typeof list.name !== 'string' || !LIST_NAME.test(list.name)) {
+      throw new ListValueError('a list name is 1–64 lower-case letters, digits or _, starting with a letter');
+    }
+    if (!(LIST_KINDS as readonly string[]).includes(list.kind)) throw new ListValueError(`a list kind is one of ${LIST_KINDS.join(', ')}`);
+    const created: NamedList = { name: list.name, kind: list.kind, description: list.description ?? '', createdAt: this.now(), createdBy: actor };
+    const inserted = this.db
+      .prepare('INSERT INTO lists (name, kind, description, created_at, created_by) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING')
+      .run(created.name, created.kind, created.description, created.createdAt, actor);
+    if (inserted.changes === 0) throw new ListConflictError(`a list "${list.name}" exists already`);
+    return created;
+  }
+
+  async getList(name: string): Promise<NamedList | undefined> {
+    const row = this.db.prepare('SELECT * FROM lists WHERE name = ?').get(name) as ListRow | undefined;
+    return row && toList(row);
+  }
+
+  async lists(): Promise<NamedList[]> {
+    return (this.db.prepare('SELECT * FROM lists ORDER BY name').all() as ListRow[]).map(toList);
+  }
+
+  async addEntries(name: string, entries: readonly NewListEntry[], actor: string): Promise<ListEntry[]> {
+    checkListActor(actor);
+    const list = await this.requireList(name);
+    const at = this.now();
+    // Normalise every value before writing any, so one bad value leaves the list untouched.
+    const stored: ListEntry[] = entries.map((e) => ({
+      value: normaliseListValue(list.kind, e.value),
+      note: e.note ?? null,
+      expiresAt: e.expiresAt ?? null,
+      addedAt: at,
+      addedBy: actor,
+    }));
+    const upsert = this.db.prepare(
+      `INSERT INTO list_entries (list, value, note, expires_at, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (list, value) DO UPDATE SET note = excluded.note, expires_at = excluded.expires_at, added_at = excluded.added_at, added_by = excluded.added_by`,
+    );
+    const logChange = this.db.prepare("INSERT INTO list_changes (list, value, change, actor, at) VALUES (?, ?, 'add', ?, ?)");
+    this.db.transaction(() => {
+      for (const e of stored) {
+        upsert.run(name, e.value, e.note, e.expiresAt, at, actor);
+        logChange.run(name, e.value, actor, at);
+      }
+    })();
+    return stored;
+  }
+
+  async removeEntries(name: string, values: readonly string[], actor: string): Promise<number> {
+    checkListActor(actor);
+    const list = await this.requireList(name);
+    const keys = values.map((v) => normaliseListValue(list.kind, v));
+    const remove = this.db.prepare('DELETE FROM list_entries WHERE list = ? AND value = ?');
+    const logChange = this.db.prepare("INSERT INTO list_changes (list, value, change, actor, at) VALUES (?, ?, 'remove', ?, ?)");
+    const at = this.now();
+    return this.db.transaction(() => {
+      let removed = 0;
+      for (const key of keys) {
+        if (remove.run(name, key).changes === 0) continue;
+        removed++;
+        logChange.run(name, key, actor, at);
+      }
+      return removed;
+    })();
+  }
+
+  async entries(name: string, options: { liveAt?: number } = {}): Promise<ListEntry[]> {
+    await this.requireList(name);
+    const rows = (
+      options.liveAt === undefined
+        ? this.db.prepare('SELECT * FROM list_entries WHERE list = ? ORDER BY added_at DESC, value').all(name)
+        : this.db
+            .prepare('SELECT * FROM list_entries WHERE list = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY added_at DESC, value')
+            .all(name, options.liveAt)
+    ) as EntryRow[];
+    return rows.map((r) => ({ value: r.value, note: r.note, expiresAt: r.expires_at, addedAt: r.added_at, addedBy: r.added_by }));
+  }
+
+  private async requireList(name: string): Promise<NamedList> {
+    const list = await this.getList(name);
+    if (!list) throw new ListNotFoundError(name);
+    return list;
+  }
+}
+
+function toList(row: ListRow): NamedList {
+  return { name: row.name, kind: row.kind as ListKind, description: row.description, createdAt: row.created_at, createdBy: row.created_by };
+}
