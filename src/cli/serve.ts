@@ -49,7 +49,7 @@ export function ensureAdminKey(service: Service): string | undefined {
   const file = join(service.embedded.dir, 'admin.key');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   if (service.keys.list().length > 0) return undefined;
-  const { token } = service.keys.create('admin (created by riskgate start)', ['admin'], 100_000);
+  const { token } = service.keys.create('admin created by riskgate start', ['admin'], 100_000);
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
   return token;

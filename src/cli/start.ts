@@ -7,8 +7,14 @@ import { ensureAdminKey, listen, openServiceWithProgress, serveOptions } from '.
 
 const DAY = 86_400_000;
 
-/** The simulated marketplace `npm start` builds on a fresh data directory. */
-export const START_SIMULATION = { days: 90, users: 20_000, hosts: 2_000 };
+/**
+ * The simulated marketplace `npm start` builds on a fresh data directory: the last 90 days up to
+ * today, so live requests continue its timeline.
+ */
+export function startSimulation(now = Date.now()) {
+  const today = Math.floor(now / DAY) * DAY;
+  return { days: 90, users: 20_000, hosts: 2_000, start: today - 90 * DAY };
+}
 
 export function registerStart(program: Command): void {
   serveOptions(
@@ -25,8 +31,9 @@ export function registerStart(program: Command): void {
     if (events > 0) {
       console.log(`step 1/4 simulate: reusing ${events} events in the log`);
     } else {
-      console.log(`step 1/4 simulate: ${START_SIMULATION.days} days of a marketplace with ${START_SIMULATION.users} guests, realistic fraud and late labels, through the online features`);
-      const summary = await runSimulation(START_SIMULATION, { ingest: (batch) => embedded.features.ingest(batch) });
+      const simulation = startSimulation();
+      console.log(`step 1/4 simulate: the last ${simulation.days} days of a marketplace with ${simulation.users} guests, realistic fraud and late labels, through the online features`);
+      const summary = await runSimulation(simulation, { ingest: (batch) => embedded.features.ingest(batch) });
       console.log(summary.table());
     }
 

@@ -76,9 +76,7 @@ export class Decider {
     const { metrics } = this.deps;
 
     // 1. Validate.
-    const parsed = parseEvent(body);
-    if (!parsed.ok) throw new ValidationError(parsed.errors);
-    const event = parsed.event;
+    const event = parseLiveEvent(body);
     const prior = await this.deps.decisions.getByEvent(event.id);
     if (prior) return { decision: prior.decision, duplicate: true };
 
@@ -250,6 +248,19 @@ export function reasonsFor(outcome: RuleOutcome, scorer: Scorer | undefined, vec
   const reasons: Reason[] = outcome.hits.map((h) => ({ kind: 'rule', rule_id: h.ruleId, version: h.version, action: h.action, text: h.name }));
   if (scorer && vector) for (const c of scorer.reasons(vector, TOP_FEATURE_REASONS)) reasons.push(featureReason(featureSet, c));
   return reasons;
+}
+
+/** Live events may not come from the future: one far-future time would age every entity past its TTL. */
+export const MAX_CLOCK_SKEW_MS = 24 * 3_600_000;
+
+/** parseEvent, plus the check that a live event's time is not more than a day ahead of the clock. */
+export function parseLiveEvent(body: unknown, now = Date.now()): RiskEvent {
+  const parsed = parseEvent(body);
+  if (!parsed.ok) throw new ValidationError(parsed.errors);
+  if (parsed.event.ts > now + MAX_CLOCK_SKEW_MS) {
+    throw new ValidationError([{ path: 'ts', message: `is ${((parsed.event.ts - now) / 3_600_000).toFixed(1)} hours in the future; at most 24 hours of clock skew are accepted` }]);
+  }
+  return parsed.event;
 }
 
 export function policyAction(probability: number, policy: { block: number; review: number }): Action {

@@ -13,6 +13,12 @@ export const ErrorResponse = Type.Object(
   { $id: 'Error' },
 );
 
+/**
+ * Marks a body schema whose events parseEvent validates (it reports every problem with its field path
+ * and normalises the event); the schema itself serves the documentation.
+ */
+export const VALIDATED_BY_PARSE_EVENT = 'x-riskgate-parse-event';
+
 /** The event body, for the documentation; parseEvent checks the payload of each type. */
 export const EventBody = Type.Object(
   {
@@ -25,7 +31,7 @@ export const EventBody = Type.Object(
     payload: Type.Union(Object.values(Payloads)),
     truth: Type.Optional(Truth),
   },
-  { $id: 'Event', description: 'A marketplace event (see docs/EVENTS.md); a decision request is the checkpoint event, e.g. booking_attempted' },
+  { description: 'A marketplace event (see docs/EVENTS.md); a decision request is the checkpoint event, e.g. booking_attempted' },
 );
 
 export const Reason = Type.Object({

@@ -81,16 +81,15 @@ export class SqliteRuleStore implements RuleStore {
 
   async update(id: string, changes: RuleChanges, actor: string, options: RuleUpdateOptions = {}): Promise<Rule> {
     checkRuleActor(actor);
-    const current = this.latest(id);
-    if (!current) throw new RuleNotFoundError(id);
-    const next = applyChanges(current, changes);
-    checkRule(next, this.known());
+    // Read, check and write in one transaction, so the next version is computed from what is stored.
     return this.db.transaction(() => {
-      // Re-read inside the transaction: the version is computed from what is stored now.
-      const latest = this.latest(id)!;
+      const latest = this.latest(id);
+      if (!latest) throw new RuleNotFoundError(id);
       if (options.expectedVersion !== undefined && latest.version !== options.expectedVersion) {
         throw new RuleConflictError(`rule "${id}" is at version ${latest.version}, not ${options.expectedVersion}: reload and retry`);
       }
+      const next = applyChanges(latest, changes);
+      checkRule(next, this.known());
       if (sameContent(latest, next)) return latest;
       return this.insert(next, latest.version + 1, actor);
     })();

@@ -3,11 +3,10 @@ import Type from 'typebox';
 import { replayDecision } from '../../decisions/replay.js';
 import type { Service } from '../../runtime/service.js';
 import { HttpError } from '../app.js';
-import { DecisionResponse, EventBody, IdParam } from '../schemas.js';
+import { EventBody, IdParam, VALIDATED_BY_PARSE_EVENT } from '../schemas.js';
 
 export function decisionRoutes(service: Service) {
   return async (app: FastifyInstance): Promise<void> => {
-    app.addSchema(DecisionResponse);
     app.post(
       '/v1/decisions',
       {
@@ -17,7 +16,7 @@ export function decisionRoutes(service: Service) {
           tags: ['decisions'],
           summary: 'Decide on a checkpoint event: allow, review or block',
           description: 'Idempotent by event id: a retry returns the stored decision.',
-          body: EventBody,
+          body: Type.Object(EventBody.properties, { ...EventBody, [VALIDATED_BY_PARSE_EVENT]: true }),
           response: { 200: { $ref: 'Decision#' }, 400: { $ref: 'Error#' }, 401: { $ref: 'Error#' }, 403: { $ref: 'Error#' }, 409: { $ref: 'Error#' }, 429: { $ref: 'Error#' } },
         },
       },

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { parseEvent, type RiskEvent } from '../../events/index.js';
+import type { RiskEvent } from '../../events/index.js';
+import { parseLiveEvent, ValidationError } from '../../decisions/decide.js';
 import type { Service } from '../../runtime/service.js';
 import { HttpError } from '../app.js';
-import { EventBody, EventsResponse } from '../schemas.js';
+import { EventBody, VALIDATED_BY_PARSE_EVENT } from '../schemas.js';
 import Type from 'typebox';
 
 const MAX_BATCH = 10_000;
@@ -11,7 +12,6 @@ type Result = { id: string | null; status: 'appended' | 'duplicate' | 'rejected'
 
 export function eventRoutes(service: Service) {
   return async (app: FastifyInstance): Promise<void> => {
-    app.addSchema(EventsResponse);
     app.post(
       '/v1/events',
       {
@@ -21,7 +21,7 @@ export function eventRoutes(service: Service) {
           tags: ['events'],
           summary: 'Append events that are not scored (logins, payments, messages, reviews, labels); they update the online features',
           description: `One event, or {"events": [...]} with up to ${MAX_BATCH}. Each event is validated on its own: good ones are appended (idempotent by id), bad ones reported with their field paths. 200 when at least one event was accepted, 400 when none was.`,
-          body: Type.Union([EventBody, Type.Object({ events: Type.Array(EventBody, { maxItems: MAX_BATCH }) })], { $id: 'Event' }),
+          body: Type.Union([EventBody, Type.Object({ events: Type.Array(EventBody, { maxItems: MAX_BATCH }) })], { [VALIDATED_BY_PARSE_EVENT]: true }),
           response: { 200: { $ref: 'EventsResult#' }, 400: { $ref: 'EventsResult#' } },
         },
       },
@@ -34,13 +34,20 @@ export function eventRoutes(service: Service) {
         const accepted: RiskEvent[] = [];
         const positions: number[] = [];
         batch.forEach((raw, i) => {
-          const parsed = parseEvent(raw);
-          if (parsed.ok) {
-            accepted.push(parsed.event);
+          let event: RiskEvent | undefined;
+          let errors: Array<{ path: string; message: string }> = [];
+          try {
+            event = parseLiveEvent(raw);
+          } catch (error) {
+            if (!(error instanceof ValidationError)) throw error;
+            errors = error.errors;
+          }
+          if (event) {
+            accepted.push(event);
             positions.push(i);
           } else {
             const id = typeof (raw as { id?: unknown })?.id === 'string' ? ((raw as { id: string }).id) : null;
-            results[i] = { id, status: 'rejected', errors: parsed.errors };
+            results[i] = { id, status: 'rejected', errors };
             service.metrics.events.inc({ type: typeof (raw as { type?: unknown })?.type === 'string' ? 'other' : 'unknown', status: 'rejected' });
           }
         });
