@@ -2,18 +2,24 @@
 // evaluates them on the same decision contexts; the reference is the same predicates written by hand in
 // TypeScript, measured in the same run. Before timing, each library's hits are checked against the
 // reference on every context, and each library runs the core-language subset of the CEL specification's
-// conformance suite (src/rules/conformance.ts). Last, riskgate's own path (buildRuleContext +
-// evaluateRules with precedence and error isolation) is timed on the same workload.
+// conformance suite (src/rules/conformance.ts). Then riskgate's own path (buildRuleContext +
+// evaluateRules with precedence and error isolation) is timed on the same workload, and name_matches'
+// index on a 10,000-name list against comparing with every name.
 //
 //   npx tsx bench/rules.bench.ts
 //
-// Env: BENCH_CONTEXTS (2,000 distinct contexts), BENCH_ROUNDS (25 passes over them per run), BENCH_RUNS (5).
+// Env: BENCH_CONTEXTS (2,000 distinct contexts), BENCH_ROUNDS (25 passes over them per run), BENCH_RUNS (5),
+// BENCH_NAMES (10,000 names).
 import * as buf from '@bufbuild/cel';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { Environment } from '@marcbachmann/cel-js';
 import * as chromegg from 'cel-js';
-import { CEL_OPTIONS } from '../src/rules/compile.js';
-import { canonicalJs, conformanceCases, fromSpecValue, marcbachmannAdapter, runConformance, type CelAdapter } from '../src/rules/conformance.js';
+import type { RiskEvent } from '../src/events/schema.js';
+import { CEL_OPTIONS, RuleSet } from '../src/rules/compile.js';
+import { RuleEvaluator } from '../src/rules/evaluate.js';
+import { ListIndex, type ListKind } from '../src/rules/lists.js';
+import { jaroWinkler, NameIndex, normaliseName } from '../src/rules/names.js';
+import { canonicalJs, conformanceCases, fromSpecValue, marcbachmannAdapter, runConformance, type CelAdapter } from '../test/support/cel-conformance.js';
 import { fmt, machine, median, repeat, report } from './lib.js';
 
 const CONTEXTS = Number(process.env.BENCH_CONTEXTS ?? 2_000);
@@ -34,12 +40,12 @@ interface PlainContext {
   features: Record<string, number>;
 }
 
-const LISTS = new Map<string, Set<string>>([
-  ['stolen_cards', new Set(Array.from({ length: 500 }, (_, i) => `card_${i * 7}`))],
-  ['blocked_devices', new Set(Array.from({ length: 500 }, (_, i) => `dev_${i * 11}`))],
-  ['blocked_ips', new Set(Array.from({ length: 500 }, (_, i) => `ip_${i * 13}`))],
+const LISTS = new Map<string, { kind: ListKind; values: Set<string> }>([
+  ['stolen_cards', { kind: 'card', values: new Set(Array.from({ length: 500 }, (_, i) => `card_${i * 7}`)) }],
+  ['blocked_devices', { kind: 'device', values: new Set(Array.from({ length: 500 }, (_, i) => `dev_${i * 11}`)) }],
+  ['blocked_ips', { kind: 'ip', values: new Set(Array.from({ length: 500 }, (_, i) => `ip_${i * 13}`)) }],
 ]);
-const inList = (list: string, value: string): boolean => LISTS.get(list)?.has(value) ?? false;
+const inList = (list: string, value: string): boolean => LISTS.get(list)?.values.has(value) ?? false;
 
 const RULES: Array<{ id: string; expression: string; reference: (c: PlainContext) => boolean }> = [
   {
@@ -260,13 +266,19 @@ const chromeggCel: Candidate = {
 
 // ---- measurement ----
 
-function timeRuleSet(contexts: readonly unknown[], evaluate: (input: unknown) => number): number {
+function timeRuleSet<T>(contexts: readonly T[], evaluate: (input: T) => number): number {
   let sink = 0;
   const started = performance.now();
   for (let round = 0; round < ROUNDS; round++) for (const input of contexts) sink += evaluate(input);
   const elapsed = performance.now() - started;
   if (sink < 0) console.log('(unreachable: keeps the evaluation from being optimised away)');
   return elapsed;
+}
+
+function timeMs(fn: () => void): number {
+  const started = performance.now();
+  fn();
+  return performance.now() - started;
 }
 
 interface Measured {
@@ -292,7 +304,7 @@ const referenceMs = median(
   await repeat(RUNS, () =>
     timeRuleSet(plain, (input) => {
       let hits = 0;
-      for (const rule of references) if (rule(input as PlainContext)) hits++;
+      for (const rule of references) if (rule(input)) hits++;
       return hits;
     }),
   ),
@@ -365,10 +377,89 @@ for (const candidate of [marcbachmann, bufbuild, chromeggCel]) {
   if (firstError) console.log(`  first error: ${firstError}`);
 }
 
+// ---- riskgate's own path: event + feature vector → buildRuleContext → evaluateRules ----
+
+const featureNames = Object.keys(FEATURE_RANGES);
+const vectorNames = [...featureNames, ...featureNames.map((n) => `${n}_missing`)];
+const lists = new ListIndex();
+for (const [name, { kind, values }] of LISTS) lists.set({ name, kind }, [...values].map((value) => ({ value, expiresAt: null })));
+const ruleSet = RuleSet.compile(
+  RULES.map((r, i) => ({
+    id: r.id,
+    name: r.id,
+    description: '',
+    expression: r.expression,
+    action: 'review' as const,
+    priority: RULES.length - i,
+    shadow: false,
+    enabled: true,
+    version: 1,
+    updatedAt: 0,
+    updatedBy: 'bench',
+  })),
+  { features: featureNames, lists: lists.kinds() },
+);
+const evaluator = new RuleEvaluator(ruleSet, vectorNames, lists);
+const decisions = plain.map((c) => {
+  const event: RiskEvent = {
+    id: c.request.id,
+    type: 'booking_attempted',
+    ts: c.request.ts,
+    v: 1,
+    entities: c.request.entities,
+    context: c.request.context,
+    payload: c.request.payload,
+  };
+  const vector = Float64Array.from([...featureNames.map((n) => c.features[n] ?? NaN), ...featureNames.map((n) => (n in c.features ? 0 : 1))]);
+  return { event, vector };
+});
+const pathMismatches = decisions.filter(({ event, vector }, i) => {
+  const result = evaluator.evaluate(event, vector, null);
+  const hit = new Set(result.hits.map((h) => h.ruleId));
+  return result.errors.length > 0 || RULES.some((r, j) => hit.has(r.id) !== expected[i]![j]);
+}).length;
+const pathMs = median(await repeat(RUNS, () => timeRuleSet(decisions, ({ event, vector }) => evaluator.evaluate(event, vector, null).hits.length)));
+const riskgatePath: Measured = {
+  name: 'riskgate buildRuleContext + evaluateRules (@marcbachmann/cel-js)',
+  usPerRuleSet: perRuleSet(pathMs),
+  ruleSetsPerSec: (CONTEXTS * ROUNDS) / (pathMs / 1000),
+  ratioToReference: perRuleSet(pathMs) / reference.usPerRuleSet,
+  mismatches: pathMismatches,
+};
+measured.push(riskgatePath);
+console.log(
+  `riskgate path: ${fmt(riskgatePath.usPerRuleSet, 2)} µs per decision's rule set incl. building the context ` +
+    `(${fmt(riskgatePath.ruleSetsPerSec)}/s, ${fmt(riskgatePath.ratioToReference, 1)}× the reference); ${pathMismatches} decisions differ from the reference`,
+);
+
+// ---- fuzzy name lists: a 10,000-name list, indexed vs comparing with every entry ----
+
+const NAME_LIST = Number(process.env.BENCH_NAMES ?? 10_000);
+const LETTERS = 'eeeeeeeeeeeetttttttttaaaaaaaaooooooooiiiiiiinnnnnnnsssssshhhhhhrrrrrrddddllllcccuuummwwffggyyppbbvkjxqz';
+const nameWord = () => Array.from({ length: 3 + Math.floor(random() * 7) }, () => LETTERS[Math.floor(random() * LETTERS.length)]).join('');
+const listNames = Array.from({ length: NAME_LIST }, () => Array.from({ length: 2 + Math.floor(random() * 2) }, nameWord).join(' ')).map(normaliseName);
+const nameIndex = new NameIndex(listNames);
+// Half the queries are one-letter variants of listed names, half are unrelated names.
+const nameQueries = Array.from({ length: 1_000 }, (_, i) => {
+  if (i % 2 === 1) return normaliseName(Array.from({ length: 2 }, nameWord).join(' '));
+  const name = listNames[Math.floor(random() * listNames.length)]!;
+  const at = 1 + Math.floor(random() * (name.length - 1));
+  return normaliseName(`${name.slice(0, at)}x${name.slice(at + 1)}`);
+});
+const indexedUs = median(await repeat(RUNS, () => timeMs(() => nameQueries.forEach((q) => nameIndex.bestMatch(q, 0.85))))) * (1000 / nameQueries.length);
+const bruteQueries = nameQueries.slice(0, 50);
+const bruteUs = median(await repeat(3, () => timeMs(() => bruteQueries.forEach((q) => listNames.some((n) => jaroWinkler(q, n) >= 0.85))))) * (1000 / bruteQueries.length);
+const agreement = bruteQueries.filter((q) => (nameIndex.bestMatch(q, 0.85) !== null) === listNames.some((n) => jaroWinkler(q, n) >= 0.85)).length / bruteQueries.length;
+console.log(
+  `name_matches on ${fmt(NAME_LIST)} names: ${fmt(indexedUs, 1)} µs per lookup indexed, ${fmt(bruteUs)} µs comparing with every name ` +
+    `(${fmt(bruteUs / indexedUs)}× faster); same answer on ${fmt(agreement * 100)}% of queries`,
+);
+
 report('rules', {
   rules: RULES.length,
   contexts: CONTEXTS,
   rounds: ROUNDS,
   hitRate,
   results: measured,
+  nameMatch: { listSize: NAME_LIST, indexedUsPerLookup: indexedUs, bruteForceUsPerLookup: bruteUs, speedup: bruteUs / indexedUs, agreement },
 });

@@ -5,7 +5,7 @@
 // that fixes or breaks something is noticed.
 import { describe, expect, it } from 'vitest';
 import { CEL_OPTIONS } from './compile.js';
-import { conformanceCases, marcbachmannAdapter, runConformance } from './conformance.js';
+import { conformanceCases, marcbachmannAdapter, runConformance } from '../../test/support/cel-conformance.js';
 
 const KNOWN_FAILURES: Record<string, string[]> = {
   'bytes: literals are not UTF-8 encoded; ordering and string() validation are missing': [

@@ -102,6 +102,7 @@ export class UnknownListError extends Error {
 export class ListIndex implements ListLookup {
   private readonly lists = new Map<string, IndexedList>();
 
+  /** Replace a list's contents; `entries` hold stored values (normalised by normaliseListValue). */
   set(list: Pick<NamedList, 'name' | 'kind'>, entries: readonly Pick<ListEntry, 'value' | 'expiresAt'>[]): void {
     const expiries = new Map(entries.map((e) => [e.value, e.expiresAt ?? Infinity]));
     this.lists.set(list.name, { kind: list.kind, expiries, names: list.kind === 'name' ? new NameIndex(expiries.keys()) : null });

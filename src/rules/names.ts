@@ -124,8 +124,9 @@ function blockingKeys(name: string): Set<string> {
  * Normalised names with a fuzzy lookup that stays fast on lists of tens of thousands: an entry is a
  * candidate only when it shares a blocking key with the query (two of the first three letters of some
  * word, in place), and a candidate's Jaro–Winkler similarity is computed only when bounds from its
- * length and its characters say it can reach the threshold. The blocking is the one approximation: a
- * variant that changes two of the first three letters of every word is not found (docs/RULES.md).
+ * length, its characters and the common prefix say it can reach the threshold. The blocking is the one
+ * approximation: a variant is missed when none of its words keeps two of the original's first three
+ * letters in place, e.g. when every word lost its first letter (docs/RULES.md).
  */
 export class NameIndex {
   private readonly names: string[];
@@ -149,10 +150,6 @@ export class NameIndex {
         else this.byKey.set(key, [i]);
       }
     });
-  }
-
-  get size(): number {
-    return this.names.length;
   }
 
   /**

@@ -86,7 +86,7 @@ export interface ListStore {
   entries(list: string, options?: { liveAt?: number }): Promise<ListEntry[]>;
 }
 
-/** Create the built-in lists (BUILTIN_LISTS) that do not exist yet. */
+/** Create those of `lists` (e.g. BUILTIN_LISTS) that do not exist yet. */
 export async function ensureLists(store: ListStore, lists: ReadonlyArray<Pick<NamedList, 'name' | 'kind' | 'description'>>, actor: string): Promise<void> {
   for (const list of lists) if (!(await store.getList(list.name))) await store.createList(list, actor);
 }

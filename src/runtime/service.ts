@@ -41,6 +41,8 @@ export interface Service {
   lineupReport(): LineupReport;
   reloadModels(): Promise<LineupReport>;
   replayContext(): ReplayContext;
+  /** The compiled rules decisions are evaluated against now. */
+  currentRules(): RulesPort;
   /** Recompile the enabled rules (after a rule or list change). */
   reloadRules(): Promise<void>;
   close(): Promise<void>;
@@ -129,6 +131,7 @@ export async function openService(dir: string, options: ServiceOptions): Promise
     lineup: () => lineup,
     lineupReport: () => report,
     reloadModels,
+    currentRules: () => rules,
     async reloadRules() {
       rules = await rulesRuntime.evaluator();
     },

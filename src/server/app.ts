@@ -11,6 +11,7 @@ import { allows, type ApiKey, type Scope } from '../auth/keys.js';
 import { ConflictError, ValidationError } from '../decisions/decide.js';
 import type { Service } from '../runtime/service.js';
 import { adminRoutes } from './routes/admin.js';
+import { ruleRoutes } from './routes/rules.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
@@ -79,7 +80,10 @@ export async function buildServer(service: Service, options: ServerOptions = {})
     if (error instanceof ValidationError) {
       return reply.status(400).send({ error: 'invalid_request', message: error.message, errors: error.errors });
     }
-    if (error instanceof HttpError) return reply.status(error.statusCode).send({ error: error.code, message: error.message });
+    if (error instanceof HttpError) {
+      const position = (error as HttpError & { position?: unknown }).position;
+      return reply.status(error.statusCode).send({ error: error.code, message: error.message, ...(position ? { position } : {}) });
+    }
     if (error instanceof ConflictError) return reply.status(409).send({ error: 'conflict', message: error.message });
     const status = error.statusCode ?? 500;
     if (status < 500) {
@@ -126,6 +130,7 @@ export async function buildServer(service: Service, options: ServerOptions = {})
   await app.register(decisionRoutes(service));
   await app.register(eventRoutes(service));
   await app.register(adminRoutes(service));
+  await app.register(ruleRoutes(service));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app;
 }

@@ -9,6 +9,7 @@ export const ErrorResponse = Type.Object(
     error: Type.String({ description: 'machine-readable code, e.g. invalid_request, unauthorized, not_found' }),
     message: Type.String(),
     errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+    position: Type.Optional(Type.Object({ line: Type.Integer(), column: Type.Integer(), offset: Type.Integer() }, { description: 'where a rule expression stops making sense' })),
   },
   { $id: 'Error' },
 );

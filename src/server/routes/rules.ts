@@ -1,0 +1,166 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import {
+  backtestRule,
+  LIST_KINDS,
+  ListConflictError,
+  ListNotFoundError,
+  ListValueError,
+  RULE_ACTIONS,
+  RuleCompileError,
+  RuleConflictError,
+  RuleNotFoundError,
+  RuleValidationError,
+  UnknownListError,
+  type ListKind,
+  type RuleChanges,
+  type RuleInput,
+} from '../../rules/index.js';
+import type { Service } from '../../runtime/service.js';
+import { HttpError } from '../app.js';
+
+const DAY = 86_400_000;
+const actorOf = (request: FastifyRequest) => `key:${request.apiKey?.id ?? 'unknown'} (${request.apiKey?.name ?? ''})`;
+
+/** Rule and list errors as HTTP answers; a compile error carries its position. */
+function mapError(error: unknown): never {
+  if (error instanceof RuleCompileError) {
+    throw Object.assign(new HttpError(400, 'invalid_rule', `expression: ${error.message}`), { position: { line: error.line, column: error.column, offset: error.offset } });
+  }
+  if (error instanceof RuleValidationError || error instanceof ListValueError || error instanceof UnknownListError) throw new HttpError(400, 'invalid_request', error.message);
+  if (error instanceof RuleNotFoundError || error instanceof ListNotFoundError) throw new HttpError(404, 'not_found', error.message);
+  if (error instanceof RuleConflictError || error instanceof ListConflictError) throw new HttpError(409, 'conflict', error.message);
+  throw error;
+}
+
+const RuleBody = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    description: Type.Optional(Type.String()),
+    expression: Type.String(),
+    action: Type.Enum(RULE_ACTIONS),
+    priority: Type.Optional(Type.Integer()),
+    shadow: Type.Optional(Type.Boolean()),
+    enabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+const RuleChangesBody = Type.Object(
+  {
+    name: Type.Optional(Type.String()),
+    description: Type.Optional(Type.String()),
+    expression: Type.Optional(Type.String()),
+    action: Type.Optional(Type.Enum(RULE_ACTIONS)),
+    priority: Type.Optional(Type.Integer()),
+    shadow: Type.Optional(Type.Boolean()),
+    enabled: Type.Optional(Type.Boolean()),
+    expected_version: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+export function ruleRoutes(service: Service) {
+  return async (app: FastifyInstance): Promise<void> => {
+    const { rules, lists } = service.rules;
+    const admin = { config: { scope: 'admin' as const } };
+    const reviewOrAdmin = { config: { scope: 'review' as const } };
+
+    app.get('/v1/admin/rules', { ...reviewOrAdmin, schema: { tags: ['rules'], summary: 'Rules (latest versions), highest priority first' } }, async () => ({
+      rules: await rules.list(),
+      rules_version: service.currentRules().version,
+    }));
+    app.post('/v1/admin/rules', { ...admin, schema: { tags: ['rules'], summary: 'Create a rule; an expression that does not compile is refused with its position', body: RuleBody } }, async (request, reply) => {
+      const rule = await rules.create(request.body as RuleInput, actorOf(request)).catch(mapError);
+      await service.reloadRules();
+      return reply.status(201).send(rule);
+    });
+    app.put('/v1/admin/rules/:id', { ...admin, schema: { tags: ['rules'], summary: 'Change a rule (a new version); expected_version guards against concurrent edits', body: RuleChangesBody } }, async (request) => {
+      const { expected_version, ...changes } = request.body as RuleChanges & { expected_version?: number };
+      const rule = await rules.update((request.params as { id: string }).id, changes, actorOf(request), expected_version !== undefined ? { expectedVersion: expected_version } : {}).catch(mapError);
+      await service.reloadRules();
+      return rule;
+    });
+    app.get('/v1/admin/rules/:id/history', { ...reviewOrAdmin, schema: { tags: ['rules'] } }, async (request) => {
+      const id = (request.params as { id: string }).id;
+      const history = await rules.history(id);
+      if (history.length === 0) throw new HttpError(404, 'not_found', `there is no rule "${id}"`);
+      return { history };
+    });
+    app.post(
+      '/v1/admin/rules/backtest',
+      {
+        ...reviewOrAdmin,
+        schema: {
+          tags: ['rules'],
+          summary: 'Run a candidate rule over a period of the event log: hits, precision and recall against labels, overlap with existing rules',
+          body: Type.Object(
+            {
+              expression: Type.String(),
+              from: Type.Optional(Type.Integer({ description: 'epoch ms' })),
+              to: Type.Optional(Type.Integer({ description: 'epoch ms' })),
+              maturity_days: Type.Optional(Type.Number({ minimum: 0, maximum: 365 })),
+            },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (request) => {
+        const body = request.body as { expression: string; from?: number; to?: number; maturity_days?: number };
+        return backtestRule(service.embedded.log, service.embedded.featureSet, { expression: body.expression }, await rules.list({ enabledOnly: true }), {
+          maturityMs: (body.maturity_days ?? 21) * DAY,
+          lists: service.rules.index,
+          ...(body.from !== undefined ? { from: body.from } : {}),
+          ...(body.to !== undefined ? { to: body.to } : {}),
+        }).catch(mapError);
+      },
+    );
+
+    app.get('/v1/admin/lists', { ...reviewOrAdmin, schema: { tags: ['lists'] } }, async () => ({ lists: await lists.lists() }));
+    app.post(
+      '/v1/admin/lists',
+      { ...admin, schema: { tags: ['lists'], summary: 'Create a named list', body: Type.Object({ name: Type.String(), kind: Type.Enum(LIST_KINDS), description: Type.Optional(Type.String()) }, { additionalProperties: false }) } },
+      async (request, reply) => {
+        const list = await lists.createList(request.body as { name: string; kind: ListKind; description?: string }, actorOf(request)).catch(mapError);
+        await service.rules.refreshList(list.name);
+        return reply.status(201).send(list);
+      },
+    );
+    app.get('/v1/admin/lists/:name/entries', { ...reviewOrAdmin, schema: { tags: ['lists'] } }, async (request) => {
+      const name = (request.params as { name: string }).name;
+      if (!(await lists.getList(name))) throw new HttpError(404, 'not_found', `there is no list "${name}"`);
+      return { entries: await lists.entries(name) };
+    });
+    app.post(
+      '/v1/admin/lists/:name/entries',
+      {
+        ...admin,
+        schema: {
+          tags: ['lists'],
+          summary: 'Add entries (card fingerprints, devices, IPs, e-mail addresses — stored hashed —, users, names)',
+          body: Type.Object(
+            { entries: Type.Array(Type.Object({ value: Type.String(), note: Type.Optional(Type.String()), expires_at: Type.Optional(Type.Union([Type.Integer(), Type.Null()])) }, { additionalProperties: false }), { minItems: 1, maxItems: 10_000 }) },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (request) => {
+        const name = (request.params as { name: string }).name;
+        const { entries } = request.body as { entries: Array<{ value: string; note?: string; expires_at?: number | null }> };
+        const added = await lists.addEntries(name, entries.map((e) => ({ value: e.value, ...(e.note !== undefined ? { note: e.note } : {}), ...(e.expires_at !== undefined ? { expiresAt: e.expires_at } : {}) })), actorOf(request)).catch(mapError);
+        await service.rules.refreshList(name);
+        return { added: added.length, entries: added };
+      },
+    );
+    app.delete(
+      '/v1/admin/lists/:name/entries',
+      { ...admin, schema: { tags: ['lists'], summary: 'Remove entries by value', body: Type.Object({ values: Type.Array(Type.String(), { minItems: 1, maxItems: 10_000 }) }, { additionalProperties: false }) } },
+      async (request) => {
+        const name = (request.params as { name: string }).name;
+        const removed = await lists.removeEntries(name, (request.body as { values: string[] }).values, actorOf(request)).catch(mapError);
+        await service.rules.refreshList(name);
+        return { removed };
+      },
+    );
+  };
+}

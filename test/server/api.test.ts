@@ -1,0 +1,279 @@
+// The decision service over real HTTP: every endpoint, bad input, scopes, idempotency, rollout,
+// the kill switch and injected faults, replay.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sealArtifact } from '../../src/models/index.js';
+import { booking, LIVE_TS, startTestServer, type TestServer } from '../support/server.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+const decide = (body: unknown, key?: string | null) => server.request('POST', '/v1/decisions', { body, ...(key !== undefined ? { key } : {}) });
+
+describe('POST /v1/decisions', () => {
+  it('answers with an action, a calibrated score, reasons, versions and timings', async () => {
+    const { status, body } = await decide(booking({ amount: 2400, message: 'please pay by western union to avoid the fees' }));
+    expect(status).toBe(200);
+    expect(['allow', 'review', 'block']).toContain(body.action);
+    expect(body.score).toBeGreaterThanOrEqual(0);
+    expect(body.score).toBeLessThanOrEqual(1);
+    expect(body.model).toMatchObject({ mode: 'active', version: 1 });
+    expect(body.feature_set_version).toMatch(/^fs_/);
+    expect(body.rules_version).toMatch(/^rs_/);
+    expect(body.degraded).toBeNull();
+    expect(body.reasons.some((r: { kind: string }) => r.kind === 'feature')).toBe(true);
+    expect(body.reasons.some((r: { rule_id?: string }) => r.rule_id === 'off_platform_payment_request')).toBe(true);
+    expect(body.timings.total_ms).toBeGreaterThan(0);
+  });
+
+  it('is idempotent: a retry with the same event id returns the same decision', async () => {
+    const request = booking();
+    const first = await decide(request);
+    const retry = await decide(request);
+    expect(retry.status).toBe(200);
+    expect(retry.body.duplicate).toBe(true);
+    const { duplicate: _d, ...again } = retry.body;
+    expect(again).toEqual(first.body);
+    const stored = await server.request('GET', `/v1/decisions/${first.body.decision_id}`, { key: server.keys.review });
+    expect(stored.body).toEqual(first.body);
+    expect((await server.request('GET', `/v1/decisions/${request.id}`, { key: server.keys.review })).body.decision_id).toBe(first.body.decision_id);
+  });
+
+  it('refuses bad input with a 4xx naming the field', async () => {
+    const cases: Array<[string, { body?: unknown; raw?: string }, number, RegExp]> = [
+      ['malformed JSON', { raw: '{"id": "x", ' }, 400, /not valid JSON/],
+      ['empty body', { raw: '' }, 400, /empty/],
+      ['a JSON array', { body: [1, 2] }, 400, /must be a JSON object/],
+      ['wrong types', { body: { ...booking(), payload: { amount: 'lots', currency: 'USD', nights: 2 } } }, 400, /payload\.amount: must be number/],
+      ['missing fields', { body: { id: 'x', type: 'booking_attempted' } }, 400, /ts: is required.*entities: is required/],
+      ['NaN literal', { raw: JSON.stringify(booking()).replace('"amount":250', '"amount":NaN') }, 400, /not valid JSON/],
+      ['negative amount', { body: { ...booking(), payload: { amount: -1, currency: 'USD', nights: 2 } } }, 400, /payload\.amount: must be >= 0/],
+      ['raw card number', { body: { ...booking(), entities: { ...booking().entities, card: '4111 1111 1111 1111' } } }, 400, /entities\.card: looks like a raw card number/],
+      ['__proto__ key', { raw: JSON.stringify(booking()).replace('"entities":{', '"entities":{"__proto__":{"admin":true},') }, 400, /entities\.__proto__: is a reserved key/],
+      ['unknown type', { body: { ...booking(), type: 'teleport' } }, 400, /type: must be one of/],
+      ['far-future time', { body: booking({ ts: Date.now() + 10 * 86_400_000 }) }, 400, /ts: is .* hours in the future/],
+      ['huge body', { raw: JSON.stringify({ ...booking(), payload: { amount: 1, currency: 'USD', nights: 1, message: 'x'.repeat(200_000) } }) }, 413, /./],
+    ];
+    for (const [name, input, status, message] of cases) {
+      const response = await server.request('POST', '/v1/decisions', input);
+      expect(response.status, name).toBe(status);
+      expect(response.body.message ?? '', name).toMatch(message);
+    }
+    expect(Object.prototype).not.toHaveProperty('admin');
+  });
+
+  it('enforces API keys and scopes', async () => {
+    expect((await decide(booking(), null)).status).toBe(401);
+    expect((await decide(booking(), 'rg_not_a_real_key')).status).toBe(401);
+    expect((await decide(booking(), server.keys.events)).status).toBe(403);
+    expect((await decide(booking(), server.keys.decide)).status).toBe(200);
+    expect((await server.request('GET', '/v1/admin/models', { key: server.keys.decide })).status).toBe(403);
+    expect((await server.request('POST', '/v1/events', { key: server.keys.review, body: booking() })).status).toBe(403);
+    const revoked = server.service.keys.create('short-lived', ['decide']);
+    expect((await decide(booking(), revoked.token)).status).toBe(200);
+    server.service.keys.revoke(revoked.key.id);
+    expect((await decide(booking(), revoked.token)).status).toBe(401);
+  });
+
+  it('rate-limits per key', async () => {
+    const slow = server.service.keys.create('slow client', ['decide'], 3).token;
+    const statuses = await Promise.all(Array.from({ length: 8 }, () => decide(booking(), slow).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('POST /v1/events', () => {
+  it('appends single events and batches, reporting each event', async () => {
+    const login = { id: `login_${Date.now()}`, type: 'login', ts: LIVE_TS, entities: { user: 'u_test_1', device: 'd_new', ip: '198.51.100.7' }, payload: { success: false } };
+    const single = await server.request('POST', '/v1/events', { key: server.keys.events, body: login });
+    expect(single.status).toBe(200);
+    expect(single.body).toMatchObject({ appended: 1, rejected: 0 });
+    const batch = await server.request('POST', '/v1/events', {
+      key: server.keys.events,
+      body: { events: [login, { ...login, id: `${login.id}_2` }, { ...login, id: 'bad', payload: { success: 'maybe' } }] },
+    });
+    expect(batch.status).toBe(200);
+    expect(batch.body.results.map((r: { status: string }) => r.status)).toEqual(['duplicate', 'appended', 'rejected']);
+    expect(batch.body.results[2].errors).toEqual([{ path: 'payload.success', message: 'must be boolean' }]);
+    const allBad = await server.request('POST', '/v1/events', { key: server.keys.events, body: { events: [{ nope: 1 }] } });
+    expect(allBad.status).toBe(400);
+  });
+});
+
+describe('rollout', () => {
+  async function registerVariant(policy: { block: number; review: number }): Promise<string> {
+    const active = server.service.lineup().active!.registered.artifact;
+    const { id: _id, contentHash: _h, format: _f, formatVersion: _v, ...rest } = active;
+    const variant = sealArtifact({ ...rest, policy, createdAt: active.createdAt + Math.floor(Math.random() * 1e6) });
+    await server.service.embedded.models.register(variant, 'test');
+    return variant.id;
+  }
+
+  it('scores shadow models on every request and never lets them change the action', async () => {
+    const shadowId = await registerVariant({ block: 0, review: 0 }); // would block everything
+    expect((await server.request('POST', `/v1/admin/models/${shadowId}/promote`, { body: { stage: 'shadow' } })).status).toBe(200);
+    for (let i = 0; i < 10; i++) {
+      const { body } = await decide(booking());
+      expect(body.shadow).toEqual([expect.objectContaining({ id: shadowId, action: 'block' })]);
+      expect(body.model.id).not.toBe(shadowId);
+      expect(body.action).not.toBe(body.reasons.length === 0 ? 'block' : '__never__');
+    }
+    await server.request('POST', `/v1/admin/models/${shadowId}/promote`, { body: { stage: 'retired' } });
+  });
+
+  it('sends a stable share of users to the canary', async () => {
+    const canaryId = await registerVariant({ block: 0.99, review: 0.98 });
+    expect((await server.request('POST', `/v1/admin/models/${canaryId}/promote`, { body: { stage: 'canary', canary_share: 0.3 } })).status).toBe(200);
+    const seen = new Map<string, string>();
+    let canary = 0;
+    const users = 300;
+    for (let u = 0; u < users; u++) {
+      for (let k = 0; k < 2; k++) {
+        const { body } = await decide(booking({ user: `u_canary_${u}` }));
+        const previous = seen.get(`u_canary_${u}`);
+        if (previous) expect(body.model.id).toBe(previous);
+        seen.set(`u_canary_${u}`, body.model.id);
+        if (k === 0 && body.model.mode === 'canary') canary++;
+      }
+    }
+    expect(canary / users).toBeGreaterThan(0.2);
+    expect(canary / users).toBeLessThan(0.4);
+    await server.request('POST', `/v1/admin/models/${canaryId}/promote`, { body: { stage: 'retired' } });
+  });
+
+  it('promotes and rolls back in one call each', async () => {
+    const before = server.service.lineup().active!.registered.artifact.id;
+    const next = await registerVariant({ block: 0.9, review: 0.5 });
+    await server.request('POST', `/v1/admin/models/${next}/promote`, { body: { stage: 'active' } });
+    expect((await decide(booking())).body.model.id).toBe(next);
+    const rollback = await server.request('POST', '/v1/admin/models/rollback', { body: {} });
+    expect(rollback.status).toBe(200);
+    expect((await decide(booking())).body.model.id).toBe(before);
+    expect((await server.request('POST', '/v1/admin/models/m_nope/promote', { body: { stage: 'active' } })).status).toBe(404);
+    expect((await server.request('POST', `/v1/admin/models/${next}/promote`, { body: { stage: 'sideways' } })).status).toBe(400);
+  });
+});
+
+describe('safe degradation', () => {
+  const budget = () => server.service.settings().budgets;
+
+  it('the kill switch gives rules-only decisions, flagged', async () => {
+    expect((await server.request('PUT', '/v1/admin/kill-switch', { body: { enabled: true } })).body).toEqual({ enabled: true });
+    const { body } = await decide(booking({ message: 'pay me by wire transfer' }));
+    expect(body).toMatchObject({ degraded: 'kill_switch', model: null, score: null });
+    expect(body.rule_hits.length).toBeGreaterThan(0);
+    await server.request('PUT', '/v1/admin/kill-switch', { body: { enabled: false } });
+    expect((await decide(booking())).body.degraded).toBeNull();
+  });
+
+  it('manages lists through the API; a listed card is blocked by rule', async () => {
+    const added = await server.request('POST', '/v1/admin/lists/stolen_cards/entries', { body: { entries: [{ value: 'cf_stolen_1', note: 'issuer alert' }] } });
+    expect(added.body).toMatchObject({ added: 1 });
+    const { body } = await decide(booking({ card: 'cf_stolen_1' }));
+    expect(body.action).toBe('block');
+    expect(body.rule_hits).toContainEqual(expect.objectContaining({ rule_id: 'stolen_card', action: 'block' }));
+    expect((await server.request('POST', '/v1/admin/lists/nope/entries', { body: { entries: [{ value: 'x' }] } })).status).toBe(404);
+    expect((await server.request('POST', '/v1/admin/lists/stolen_cards/entries', { body: { entries: [{ value: '4111111111111111' }] } })).status).toBe(400);
+  });
+
+  for (const [stage, fault, reason] of [
+    ['features', { delay_ms: 2_000 }, 'features_timeout'],
+    ['features', { fail: true }, 'features_error'],
+    ['model', { delay_ms: 2_000 }, 'model_timeout'],
+    ['model', { fail: true }, 'model_error'],
+  ] as const) {
+    it(`a ${stage} fault (${JSON.stringify(fault)}) gives a rules-only decision within budget`, async () => {
+      expect((await server.request('PUT', '/v1/admin/faults', { body: { [stage]: fault } })).status).toBe(200);
+      try {
+        // The card is on the stolen-cards list: rules that read the request still decide without features or model.
+        const response = await decide(booking({ card: 'cf_stolen_1' }));
+        expect(response.status).toBe(200);
+        expect(response.body).toMatchObject({ degraded: reason, model: null, score: null, action: 'block' });
+        expect(response.ms).toBeLessThan(budget().totalMs + 200);
+      } finally {
+        await server.request('PUT', '/v1/admin/faults', { body: {} });
+      }
+    });
+  }
+
+  it('opens the circuit breaker after repeated model failures and closes it when the model recovers', async () => {
+    await server.request('PUT', '/v1/admin/faults', { body: { model: { fail: true } } });
+    for (let i = 0; i < 6; i++) await decide(booking());
+    const open = await decide(booking());
+    expect(open.body.degraded).toBe('model_breaker_open');
+    await server.request('PUT', '/v1/admin/faults', { body: {} });
+    expect(Object.values((await server.request('GET', '/readyz', { key: null })).body.breakers)).toContain('open');
+    await new Promise((resolve) => setTimeout(resolve, 5_100)); // the breaker's cool-down
+    const recovered = await decide(booking());
+    expect(recovered.body).toMatchObject({ degraded: null, model: expect.objectContaining({ mode: 'active' }) });
+  });
+});
+
+describe('rules through the API', () => {
+  it('refuses a rule that does not compile with the position of the error, then accepts the fix', async () => {
+    const bad = await server.request('POST', '/v1/admin/rules', { body: { id: 'big_amount', name: 'Big amount', expression: 'request.payload.amount > 1000.0 &&', action: 'review' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ error: 'invalid_rule', position: { line: 1 } });
+    const good = await server.request('POST', '/v1/admin/rules', { body: { id: 'big_amount', name: 'Big amount', expression: 'request.payload.amount > 5000.0', action: 'review' } });
+    expect(good.status).toBe(201);
+    expect((await decide(booking({ amount: 6000 }))).body.rule_hits).toContainEqual(expect.objectContaining({ rule_id: 'big_amount' }));
+    const changed = await server.request('PUT', '/v1/admin/rules/big_amount', { body: { shadow: true, expected_version: 1 } });
+    expect(changed.body.version).toBe(2);
+    const after = (await decide(booking({ amount: 6000 }))).body;
+    expect(after.rule_hits).not.toContainEqual(expect.objectContaining({ rule_id: 'big_amount' }));
+    expect(after.shadow_rule_hits).toContainEqual(expect.objectContaining({ rule_id: 'big_amount', version: 2 }));
+    expect((await server.request('PUT', '/v1/admin/rules/big_amount', { body: { enabled: false, expected_version: 1 } })).status).toBe(409);
+    expect((await server.request('GET', '/v1/admin/rules/big_amount/history')).body.history.length).toBe(2);
+  });
+
+  it('backtests a candidate rule over the log', async () => {
+    const report = await server.request('POST', '/v1/admin/rules/backtest', { body: { expression: "features.?user_failed_payments_24h.orValue(0.0) >= 2.0", maturity_days: 10 } });
+    expect(report.status).toBe(200);
+    expect(report.body.rows).toBeGreaterThan(100);
+    expect(report.body.hits).toBeGreaterThanOrEqual(0);
+    expect((await server.request('POST', '/v1/admin/rules/backtest', { body: { expression: 'features.nope > 1.0' } })).status).toBe(400);
+  });
+});
+
+describe('replay, operations and documentation', () => {
+  it('replays a stored decision to the same result', async () => {
+    const { body } = await decide(booking({ amount: 3100, message: 'whatsapp me' }));
+    const replay = await server.request('POST', `/v1/decisions/${body.decision_id}/replay`);
+    expect(replay.status).toBe(200);
+    expect(replay.body.differences).toEqual([]);
+    expect(replay.body.equal).toBe(true);
+    expect((await server.request('POST', '/v1/decisions/dec_unknown/replay')).status).toBe(404);
+  });
+
+  it('serves health, readiness, Prometheus metrics and the OpenAPI document', async () => {
+    expect((await server.request('GET', '/healthz', { key: null })).body).toEqual({ status: 'ok' });
+    const ready = await server.request('GET', '/readyz', { key: null });
+    expect(ready.status).toBe(200);
+    const metrics = await server.request('GET', '/metrics', { key: null });
+    expect(metrics.body).toMatch(/riskgate_decision_stage_seconds_bucket\{le="0.001",stage="features"\}/);
+    expect(metrics.body).toMatch(/riskgate_decisions_total\{action="\w+",model_mode="active"\}/);
+    expect(metrics.body).toMatch(/riskgate_degraded_decisions_total\{reason="kill_switch"\}/);
+    expect(metrics.body).toMatch(/riskgate_model_info\{model_id="m_/);
+    expect(metrics.body).toMatch(/riskgate_rule_hits_total\{rule="/);
+    const docs = await server.request('GET', '/docs/json', { key: null });
+    expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/v1/decisions', '/v1/events', '/v1/admin/kill-switch']));
+    expect((await server.request('GET', '/v1/nothing-here', { key: null })).status).toBe(404);
+  });
+
+  it('changes settings and policies through the admin API, refusing bad values', async () => {
+    const model = server.service.lineup().active!.registered.artifact.id;
+    expect((await server.request('PUT', `/v1/admin/models/${model}/policy`, { body: { block: 0.2, review: 0.5 } })).status).toBe(409);
+    expect((await server.request('PUT', `/v1/admin/models/${model}/policy`, { body: { block: 'high' } })).status).toBe(400);
+    const updated = await server.request('PUT', `/v1/admin/models/${model}/policy`, { body: { block: 0.85, review: 0.25 } });
+    expect(updated.body.policy).toEqual({ block: 0.85, review: 0.25 });
+    expect((await decide(booking())).body.policy).toEqual({ block: 0.85, review: 0.25 });
+    expect((await server.request('PUT', '/v1/admin/settings', { body: { budgets: { features_ms: 0 } } })).status).toBe(400);
+    expect((await server.request('PUT', '/v1/admin/settings', { body: { fallback_model_id: 'm_missing' } })).status).toBe(404);
+    expect((await server.request('PUT', '/v1/admin/settings', { body: { budgets: { model_ms: 30 } } })).body.budgets.model_ms).toBe(30);
+  });
+});
