@@ -4,12 +4,21 @@
 import Type from 'typebox';
 import { Context, Entities, EVENT_TYPES, Payloads, Timestamp, Truth } from '../events/schema.js';
 
+const EventResultSchema = Type.Object({
+  id: Type.Union([Type.String(), Type.Null()]),
+  status: Type.Enum(['appended', 'duplicate', 'rejected']),
+  seq: Type.Optional(Type.Integer()),
+  conflict: Type.Optional(Type.Boolean()),
+  errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+});
+
 export const ErrorResponse = Type.Object(
   {
     error: Type.String({ description: 'machine-readable code, e.g. invalid_request, unauthorized, not_found' }),
     message: Type.String(),
     errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
     position: Type.Optional(Type.Object({ line: Type.Integer(), column: Type.Integer(), offset: Type.Integer() }, { description: 'where a rule expression stops making sense' })),
+    results: Type.Optional(Type.Array(EventResultSchema, { description: 'POST /v1/events: what happened to each event' })),
   },
   { $id: 'Error' },
 );
@@ -72,15 +81,7 @@ export const DecisionResponse = Type.Object(
   { $id: 'Decision' },
 );
 
-export const EventResult = Type.Object({
-  id: Type.Union([Type.String(), Type.Null()]),
-  status: Type.Enum(['appended', 'duplicate', 'rejected']),
-  seq: Type.Optional(Type.Integer()),
-  conflict: Type.Optional(Type.Boolean()),
-  errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
-});
-
-export const EventsResponse = Type.Object({ appended: Type.Integer(), duplicates: Type.Integer(), rejected: Type.Integer(), results: Type.Array(EventResult) }, { $id: 'EventsResult' });
+export const EventsResponse = Type.Object({ appended: Type.Integer(), duplicates: Type.Integer(), rejected: Type.Integer(), results: Type.Array(EventResultSchema) }, { $id: 'EventsResult' });
 
 export const Policy = Type.Object({ block: Type.Number({ minimum: 0, maximum: 1 }), review: Type.Number({ minimum: 0, maximum: 1 }) }, { additionalProperties: false });
 

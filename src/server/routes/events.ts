@@ -22,7 +22,7 @@ export function eventRoutes(service: Service) {
           summary: 'Append events that are not scored (logins, payments, messages, reviews, labels); they update the online features',
           description: `One event, or {"events": [...]} with up to ${MAX_BATCH}. Each event is validated on its own: good ones are appended (idempotent by id), bad ones reported with their field paths. 200 when at least one event was accepted, 400 when none was.`,
           body: Type.Union([EventBody, Type.Object({ events: Type.Array(EventBody, { maxItems: MAX_BATCH }) })], { [VALIDATED_BY_PARSE_EVENT]: true }),
-          response: { 200: { $ref: 'EventsResult#' }, 400: { $ref: 'EventsResult#' } },
+          response: { 200: { $ref: 'EventsResult#' }, 400: { $ref: 'Error#' }, 413: { $ref: 'Error#' } },
         },
       },
       async (request, reply) => {
@@ -58,9 +58,13 @@ export function eventRoutes(service: Service) {
             service.metrics.events.inc({ type: accepted[k]!.type, status: r.status });
           });
         }
+        if (accepted.length === 0) {
+          const errors = results.length === 1 ? results[0]!.errors : undefined;
+          const message = errors ? errors.map((e) => `${e.path || '(event)'}: ${e.message}`).join('; ') : `none of the ${results.length} events was accepted`;
+          return reply.status(400).send({ error: 'invalid_request', message, ...(errors ? { errors } : {}), results });
+        }
         const count = (status: Result['status']) => results.filter((r) => r.status === status).length;
-        const response = { appended: count('appended'), duplicates: count('duplicate'), rejected: count('rejected'), results };
-        return reply.status(accepted.length === 0 ? 400 : 200).send(response);
+        return { appended: count('appended'), duplicates: count('duplicate'), rejected: count('rejected'), results };
       },
     );
   };
