@@ -18,6 +18,7 @@ export interface OnlineStoreOptions {
   sweepEvery?: number;
   /** Served vectors are logged here (feature logging). */
   featureLog?: FeatureLogStore;
+  onFeatureLogError?: (error: unknown) => void;
 }
 
 export interface IngestResult extends AppendResult {
@@ -85,7 +86,9 @@ export class OnlineFeatureStore {
       if (vector) logged.push({ seq: result.seq, eventId: result.id, featureSetVersion: this.engine.set.version, vector });
       return vector ? { ...result, vector } : result;
     });
-    await this.options.featureLog?.write(logged);
+    // Feature logging is not waited for: the vectors of decisions are also in the decision log, and the
+    // feature log is written in order behind the events it describes.
+    this.options.featureLog?.write(logged).catch((error: unknown) => this.options.onFeatureLogError?.(error));
     return out;
   }
 

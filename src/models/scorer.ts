@@ -61,23 +61,38 @@ export async function createScorer(artifact: ModelArtifact, space: FeatureSpace)
     return row;
   };
   const calibrate = (margin: number): Score => ({ margin, probability: applyCalibrator(artifact.calibration, margin) });
+  // Reasons are computed for every decision: the input → feature mapping is worked out once here.
+  const featureNames: string[] = [];
+  const featureOfInput = Int32Array.from(artifact.inputs, (name) => {
+    const feature = name.endsWith('_missing') ? name.slice(0, -'_missing'.length) : name;
+    let f = featureNames.indexOf(feature);
+    if (f === -1) f = featureNames.push(feature) - 1;
+    return f;
+  });
+  const valueIndex = new Map(space.vectorNames.map((n, i) => [n, i]));
+  const valueAt = featureNames.map((f) => valueIndex.get(f) ?? -1);
+  const missingAt = featureNames.map((f) => valueIndex.get(`${f}_missing`) ?? -1);
+  const perFeature = new Float64Array(featureNames.length);
   const topReasons = (vector: Float64Array, contributions: ArrayLike<number>, k: number): Contribution[] => {
-    const byFeature = new Map<string, number>();
-    artifact.inputs.forEach((name, i) => {
-      const feature = name.endsWith('_missing') ? name.slice(0, -'_missing'.length) : name;
-      byFeature.set(feature, (byFeature.get(feature) ?? 0) + contributions[i]!);
+    perFeature.fill(0);
+    for (let i = 0; i < featureOfInput.length; i++) perFeature[featureOfInput[i]!]! += contributions[i]!;
+    const top: number[] = [];
+    for (let f = 0; f < perFeature.length; f++) {
+      const c = Math.abs(perFeature[f]!);
+      if (c === 0) continue;
+      let at = top.length;
+      while (at > 0 && Math.abs(perFeature[top[at - 1]!]!) < c) at--;
+      if (at < k) {
+        top.splice(at, 0, f);
+        if (top.length > k) top.pop();
+      }
+    }
+    return top.map((f) => {
+      const i = valueAt[f]!;
+      const missing = missingAt[f]!;
+      const value = i === -1 || (missing !== -1 && vector[missing] === 1) ? NaN : vector[i]!;
+      return { feature: featureNames[f]!, contribution: perFeature[f]!, value };
     });
-    const valueIndex = new Map(space.vectorNames.map((n, i) => [n, i]));
-    return [...byFeature]
-      .filter(([, c]) => c !== 0)
-      .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]) || (a[0] < b[0] ? -1 : 1))
-      .slice(0, k)
-      .map(([feature, contribution]) => {
-        const i = valueIndex.get(feature);
-        const missing = valueIndex.get(`${feature}_missing`);
-        const value = i === undefined || (missing !== undefined && vector[missing] === 1) ? NaN : vector[i]!;
-        return { feature, contribution, value };
-      });
   };
   const body = artifact.body;
   switch (body.kind) {

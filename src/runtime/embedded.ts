@@ -12,7 +12,7 @@ import {
   type FeatureSetSpec,
 } from '../features/index.js';
 import { SqliteModelRegistry } from '../models/index.js';
-import { eventLogPath } from '../lib/config.js';
+import { durability, eventLogPath } from '../lib/config.js';
 import { openSqlite, type SqliteDatabase } from '../lib/sqlite.js';
 
 export interface Stores {
@@ -42,7 +42,7 @@ export function featureSnapshotPath(dir: string, version: string): string {
 
 /** The data directory's stores, without loading online feature state. */
 export function openStores(dir: string): Stores {
-  const log = new SqliteEventLog(eventLogPath(dir));
+  const log = new SqliteEventLog(eventLogPath(dir), { durability: durability() });
   const db = openSqlite(join(dir, 'riskgate.db'));
   const featureLog = new SqliteFeatureLog(join(dir, 'feature-log.db'), 'os');
   return {

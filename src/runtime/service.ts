@@ -11,6 +11,7 @@ import { SqliteDecisionStore } from '../decisions/stores/sqlite.js';
 import { FeatureSet } from '../features/index.js';
 import { createScorer, type RegisteredModel } from '../models/index.js';
 import { Metrics } from '../monitor/metrics.js';
+import { durability } from '../lib/config.js';
 import { openEmbedded, type Embedded, type OpenOptions } from './embedded.js';
 import { openRules, type RulesRuntime } from './rules.js';
 
@@ -50,7 +51,7 @@ export interface Service {
 
 export async function openService(dir: string, options: ServiceOptions): Promise<Service> {
   const embedded = await openEmbedded(dir, options);
-  const decisions = new SqliteDecisionStore(join(dir, 'decisions.db'));
+  const decisions = new SqliteDecisionStore(join(dir, 'decisions.db'), durability());
   const settingsStore = new SqliteSettingsStore(embedded.db);
   const metrics = new Metrics({ defaultMetrics: true });
   let settings = settingsStore.load();

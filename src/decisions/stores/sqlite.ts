@@ -1,9 +1,12 @@
 import type { Statement } from 'better-sqlite3';
-import { GroupCommit } from '../../lib/group-commit.js';
+import { SqliteWriter } from '../../lib/sqlite-writer.js';
 import { openSqlite, type Durability, type SqliteDatabase } from '../../lib/sqlite.js';
 import type { Decision, StoredDecision } from '../decision.js';
 import type { DecisionQuery, DecisionStore } from '../store.js';
 import type { RiskEvent } from '../../events/schema.js';
+
+const INSERT =
+  'INSERT INTO decisions (seq, decision_id, event_id, ts, action, decision, request, vector, rules, recovered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(seq) DO NOTHING';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS decisions (
@@ -25,45 +28,47 @@ type Row = { decision: string; request: string; vector: Buffer | null; rules: st
 
 export class SqliteDecisionStore implements DecisionStore {
   private readonly db: SqliteDatabase;
-  private readonly insert: Statement;
-  private readonly writes: GroupCommit<StoredDecision, void>;
+  private readonly writer: SqliteWriter;
+  private readonly byId: Statement;
+  private readonly byEvent: Statement;
+  /** Decisions queued for the next commit, by event id: a retry arriving meanwhile finds its answer. */
+  private readonly pending = new Map<string, StoredDecision>();
 
   constructor(path: string, durability: Durability = 'fsync') {
     this.db = openSqlite(path, durability, { pageSize: 16_384 });
     this.db.exec(SCHEMA);
-    this.insert = this.db.prepare(
-      'INSERT INTO decisions (seq, decision_id, event_id, ts, action, decision, request, vector, rules, recovered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(seq) DO NOTHING',
-    );
-    const writeMany = this.db.transaction((items: StoredDecision[]) => {
-      for (const s of items) {
-        const d = s.decision;
-        this.insert.run(d.seq, d.decision_id, d.event_id, d.ts, d.action, JSON.stringify(d), JSON.stringify(s.request), s.vector ? Buffer.from(s.vector.buffer, s.vector.byteOffset, s.vector.byteLength) : null, JSON.stringify(s.ruleVersions), s.recovered ? 1 : 0);
-      }
-    });
-    this.writes = new GroupCommit<StoredDecision, void>((items) => {
-      writeMany(items);
-      return items.map(() => undefined);
-    });
+    this.writer = new SqliteWriter(path, durability);
+    this.byId = this.db.prepare('SELECT decision, request, vector, rules, recovered FROM decisions WHERE decision_id = ?');
+    this.byEvent = this.db.prepare('SELECT decision, request, vector, rules, recovered FROM decisions WHERE event_id = ?');
   }
 
-  write(decision: StoredDecision): Promise<void> {
-    return this.writes.submit(decision);
+  async write(stored: StoredDecision): Promise<void> {
+    const d = stored.decision;
+    this.pending.set(d.event_id, stored);
+    try {
+      await this.writer.run({
+        sql: INSERT,
+        rows: [[d.seq, d.decision_id, d.event_id, d.ts, d.action, JSON.stringify(d), JSON.stringify(stored.request), stored.vector ? Buffer.from(stored.vector.buffer, stored.vector.byteOffset, stored.vector.byteLength) : null, JSON.stringify(stored.ruleVersions), stored.recovered ? 1 : 0]],
+      });
+    } finally {
+      this.pending.delete(d.event_id);
+    }
   }
 
   async get(decisionId: string): Promise<StoredDecision | undefined> {
-    this.writes.flush();
-    const row = this.db.prepare('SELECT decision, request, vector, rules, recovered FROM decisions WHERE decision_id = ?').get(decisionId) as Row | undefined;
+    for (const p of this.pending.values()) if (p.decision.decision_id === decisionId) return p;
+    const row = this.byId.get(decisionId) as Row | undefined;
     return row && toStored(row);
   }
 
   async getByEvent(eventId: string): Promise<StoredDecision | undefined> {
-    this.writes.flush();
-    const row = this.db.prepare('SELECT decision, request, vector, rules, recovered FROM decisions WHERE event_id = ?').get(eventId) as Row | undefined;
+    const queued = this.pending.get(eventId);
+    if (queued) return queued;
+    const row = this.byEvent.get(eventId) as Row | undefined;
     return row && toStored(row);
   }
 
   async list(query: DecisionQuery): Promise<StoredDecision[]> {
-    this.writes.flush();
     const where: string[] = ['seq > ?'];
     const args: unknown[] = [query.afterSeq ?? 0];
     if (query.from !== undefined) {
@@ -84,17 +89,15 @@ export class SqliteDecisionStore implements DecisionStore {
   }
 
   async count(): Promise<number> {
-    this.writes.flush();
     return (this.db.prepare('SELECT COUNT(*) AS n FROM decisions').get() as { n: number }).n;
   }
 
   async lastSeq(): Promise<number> {
-    this.writes.flush();
     return (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM decisions').get() as { s: number }).s;
   }
 
   async close(): Promise<void> {
-    this.writes.flush();
+    await this.writer.close();
     if (this.db.open) this.db.close();
   }
 }

@@ -1,15 +1,18 @@
 // Embedded event log on SQLite (WAL). The log sequence number is SQLite's rowid: assigned at append,
-// strictly increasing, never reused (nothing is ever deleted). Single appends that arrive in the same
-// tick share one commit (group commit); every promise resolves only after its commit.
+// strictly increasing, never reused (nothing is ever deleted). Appends are committed by a writer thread
+// (SqliteWriter): appends that arrive while a commit is under way share the next one (group commit),
+// and every promise resolves only after its commit. Reads use this thread's own connection.
 import type { Statement } from 'better-sqlite3';
 import { canonicalJson } from '../../lib/canonical-json.js';
-import { GroupCommit } from '../../lib/group-commit.js';
+import { SqliteWriter } from '../../lib/sqlite-writer.js';
 import { openSqlite, type Durability, type SqliteDatabase } from '../../lib/sqlite.js';
 import type { AppendResult, EventLog, ReadRange } from '../log.js';
 import type { LoggedEvent, RiskEvent } from '../schema.js';
 
 // type and ts are virtual columns computed from the body when queried, so appends write only the
 // id (for idempotency) and the body.
+const INSERT = 'INSERT INTO events (id, body) VALUES (?, ?) ON CONFLICT(id) DO NOTHING';
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
   seq  INTEGER PRIMARY KEY,
@@ -26,34 +29,40 @@ export interface SqliteEventLogOptions {
 
 export class SqliteEventLog implements EventLog {
   private readonly db: SqliteDatabase;
-  private readonly insert: Statement<[string, string]>;
   private readonly byId: Statement<[string], { seq: number; body: string }>;
+  private readonly maxSeq: Statement;
   private readonly page: Statement<[number, number, number], [number, string]>;
-  private readonly writeBatch: (events: readonly RiskEvent[]) => AppendResult[];
-  private readonly singles: GroupCommit<RiskEvent, AppendResult>;
+  private readonly writer: SqliteWriter;
   private closed = false;
 
   constructor(path: string, options: SqliteEventLogOptions = {}) {
     this.db = openSqlite(path, options.durability, { pageSize: 16_384 });
     this.db.exec(SCHEMA);
-    this.insert = this.db.prepare('INSERT INTO events (id, body) VALUES (?, ?) ON CONFLICT(id) DO NOTHING');
     this.byId = this.db.prepare('SELECT seq, body FROM events WHERE id = ?');
+    this.maxSeq = this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM events');
     this.page = this.db.prepare<[number, number, number], [number, string]>(
       'SELECT seq, body FROM events WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?',
     ).raw(true) as unknown as Statement<[number, number, number], [number, string]>;
-    this.writeBatch = this.db.transaction((events: readonly RiskEvent[]) => events.map((e) => this.writeOne(e)));
-    this.singles = new GroupCommit((events) => this.writeBatch(events));
+    this.writer = new SqliteWriter(path, options.durability);
   }
 
-  append(event: RiskEvent): Promise<AppendResult> {
-    this.assertOpen();
-    return this.singles.submit(event);
+  async append(event: RiskEvent): Promise<AppendResult> {
+    return (await this.appendBatch([event]))[0]!;
   }
 
   async appendBatch(events: readonly RiskEvent[]): Promise<AppendResult[]> {
     this.assertOpen();
-    this.singles.flush(); // single appends queued earlier keep their place in the log
-    return this.writeBatch(events);
+    if (events.length === 0) return [];
+    const bodies = events.map((e) => JSON.stringify(e));
+    const results = await this.writer.run({ sql: INSERT, rows: events.map((e, i) => [e.id, bodies[i]]) });
+    return results.map((r, i) => {
+      const event = events[i]!;
+      if (r.changes === 1) return { id: event.id, seq: r.lastInsertRowid, status: 'appended' };
+      // A duplicate id: the stored event wins; say whether the retry carried something else.
+      const stored = this.byId.get(event.id)!;
+      const conflict = canonicalJson(JSON.parse(stored.body)) !== canonicalJson(event);
+      return conflict ? { id: event.id, seq: stored.seq, status: 'duplicate', conflict: true } : { id: event.id, seq: stored.seq, status: 'duplicate' };
+    });
   }
 
   async read(range: ReadRange & { limit?: number }): Promise<LoggedEvent[]> {
@@ -81,7 +90,7 @@ export class SqliteEventLog implements EventLog {
   }
 
   async lastSeq(): Promise<number> {
-    return (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM events').get() as { s: number }).s;
+    return (this.maxSeq.get() as { s: number }).s;
   }
 
   async count(): Promise<number> {
@@ -90,20 +99,9 @@ export class SqliteEventLog implements EventLog {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    this.singles.flush();
     this.closed = true;
+    await this.writer.close();
     this.db.close();
-  }
-
-  private writeOne(event: RiskEvent): AppendResult {
-    const body = JSON.stringify(event);
-    const info = this.insert.run(event.id, body);
-    if (info.changes === 1) return { id: event.id, seq: Number(info.lastInsertRowid), status: 'appended' };
-    const stored = this.byId.get(event.id)!;
-    const conflict = canonicalJson(JSON.parse(stored.body)) !== canonicalJson(event);
-    return conflict
-      ? { id: event.id, seq: stored.seq, status: 'duplicate', conflict: true }
-      : { id: event.id, seq: stored.seq, status: 'duplicate' };
   }
 
   private assertOpen(): void {

@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import { SqliteWriter } from '../../lib/sqlite-writer.js';
 import { openSqlite, type Durability, type SqliteDatabase } from '../../lib/sqlite.js';
 import type { FeatureLogStore, LoggedVector } from '../featurelog.js';
 
@@ -16,34 +17,43 @@ type Row = { seq: number; event_id: string; version: string; vector: Buffer };
 
 export class SqliteFeatureLog implements FeatureLogStore {
   private readonly db: SqliteDatabase;
-  private readonly insert: Statement<[number, string, string, Buffer]>;
-  private readonly writeMany: (rows: readonly LoggedVector[]) => void;
+  private readonly writer: SqliteWriter;
+  private readonly byEvent: Statement;
   private readonly rangeQuery: Statement<[number, number]>;
+  /** Writes are not awaited by the serving path; reads wait for the ones already submitted. */
+  private settled: Promise<unknown> = Promise.resolve();
 
   constructor(path: string, durability: Durability = 'fsync') {
     this.db = openSqlite(path, durability);
     this.db.exec(SCHEMA);
-    this.insert = this.db.prepare('INSERT OR REPLACE INTO feature_log (seq, event_id, version, vector) VALUES (?, ?, ?, ?)');
+    this.writer = new SqliteWriter(path, durability);
+    this.byEvent = this.db.prepare('SELECT * FROM feature_log WHERE event_id = ? ORDER BY seq LIMIT 1');
     this.rangeQuery = this.db.prepare('SELECT * FROM feature_log WHERE seq >= ? AND seq <= ? ORDER BY seq');
-    this.writeMany = this.db.transaction((rows: readonly LoggedVector[]) => {
-      for (const r of rows) this.insert.run(r.seq, r.eventId, r.featureSetVersion, Buffer.from(r.vector.buffer, r.vector.byteOffset, r.vector.byteLength));
-    });
   }
 
   async write(rows: readonly LoggedVector[]): Promise<void> {
-    if (rows.length > 0) this.writeMany(rows);
+    if (rows.length === 0) return;
+    const write = this.writer.run({
+      sql: 'INSERT OR REPLACE INTO feature_log (seq, event_id, version, vector) VALUES (?, ?, ?, ?)',
+      rows: rows.map((r) => [r.seq, r.eventId, r.featureSetVersion, Buffer.from(r.vector.buffer, r.vector.byteOffset, r.vector.byteLength)]),
+    });
+    this.settled = write.catch(() => undefined);
+    await write;
   }
 
   async get(eventId: string): Promise<LoggedVector | undefined> {
-    const row = this.db.prepare('SELECT * FROM feature_log WHERE event_id = ? ORDER BY seq LIMIT 1').get(eventId) as Row | undefined;
+    await this.settled;
+    const row = this.byEvent.get(eventId) as Row | undefined;
     return row && toVector(row);
   }
 
   async range(fromSeq: number, toSeq: number): Promise<LoggedVector[]> {
+    await this.settled;
     return (this.rangeQuery.all(fromSeq, toSeq) as Row[]).map(toVector);
   }
 
   async count(featureSetVersion?: string): Promise<number> {
+    await this.settled;
     const row = featureSetVersion
       ? this.db.prepare('SELECT COUNT(*) AS n FROM feature_log WHERE version = ?').get(featureSetVersion)
       : this.db.prepare('SELECT COUNT(*) AS n FROM feature_log').get();
@@ -51,6 +61,7 @@ export class SqliteFeatureLog implements FeatureLogStore {
   }
 
   async close(): Promise<void> {
+    await this.writer.close();
     if (this.db.open) this.db.close();
   }
 }
