@@ -6,6 +6,7 @@ import { registerFeatures } from './features.js';
 import { registerModels } from './models.js';
 import { registerServe } from './serve.js';
 import { registerKeys } from './keys.js';
+import { registerRules } from './rules.js';
 import { registerSimulate } from './simulate.js';
 import { registerStart } from './start.js';
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerStart(program);
   registerServe(program);
   registerKeys(program);
+  registerRules(program);
   registerSimulate(program);
   registerEvents(program);
   registerFeatures(program);

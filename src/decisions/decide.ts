@@ -5,7 +5,7 @@
 // falls back (fallback model, then rules only) and says so in `degraded`.
 import { parseEvent, type FieldError } from '../events/index.js';
 import type { RiskEvent } from '../events/schema.js';
-import type { FeatureSet, OnlineFeatureStore } from '../features/index.js';
+import type { FeatureLogStore, FeatureSet, OnlineFeatureStore } from '../features/index.js';
 import type { Scorer } from '../models/index.js';
 import type { Metrics } from '../monitor/metrics.js';
 import { CircuitBreaker, StageUnavailable } from './breaker.js';
@@ -54,6 +54,8 @@ export interface DecideResult {
 export interface DeciderDeps {
   featureSet: FeatureSet;
   features: OnlineFeatureStore;
+  /** Where served vectors are logged: lets a retry after a crash finish the decision exactly. */
+  featureLog?: FeatureLogStore;
   decisions: DecisionStore;
   metrics: Metrics;
   lineup: () => Lineup;
@@ -85,12 +87,26 @@ export class Decider {
     let degraded: string | null = null;
     let vector: Float64Array | null = null;
     let seq: number | null = null;
+    let recovered = false;
     const ingest = this.deps.features.ingest([event], { serveAll: true });
     try {
       const [result] = await this.featureBreaker.run(() => this.faulty('features', () => ingest), settings.budgets.featuresMs);
-      if (result!.status === 'duplicate') return await this.alreadyLogged(event);
-      vector = result!.vector ?? null;
-      seq = result!.seq;
+      if (result!.status === 'duplicate') {
+        // The event is in the log but its decision is not: the process stopped between the two
+        // commits. The vector it was served is in the feature log; decide from it.
+        const answered = await this.deps.decisions.getByEvent(event.id);
+        if (answered) return { decision: answered.decision, duplicate: true };
+        const served = await this.deps.featureLog?.get(event.id);
+        if (!served || served.featureSetVersion !== this.deps.featureSet.version) {
+          throw new ConflictError(`event id "${event.id}" was already received as an event without a decision; use a new id`);
+        }
+        vector = served.vector;
+        seq = served.seq;
+        recovered = true;
+      } else {
+        vector = result!.vector ?? null;
+        seq = result!.seq;
+      }
     } catch (error) {
       if (!(error instanceof StageUnavailable)) throw error;
       degraded = `features_${error.reason}`;
@@ -180,7 +196,7 @@ export class Decider {
     if (degraded) metrics.degraded.inc({ reason: degraded });
 
     // 6. Persist (feature logging: the request and its vector go with it), then respond.
-    const stored: StoredDecision = { decision, request: event, vector, ruleVersions: [...rules.evaluated] };
+    const stored: StoredDecision = { decision, request: event, vector, ruleVersions: [...rules.evaluated], ...(recovered ? { recovered } : {}) };
     if (seq !== null) {
       await this.deps.decisions.write(stored);
     } else {
@@ -193,13 +209,6 @@ export class Decider {
     }
     metrics.stageSeconds.observe({ stage: 'total' }, (performance.now() - started) / 1000);
     return { decision, duplicate: false };
-  }
-
-  /** An event the log already holds but whose decision this process has not stored yet (a crash in between). */
-  private async alreadyLogged(event: RiskEvent): Promise<DecideResult> {
-    const stored = await this.deps.decisions.getByEvent(event.id);
-    if (stored) return { decision: stored.decision, duplicate: true };
-    throw new ConflictError(`event id "${event.id}" was already received as an event without a decision; use a new id`);
   }
 
   private async scoreWith(

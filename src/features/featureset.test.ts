@@ -73,6 +73,19 @@ describe('feature sets', () => {
     expect(FeatureSet.create({ name: 'other-name', scored: ['login'], features: [base] }).version).toBe(v);
   });
 
+  it('serves a model trained on an older version when its inputs mean the same (per-feature canary)', () => {
+    const old = create(base, { kind: 'on_demand', name: 'f_days', description: '', op: 'seconds_to_days', args: ['f'] });
+    const added = create(base, { kind: 'on_demand', name: 'f_days', description: '', op: 'seconds_to_days', args: ['f'] }, { ...base, name: 'g', window: '2h' });
+    expect(added.version).not.toBe(old.version);
+    // The active model (trained on `old`) keeps serving; a canary trained on `added` may use `g`.
+    expect(added.servesLike(old, ['f', 'f_missing', 'f_days'])).toEqual({ ok: true });
+    const changed = create({ ...base, window: '3h' }, { kind: 'on_demand', name: 'f_days', description: '', op: 'seconds_to_days', args: ['f'] });
+    expect(changed.servesLike(old, ['f'])).toEqual({ ok: false, feature: 'f' });
+    // f_days itself is unchanged but is computed from a changed feature.
+    expect(changed.servesLike(old, ['f_days'])).toEqual({ ok: false, feature: 'f_days' });
+    expect(old.servesLike(added, ['g'])).toEqual({ ok: false, feature: 'g' });
+  });
+
   it('keeps feature sets in a registry by version', async () => {
     const db = openSqlite(':memory:');
     const registry = new SqliteFeatureSetRegistry(db);

@@ -43,6 +43,21 @@ describe('POST /v1/decisions', () => {
     expect((await server.request('GET', `/v1/decisions/${request.id}`, { key: server.keys.review })).body.decision_id).toBe(first.body.decision_id);
   });
 
+  it('finishes a decision whose event was logged but not decided (a crash between the two commits)', async () => {
+    const request = booking();
+    // The event reaches the log without a decision, as after a crash right after its commit.
+    expect((await server.request('POST', '/v1/events', { key: server.keys.events, body: request })).body.appended).toBe(1);
+    const { status, body } = await decide(request);
+    expect(status).toBe(200);
+    expect(body.event_id).toBe(request.id);
+    expect((await server.service.decisions.getByEvent(request.id))?.recovered).toBe(true);
+    expect((await server.request('POST', `/v1/decisions/${body.decision_id}/replay`)).body.equal).toBe(true);
+    // An id used by an event that is never scored cannot become a decision.
+    const login = { id: `login_${request.id}`, type: 'login', ts: request.ts, entities: { user: 'u', device: 'd', ip: 'i' }, payload: { success: true } };
+    await server.request('POST', '/v1/events', { key: server.keys.events, body: login });
+    expect((await decide({ ...request, id: login.id })).status).toBe(409);
+  });
+
   it('refuses bad input with a 4xx naming the field', async () => {
     const cases: Array<[string, { body?: unknown; raw?: string }, number, RegExp]> = [
       ['malformed JSON', { raw: '{"id": "x", ' }, 400, /not valid JSON/],
