@@ -170,6 +170,9 @@ try {
     console.log(`riskgate with ${c} connections: ${fmt(r.requestsPerSec)} req/s, p99 ${r.p99.toFixed(2)} ms`);
     if (r.requestsPerSec <= target * 1.15) break;
   }
+  const metrics = await (await fetch(`http://127.0.0.1:${riskgate.port}/metrics`)).text();
+  const statuses = [...metrics.matchAll(/riskgate_http_responses_total\{route="\/v1\/decisions",status="(\d+)"\} (\d+)/g)].map((m) => `${m[1]}: ${m[2]}`);
+  console.log(`riskgate responses by status: ${statuses.join(', ')}`);
   const rg = { rps: median(runsRiskgate.map((r) => r.requestsPerSec)), p50: median(runsRiskgate.map((r) => r.p50)), p99: median(runsRiskgate.map((r) => r.p99)), errors: runsRiskgate.reduce((a, r) => a + r.errors, 0) };
   const bf = { rps: median(runsBare.map((r) => r.requestsPerSec)), p50: median(runsBare.map((r) => r.p50)), p99: median(runsBare.map((r) => r.p99)) };
   console.log(`riskgate POST /v1/decisions (${CONNECTIONS} connections): ${fmt(rg.rps)} req/s, p50 ${rg.p50.toFixed(2)} ms, p99 ${rg.p99.toFixed(2)} ms, non-2xx ${rg.errors}`);

@@ -51,6 +51,11 @@ export interface DecideResult {
   duplicate: boolean;
 }
 
+/** What the decision path needs of the review queue: a review decision opens a case. */
+export interface CasesPort {
+  open(input: { decisionId: string; decisionSeq: number; eventId: string; user: string | null; amount: number | null; currency: string | null; score: number | null; reasons: string[]; openedAt: number }): unknown;
+}
+
 export interface DeciderDeps {
   featureSet: FeatureSet;
   features: OnlineFeatureStore;
@@ -62,6 +67,9 @@ export interface DeciderDeps {
   rules: () => RulesPort;
   settings: () => ServingSettings;
   faults?: () => Faults;
+  cases?: CasesPort;
+  /** Told of every stored decision (the audit trail, the risk leaderboard). */
+  observe?: (stored: StoredDecision) => void;
 }
 
 const TOP_FEATURE_REASONS = 3;
@@ -195,20 +203,40 @@ export class Decider {
     metrics.decisions.inc({ action, model_mode: decider?.mode ?? 'none' });
     if (degraded) metrics.degraded.inc({ reason: degraded });
 
-    // 6. Persist (feature logging: the request and its vector go with it), then respond.
+    // 6. Persist (feature logging: the request and its vector go with it), open a review case if
+    //    needed, then respond.
     const stored: StoredDecision = { decision, request: event, vector, ruleVersions: [...rules.evaluated], ...(recovered ? { recovered } : {}) };
     if (seq !== null) {
-      await this.deps.decisions.write(stored);
+      await this.persist(stored);
     } else {
       // The event's append is still under way (or failed): the decision is logged once it lands.
       ingest.then(([r]) => {
         if (r?.status !== 'appended') return;
-        const late = { ...decision, seq: r.seq, decision_id: decisionIdFor(r.seq) };
-        return this.deps.decisions.write({ ...stored, decision: late });
+        return this.persist({ ...stored, decision: { ...decision, seq: r.seq, decision_id: decisionIdFor(r.seq) } });
       }).catch(() => {});
     }
     metrics.stageSeconds.observe({ stage: 'total' }, (performance.now() - started) / 1000);
     return { decision, duplicate: false };
+  }
+
+  private async persist(stored: StoredDecision): Promise<void> {
+    await this.deps.decisions.write(stored);
+    const d = stored.decision;
+    if (d.action === 'review' && this.deps.cases) {
+      const payload = stored.request.payload as { amount?: number; currency?: string };
+      this.deps.cases.open({
+        decisionId: d.decision_id,
+        decisionSeq: d.seq,
+        eventId: d.event_id,
+        user: stored.request.entities.user ?? null,
+        amount: payload.amount ?? null,
+        currency: payload.currency ?? null,
+        score: d.score,
+        reasons: d.reasons.map((r) => r.text),
+        openedAt: d.decided_at,
+      });
+    }
+    this.deps.observe?.(stored);
   }
 
   private async scoreWith(

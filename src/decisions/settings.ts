@@ -17,6 +17,8 @@ export interface ServingSettings {
   /** Decides when the deciding model fails or is unavailable; none → rules only. */
   fallbackModelId: string | null;
   budgets: Budgets;
+  /** Reviews the team can do in a day: the review band narrows when inflow would exceed it. */
+  reviewCapacityPerDay: number;
 }
 
 export const DEFAULT_SETTINGS: ServingSettings = {
@@ -24,6 +26,7 @@ export const DEFAULT_SETTINGS: ServingSettings = {
   killSwitch: false,
   fallbackModelId: null,
   budgets: { totalMs: 250, featuresMs: 50, modelMs: 20 },
+  reviewCapacityPerDay: 1_000,
 };
 
 export interface SettingsStore {

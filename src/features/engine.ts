@@ -180,6 +180,23 @@ export class FeatureEngine {
     throw new Error(`"${name}" is not a velocity feature`);
   }
 
+  /**
+   * The values a distinct-count feature holds for an entity (e.g. the cards a user used), newest first,
+   * as of now: what the console shows as linked entities.
+   */
+  distinctValues(name: string, entity: RiskEvent['entities']): string[] {
+    for (const group of this.groups) {
+      const f = group.features.find((w) => w.def.name === name);
+      if (!f) continue;
+      if (f.def.agg !== 'distinct') throw new Error(`"${name}" is not a distinct-count feature`);
+      const key = group.key({ entities: entity } as RiskEvent);
+      const state = key === undefined ? undefined : group.records.get(key)?.[f.slot];
+      if (state === undefined || Array.isArray(state) || isDead(state, f.spec, this.watermark)) return [];
+      return state.values.map((v, i) => [v, state.buckets[i]!] as const).sort((a, b) => b[1] - a[1]).map(([v]) => v);
+    }
+    throw new Error(`no feature "${name}"`);
+  }
+
   /** Drop the state of every entity idle past its TTL; reads are unchanged (dead state reads as missing). */
   sweep(): number {
     let evicted = 0;

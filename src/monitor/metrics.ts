@@ -47,6 +47,12 @@ export class Metrics {
     labelNames: ['model_id', 'name', 'version', 'stage'] as const,
     registers: [this.registry],
   });
+  readonly httpResponses = new Counter({
+    name: 'riskgate_http_responses_total',
+    help: 'HTTP responses by route and status code',
+    labelNames: ['route', 'status'] as const,
+    registers: [this.registry],
+  });
   readonly killSwitch = new Gauge({ name: 'riskgate_kill_switch', help: '1 while the model kill switch is on', registers: [this.registry] });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {

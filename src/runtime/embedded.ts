@@ -43,7 +43,7 @@ export function featureSnapshotPath(dir: string, version: string): string {
 /** The data directory's stores, without loading online feature state. */
 export function openStores(dir: string): Stores {
   const log = new SqliteEventLog(eventLogPath(dir), { durability: durability() });
-  const db = openSqlite(join(dir, 'riskgate.db'));
+  const db = openSqlite(join(dir, 'riskgate.db'), durability());
   const featureLog = new SqliteFeatureLog(join(dir, 'feature-log.db'), 'os');
   return {
     dir,

@@ -14,6 +14,10 @@ import { Metrics } from '../monitor/metrics.js';
 import { durability } from '../lib/config.js';
 import { openEmbedded, type Embedded, type OpenOptions } from './embedded.js';
 import { openRules, type RulesRuntime } from './rules.js';
+import { SqliteAuditLog } from '../audit/stores/sqlite.js';
+import { SqliteCaseStore } from '../review/stores/sqlite.js';
+import { TopK } from '../features/topk/index.js';
+import { SqliteWriter } from '../lib/sqlite-writer.js';
 
 export interface ServiceOptions extends OpenOptions {
   /** Allow drills that make stages slow or failing on purpose (tests, game days). */
@@ -33,11 +37,17 @@ export interface Service {
   metrics: Metrics;
   keys: SqliteApiKeyStore;
   rules: RulesRuntime;
+  cases: SqliteCaseStore;
+  audit: SqliteAuditLog;
+  /** Users by their latest decision score: the console's live leaderboard. */
+  riskiest: TopK;
   settings(): ServingSettings;
   updateSettings(change: Partial<ServingSettings>, actor: string): ServingSettings;
   faults: Faults;
   readonly allowFaults: boolean;
   lineup(): Lineup;
+  /** The review threshold decisions use now (the active model's, unless the capacity guard narrowed it). */
+  reviewThreshold(): number | null;
   /** What the last reload serves and refuses. */
   lineupReport(): LineupReport;
   reloadModels(): Promise<LineupReport>;
@@ -54,6 +64,10 @@ export async function openService(dir: string, options: ServiceOptions): Promise
   const decisions = new SqliteDecisionStore(join(dir, 'decisions.db'), durability());
   const settingsStore = new SqliteSettingsStore(embedded.db);
   const metrics = new Metrics({ defaultMetrics: true });
+  const cases = new SqliteCaseStore(embedded.db);
+  const auditWriter = new SqliteWriter(join(dir, 'riskgate.db'), durability());
+  const audit = new SqliteAuditLog(embedded.db, Date.now, auditWriter);
+  const riskiest = new TopK();
   let settings = settingsStore.load();
   let lineup: Lineup = { shadows: [] };
   const rulesRuntime = await openRules(embedded);
@@ -112,6 +126,13 @@ export async function openService(dir: string, options: ServiceOptions): Promise
     rules: () => rules,
     settings: () => settings,
     faults: () => faults,
+    cases,
+    observe(stored) {
+      const d = stored.decision;
+      const user = stored.request.entities.user;
+      if (user !== undefined && d.score !== null) riskiest.set(user, d.score);
+      void audit.append({ actor: 'riskgate', action: 'decision', subject: d.decision_id, details: { event_id: d.event_id, action: d.action, score: d.score, model: d.model?.id ?? null, degraded: d.degraded } });
+    },
   });
 
   return {
@@ -121,6 +142,9 @@ export async function openService(dir: string, options: ServiceOptions): Promise
     metrics,
     keys: new SqliteApiKeyStore(embedded.db),
     rules: rulesRuntime,
+    cases,
+    audit,
+    riskiest,
     settings: () => settings,
     updateSettings(change, actor) {
       settings = { ...settings, ...change, budgets: { ...settings.budgets, ...change.budgets } };
@@ -131,6 +155,7 @@ export async function openService(dir: string, options: ServiceOptions): Promise
     faults,
     allowFaults: options.allowFaults === true,
     lineup: () => lineup,
+    reviewThreshold: () => lineup.active?.registered.policy.review ?? null,
     lineupReport: () => report,
     reloadModels,
     currentRules: () => rules,
@@ -151,6 +176,7 @@ export async function openService(dir: string, options: ServiceOptions): Promise
     }),
     async close() {
       await decisions.close();
+      await auditWriter.close();
       await embedded.close();
     },
   };

@@ -6,12 +6,14 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Compile } from 'typebox/compile';
+import { Value } from 'typebox/value';
 import type { TSchema } from 'typebox';
 import { allows, type ApiKey, type Scope } from '../auth/keys.js';
 import { ConflictError, ValidationError } from '../decisions/decide.js';
 import type { Service } from '../runtime/service.js';
 import { adminRoutes } from './routes/admin.js';
 import { ruleRoutes } from './routes/rules.js';
+import { reviewRoutes } from './routes/review.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
@@ -55,10 +57,13 @@ export async function buildServer(service: Service, options: ServerOptions = {})
 
   // Route schemas compile with TypeBox; event bodies are checked later by parseEvent, which reports
   // every problem of an event with its field path and normalises it.
-  app.setValidatorCompiler(({ schema }) => {
+  app.setValidatorCompiler(({ schema, httpPart }) => {
     if ((schema as Record<string, unknown>)[VALIDATED_BY_PARSE_EVENT]) return () => true;
     const check = Compile(schema as TSchema);
-    return (data: unknown) => {
+    // Query strings and path parameters arrive as text: "20" is read as the number a schema asks for.
+    const convert = httpPart === 'querystring' || httpPart === 'params';
+    return (input: unknown) => {
+      const data = convert ? Value.Convert(schema as TSchema, input) : input;
       if (check.Check(data)) return { value: data };
       const errors = [...check.Errors(data)].slice(0, 10).map((e) => ({ path: e.instancePath.replace(/^\//, '').replace(/\//g, '.'), message: e.message }));
       return { error: new ValidationError(errors) };
@@ -117,6 +122,9 @@ export async function buildServer(service: Service, options: ServerOptions = {})
     if (!allows(key, scope)) throw new HttpError(403, 'forbidden', `this key lacks the "${scope}" scope`);
     request.apiKey = key;
   });
+  app.addHook('onResponse', async (request, reply) => {
+    service.metrics.httpResponses.inc({ route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
+  });
   await app.register(rateLimit, {
     global: true,
     timeWindow: 1000,
@@ -131,6 +139,7 @@ export async function buildServer(service: Service, options: ServerOptions = {})
   await app.register(eventRoutes(service));
   await app.register(adminRoutes(service));
   await app.register(ruleRoutes(service));
+  await app.register(reviewRoutes(service));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app;
 }

@@ -6,13 +6,14 @@ import type { DecisionQuery, DecisionStore } from '../store.js';
 import type { RiskEvent } from '../../events/schema.js';
 
 const INSERT =
-  'INSERT INTO decisions (seq, decision_id, event_id, ts, action, decision, request, vector, rules, recovered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(seq) DO NOTHING';
+  'INSERT INTO decisions (seq, decision_id, event_id, user, ts, action, decision, request, vector, rules, recovered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(seq) DO NOTHING';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS decisions (
   seq         INTEGER PRIMARY KEY,
   decision_id TEXT NOT NULL UNIQUE,
   event_id    TEXT NOT NULL UNIQUE,
+  user        TEXT,
   ts          INTEGER NOT NULL,
   action      TEXT NOT NULL,
   decision    TEXT NOT NULL,
@@ -22,6 +23,7 @@ CREATE TABLE IF NOT EXISTS decisions (
   recovered   INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 CREATE INDEX IF NOT EXISTS decisions_ts ON decisions (ts);
+CREATE INDEX IF NOT EXISTS decisions_user ON decisions (user, seq);
 `;
 
 type Row = { decision: string; request: string; vector: Buffer | null; rules: string; recovered: number };
@@ -48,7 +50,7 @@ export class SqliteDecisionStore implements DecisionStore {
     try {
       await this.writer.run({
         sql: INSERT,
-        rows: [[d.seq, d.decision_id, d.event_id, d.ts, d.action, JSON.stringify(d), JSON.stringify(stored.request), stored.vector ? Buffer.from(stored.vector.buffer, stored.vector.byteOffset, stored.vector.byteLength) : null, JSON.stringify(stored.ruleVersions), stored.recovered ? 1 : 0]],
+        rows: [[d.seq, d.decision_id, d.event_id, stored.request.entities.user ?? null, d.ts, d.action, JSON.stringify(d), JSON.stringify(stored.request), stored.vector ? Buffer.from(stored.vector.buffer, stored.vector.byteOffset, stored.vector.byteLength) : null, JSON.stringify(stored.ruleVersions), stored.recovered ? 1 : 0]],
       });
     } finally {
       this.pending.delete(d.event_id);
@@ -85,6 +87,11 @@ export class SqliteDecisionStore implements DecisionStore {
     }
     args.push(query.limit ?? 1000);
     const rows = this.db.prepare(`SELECT decision, request, vector, rules, recovered FROM decisions WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`).all(...args) as Row[];
+    return rows.map(toStored);
+  }
+
+  async listByUser(user: string, limit: number): Promise<StoredDecision[]> {
+    const rows = this.db.prepare('SELECT decision, request, vector, rules, recovered FROM decisions WHERE user = ? ORDER BY seq DESC LIMIT ?').all(user, limit) as Row[];
     return rows.map(toStored);
   }
 

@@ -21,6 +21,9 @@ CREATE TABLE IF NOT EXISTS events (
   type TEXT GENERATED ALWAYS AS (body ->> '$.type') VIRTUAL,
   ts   INTEGER GENERATED ALWAYS AS (body ->> '$.ts') VIRTUAL
 ) STRICT;
+-- Partial indexes for the review console: labels, and a user's messages. Only those rows are indexed.
+CREATE INDEX IF NOT EXISTS events_labels ON events (seq) WHERE (body ->> '$.type') IN ('chargeback', 'reviewer_verdict', 'ato_report');
+CREATE INDEX IF NOT EXISTS events_messages ON events ((body ->> '$.entities.user'), seq) WHERE (body ->> '$.type') = 'message_sent';
 `;
 
 export interface SqliteEventLogOptions {
@@ -87,6 +90,24 @@ export class SqliteEventLog implements EventLog {
   async get(id: string): Promise<LoggedEvent | undefined> {
     const row = this.byId.get(id);
     return row ? { seq: row.seq, event: JSON.parse(row.body) as RiskEvent } : undefined;
+  }
+
+  /** The newest label events (chargebacks, verdicts, ATO reports), newest first. */
+  async recentLabels(limit: number): Promise<LoggedEvent[]> {
+    const rows = this.db
+      .prepare("SELECT seq, body FROM events WHERE (body ->> '$.type') IN ('chargeback', 'reviewer_verdict', 'ato_report') ORDER BY seq DESC LIMIT ?")
+      .raw(true)
+      .all(limit) as Array<[number, string]>;
+    return rows.map(toLogged);
+  }
+
+  /** A user's newest messages, newest first. */
+  async recentMessages(user: string, limit: number): Promise<LoggedEvent[]> {
+    const rows = this.db
+      .prepare("SELECT seq, body FROM events WHERE (body ->> '$.type') = 'message_sent' AND (body ->> '$.entities.user') = ? ORDER BY seq DESC LIMIT ?")
+      .raw(true)
+      .all(user, limit) as Array<[number, string]>;
+    return rows.map(toLogged);
   }
 
   async lastSeq(): Promise<number> {

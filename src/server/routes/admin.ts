@@ -64,6 +64,7 @@ export function adminRoutes(service: Service) {
       async (request) => {
         const { stage, canary_share } = request.body as { stage: Exclude<Stage, 'candidate'>; canary_share?: number };
         const changed = await guard(() => registry.promote((request.params as { id: string }).id, stage, { actor: actorOf(request), ...(canary_share !== undefined ? { canaryShare: canary_share } : {}) }));
+        await service.audit.append({ actor: actorOf(request), action: 'model.promote', subject: (request.params as { id: string }).id, details: { stage, canary_share: canary_share ?? null, changed: changed.map((m) => [m.artifact.id, m.stage]) } });
         const serving = await service.reloadModels();
         return { changed: changed.map(modelView), serving };
       },
@@ -75,12 +76,14 @@ export function adminRoutes(service: Service) {
       async (request) => {
         const name = (request.body as { name?: string }).name ?? service.settings().modelName;
         const changed = await guard(() => registry.rollback(name, actorOf(request)));
+        await service.audit.append({ actor: actorOf(request), action: 'model.rollback', subject: name, details: { changed: changed.map((m) => [m.artifact.id, m.stage]) } });
         return { changed: changed.map(modelView), serving: await service.reloadModels() };
       },
     );
 
     app.put('/v1/admin/models/:id/policy', { ...admin, schema: { tags: ['models'], summary: 'Change the block threshold and review band', params: IdParam, body: Policy } }, async (request) => {
       const updated = await guard(() => registry.setPolicy((request.params as { id: string }).id, request.body as { block: number; review: number }, actorOf(request)));
+      await service.audit.append({ actor: actorOf(request), action: 'policy.update', subject: updated.artifact.id, details: { ...updated.policy } });
       await service.reloadModels();
       return modelView(updated);
     });
@@ -90,8 +93,10 @@ export function adminRoutes(service: Service) {
       '/v1/admin/kill-switch',
       { ...admin, schema: { tags: ['operations'], summary: 'Turn models off (rules only) or back on', body: Type.Object({ enabled: Type.Boolean(), reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }) } },
       async (request) => {
-        const { enabled } = request.body as { enabled: boolean };
-        return { enabled: service.updateSettings({ killSwitch: enabled }, actorOf(request)).killSwitch };
+        const { enabled, reason } = request.body as { enabled: boolean; reason?: string };
+        const result = service.updateSettings({ killSwitch: enabled }, actorOf(request)).killSwitch;
+        await service.audit.append({ actor: actorOf(request), action: 'kill_switch', subject: 'serving', details: { enabled, reason: reason ?? null } });
+        return { enabled: result };
       },
     );
 
@@ -123,6 +128,7 @@ export function adminRoutes(service: Service) {
         },
         actorOf(request),
       );
+      await service.audit.append({ actor: actorOf(request), action: 'settings.update', subject: 'serving', details: body as Record<string, unknown> });
       await service.reloadModels();
       return settingsView();
     });

@@ -72,12 +72,14 @@ export function ruleRoutes(service: Service) {
     }));
     app.post('/v1/admin/rules', { ...admin, schema: { tags: ['rules'], summary: 'Create a rule; an expression that does not compile is refused with its position', body: RuleBody } }, async (request, reply) => {
       const rule = await rules.create(request.body as RuleInput, actorOf(request)).catch(mapError);
+      await service.audit.append({ actor: actorOf(request), action: 'rule.create', subject: rule.id, details: { version: rule.version, action: rule.action, expression: rule.expression, shadow: rule.shadow } });
       await service.reloadRules();
       return reply.status(201).send(rule);
     });
     app.put('/v1/admin/rules/:id', { ...admin, schema: { tags: ['rules'], summary: 'Change a rule (a new version); expected_version guards against concurrent edits', body: RuleChangesBody } }, async (request) => {
       const { expected_version, ...changes } = request.body as RuleChanges & { expected_version?: number };
       const rule = await rules.update((request.params as { id: string }).id, changes, actorOf(request), expected_version !== undefined ? { expectedVersion: expected_version } : {}).catch(mapError);
+      await service.audit.append({ actor: actorOf(request), action: 'rule.update', subject: rule.id, details: { version: rule.version, changes } });
       await service.reloadRules();
       return rule;
     });
@@ -122,6 +124,7 @@ export function ruleRoutes(service: Service) {
       { ...admin, schema: { tags: ['lists'], summary: 'Create a named list', body: Type.Object({ name: Type.String(), kind: Type.Enum(LIST_KINDS), description: Type.Optional(Type.String()) }, { additionalProperties: false }) } },
       async (request, reply) => {
         const list = await lists.createList(request.body as { name: string; kind: ListKind; description?: string }, actorOf(request)).catch(mapError);
+        await service.audit.append({ actor: actorOf(request), action: 'list.create', subject: list.name, details: { kind: list.kind } });
         await service.rules.refreshList(list.name);
         return reply.status(201).send(list);
       },
@@ -148,6 +151,7 @@ export function ruleRoutes(service: Service) {
         const name = (request.params as { name: string }).name;
         const { entries } = request.body as { entries: Array<{ value: string; note?: string; expires_at?: number | null }> };
         const added = await lists.addEntries(name, entries.map((e) => ({ value: e.value, ...(e.note !== undefined ? { note: e.note } : {}), ...(e.expires_at !== undefined ? { expiresAt: e.expires_at } : {}) })), actorOf(request)).catch(mapError);
+        await service.audit.append({ actor: actorOf(request), action: 'list.add', subject: name, details: { values: added.map((e) => e.value) } });
         await service.rules.refreshList(name);
         return { added: added.length, entries: added };
       },
@@ -158,6 +162,7 @@ export function ruleRoutes(service: Service) {
       async (request) => {
         const name = (request.params as { name: string }).name;
         const removed = await lists.removeEntries(name, (request.body as { values: string[] }).values, actorOf(request)).catch(mapError);
+        await service.audit.append({ actor: actorOf(request), action: 'list.remove', subject: name, details: { values: (request.body as { values: string[] }).values, removed } });
         await service.rules.refreshList(name);
         return { removed };
       },

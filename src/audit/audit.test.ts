@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { openSqlite } from '../lib/sqlite.js';
+import { SqliteAuditLog } from './stores/sqlite.js';
+
+async function filled() {
+  const db = openSqlite(':memory:');
+  let clock = 1_000;
+  const log = new SqliteAuditLog(db, () => clock++);
+  await log.append({ actor: 'alice', action: 'model.promote', subject: 'm_1', details: { stage: 'active' } });
+  await log.append({ actor: 'bob', action: 'rule.update', subject: 'big_amount', details: { version: 2 } });
+  await log.append({ actor: 'carol', action: 'case.decide', subject: 'case_7', details: { verdict: 'fraud' } });
+  await log.append({ actor: 'svc', action: 'kill_switch', subject: 'serving', details: { enabled: true } });
+  return { db, log };
+}
+
+describe('audit trail', () => {
+  it('chains entries and verifies an untouched log', async () => {
+    const { log } = await filled();
+    expect(await log.verify()).toEqual({ ok: true, entries: 4, problems: [] });
+    expect((await log.list({ limit: 2 })).map((e) => e.action)).toEqual(['kill_switch', 'case.decide']);
+  });
+
+  it('catches a flipped byte', async () => {
+    const { db, log } = await filled();
+    const details = (db.prepare('SELECT details FROM audit_log WHERE seq = 2').get() as { details: string }).details;
+    db.prepare('UPDATE audit_log SET details = ? WHERE seq = 2').run(details.replace('2', '3'));
+    const result = await log.verify();
+    expect(result.ok).toBe(false);
+    expect(result.problems).toContain('entry 2: its content does not match its hash (altered)');
+  });
+
+  it('catches a deleted entry', async () => {
+    const { db, log } = await filled();
+    db.prepare('DELETE FROM audit_log WHERE seq = 3').run();
+    const result = await log.verify();
+    expect(result.ok).toBe(false);
+    expect(result.problems.join('\n')).toMatch(/entry 4: expected entry 3 here/);
+  });
+
+  it('catches a swapped pair', async () => {
+    const { db, log } = await filled();
+    const a = db.prepare('SELECT * FROM audit_log WHERE seq = 2').get() as Record<string, unknown>;
+    const b = db.prepare('SELECT * FROM audit_log WHERE seq = 3').get() as Record<string, unknown>;
+    const put = db.prepare('UPDATE audit_log SET at = ?, actor = ?, action = ?, subject = ?, details = ?, prev_hash = ?, hash = ? WHERE seq = ?');
+    put.run(b.at, b.actor, b.action, b.subject, b.details, b.prev_hash, b.hash, 2);
+    put.run(a.at, a.actor, a.action, a.subject, a.details, a.prev_hash, a.hash, 3);
+    expect((await log.verify()).ok).toBe(false);
+  });
+
+  it('continues the chain after a reopen', async () => {
+    const { db } = await filled();
+    const reopened = new SqliteAuditLog(db);
+    expect((await reopened.append({ actor: 'dave', action: 'list.add', subject: 'stolen_cards' })).seq).toBe(5);
+    expect((await reopened.verify()).ok).toBe(true);
+  });
+});

@@ -1,0 +1,247 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import { parseEvent } from '../../events/index.js';
+import { CaseConflictError, CaseNotFoundError, isClaimed, isSlaBreached, type ReviewCase } from '../../review/case.js';
+import type { Service } from '../../runtime/service.js';
+import { HttpError } from '../app.js';
+import { IdParam } from '../schemas.js';
+
+const DAY = 86_400_000;
+const reviewerOf = (request: FastifyRequest) => `${request.apiKey?.name ?? 'unknown'} (${request.apiKey?.id ?? '?'})`;
+
+function view(c: ReviewCase, now: number) {
+  const claimed = isClaimed(c, now);
+  return {
+    id: c.id,
+    decision_id: c.decisionId,
+    event_id: c.eventId,
+    user: c.user,
+    amount: c.amount,
+    currency: c.currency,
+    score: c.score,
+    priority: c.priority,
+    status: claimed ? 'claimed' : c.status,
+    opened_at: c.openedAt,
+    sla_due_at: c.slaDueAt,
+    sla_breached: isSlaBreached(c, now),
+    reasons: c.reasons,
+    claimed_by: claimed ? c.claimedBy : null,
+    lease_expires_at: claimed ? c.leaseExpiresAt : null,
+    verdict: c.verdict,
+  };
+}
+
+function mapError(error: unknown): never {
+  if (error instanceof CaseNotFoundError) throw new HttpError(404, 'not_found', error.message);
+  if (error instanceof CaseConflictError) throw new HttpError(409, 'conflict', error.message);
+  throw error;
+}
+
+const median = (xs: number[]): number | null => {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+export function reviewRoutes(service: Service) {
+  return async (app: FastifyInstance): Promise<void> => {
+    const review = { config: { scope: 'review' as const } };
+    const { cases } = service;
+    const set = service.embedded.featureSet;
+
+    app.get(
+      '/v1/cases',
+      {
+        ...review,
+        schema: {
+          tags: ['review'],
+          summary: 'The review queue: by expected loss (priority) or SLA deadline',
+          querystring: Type.Object(
+            {
+              status: Type.Optional(Type.Enum(['open', 'claimed', 'escalated', 'decided', 'all'])),
+              sort: Type.Optional(Type.Enum(['priority', 'sla'])),
+              q: Type.Optional(Type.String({ maxLength: 200 })),
+              limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+              offset: Type.Optional(Type.Integer({ minimum: 0 })),
+            },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (request) => {
+        const now = Date.now();
+        const query = request.query as { status?: 'open'; sort?: 'priority'; q?: string; limit?: number; offset?: number };
+        const { cases: found, total } = cases.list(query, now);
+        return { cases: found.map((c) => view(c, now)), total };
+      },
+    );
+
+    app.get('/v1/cases/:id', { ...review, schema: { tags: ['review'], summary: 'A case with its evidence', params: IdParam } }, async (request) => {
+      const now = Date.now();
+      const c = cases.get((request.params as { id: string }).id);
+      if (!c) throw new HttpError(404, 'not_found', `there is no case "${(request.params as { id: string }).id}"`);
+      const stored = await service.decisions.get(c.decisionId);
+      if (!stored) throw new HttpError(404, 'not_found', `the decision of case ${c.id} is missing`);
+      const request_ = stored.request;
+      // The user's usual: the median of each feature over their earlier decisions.
+      const earlier = c.user ? (await service.decisions.listByUser(c.user, 21)).filter((d) => d.decision.decision_id !== c.decisionId && d.vector) : [];
+      const n = set.valueNames.length;
+      const features = set.valueNames.map((name, i) => {
+        const missing = stored.vector ? stored.vector[n + i] === 1 : true;
+        const usual = median(earlier.filter((d) => d.vector![n + i] !== 1).map((d) => d.vector![i]!));
+        return { name, description: set.get(name)?.description ?? '', value: missing || !stored.vector ? null : stored.vector[i]!, usual };
+      });
+      const linked = (feature: string, entity: Record<string, string | undefined>): string[] => {
+        try {
+          return service.embedded.features.engine.distinctValues(feature, entity);
+        } catch {
+          return []; // the served feature set has no such feature
+        }
+      };
+      const e = request_.entities;
+      const users = new Set([...linked('device_distinct_users_30d', { device: e.device }), ...linked('card_distinct_users_30d', { card: e.card }), ...linked('email_distinct_users_30d', { email: e.email })]);
+      if (e.user) users.delete(e.user);
+      const messages = [
+        ...((request_.payload as { message?: string }).message ? [{ ts: request_.ts, text: (request_.payload as { message: string }).message }] : []),
+        ...(c.user ? (await service.embedded.log.recentMessages(c.user, 10)).map((m) => ({ ts: m.event.ts, text: (m.event.payload as { text: string }).text })) : []),
+      ];
+      return {
+        case: { ...view(c, now), history: cases.history(c.id), note: c.note, label_event_id: c.labelEventId },
+        decision: stored.decision,
+        request: request_,
+        features,
+        linked: {
+          users: [...users].slice(0, 50),
+          devices: linked('user_distinct_devices_7d', { user: e.user }).slice(0, 50),
+          cards: linked('user_distinct_cards_7d', { user: e.user }).slice(0, 50),
+          ips: linked('user_distinct_ips_24h', { user: e.user }).slice(0, 50),
+        },
+        messages,
+      };
+    });
+
+    app.post('/v1/cases/:id/claim', { ...review, schema: { tags: ['review'], summary: 'Claim a case under a lease', params: IdParam, body: Type.Optional(Type.Object({}, { additionalProperties: false })) } }, async (request) => {
+      const reviewer = reviewerOf(request);
+      const { case: c, leaseId, expiresAt } = (() => {
+        try {
+          return cases.claim((request.params as { id: string }).id, reviewer, Date.now());
+        } catch (error) {
+          return mapError(error);
+        }
+      })();
+      void service.audit.append({ actor: reviewer, action: 'case.claim', subject: c.id });
+      return { lease_id: leaseId, expires_at: expiresAt, reviewer };
+    });
+
+    const LeaseBody = Type.Object({ lease_id: Type.String({ minLength: 1, maxLength: 100 }), note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
+    app.post('/v1/cases/:id/release', { ...review, schema: { tags: ['review'], params: IdParam, body: LeaseBody } }, async (request) => {
+      const reviewer = reviewerOf(request);
+      try {
+        const c = cases.release((request.params as { id: string }).id, (request.body as { lease_id: string }).lease_id, reviewer, Date.now());
+        void service.audit.append({ actor: reviewer, action: 'case.release', subject: c.id });
+        return { case: view(c, Date.now()) };
+      } catch (error) {
+        return mapError(error);
+      }
+    });
+
+    app.post(
+      '/v1/cases/:id/decide',
+      {
+        ...review,
+        schema: {
+          tags: ['review'],
+          summary: 'Decide fraud or legit under the lease; the verdict becomes a reviewer_verdict label event',
+          params: IdParam,
+          body: Type.Object({ lease_id: Type.String({ minLength: 1, maxLength: 100 }), verdict: Type.Enum(['fraud', 'legit']), note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false }),
+        },
+      },
+      async (request) => {
+        const reviewer = reviewerOf(request);
+        const body = request.body as { lease_id: string; verdict: 'fraud' | 'legit'; note?: string };
+        const id = (request.params as { id: string }).id;
+        const current = cases.get(id);
+        if (!current) throw new HttpError(404, 'not_found', `there is no case "${id}"`);
+        const stored = await service.decisions.get(current.decisionId);
+        const now = Date.now();
+        const labelId = `verdict_${id}`;
+        let decided: ReviewCase;
+        try {
+          decided = cases.decide(id, body.lease_id, body.verdict, body.note ?? null, reviewer, labelId, now);
+        } catch (error) {
+          return mapError(error);
+        }
+        // The verdict is a label: it feeds the label-aware features and the next training set.
+        const entities = stored?.request.entities ?? {};
+        const label = parseEvent({
+          id: labelId,
+          type: 'reviewer_verdict',
+          ts: Math.max(now, (stored?.request.ts ?? 0) + 1),
+          entities: Object.fromEntries(Object.entries(entities).filter(([k]) => ['user', 'card', 'device', 'listing', 'host'].includes(k))),
+          payload: { target_event_id: decided.eventId, verdict: body.verdict, reviewer: reviewer.slice(0, 128), case_id: id, ...(body.note ? { note: body.note } : {}) },
+        });
+        if (!label.ok) throw new Error(`verdict label for ${id} did not validate: ${JSON.stringify(label.errors)}`);
+        await service.embedded.features.ingest([label.event]);
+        await service.audit.append({ actor: reviewer, action: 'case.decide', subject: id, details: { verdict: body.verdict, label_event_id: labelId } });
+        return { case: view(decided, Date.now()), label_event_id: labelId };
+      },
+    );
+
+    app.post('/v1/cases/:id/escalate', { ...review, schema: { tags: ['review'], params: IdParam, body: LeaseBody } }, async (request) => {
+      const reviewer = reviewerOf(request);
+      const body = request.body as { lease_id: string; note?: string };
+      try {
+        const c = cases.escalate((request.params as { id: string }).id, body.lease_id, body.note ?? null, reviewer, Date.now());
+        await service.audit.append({ actor: reviewer, action: 'case.escalate', subject: c.id, details: { note: body.note ?? null } });
+        return { case: view(c, Date.now()) };
+      } catch (error) {
+        return mapError(error);
+      }
+    });
+
+    app.get('/v1/queue/stats', { ...review, schema: { tags: ['review'], summary: 'Queue counts, SLA breaches, capacity and the review band in force' } }, async () => {
+      const now = Date.now();
+      const stats = cases.stats(now, Math.floor(now / DAY) * DAY);
+      const policy = service.lineup().active?.registered.policy ?? null;
+      return {
+        open: stats.open,
+        claimed: stats.claimed,
+        escalated: stats.escalated,
+        decided_today: stats.decidedToday,
+        opened_today: stats.openedToday,
+        sla_breached: stats.slaBreached,
+        capacity_per_day: service.settings().reviewCapacityPerDay,
+        review_threshold: service.reviewThreshold(),
+        block_threshold: policy?.block ?? null,
+      };
+    });
+
+    app.get(
+      '/v1/labels',
+      { ...review, schema: { tags: ['review'], summary: 'The newest label events', querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }, { additionalProperties: false }) } },
+      async (request) => {
+        const labels = await service.embedded.log.recentLabels((request.query as { limit?: number }).limit ?? 50);
+        return {
+          labels: labels.map(({ seq, event }) => {
+            const p = event.payload as { target_event_id?: string; verdict?: string; reviewer?: string };
+            return { id: event.id, seq, type: event.type, ts: event.ts, target_event_id: p.target_event_id ?? null, verdict: p.verdict ?? null, reviewer: p.reviewer ?? null };
+          }),
+        };
+      },
+    );
+
+    app.get(
+      '/v1/topk',
+      { ...review, schema: { tags: ['review'], summary: 'The riskiest accounts now: users by their latest decision score', querystring: Type.Object({ k: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }, { additionalProperties: false }) } },
+      async (request) => ({ entities: service.riskiest.topK((request.query as { k?: number }).k ?? 20) }),
+    );
+
+    app.get(
+      '/v1/audit',
+      { config: { scope: 'admin' }, schema: { tags: ['audit'], summary: 'The audit trail, newest first', querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })), action: Type.Optional(Type.String()), subject: Type.Optional(Type.String()) }, { additionalProperties: false }) } },
+      async (request) => ({ entries: await service.audit.list(request.query as { limit?: number }) }),
+    );
+    app.get('/v1/audit/verify', { config: { scope: 'admin' }, schema: { tags: ['audit'], summary: 'Check the hash chain: altered, removed or reordered entries' } }, async () => service.audit.verify());
+  };
+}

@@ -1,0 +1,101 @@
+// The review queue over HTTP: review decisions open cases; reviewers claim under leases, decide or
+// escalate; verdicts become labels that reach the next training set; the audit trail records it all.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTrainingSet } from '../../src/features/index.js';
+import { booking, startTestServer, type TestServer } from '../support/server.js';
+
+let server: TestServer;
+let second: string;
+beforeAll(async () => {
+  server = await startTestServer();
+  second = server.service.keys.create('second reviewer', ['review'], 1_000_000).token;
+  // Every booking in these tests goes to review: a rule sends large amounts there.
+  await server.request('POST', '/v1/admin/rules', { body: { id: 'review_everything_large', name: 'Large amount: a human looks', expression: 'request.payload.amount >= 5000.0', action: 'review' } });
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+async function reviewCase(amount = 8000): Promise<{ caseId: string; eventId: string }> {
+  const request = booking({ amount });
+  const { body } = await server.request('POST', '/v1/decisions', { body: request });
+  expect(body.action).toBe('review');
+  const list = await server.request('GET', `/v1/cases?status=all&q=${request.id}`, { key: server.keys.review });
+  expect(list.body.total).toBe(1);
+  return { caseId: list.body.cases[0].id, eventId: request.id };
+}
+
+describe('review queue over HTTP', () => {
+  it('opens a case for a review decision, with priority, SLA and evidence', async () => {
+    const { caseId, eventId } = await reviewCase(9000);
+    const detail = await server.request('GET', `/v1/cases/${caseId}`, { key: server.keys.review });
+    expect(detail.status).toBe(200);
+    expect(detail.body.case).toMatchObject({ id: caseId, event_id: eventId, status: 'open', amount: 9000, sla_breached: false });
+    expect(detail.body.case.priority).toBeCloseTo((detail.body.decision.score ?? 0.5) * 9000, 6);
+    expect(detail.body.case.sla_due_at).toBeGreaterThan(detail.body.case.opened_at);
+    expect(detail.body.decision.action).toBe('review');
+    expect(detail.body.request.id).toBe(eventId);
+    expect(detail.body.features.find((f: { name: string }) => f.name === 'amount').value).toBe(9000);
+    expect(detail.body.linked).toHaveProperty('cards');
+    expect(detail.body.case.history.map((h: { action: string }) => h.action)).toEqual(['opened']);
+    const queue = await server.request('GET', '/v1/cases?sort=priority', { key: server.keys.review });
+    const priorities = queue.body.cases.map((c: { priority: number }) => c.priority);
+    expect(priorities).toEqual([...priorities].sort((a, b) => b - a));
+  });
+
+  it('lets one reviewer at a time hold a case; concurrent claims produce one lease', async () => {
+    const { caseId } = await reviewCase();
+    const claims = await Promise.all([server.keys.review, second, server.keys.review, second].map((key) => server.request('POST', `/v1/cases/${caseId}/claim`, { key, body: {} })));
+    const winners = claims.filter((c) => c.status === 200);
+    expect(new Set(winners.map((w) => w.body.reviewer)).size).toBe(1);
+    expect(claims.filter((c) => c.status === 409).length).toBeGreaterThan(0);
+    const loser = winners[0]!.body.reviewer.startsWith('second') ? server.keys.review : second;
+    const decide = await server.request('POST', `/v1/cases/${caseId}/decide`, { key: loser, body: { lease_id: 'not-mine', verdict: 'legit' } });
+    expect(decide.status).toBe(409);
+  });
+
+  it('turns a verdict into a label event that reaches the next training set, point-in-time', async () => {
+    const { caseId, eventId } = await reviewCase();
+    const claim = await server.request('POST', `/v1/cases/${caseId}/claim`, { key: server.keys.review, body: {} });
+    const decided = await server.request('POST', `/v1/cases/${caseId}/decide`, { key: server.keys.review, body: { lease_id: claim.body.lease_id, verdict: 'fraud', note: 'card reported stolen by issuer' } });
+    expect(decided.status).toBe(200);
+    expect(decided.body.case).toMatchObject({ status: 'decided', verdict: 'fraud' });
+    const again = await server.request('POST', `/v1/cases/${caseId}/decide`, { key: server.keys.review, body: { lease_id: claim.body.lease_id, verdict: 'legit' } });
+    expect(again.status).toBe(409);
+    const labels = await server.request('GET', '/v1/labels?limit=5', { key: server.keys.review });
+    expect(labels.body.labels[0]).toMatchObject({ id: decided.body.label_event_id, type: 'reviewer_verdict', target_event_id: eventId, verdict: 'fraud' });
+    const history = (await server.request('GET', `/v1/cases/${caseId}`, { key: server.keys.review })).body.case.history.map((h: { action: string }) => h.action);
+    expect(history).toEqual(['opened', 'claimed', 'decided']);
+    // The next training set, once the horizon has closed: the row is fraud, labelled by the reviewer;
+    // its own features were computed before the label existed. (The verdict arrives at wall-clock time,
+    // months after the simulated booking, hence the long horizon.)
+    const { log, featureSet } = server.service.embedded;
+    const year = 366 * 86_400_000;
+    const training = await buildTrainingSet(log, featureSet, { maturityMs: year, asOf: Date.now() + year });
+    const row = training.eventIds.indexOf(eventId);
+    expect(row).toBeGreaterThanOrEqual(0);
+    expect(training.labels[row]).toBe(1);
+    expect(training.meta[row]!.labelSource).toBe('reviewer_verdict');
+    const verdicts = featureSet.vectorNames.indexOf('user_fraud_verdicts_30d');
+    const stored = await server.service.decisions.getByEvent(eventId);
+    expect(training.x[row * featureSet.vectorNames.length + verdicts]).toEqual(stored!.vector![verdicts]);
+  });
+
+  it('escalates, reports queue statistics, the riskiest accounts and an intact audit trail', async () => {
+    const { caseId } = await reviewCase();
+    const claim = await server.request('POST', `/v1/cases/${caseId}/claim`, { key: server.keys.review, body: {} });
+    expect((await server.request('POST', `/v1/cases/${caseId}/escalate`, { key: server.keys.review, body: { lease_id: claim.body.lease_id, note: 'ring?' } })).body.case.status).toBe('escalated');
+    const stats = await server.request('GET', '/v1/queue/stats', { key: server.keys.review });
+    expect(stats.body).toMatchObject({ escalated: 1, capacity_per_day: 1000 });
+    expect(stats.body.decided_today).toBeGreaterThanOrEqual(1);
+    const top = await server.request('GET', '/v1/topk?k=3', { key: server.keys.review });
+    expect(top.body.entities.length).toBe(3);
+    expect(top.body.entities[0].score).toBeGreaterThanOrEqual(top.body.entities[2].score);
+    const audit = await server.request('GET', '/v1/audit?limit=200');
+    const actions = new Set(audit.body.entries.map((e: { action: string }) => e.action));
+    for (const action of ['decision', 'rule.create', 'case.claim', 'case.decide', 'case.escalate']) expect(actions).toContain(action);
+    expect((await server.request('GET', '/v1/audit/verify')).body).toMatchObject({ ok: true, problems: [] });
+    expect((await server.request('GET', '/v1/audit', { key: server.keys.review })).status).toBe(403);
+    expect((await server.request('GET', '/v1/cases/case_nope', { key: server.keys.review })).status).toBe(404);
+  });
+});
