@@ -7,6 +7,7 @@ import { registerModels } from './models.js';
 import { registerServe } from './serve.js';
 import { registerKeys } from './keys.js';
 import { registerRules } from './rules.js';
+import { registerAudit } from './audit.js';
 import { registerSimulate } from './simulate.js';
 import { registerStart } from './start.js';
 
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerKeys(program);
   registerRules(program);
+  registerAudit(program);
   registerSimulate(program);
   registerEvents(program);
   registerFeatures(program);

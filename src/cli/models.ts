@@ -157,8 +157,62 @@ export function registerModels(program: Command): void {
         const set = await resolveSet(stores, command, opts.featureSetVersion);
         const registered = await trainAndRegister(stores, set, opts);
         if (opts.promote) {
-          for (const changed of await stores.models.promote(registered.artifact.id, opts.promote, { actor: ACTOR })) console.log(`stage: ${formatModel(changed)}`);
+          const changed = await stores.models.promote(registered.artifact.id, opts.promote, { actor: ACTOR });
+          await stores.audit.append({ actor: ACTOR, action: 'model.promote', subject: registered.artifact.id, details: { stage: opts.promote } });
+          for (const m of changed) console.log(`stage: ${formatModel(m)}`);
         }
+      });
+    });
+
+  program
+    .command('retrain')
+    .description('Train a new candidate on the latest labels (reviewer verdicts and chargebacks included) and report it beside the active model on the same test period')
+    .option('--name <name>', 'model line', 'checkout')
+    .option('--maturity <duration>', 'label horizon: rows younger than this are left out', parseDurationOption('--maturity'), 21 * DAY)
+    .option('--gap <duration>', 'time between the training and validation periods', parseDurationOption('--gap'), 7 * DAY)
+    .option('--reviews-per-day <n>', 'review volume for precision/recall at volume', parseNumberOption('--reviews-per-day', 1, 1e7, true), 50)
+    .action(async (opts, command: Command) => {
+      await withStores(command, async (stores) => {
+        const active = (await stores.models.list(opts.name)).find((m) => m.stage === 'active');
+        const set = await resolveSet(stores, command);
+        const training = await trainingSet(stores, set, opts);
+        const trained = await trainModel(training, {
+          name: opts.name,
+          gapMs: opts.gap,
+          policy: active?.policy ?? DEFAULT_POLICY,
+          evaluation: { reviewsPerDay: opts.reviewsPerDay, threshold: (active?.policy ?? DEFAULT_POLICY).block },
+          onProgress: (message) => process.stderr.write(`retrain: ${message}\n`),
+        });
+        const candidate = await stores.models.register(trained.artifact, ACTOR);
+        console.log(`registered candidate ${formatModel(candidate)}`);
+        let comparison: { name: string; report: EvaluationReport } | undefined;
+        if (active) {
+          // The active model on exactly the candidate's test rows.
+          const scorer = await createScorer(active.artifact, { version: set.version, vectorNames: set.vectorNames, alsoServes: new Set([active.artifact.featureSetVersion]) });
+          const width = training.names.length;
+          const rows = [];
+          for (let r = 0; r < training.rows; r++) {
+            if (training.labels[r] === -1 || training.ts[r]! < trained.split.testStart) continue;
+            rows.push(rowForEvaluation(training, r, (await scorer.score(training.x.subarray(r * width, (r + 1) * width))).probability));
+          }
+          comparison = { name: `${active.artifact.name} v${active.version} (active)`, report: evaluateRows(rows, { reviewsPerDay: opts.reviewsPerDay, threshold: active.policy.block }) };
+          const a = comparison.report.overall;
+          const c = trained.test.overall;
+          console.log(`test period ${new Date(trained.split.testStart).toISOString().slice(0, 10)}…: candidate AUC ${fmt(c.auc)} AP ${fmt(c.averagePrecision)} ECE ${fmt(c.ece)} | active AUC ${fmt(a.auc)} AP ${fmt(a.averagePrecision)} ECE ${fmt(a.ece)}`);
+        } else {
+          console.log('no active model to compare with');
+        }
+        const paths = reportPaths(stores.dir, `retrain-${candidate.artifact.id}`);
+        writeFileSync(paths.json, JSON.stringify({ candidate: candidate.artifact.id, active: active?.artifact.id ?? null, test: trained.test, activeOnSameRows: comparison?.report ?? null }, null, 2));
+        writeFileSync(
+          paths.html,
+          renderEvaluationHtml(trained.test, {
+            title: `${candidate.artifact.name} v${candidate.version} (candidate) beside the active model`,
+            model: { id: candidate.artifact.id, version: String(candidate.version), type: candidate.artifact.body.kind, featureSetVersion: candidate.artifact.featureSetVersion },
+            ...(comparison ? { compareWith: comparison } : {}),
+          }),
+        );
+        console.log(`report: ${paths.html}\nnext: riskgate models promote ${candidate.artifact.id} shadow   (then canary, then active)`);
       });
     });
 
@@ -248,7 +302,9 @@ export function registerModels(program: Command): void {
     .action(async (id: string, stage: string, opts, command: Command) => {
       if (!(STAGES as readonly string[]).includes(stage) || stage === 'candidate') throw new UserError(`stage must be one of shadow, canary, active, retired; got "${stage}"`);
       await withStores(command, async (stores) => {
-        for (const changed of await stores.models.promote(id, stage as Exclude<Stage, 'candidate'>, { actor: ACTOR, canaryShare: opts.share })) console.log(formatModel(changed));
+        const changed = await stores.models.promote(id, stage as Exclude<Stage, 'candidate'>, { actor: ACTOR, canaryShare: opts.share });
+        await stores.audit.append({ actor: ACTOR, action: 'model.promote', subject: id, details: { stage, canary_share: opts.share ?? null } });
+        for (const m of changed) console.log(formatModel(m));
       });
     });
 
@@ -258,7 +314,9 @@ export function registerModels(program: Command): void {
     .option('--name <name>', 'model line', 'checkout')
     .action(async (opts, command: Command) => {
       await withStores(command, async (stores) => {
-        for (const changed of await stores.models.rollback(opts.name, ACTOR)) console.log(formatModel(changed));
+        const changed = await stores.models.rollback(opts.name, ACTOR);
+        await stores.audit.append({ actor: ACTOR, action: 'model.rollback', subject: opts.name, details: { changed: changed.map((m) => [m.artifact.id, m.stage]) } });
+        for (const m of changed) console.log(formatModel(m));
       });
     });
 
@@ -271,7 +329,9 @@ export function registerModels(program: Command): void {
       await withStores(command, async (stores) => {
         const m = await stores.models.get(id);
         if (!m) throw new UserError(`no model with id "${id}"`);
-        console.log(formatModel(await stores.models.setPolicy(id, parsePolicy(opts, m.policy), ACTOR)));
+        const updated = await stores.models.setPolicy(id, parsePolicy(opts, m.policy), ACTOR);
+        await stores.audit.append({ actor: ACTOR, action: 'policy.update', subject: id, details: { ...updated.policy } });
+        console.log(formatModel(updated));
       });
     });
 

@@ -68,7 +68,7 @@ export function registerRules(program: Command): void {
     .option('--shadow', 'evaluate and count, never act')
     .option('--description <text>', 'why the rule exists')
     .action(async (id: string, opts, command: Command) => {
-      await withRules(command, async (r) => {
+      await withRules(command, async (r, embedded) => {
         const rule = await r.rules.create(
           {
             id,
@@ -81,6 +81,7 @@ export function registerRules(program: Command): void {
           },
           ACTOR,
         );
+        await embedded.audit.append({ actor: ACTOR, action: 'rule.create', subject: rule.id, details: { version: rule.version, action: rule.action, expression: rule.expression, shadow: rule.shadow } });
         console.log(`added ${rule.id} v${rule.version}${rule.shadow ? ' (shadow)' : ''}; a running server picks it up through the API, or at its next start`);
       });
     });
@@ -101,7 +102,7 @@ export function registerRules(program: Command): void {
         if (value !== 'on' && value !== 'off') throw new UserError(`--${name} must be on or off`);
         return value === 'on';
       };
-      await withRules(command, async (r) => {
+      await withRules(command, async (r, embedded) => {
         const rule = await r.rules.update(
           id,
           {
@@ -114,6 +115,7 @@ export function registerRules(program: Command): void {
           },
           ACTOR,
         );
+        await embedded.audit.append({ actor: ACTOR, action: 'rule.update', subject: rule.id, details: { version: rule.version } });
         console.log(`${rule.id} is now v${rule.version}`);
       });
     });
@@ -182,8 +184,9 @@ export function registerRules(program: Command): void {
     .option('--note <text>', 'why')
     .option('--expires <date>', 'stop counting after this time', parseDate('--expires'))
     .action(async (name: string, values: string[], opts, command: Command) => {
-      await withRules(command, async (r) => {
+      await withRules(command, async (r, embedded) => {
         const added = await r.lists.addEntries(name, values.map((value) => ({ value, ...(opts.note ? { note: opts.note } : {}), ...(opts.expires ? { expiresAt: opts.expires } : {}) })), ACTOR);
+        await embedded.audit.append({ actor: ACTOR, action: 'list.add', subject: name, details: { values: added.map((e) => e.value) } });
         console.log(`${name}: ${added.length} entries added or updated`);
       });
     });
@@ -191,7 +194,11 @@ export function registerRules(program: Command): void {
     .command('remove <name> <values...>')
     .description('Remove entries')
     .action(async (name: string, values: string[], _opts, command: Command) => {
-      await withRules(command, async (r) => console.log(`${name}: ${await r.lists.removeEntries(name, values, ACTOR)} entries removed`));
+      await withRules(command, async (r, embedded) => {
+        const removed = await r.lists.removeEntries(name, values, ACTOR);
+        await embedded.audit.append({ actor: ACTOR, action: 'list.remove', subject: name, details: { values, removed } });
+        console.log(`${name}: ${removed} entries removed`);
+      });
     });
 
   program

@@ -14,6 +14,8 @@ import {
 import { SqliteModelRegistry } from '../models/index.js';
 import { durability, eventLogPath } from '../lib/config.js';
 import { openSqlite, type SqliteDatabase } from '../lib/sqlite.js';
+import { SqliteWriter } from '../lib/sqlite-writer.js';
+import { SqliteAuditLog } from '../audit/stores/sqlite.js';
 
 export interface Stores {
   dir: string;
@@ -22,6 +24,8 @@ export interface Stores {
   featureSets: SqliteFeatureSetRegistry;
   featureLog: SqliteFeatureLog;
   models: SqliteModelRegistry;
+  /** The one audit trail of this data directory (one writer keeps the hash chain whole). */
+  audit: SqliteAuditLog;
   close(): Promise<void>;
 }
 
@@ -45,6 +49,7 @@ export function openStores(dir: string): Stores {
   const log = new SqliteEventLog(eventLogPath(dir), { durability: durability() });
   const db = openSqlite(join(dir, 'riskgate.db'), durability());
   const featureLog = new SqliteFeatureLog(join(dir, 'feature-log.db'), 'os');
+  const auditWriter = new SqliteWriter(join(dir, 'riskgate.db'), durability());
   return {
     dir,
     log,
@@ -52,7 +57,9 @@ export function openStores(dir: string): Stores {
     featureSets: new SqliteFeatureSetRegistry(db),
     featureLog,
     models: new SqliteModelRegistry(db),
+    audit: new SqliteAuditLog(db, Date.now, auditWriter),
     async close() {
+      await auditWriter.close();
       await featureLog.close();
       await log.close();
       if (db.open) db.close();

@@ -17,7 +17,6 @@ import { openRules, type RulesRuntime } from './rules.js';
 import { SqliteAuditLog } from '../audit/stores/sqlite.js';
 import { SqliteCaseStore } from '../review/stores/sqlite.js';
 import { TopK } from '../features/topk/index.js';
-import { SqliteWriter } from '../lib/sqlite-writer.js';
 
 export interface ServiceOptions extends OpenOptions {
   /** Allow drills that make stages slow or failing on purpose (tests, game days). */
@@ -65,8 +64,7 @@ export async function openService(dir: string, options: ServiceOptions): Promise
   const settingsStore = new SqliteSettingsStore(embedded.db);
   const metrics = new Metrics({ defaultMetrics: true });
   const cases = new SqliteCaseStore(embedded.db);
-  const auditWriter = new SqliteWriter(join(dir, 'riskgate.db'), durability());
-  const audit = new SqliteAuditLog(embedded.db, Date.now, auditWriter);
+  const audit = embedded.audit;
   const riskiest = new TopK();
   let settings = settingsStore.load();
   let lineup: Lineup = { shadows: [] };
@@ -176,7 +174,6 @@ export async function openService(dir: string, options: ServiceOptions): Promise
     }),
     async close() {
       await decisions.close();
-      await auditWriter.close();
       await embedded.close();
     },
   };
