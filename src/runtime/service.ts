@@ -14,7 +14,7 @@ import { Metrics } from '../monitor/metrics.js';
 import { durability } from '../lib/config.js';
 import { openEmbedded, type Embedded, type OpenOptions } from './embedded.js';
 import { openRules, type RulesRuntime } from './rules.js';
-import { SqliteAuditLog } from '../audit/stores/sqlite.js';
+import type { SqliteAuditLog } from '../audit/stores/sqlite.js';
 import { SqliteCaseStore } from '../review/stores/sqlite.js';
 import { TopK } from '../features/topk/index.js';
 
