@@ -94,6 +94,10 @@ describe('riskgate CLI', () => {
     expect(skew.code, skew.out).toBe(0);
     expect(skew.out).toMatch(/recomputed offline, 0 differ/);
 
+    const verified = await run('audit', 'verify');
+    expect(verified.code).toBe(0);
+    expect(verified.out).toMatch(/audit trail intact/);
+
     const backfill = await run('features', 'backfill');
     expect(backfill.code, backfill.err).toBe(0);
     expect((await run('features', 'list')).out).toMatch(/user_failed_payment_burst/);
