@@ -98,7 +98,7 @@ console.log(
 // ---- 1. over HTTP, with wrk ------------------------------------------------------------------
 function startChild(args: string[]): Promise<{ child: ChildProcess; port: number; token: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
