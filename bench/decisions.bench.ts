@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildTrainingSet } from '../src/features/index.js';
 import { trainModel } from '../src/models/index.js';
-import { finalAction, reasonsFor } from '../src/decisions/decide.js';
+import { finalAction, reasonsFor, TOP_FEATURE_REASONS } from '../src/decisions/decide.js';
+import type { Contribution } from '../src/models/index.js';
 import { openService } from '../src/runtime/service.js';
 import { installDefaultRules } from '../src/runtime/rules.js';
 import { runSimulation } from '../src/cli/simulate.js';
@@ -74,12 +75,12 @@ for (let round = 0; round < 2; round++) {
     const t0 = performance.now();
     engine.vector(event, vector);
     const t1 = performance.now();
-    const score = (scorer.score(vector) as { probability: number }).probability;
+    const scored = scorer.scoreWithReasons(vector, TOP_FEATURE_REASONS) as { probability: number; reasons: Contribution[] };
     const t2 = performance.now();
-    const outcome = rules.evaluate(event, vector, score);
+    const outcome = rules.evaluate(event, vector, scored.probability);
     const t3 = performance.now();
-    finalAction(outcome.action, score, lineup.active!.registered.policy);
-    reasonsFor(outcome, scorer, vector, set);
+    finalAction(outcome.action, scored.probability, lineup.active!.registered.policy);
+    reasonsFor(outcome, scored.reasons, set);
     const t4 = performance.now();
     if (round === 1 && i % 2 === 0) {
       stage.features.push((t1 - t0) * 1000);
@@ -92,7 +93,7 @@ for (let round = 0; round < 2; round++) {
 await service.close();
 const q = (xs: number[], p: number) => quantile([...xs].sort((a, b) => a - b), p);
 console.log(
-  `in process (µs, median / p99): features ${q(stage.features, 0.5).toFixed(1)} / ${q(stage.features, 0.99).toFixed(1)}, model ${q(stage.model, 0.5).toFixed(1)} / ${q(stage.model, 0.99).toFixed(1)}, rules ${q(stage.rules, 0.5).toFixed(1)} / ${q(stage.rules, 0.99).toFixed(1)}, whole decision incl. reasons ${q(stage.total, 0.5).toFixed(1)} / ${q(stage.total, 0.99).toFixed(1)}`,
+  `in process (µs, median / p99): features ${q(stage.features, 0.5).toFixed(1)} / ${q(stage.features, 0.99).toFixed(1)}, model incl. its reasons ${q(stage.model, 0.5).toFixed(1)} / ${q(stage.model, 0.99).toFixed(1)}, rules ${q(stage.rules, 0.5).toFixed(1)} / ${q(stage.rules, 0.99).toFixed(1)}, whole decision incl. reasons ${q(stage.total, 0.5).toFixed(1)} / ${q(stage.total, 0.99).toFixed(1)}`,
 );
 
 // ---- 1. over HTTP, with wrk ------------------------------------------------------------------

@@ -6,7 +6,7 @@
 import { parseEvent, type FieldError } from '../events/index.js';
 import type { RiskEvent } from '../events/schema.js';
 import type { FeatureLogStore, FeatureSet, OnlineFeatureStore } from '../features/index.js';
-import type { Scorer } from '../models/index.js';
+import type { Contribution } from '../models/index.js';
 import type { Metrics } from '../monitor/metrics.js';
 import { CircuitBreaker, StageUnavailable } from './breaker.js';
 import { decisionIdFor, type Action, type Decision, type Reason, type StoredDecision } from './decision.js';
@@ -72,8 +72,6 @@ export interface DeciderDeps {
   observe?: (stored: StoredDecision) => void;
 }
 
-const TOP_FEATURE_REASONS = 3;
-
 export class Decider {
   readonly featureBreaker = new CircuitBreaker('features');
   readonly modelBreakers = new Map<string, CircuitBreaker>();
@@ -124,6 +122,7 @@ export class Decider {
     // 3. Models: the deciding model (active, or canary for a stable share of users), then shadows.
     const lineup = this.deps.lineup();
     let score: number | null = null;
+    let contributions: Contribution[] = [];
     let decider: { model: ServingModel; mode: 'active' | 'canary' | 'fallback' } | undefined;
     if (settings.killSwitch) {
       degraded ??= 'kill_switch';
@@ -134,16 +133,18 @@ export class Decider {
       if (!chosen) {
         degraded ??= 'no_model';
       } else {
-        const attempt = await this.scoreWith(chosen.model, vector, settings);
+        const attempt = await this.scoreWith(chosen.model, vector, settings, true);
         if (attempt.ok) {
           score = attempt.probability;
+          contributions = attempt.reasons;
           decider = chosen;
         } else {
           degraded ??= `model_${attempt.reason}`;
           if (lineup.fallback && lineup.fallback !== chosen.model) {
-            const fallback = await this.scoreWith(lineup.fallback, vector, settings);
+            const fallback = await this.scoreWith(lineup.fallback, vector, settings, true);
             if (fallback.ok) {
               score = fallback.probability;
+              contributions = fallback.reasons;
               decider = { model: lineup.fallback, mode: 'fallback' };
             }
           }
@@ -153,7 +154,7 @@ export class Decider {
     const shadow: Decision['shadow'] = [];
     if (vector !== null && !settings.killSwitch) {
       for (const model of lineup.shadows) {
-        const attempt = await this.scoreWith(model, vector, settings);
+        const attempt = await this.scoreWith(model, vector, settings, false);
         const p = attempt.ok ? attempt.probability : null;
         shadow.push({ id: model.registered.artifact.id, version: model.registered.version, score: p, action: p === null ? null : policyAction(p, model.registered.policy) });
       }
@@ -171,7 +172,7 @@ export class Decider {
     // 5. Policy: rules and the model's band together (see finalAction).
     const policy = decider ? decider.model.registered.policy : null;
     const action = finalAction(outcome.action, score, policy);
-    const reasons = reasonsFor(outcome, decider?.model.scorer, vector, this.deps.featureSet);
+    const reasons = reasonsFor(outcome, contributions, this.deps.featureSet);
     const total = performance.now();
     const decision: Decision = {
       decision_id: seq !== null ? decisionIdFor(seq) : `dec_unlogged_${event.id}`,
@@ -243,7 +244,8 @@ export class Decider {
     model: ServingModel,
     vector: Float64Array,
     settings: ServingSettings,
-  ): Promise<{ ok: true; probability: number } | { ok: false; reason: string }> {
+    explain: boolean,
+  ): Promise<{ ok: true; probability: number; reasons: Contribution[] } | { ok: false; reason: string }> {
     const id = model.registered.artifact.id;
     let breaker = this.modelBreakers.get(id);
     if (!breaker) {
@@ -251,8 +253,12 @@ export class Decider {
       this.modelBreakers.set(id, breaker);
     }
     try {
+      if (explain) {
+        const scored = await breaker.run(() => this.faulty('model', () => model.scorer.scoreWithReasons(vector, TOP_FEATURE_REASONS)), settings.budgets.modelMs);
+        return { ok: true, probability: scored.probability, reasons: scored.reasons };
+      }
       const score = await breaker.run(() => this.faulty('model', () => model.scorer.score(vector)), settings.budgets.modelMs);
-      return { ok: true, probability: score.probability };
+      return { ok: true, probability: score.probability, reasons: [] };
     } catch (error) {
       if (error instanceof StageUnavailable) return { ok: false, reason: error.reason };
       throw error;
@@ -281,11 +287,14 @@ export function finalAction(ruleAction: Action | null, score: number | null, pol
 }
 
 /** Rule hits first, then the deciding model's top feature contributions, in words. */
-export function reasonsFor(outcome: RuleOutcome, scorer: Scorer | undefined, vector: Float64Array | null, featureSet: FeatureSet): Reason[] {
+export function reasonsFor(outcome: RuleOutcome, contributions: readonly Contribution[], featureSet: FeatureSet): Reason[] {
   const reasons: Reason[] = outcome.hits.map((h) => ({ kind: 'rule', rule_id: h.ruleId, version: h.version, action: h.action, text: h.name }));
-  if (scorer && vector) for (const c of scorer.reasons(vector, TOP_FEATURE_REASONS)) reasons.push(featureReason(featureSet, c));
+  for (const c of contributions) reasons.push(featureReason(featureSet, c));
   return reasons;
 }
+
+/** How many feature contributions a decision explains itself with. */
+export const TOP_FEATURE_REASONS = 3;
 
 /** Live events may not come from the future: one far-future time would age every entity past its TTL. */
 export const MAX_CLOCK_SKEW_MS = 24 * 3_600_000;

@@ -1,8 +1,8 @@
 // Replay: recompute a stored decision from its logged inputs — the request, the feature vector it was
 // given, the model and rule versions it used, its policy — and say whether the result is the same.
 import type { FeatureSet } from '../features/index.js';
-import type { Scorer } from '../models/index.js';
-import { finalAction, reasonsFor, type RulesPort } from './decide.js';
+import type { Contribution, Scorer } from '../models/index.js';
+import { finalAction, reasonsFor, TOP_FEATURE_REASONS, type RulesPort } from './decide.js';
 import type { Decision, StoredDecision } from './decision.js';
 
 export interface ReplayContext {
@@ -24,10 +24,11 @@ export async function replayDecision(stored: StoredDecision, context: ReplayCont
   const original = stored.decision;
   const vector = stored.vector;
   let score: number | null = null;
-  let scorer: Scorer | undefined;
+  let contributions: Contribution[] = [];
   if (original.model && vector) {
-    scorer = await context.scorerFor(original.model.id);
-    score = (await scorer.score(vector)).probability;
+    const scored = await (await context.scorerFor(original.model.id)).scoreWithReasons(vector, TOP_FEATURE_REASONS);
+    score = scored.probability;
+    contributions = scored.reasons;
   }
   const shadow: Decision['shadow'] = [];
   for (const s of original.shadow) {
@@ -40,7 +41,7 @@ export async function replayDecision(stored: StoredDecision, context: ReplayCont
     ...original,
     score,
     action: finalAction(outcome.action, score, original.policy),
-    reasons: reasonsFor(outcome, scorer, vector, context.featureSet),
+    reasons: reasonsFor(outcome, contributions, context.featureSet),
     shadow,
     rules_version: rules.version,
     rule_hits: outcome.hits.map((h) => ({ rule_id: h.ruleId, version: h.version, action: h.action })),

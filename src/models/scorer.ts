@@ -28,6 +28,8 @@ export interface Scorer {
   score(vector: Float64Array): Score | Promise<Score>;
   /** Top contributions by absolute value (cheap path contributions for trees). */
   reasons(vector: Float64Array, k: number): Contribution[];
+  /** The score and the top reasons together: one pass for trees, where both come from the same walk. */
+  scoreWithReasons(vector: Float64Array, k: number): (Score & { reasons: Contribution[] }) | Promise<Score & { reasons: Contribution[] }>;
 }
 
 export interface FeatureSpace {
@@ -103,6 +105,10 @@ export async function createScorer(artifact: ModelArtifact, space: FeatureSpace)
         artifact,
         score: (vector) => calibrate(predictor.predictMargin(gather(vector))),
         reasons: (vector, k) => topReasons(vector, predictor.explainFast(gather(vector)).contributions, k),
+        scoreWithReasons(vector, k) {
+          const explained = predictor.explainFast(gather(vector));
+          return { ...calibrate(explained.margin), reasons: topReasons(vector, explained.contributions, k) };
+        },
       };
     }
     case 'logistic': {
@@ -111,6 +117,11 @@ export async function createScorer(artifact: ModelArtifact, space: FeatureSpace)
         artifact,
         score: (vector) => calibrate(predictor.predictMargin(gather(vector))),
         reasons: (vector, k) => topReasons(vector, predictor.explain(gather(vector)).contributions, k),
+        scoreWithReasons(vector, k) {
+          const explained = predictor.explain(gather(vector));
+          const margin = explained.contributions.reduce((a, b) => a + b, explained.bias);
+          return { ...calibrate(margin), reasons: topReasons(vector, explained.contributions, k) };
+        },
       };
     }
     case 'onnx': {
@@ -121,6 +132,7 @@ export async function createScorer(artifact: ModelArtifact, space: FeatureSpace)
         score: async (vector) => calibrate(await margin(gather(vector))),
         // An ONNX graph is opaque: no per-feature attribution.
         reasons: () => [],
+        scoreWithReasons: async (vector) => ({ ...calibrate(await margin(gather(vector))), reasons: [] }),
       };
     }
   }

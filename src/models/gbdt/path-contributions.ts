@@ -17,10 +17,13 @@ export class PathExplainer {
     this.bias = bias;
   }
 
-  explain(row: Float32Array, contributions = new Float64Array(this.forest.nFeatures)): ShapValues {
+  explain(row: Float32Array, contributions = new Float64Array(this.forest.nFeatures)): ShapValues & { margin: number } {
     contributions.fill(0);
-    const { feature, threshold, left, right, defaultLeft, treeRoots } = this.forest;
+    const { feature, threshold, left, right, defaultLeft, treeRoots, value, baseMargin } = this.forest;
     const mean = this.mean;
+    // The walk reaches each tree's leaf anyway: summing the leaves in float32, as scoring does, gives
+    // the exact margin in the same pass.
+    let margin = baseMargin;
     for (let t = 0; t < treeRoots.length; t++) {
       let node = treeRoots[t]!;
       while (feature[node]! >= 0) {
@@ -30,8 +33,9 @@ export class PathExplainer {
         contributions[f]! += mean[next]! - mean[node]!;
         node = next;
       }
+      margin = Math.fround(margin + value[node]!);
     }
-    return { bias: this.bias, contributions };
+    return { bias: this.bias, contributions, margin };
   }
 
   private fillMean(node: number): number {

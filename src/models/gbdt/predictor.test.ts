@@ -139,6 +139,7 @@ describe('GbdtPredictor properties', () => {
         const fast = predictor.explainFast(row);
         const sum = fast.contributions.reduce((a, b) => a + b, fast.bias);
         expect(Math.abs(sum - predictor.predictMargin(row))).toBeLessThan(1e-5);
+        expect(fast.margin).toBe(predictor.predictMargin(row));
         expect(fast.bias).toBeCloseTo(predictor.explain(row).bias, 9);
       }),
       { numRuns: 200 },
