@@ -26,6 +26,7 @@ import { renderEvaluationHtml } from '../models/report.js';
 import { dataDir } from '../lib/config.js';
 import { progress } from '../lib/progress.js';
 import { openStores, type Stores } from '../runtime/embedded.js';
+import { saveModelRows } from '../runtime/evaluation-rows.js';
 import { UserError, parseNumberOption } from './errors.js';
 import { loadSet, parseDate, parseDurationOption } from './features.js';
 
@@ -116,6 +117,7 @@ export async function trainAndRegister(stores: Stores, set: FeatureSet, opts: Tr
     onProgress: (message) => process.stderr.write(`train: ${message}\n`),
   });
   const registered = await stores.models.register(trained.artifact, actor);
+  saveModelRows(stores.dir, { modelId: registered.artifact.id, validation: trained.validationRows, test: trained.testRows });
   const paths = reportPaths(stores.dir, registered.artifact.id);
   writeFileSync(paths.json, JSON.stringify({ model: registered.artifact.id, split: trained.split, counts: trained.counts, grid: trained.grid, calibration: trained.calibrationChoice, test: trained.test }, null, 2));
   writeFileSync(
@@ -184,6 +186,7 @@ export function registerModels(program: Command): void {
           onProgress: (message) => process.stderr.write(`retrain: ${message}\n`),
         });
         const candidate = await stores.models.register(trained.artifact, ACTOR);
+        saveModelRows(stores.dir, { modelId: candidate.artifact.id, validation: trained.validationRows, test: trained.testRows });
         console.log(`registered candidate ${formatModel(candidate)}`);
         let comparison: { name: string; report: EvaluationReport } | undefined;
         if (active) {

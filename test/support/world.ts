@@ -9,6 +9,7 @@ import { trainModel } from '../../src/models/index.js';
 import { openService } from '../../src/runtime/service.js';
 import { installDefaultRules } from '../../src/runtime/rules.js';
 import { runSimulation } from '../../src/cli/simulate.js';
+import { saveModelRows } from '../../src/runtime/evaluation-rows.js';
 
 const DAY = 86_400_000;
 export const WORLD_START = Date.UTC(2026, 0, 5);
@@ -19,8 +20,9 @@ export async function buildWorld(dir: string): Promise<void> {
   try {
     await runSimulation({ seed: 5, days: WORLD_DAYS, users: 3_000, hosts: 300, start: WORLD_START }, { ingest: (events) => service.embedded.features.ingest(events) });
     const training = await buildTrainingSet(service.embedded.log, service.embedded.featureSet, { maturityMs: 10 * DAY });
-    const { artifact } = await trainModel(training, { name: 'checkout', gapMs: 3 * DAY, grid: [{ maxDepth: 4, eta: 0.2, nRounds: 40, earlyStoppingRounds: 0, minChildWeight: 0.01 }] });
+    const { artifact, validationRows, testRows } = await trainModel(training, { name: 'checkout', gapMs: 3 * DAY, grid: [{ maxDepth: 4, eta: 0.2, nRounds: 40, earlyStoppingRounds: 0, minChildWeight: 0.01 }] });
     await service.embedded.models.register(artifact, 'test');
+    saveModelRows(dir, { modelId: artifact.id, validation: validationRows, test: testRows });
     await service.embedded.models.promote(artifact.id, 'active', { actor: 'test' });
     await installDefaultRules(service.rules, service.embedded, 'test');
   } finally {
