@@ -8,6 +8,7 @@ import { registerServe } from './serve.js';
 import { registerKeys } from './keys.js';
 import { registerRules } from './rules.js';
 import { registerAudit } from './audit.js';
+import { registerPolicy } from './policy.js';
 import { registerSimulate } from './simulate.js';
 import { registerStart } from './start.js';
 
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerKeys(program);
   registerRules(program);
   registerAudit(program);
+  registerPolicy(program);
   registerSimulate(program);
   registerEvents(program);
   registerFeatures(program);

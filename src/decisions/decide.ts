@@ -68,8 +68,10 @@ export interface DeciderDeps {
   settings: () => ServingSettings;
   faults?: () => Faults;
   cases?: CasesPort;
-  /** Told of every stored decision (the audit trail, the risk leaderboard). */
+  /** Told of every stored decision (the audit trail, the risk leaderboard, the capacity guard). */
   observe?: (stored: StoredDecision) => void;
+  /** The thresholds to use with a model now (the capacity guard may have narrowed its review band). */
+  policyFor?: (model: ServingModel) => { block: number; review: number };
 }
 
 export class Decider {
@@ -170,7 +172,7 @@ export class Decider {
     const rulesDone = performance.now();
 
     // 5. Policy: rules and the model's band together (see finalAction).
-    const policy = decider ? decider.model.registered.policy : null;
+    const policy = decider ? (this.deps.policyFor?.(decider.model) ?? decider.model.registered.policy) : null;
     const action = finalAction(outcome.action, score, policy);
     const reasons = reasonsFor(outcome, contributions, this.deps.featureSet);
     const total = performance.now();

@@ -66,9 +66,16 @@ export function verifyArtifact(artifact: ModelArtifact): boolean {
   return createHash('sha256').update(canonicalJson(rest)).digest('hex') === contentHash;
 }
 
+/**
+ * A threshold above every probability: as a block threshold it blocks nothing, as a review threshold
+ * (equal to the block threshold) it reviews nothing. Just above 1 rather than Infinity, so that it
+ * survives JSON.
+ */
+export const NEVER = 1 + Number.EPSILON;
+
 export function validatePolicy(policy: Policy): string | undefined {
-  if (!(policy.block >= 0 && policy.block <= 1)) return 'policy.block must be a probability between 0 and 1';
-  if (!(policy.review >= 0 && policy.review <= 1)) return 'policy.review must be a probability between 0 and 1';
+  if (!(policy.block >= 0 && policy.block <= NEVER)) return 'policy.block must be a probability between 0 and 1 (or NEVER, just above 1)';
+  if (!(policy.review >= 0 && policy.review <= NEVER)) return 'policy.review must be a probability between 0 and 1 (or NEVER, just above 1)';
   if (policy.review > policy.block) return 'policy.review must not be above policy.block';
   return undefined;
 }

@@ -17,6 +17,7 @@ import { openRules, type RulesRuntime } from './rules.js';
 import type { SqliteAuditLog } from '../audit/stores/sqlite.js';
 import { SqliteCaseStore } from '../review/stores/sqlite.js';
 import { TopK } from '../features/topk/index.js';
+import { ReviewBandGovernor } from '../policy/index.js';
 
 export interface ServiceOptions extends OpenOptions {
   /** Allow drills that make stages slow or failing on purpose (tests, game days). */
@@ -66,6 +67,35 @@ export async function openService(dir: string, options: ServiceOptions): Promise
   const cases = new SqliteCaseStore(embedded.db);
   const audit = embedded.audit;
   const riskiest = new TopK();
+  // The capacity guard: review inflow beyond the team's daily capacity narrows the active model's
+  // review band (with hysteresis) instead of growing the queue without bound; every change is logged
+  // and audited.
+  let governor: { key: string; governor: ReviewBandGovernor } | undefined;
+  const DAY = 86_400_000;
+  let today = Math.floor(Date.now() / DAY);
+  let reviewsToday = cases.stats(Date.now(), today * DAY).openedToday;
+  const governorFor = (model: ServingModel): ReviewBandGovernor => {
+    const policy = model.registered.policy;
+    // A new model, new thresholds or a new capacity start a new guard from the installed band.
+    const key = `${model.registered.artifact.id}|${policy.block}|${policy.review}|${settings.reviewCapacityPerDay}`;
+    if (governor?.key !== key) {
+      governor = {
+        key,
+        governor: new ReviewBandGovernor({
+          capacityPerDay: settings.reviewCapacityPerDay,
+          baseReview: policy.review,
+          block: policy.block,
+          step: Math.max((policy.block - policy.review) / 10, 0.001),
+          minIntervalMs: 15 * 60_000,
+          onChange(change) {
+            process.stderr.write(`riskgate: review band ${change.from.toFixed(4)} → ${change.to.toFixed(4)} (${change.reason})\n`);
+            void audit.append({ actor: 'riskgate capacity guard', action: 'policy.review_band', subject: model.registered.artifact.id, details: { ...change } });
+          },
+        }),
+      };
+    }
+    return governor.governor;
+  };
   let settings = settingsStore.load();
   let lineup: Lineup = { shadows: [] };
   const rulesRuntime = await openRules(embedded);
@@ -125,8 +155,17 @@ export async function openService(dir: string, options: ServiceOptions): Promise
     settings: () => settings,
     faults: () => faults,
     cases,
+    policyFor: (model) => (model === lineup.active ? governorFor(model).policy : model.registered.policy),
     observe(stored) {
       const d = stored.decision;
+      if (d.action === 'review' && lineup.active) {
+        const now = Date.now();
+        if (Math.floor(now / DAY) !== today) {
+          today = Math.floor(now / DAY);
+          reviewsToday = 0;
+        }
+        governorFor(lineup.active).observe(now, { reviewsToday: ++reviewsToday });
+      }
       const user = stored.request.entities.user;
       if (user !== undefined && d.score !== null) riskiest.set(user, d.score);
       void audit.append({ actor: 'riskgate', action: 'decision', subject: d.decision_id, details: { event_id: d.event_id, action: d.action, score: d.score, model: d.model?.id ?? null, degraded: d.degraded } });
@@ -153,7 +192,7 @@ export async function openService(dir: string, options: ServiceOptions): Promise
     faults,
     allowFaults: options.allowFaults === true,
     lineup: () => lineup,
-    reviewThreshold: () => lineup.active?.registered.policy.review ?? null,
+    reviewThreshold: () => (lineup.active ? governorFor(lineup.active).review : null),
     lineupReport: () => report,
     reloadModels,
     currentRules: () => rules,

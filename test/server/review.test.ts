@@ -99,3 +99,16 @@ describe('review queue over HTTP', () => {
     expect((await server.request('GET', '/v1/cases/case_nope', { key: server.keys.review })).status).toBe(404);
   });
 });
+
+describe('thresholds', () => {
+  it('serves the threshold explorer from the model’s validation period', async () => {
+    const { status, body } = await server.request('GET', '/v1/policy/explorer?points=11', { key: server.keys.review });
+    expect(status).toBe(200);
+    expect(body.points).toHaveLength(11);
+    expect(body.points[0]).toHaveProperty('reviewsPerDay');
+    const reviews = body.points.map((p: { reviewsPerDay: number }) => p.reviewsPerDay);
+    // A higher block threshold sends more to review at a fixed review threshold (or as many).
+    for (let i = 1; i < reviews.length; i++) expect(reviews[i]).toBeGreaterThanOrEqual(reviews[i - 1] - 1e-9);
+    expect((await server.request('GET', '/v1/policy/explorer?model_id=m_nope', { key: server.keys.review })).status).toBe(404);
+  });
+});

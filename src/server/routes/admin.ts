@@ -103,6 +103,7 @@ export function adminRoutes(service: Service) {
     const SettingsBody = Type.Object(
       {
         fallback_model_id: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+        review_capacity_per_day: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
         budgets: Type.Optional(
           Type.Object(
             { total_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 60_000 })), features_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 60_000 })), model_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 60_000 })) },
@@ -114,16 +115,17 @@ export function adminRoutes(service: Service) {
     );
     const settingsView = () => {
       const s = service.settings();
-      return { model_name: s.modelName, kill_switch: s.killSwitch, fallback_model_id: s.fallbackModelId, budgets: { total_ms: s.budgets.totalMs, features_ms: s.budgets.featuresMs, model_ms: s.budgets.modelMs } };
+      return { model_name: s.modelName, kill_switch: s.killSwitch, fallback_model_id: s.fallbackModelId, review_capacity_per_day: s.reviewCapacityPerDay, budgets: { total_ms: s.budgets.totalMs, features_ms: s.budgets.featuresMs, model_ms: s.budgets.modelMs } };
     };
     app.get('/v1/admin/settings', { ...admin, schema: { tags: ['operations'] } }, async () => settingsView());
     app.put('/v1/admin/settings', { ...admin, schema: { tags: ['operations'], summary: 'Fallback model and stage budgets', body: SettingsBody } }, async (request) => {
-      const body = request.body as { fallback_model_id?: string | null; budgets?: { total_ms?: number; features_ms?: number; model_ms?: number } };
+      const body = request.body as { fallback_model_id?: string | null; review_capacity_per_day?: number; budgets?: { total_ms?: number; features_ms?: number; model_ms?: number } };
       if (body.fallback_model_id && !(await registry.get(body.fallback_model_id))) throw new HttpError(404, 'not_found', `no model "${body.fallback_model_id}"`);
       const current = service.settings().budgets;
       service.updateSettings(
         {
           ...(body.fallback_model_id !== undefined ? { fallbackModelId: body.fallback_model_id } : {}),
+          ...(body.review_capacity_per_day !== undefined ? { reviewCapacityPerDay: body.review_capacity_per_day } : {}),
           budgets: { totalMs: body.budgets?.total_ms ?? current.totalMs, featuresMs: body.budgets?.features_ms ?? current.featuresMs, modelMs: body.budgets?.model_ms ?? current.modelMs },
         },
         actorOf(request),

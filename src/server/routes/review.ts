@@ -5,6 +5,8 @@ import { CaseConflictError, CaseNotFoundError, isClaimed, isSlaBreached, type Re
 import type { Service } from '../../runtime/service.js';
 import { HttpError } from '../app.js';
 import { IdParam } from '../schemas.js';
+import { createThresholdExplorer, type ThresholdExplorer } from '../../policy/index.js';
+import { loadModelRows } from '../../runtime/evaluation-rows.js';
 
 const DAY = 86_400_000;
 const reviewerOf = (request: FastifyRequest) => `${request.apiKey?.name ?? 'unknown'} (${request.apiKey?.id ?? '?'})`;
@@ -235,6 +237,40 @@ export function reviewRoutes(service: Service) {
       '/v1/topk',
       { ...review, schema: { tags: ['review'], summary: 'The riskiest accounts now: users by their latest decision score', querystring: Type.Object({ k: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }, { additionalProperties: false }) } },
       async (request) => ({ entities: service.riskiest.topK((request.query as { k?: number }).k ?? 20) }),
+    );
+
+    // One explorer per model: built once from the model's scored validation rows, then every slider
+    // position is a lookup.
+    const explorers = new Map<string, ThresholdExplorer>();
+    app.get(
+      '/v1/policy/explorer',
+      {
+        ...review,
+        schema: {
+          tags: ['review'],
+          summary: "How reviews/day, fraud stopped and good customers blocked move with the block threshold, on the model's validation period",
+          querystring: Type.Object(
+            { model_id: Type.Optional(Type.String()), review: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })), points: Type.Optional(Type.Integer({ minimum: 2, maximum: 1001 })) },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (request) => {
+        const query = request.query as { model_id?: string; review?: number; points?: number };
+        const model = query.model_id ? await service.embedded.models.get(query.model_id) : service.lineup().active?.registered;
+        if (!model) throw new HttpError(404, 'not_found', query.model_id ? `no model "${query.model_id}"` : 'no active model');
+        const capacity = service.settings().reviewCapacityPerDay;
+        const key = `${model.artifact.id}|${capacity}`;
+        let explorer = explorers.get(key);
+        if (!explorer) {
+          const rows = loadModelRows(service.embedded.dir, model.artifact.id);
+          if (!rows || rows.validation.length === 0) throw new HttpError(404, 'not_found', `model ${model.artifact.id} has no scored validation rows`);
+          explorer = createThresholdExplorer(rows.validation, { fnCost: { kind: 'multiple', value: 20 }, capacityPerDay: capacity });
+          explorers.set(key, explorer);
+        }
+        const review_ = Math.min(query.review ?? model.policy.review, model.policy.block);
+        return { model_id: model.artifact.id, policy: model.policy, capacity_per_day: capacity, currency: '$', points: explorer.byBlock(review_, query.points ?? 101) };
+      },
     );
 
     app.get(
