@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { evaluatePolicy, NEVER, optimizePolicy, renderExecutivePage, type CostModel, type PolicyMetrics } from '../policy/index.js';
 import { dataDir } from '../lib/config.js';
-import { openStores } from '../runtime/embedded.js';
+import { openStores, type Stores } from '../runtime/embedded.js';
+import type { Policy, RegisteredModel } from '../models/index.js';
 import { loadModelRows } from '../runtime/evaluation-rows.js';
 import { SqliteSettingsStore } from '../decisions/settings.js';
 import { UserError, parseNumberOption } from './errors.js';
@@ -15,6 +16,47 @@ const threshold = (x: number) => (x >= NEVER ? 'never' : x.toFixed(4));
 
 function describe(label: string, m: PolicyMetrics): string {
   return `${label}: ${num(m.reviewsPerDay, 1)} reviews/day (busiest day ${num(m.busiestDayReviews)}), fraud stopped ${pct(m.flaggedRecall)} of cases and ${pct(m.fraudStoppedShare)} of the amount, ${num(m.goodBlockedPerDay, 2)} good customers blocked/day, savings ${num(m.savings, 1)}`;
+}
+
+export interface OptimizeCommandOptions {
+  capacity: number;
+  costs: CostModel;
+  apply: boolean;
+  actor?: string;
+  /** Print the figures (the command does; `start` prints a summary line of its own). */
+  verbose?: boolean;
+}
+
+/** Optimize a model's thresholds on its validation rows, write the executive page, and optionally install them. */
+export async function optimizeModelPolicy(stores: Stores, model: RegisteredModel, opts: OptimizeCommandOptions): Promise<{ policy: Policy; metrics: PolicyMetrics; page: string }> {
+  const dir = stores.dir;
+  const rows = loadModelRows(dir, model.artifact.id);
+  if (!rows || rows.validation.length === 0) throw new UserError(`model ${model.artifact.id} has no scored validation rows (models trained by riskgate train/retrain/start keep them)`);
+  const result = optimizePolicy(rows.validation, { ...opts.costs, capacityPerDay: opts.capacity });
+  const chosen = result.policy;
+  if (opts.verbose) {
+    console.log(`model ${model.artifact.id}: block at ${threshold(chosen.block)}, review from ${threshold(chosen.review)} (now: block ${threshold(model.policy.block)}, review ${threshold(model.policy.review)})`);
+    console.log(describe('validation period', result.metrics));
+    const i = result.intervals;
+    console.log(
+      `  ${Math.round(100 * i.level)}% bootstrap intervals (days resampled ${i.resamples}×): precision ${pct(i.flaggedPrecision.low)}–${pct(i.flaggedPrecision.high)}, recall ${pct(i.flaggedRecall.low)}–${pct(i.flaggedRecall.high)}, reviews/day ${num(i.reviewsPerDay.low, 1)}–${num(i.reviewsPerDay.high, 1)}, savings ${num(i.savings.low, 1)}–${num(i.savings.high, 1)}`,
+    );
+    if (rows.test.length > 0) console.log(describe('test period (never seen by the optimizer)', evaluatePolicy(rows.test, chosen, { ...opts.costs, capacityPerDay: opts.capacity })));
+    const pr = result.prCurve;
+    console.log(`PR-curve cutoff alone (best F1 at ${threshold(pr.cutoff)}): blocking above it saves ${num(pr.blockAtCutoff.savings, 1)}; reviewing above it needs ${num(pr.reviewAtCutoff.busiestDayReviews)} reviews on the busiest day (capacity ${opts.capacity})`);
+  }
+  mkdirSync(join(dir, 'reports'), { recursive: true });
+  const page = join(dir, 'reports', `executive-${model.artifact.id}.html`);
+  const ts = rows.validation.map((r) => r.ts);
+  writeFileSync(page, renderExecutivePage({ modelName: `${model.artifact.name} v${model.version}`, modelId: model.artifact.id, period: { from: Math.min(...ts), to: Math.max(...ts) }, policy: chosen, result, currency: '$' }));
+  if (opts.apply) {
+    const actor = opts.actor ?? ACTOR;
+    await stores.models.setPolicy(model.artifact.id, chosen, actor);
+    const settings = new SqliteSettingsStore(stores.db);
+    settings.save({ ...settings.load(), reviewCapacityPerDay: opts.capacity }, actor);
+    await stores.audit.append({ actor, action: 'policy.update', subject: model.artifact.id, details: { ...chosen, capacityPerDay: opts.capacity, optimized: true } });
+  }
+  return { policy: chosen, metrics: result.metrics, page };
 }
 
 export function registerPolicy(program: Command): void {
@@ -30,37 +72,14 @@ export function registerPolicy(program: Command): void {
     .option('--review-cost <x>', 'cost of one manual review', parseNumberOption('--review-cost', 0, 1e9), 0.2)
     .option('--apply', 'install the chosen thresholds for the model and the capacity for the review queue')
     .action(async (opts, command: Command) => {
-      const dir = dataDir(command.optsWithGlobals<{ data?: string }>().data);
-      const stores = openStores(dir);
+      const stores = openStores(dataDir(command.optsWithGlobals<{ data?: string }>().data));
       try {
         const model = opts.model ? await stores.models.get(opts.model) : (await stores.models.list()).find((m) => m.stage === 'active');
         if (!model) throw new UserError(opts.model ? `no model with id "${opts.model}"` : 'no active model: give --model <id>');
-        const rows = loadModelRows(dir, model.artifact.id);
-        if (!rows || rows.validation.length === 0) throw new UserError(`model ${model.artifact.id} has no scored validation rows (models trained by riskgate train/retrain/start keep them)`);
         const costs: CostModel = { fnCost: opts.fnCostAmount ? { kind: 'amount', multiplier: 1 } : { kind: 'multiple', value: opts.fnCost }, fpCost: opts.fpCost, reviewCost: opts.reviewCost };
-        const result = optimizePolicy(rows.validation, { ...costs, capacityPerDay: opts.capacity });
-        const chosen = result.policy;
-        console.log(`model ${model.artifact.id}: block at ${threshold(chosen.block)}, review from ${threshold(chosen.review)} (now: block ${threshold(model.policy.block)}, review ${threshold(model.policy.review)})`);
-        console.log(describe('validation period', result.metrics));
-        const i = result.intervals;
-        console.log(
-          `  ${Math.round(100 * i.level)}% bootstrap intervals (days resampled ${i.resamples}×): precision ${pct(i.flaggedPrecision.low)}–${pct(i.flaggedPrecision.high)}, recall ${pct(i.flaggedRecall.low)}–${pct(i.flaggedRecall.high)}, reviews/day ${num(i.reviewsPerDay.low, 1)}–${num(i.reviewsPerDay.high, 1)}, savings ${num(i.savings.low, 1)}–${num(i.savings.high, 1)}`,
-        );
-        if (rows.test.length > 0) console.log(describe('test period (never seen by the optimizer)', evaluatePolicy(rows.test, chosen, { ...costs, capacityPerDay: opts.capacity })));
-        const pr = result.prCurve;
-        console.log(`PR-curve cutoff alone (best F1 at ${threshold(pr.cutoff)}): blocking above it saves ${num(pr.blockAtCutoff.savings, 1)}; reviewing above it needs ${num(pr.reviewAtCutoff.busiestDayReviews)} reviews on the busiest day (capacity ${opts.capacity})`);
-        mkdirSync(join(dir, 'reports'), { recursive: true });
-        const page = join(dir, 'reports', `executive-${model.artifact.id}.html`);
-        const ts = rows.validation.map((r) => r.ts);
-        writeFileSync(page, renderExecutivePage({ modelName: `${model.artifact.name} v${model.version}`, modelId: model.artifact.id, period: { from: Math.min(...ts), to: Math.max(...ts) }, policy: chosen, result, currency: '$' }));
+        const { page } = await optimizeModelPolicy(stores, model, { capacity: opts.capacity, costs, apply: opts.apply === true, verbose: true });
         console.log(`executive page: ${page}`);
-        if (opts.apply) {
-          await stores.models.setPolicy(model.artifact.id, chosen, ACTOR);
-          const settings = new SqliteSettingsStore(stores.db);
-          settings.save({ ...settings.load(), reviewCapacityPerDay: opts.capacity }, ACTOR);
-          await stores.audit.append({ actor: ACTOR, action: 'policy.update', subject: model.artifact.id, details: { ...chosen, capacityPerDay: opts.capacity, optimized: true } });
-          console.log('applied: a running server picks the thresholds up on its next model reload (promote, or restart)');
-        }
+        if (opts.apply) console.log('applied: a running server picks the thresholds up on its next model reload (promote, or restart)');
       } finally {
         await stores.close();
       }

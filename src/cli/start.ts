@@ -4,8 +4,12 @@ import { installDefaultRules } from '../runtime/rules.js';
 import { runSimulation } from './simulate.js';
 import { trainAndRegister, formatModel } from './models.js';
 import { ensureAdminKey, listen, openServiceWithProgress, serveOptions } from './serve.js';
+import { optimizeModelPolicy } from './policy.js';
 
 const DAY = 86_400_000;
+
+/** The review team `npm start` plans for: the optimizer keeps the busiest day within it. */
+export const START_REVIEW_CAPACITY = 50;
 
 /**
  * The simulated marketplace `npm start` builds on a fresh data directory: the last 90 days up to
@@ -43,10 +47,20 @@ export function registerStart(program: Command): void {
       console.log(`step 2/4 model: reusing ${formatModel(active)}`);
     } else {
       console.log('step 2/4 model: point-in-time training set, time split, grid search, calibration, evaluation');
-      const model = await trainAndRegister(embedded, embedded.featureSet, { name: line, kind: 'gbdt', maturity: 21 * DAY, gap: 7 * DAY, calibration: 'auto', reviewsPerDay: 50 }, 'riskgate start');
+      const model = await trainAndRegister(embedded, embedded.featureSet, { name: line, kind: 'gbdt', maturity: 21 * DAY, gap: 7 * DAY, calibration: 'auto', reviewsPerDay: START_REVIEW_CAPACITY }, 'riskgate start');
       await embedded.models.promote(model.artifact.id, 'active', { actor: 'riskgate start' });
+      await embedded.audit.append({ actor: 'riskgate start', action: 'model.promote', subject: model.artifact.id, details: { stage: 'active' } });
+      const { policy, metrics, page } = await optimizeModelPolicy(embedded, (await embedded.models.get(model.artifact.id))!, {
+        capacity: START_REVIEW_CAPACITY,
+        costs: { fnCost: { kind: 'amount', multiplier: 1 }, fpCost: 20, reviewCost: 5 },
+        apply: true,
+        actor: 'riskgate start',
+      });
+      service.updateSettings({ reviewCapacityPerDay: START_REVIEW_CAPACITY }, 'riskgate start');
       await service.reloadModels();
-      console.log(`promoted ${model.artifact.id} to active`);
+      console.log(
+        `promoted ${model.artifact.id} to active; thresholds for ${START_REVIEW_CAPACITY} reviews a day: block ≥ ${policy.block.toFixed(3)}, review ≥ ${policy.review.toFixed(3)} — ${metrics.reviewsPerDay.toFixed(1)} reviews/day, ${(100 * metrics.fraudStoppedShare).toFixed(0)}% of the fraud amount stopped on the validation period (executive page: ${page})`,
+      );
     }
 
     const installed = await installDefaultRules(service.rules, embedded, 'riskgate start');
