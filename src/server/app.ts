@@ -11,6 +11,7 @@ import type { TSchema } from 'typebox';
 import { allows, type ApiKey, type Scope } from '../auth/keys.js';
 import { ConflictError, ValidationError } from '../decisions/decide.js';
 import type { Service } from '../runtime/service.js';
+import { HttpError } from './errors.js';
 import { adminRoutes } from './routes/admin.js';
 import { ruleRoutes } from './routes/rules.js';
 import { reviewRoutes } from './routes/review.js';
@@ -35,16 +36,6 @@ export interface ServerOptions {
   logLevel?: string;
   /** Extra plugins (the analyst console) registered on the same server. */
   plugins?: Array<(app: FastifyInstance) => Promise<void>>;
-}
-
-export class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export async function buildServer(service: Service, options: ServerOptions = {}): Promise<FastifyInstance> {

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { RegistryError, STAGES, type RegisteredModel, type Stage } from '../../models/index.js';
 import type { Service } from '../../runtime/service.js';
-import { HttpError } from '../app.js';
+import { HttpError } from '../errors.js';
 import { IdParam, Policy } from '../schemas.js';
 
 const actorOf = (request: FastifyRequest) => `key:${request.apiKey?.id ?? 'unknown'} (${request.apiKey?.name ?? ''})`;

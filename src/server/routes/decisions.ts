@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { replayDecision } from '../../decisions/replay.js';
 import type { Service } from '../../runtime/service.js';
-import { HttpError } from '../app.js';
+import { HttpError } from '../errors.js';
 import { EventBody, IdParam, VALIDATED_BY_PARSE_EVENT } from '../schemas.js';
 
 export function decisionRoutes(service: Service) {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { RiskEvent } from '../../events/index.js';
 import { parseLiveEvent, ValidationError } from '../../decisions/decide.js';
 import type { Service } from '../../runtime/service.js';
-import { HttpError } from '../app.js';
+import { HttpError } from '../errors.js';
 import { EventBody, VALIDATED_BY_PARSE_EVENT } from '../schemas.js';
 import Type from 'typebox';
 

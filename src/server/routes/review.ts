@@ -3,7 +3,7 @@ import Type from 'typebox';
 import { parseEvent } from '../../events/index.js';
 import { CaseConflictError, CaseNotFoundError, isClaimed, isSlaBreached, type ReviewCase } from '../../review/case.js';
 import type { Service } from '../../runtime/service.js';
-import { HttpError } from '../app.js';
+import { HttpError } from '../errors.js';
 import { IdParam } from '../schemas.js';
 import { createThresholdExplorer, type ThresholdExplorer } from '../../policy/index.js';
 import { loadModelRows } from '../../runtime/evaluation-rows.js';

@@ -17,7 +17,7 @@ import {
   type RuleInput,
 } from '../../rules/index.js';
 import type { Service } from '../../runtime/service.js';
-import { HttpError } from '../app.js';
+import { HttpError } from '../errors.js';
 
 const DAY = 86_400_000;
 const actorOf = (request: FastifyRequest) => `key:${request.apiKey?.id ?? 'unknown'} (${request.apiKey?.name ?? ''})`;
