@@ -73,8 +73,8 @@ export interface CompiledExpression {
   expression: string;
   /** Evaluates the expression on a rule context (context.ts); throws on a runtime error. */
   run: (context: object) => unknown;
-  /** Features and lists the expression names, for reports and for the console. */
-  features: string[];
+  /** Features and lists the expression names, for reports and for the console; `all` when it reads the map as a whole or by a computed key. */
+  features: string[] | 'all';
   lists: string[];
 }
 
@@ -158,13 +158,17 @@ function featureRead(node: ASTNode): string | undefined {
   return key.op === 'value' && typeof key.args === 'string' ? key.args : undefined;
 }
 
-function vetReferences(expression: string, ast: ASTNode, known: KnownNames): { features: string[]; lists: string[] } {
+function vetReferences(expression: string, ast: ASTNode, known: KnownNames): { features: string[] | 'all'; lists: string[] } {
   const knownFeatures = known.features === undefined ? undefined : new Set(known.features);
   const features = new Set<string>();
   const listNames = new Set<string>();
+  let featureMapUses = 0;
+  let staticReads = 0;
   walk(ast, (node) => {
+    if (node.op === 'id' && node.args === 'features') featureMapUses++;
     const feature = featureRead(node);
     if (feature !== undefined) {
+      staticReads++;
       if (knownFeatures && !knownFeatures.has(feature)) {
         throw RuleCompileError.at(expression, node.range.start, `unknown feature "${feature}"${suggestion(feature, knownFeatures)}`);
       }
@@ -191,7 +195,9 @@ function vetReferences(expression: string, ast: ASTNode, known: KnownNames): { f
     }
     listNames.add(list);
   });
-  return { features: [...features].sort(), lists: [...listNames].sort() };
+  // `features` used other than as `features.x` (a computed key, size(features), `'x' in features`):
+  // the rule may read any feature.
+  return { features: featureMapUses > staticReads ? 'all' : [...features].sort(), lists: [...listNames].sort() };
 }
 
 /** ` (did you mean "…"?)` for the most similar known name, when one is close. */
@@ -208,6 +214,8 @@ function suggestion(name: string, known: Iterable<string>): string {
 export interface CompiledRule {
   rule: Rule;
   run: CompiledExpression['run'];
+  /** Features the expression names (`all`: any). */
+  features: string[] | 'all';
 }
 
 /**
@@ -235,7 +243,8 @@ export class RuleSet {
     const broken: RuleError[] = [];
     for (const rule of enabled) {
       try {
-        compiled.push({ rule, run: compileExpression(rule.expression, known).run });
+        const expression = compileExpression(rule.expression, known);
+        compiled.push({ rule, run: expression.run, features: expression.features });
       } catch (error) {
         if (!(error instanceof RuleCompileError)) throw error;
         broken.push({ ruleId: rule.id, message: `does not compile: ${error.message}` });

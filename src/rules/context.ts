@@ -58,13 +58,14 @@ function valueNames(vectorNames: readonly string[]): readonly string[] {
  * laid out the same way (values, then missing indicators: a value is missing when its indicator is 1);
  * null when no features could be read, in which case `features` is empty.
  */
-export function buildRuleContext(event: RiskEvent, vectorNames: readonly string[], vector: Float64Array | null, score: number | null): RuleContext {
+export function buildRuleContext(event: RiskEvent, vectorNames: readonly string[], vector: Float64Array | null, score: number | null, only?: ReadonlySet<string>): RuleContext {
   const entities = {} as Record<EntityKind, string>;
   for (const kind of ENTITY_KINDS) entities[kind] = event.entities[kind] ?? '';
   const features = new Map<string, number>();
   if (vector !== null) {
     const names = valueNames(vectorNames);
-    for (let i = 0; i < names.length; i++) if (vector[names.length + i] !== 1) features.set(names[i]!, vector[i]!);
+    // `only`: the features the rules name; the others would be built for every decision and never read.
+    for (let i = 0; i < names.length; i++) if (vector[names.length + i] !== 1 && (only === undefined || only.has(names[i]!))) features.set(names[i]!, vector[i]!);
   }
   return {
     request: {

@@ -71,12 +71,17 @@ function describe(value: unknown): string {
  * for every scored event (`evaluate(event, vector, score)`), and what it logs (`version`, `evaluated`).
  */
 export class RuleEvaluator {
+  /** The features any rule names: the only ones put in the context (undefined: every feature). */
+  private readonly referenced: ReadonlySet<string> | undefined;
+
   constructor(
     readonly ruleSet: RuleSet,
     /** The served feature set's `vectorNames`. */
     private readonly vectorNames: readonly string[],
     private readonly lists: ListLookup,
-  ) {}
+  ) {
+    this.referenced = ruleSet.rules.some((r) => r.features === 'all') ? undefined : new Set(ruleSet.rules.flatMap((r) => r.features as string[]));
+  }
 
   get version(): string {
     return this.ruleSet.version;
@@ -87,6 +92,6 @@ export class RuleEvaluator {
   }
 
   evaluate(event: RiskEvent, vector: Float64Array | null, score: number | null): RulesResult {
-    return evaluateRules(this.ruleSet, buildRuleContext(event, this.vectorNames, vector, score), this.lists);
+    return evaluateRules(this.ruleSet, buildRuleContext(event, this.vectorNames, vector, score, this.referenced), this.lists);
   }
 }
