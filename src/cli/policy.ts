@@ -53,8 +53,8 @@ export async function optimizeModelPolicy(stores: Stores, model: RegisteredModel
     const actor = opts.actor ?? ACTOR;
     await stores.models.setPolicy(model.artifact.id, chosen, actor);
     const settings = new SqliteSettingsStore(stores.db);
-    settings.save({ ...settings.load(), reviewCapacityPerDay: opts.capacity }, actor);
-    await stores.audit.append({ actor, action: 'policy.update', subject: model.artifact.id, details: { ...chosen, capacityPerDay: opts.capacity, optimized: true } });
+    settings.save({ ...settings.load(), reviewCapacityPerDay: opts.capacity, costs: opts.costs }, actor);
+    await stores.audit.append({ actor, action: 'policy.update', subject: model.artifact.id, details: { ...chosen, capacityPerDay: opts.capacity, costs: opts.costs, optimized: true } });
   }
   return { policy: chosen, metrics: result.metrics, page };
 }

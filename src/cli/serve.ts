@@ -2,6 +2,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
+import { consolePlugin } from '../console/plugin.js';
 import { buildServer } from '../server/app.js';
 import { dataDir } from '../lib/config.js';
 import { progress } from '../lib/progress.js';
@@ -25,7 +26,7 @@ export async function openServiceWithProgress(dir: string): Promise<Service> {
 
 /** Listen, and close cleanly on SIGINT/SIGTERM (the state snapshot is written on the way out). */
 export async function listen(service: Service, options: ServeOptions): Promise<FastifyInstance> {
-  const app = await buildServer(service);
+  const app = await buildServer(service, { plugins: [consolePlugin()] });
   try {
     await app.listen({ port: options.port, host: options.host });
   } catch (error) {
@@ -68,7 +69,7 @@ export function registerServe(program: Command): void {
       const app = await listen(service, opts);
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : opts.port;
-      console.log(`riskgate listening on http://${opts.host}:${port} (API docs at /docs)`);
+      console.log(`riskgate listening on http://${opts.host}:${port} (analyst console at /console/, API docs at /docs)`);
     },
   );
 }

@@ -24,7 +24,7 @@ export function registerStart(program: Command): void {
   serveOptions(
     program
       .command('start')
-      .description('The main job: simulate a marketplace, train and calibrate a model, install rules and thresholds, serve the API (every step reused on later starts)'),
+      .description('The main job: simulate a marketplace, train and calibrate a model, install rules and thresholds, serve the API and the analyst console (every step reused on later starts)'),
   ).action(async (opts, command: Command) => {
     const dir = dataDir(command.optsWithGlobals<{ data?: string }>().data);
     console.log(`riskgate: data directory ${dir}`);
@@ -83,6 +83,7 @@ export function registerStart(program: Command): void {
     });
     console.log(`step 4/4 serve: listening on ${url}
 
+  console       ${url}/console/   (sign in with the API key below)
   API           ${url}/v1/decisions   (OpenAPI docs: ${url}/docs)
   metrics       ${url}/metrics
   API key       ${key}${token ? `   (kept in ${dir}/admin.key)` : ''}

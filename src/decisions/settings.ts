@@ -1,6 +1,7 @@
 // Operational settings that change at run time and must survive a restart: the kill switch, the
 // fallback model, the stage budgets. Every change is made by an actor (the audit trail records it).
 import type { SqliteDatabase } from '../lib/sqlite.js';
+import type { CostModel } from '../policy/costs.js';
 
 export interface Budgets {
   /** The whole request, from validation to response. */
@@ -19,6 +20,8 @@ export interface ServingSettings {
   budgets: Budgets;
   /** Reviews the team can do in a day: the review band narrows when inflow would exceed it. */
   reviewCapacityPerDay: number;
+  /** What the thresholds were chosen for (set by `riskgate policy optimize --apply`); the explorer prices with it. */
+  costs: CostModel;
 }
 
 export const DEFAULT_SETTINGS: ServingSettings = {
@@ -27,6 +30,7 @@ export const DEFAULT_SETTINGS: ServingSettings = {
   fallbackModelId: null,
   budgets: { totalMs: 250, featuresMs: 50, modelMs: 20 },
   reviewCapacityPerDay: 1_000,
+  costs: { fnCost: { kind: 'multiple', value: 20 }, fpCost: 1, reviewCost: 0.2 },
 };
 
 export interface SettingsStore {

@@ -10,6 +10,8 @@ export interface DecisionQuery {
   limit?: number;
   /** Only decisions with a seq above this (paging). */
   afterSeq?: number;
+  /** Newest first (the latest `limit` decisions) instead of oldest first. */
+  newestFirst?: boolean;
 }
 
 export interface DecisionStore {

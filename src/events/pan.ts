@@ -1,6 +1,9 @@
 // riskgate never accepts a raw card number (PAN). Anything that looks like one is refused at intake.
-// "Looks like one": a run of 13–19 digits, optionally grouped by single spaces or dashes, that passes
-// the Luhn check. Longer digit runs are not card numbers and are left alone.
+// "Looks like one": a run of 13–19 digits, optionally grouped by single spaces or dashes, that starts
+// like a payment card (an issuer prefix of the card networks: 2–6, RuPay's 81/82, Troy's 9792; 13
+// digits only for Visa's 4) and passes the Luhn check. The prefix matters: one in ten epoch-millisecond
+// timestamps (13 digits starting with 1) passes Luhn, and clients put those in ids. Longer digit runs
+// are not card numbers and are left alone.
 
 const DIGIT_RUN = /\d(?:[ -]?\d)*/g;
 
@@ -23,9 +26,15 @@ export function containsRawCardNumber(text: string): boolean {
   if (text.length < 13 || countDigits(text) < 13) return false;
   for (const match of text.matchAll(DIGIT_RUN)) {
     const digits = match[0].replace(/[ -]/g, '');
-    if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits)) return true;
+    if (digits.length >= 13 && digits.length <= 19 && hasCardPrefix(digits) && luhnValid(digits)) return true;
   }
   return false;
+}
+
+function hasCardPrefix(digits: string): boolean {
+  const first = digits[0]!;
+  if (digits.length === 13) return first === '4';
+  return (first >= '2' && first <= '6') || digits.startsWith('81') || digits.startsWith('82') || digits.startsWith('9792');
 }
 
 function countDigits(text: string): number {

@@ -168,6 +168,17 @@ describe('raw card numbers', () => {
     expect(containsRawCardNumber('12345678901234567890123')).toBe(false); // 23 digits: not a card
   });
 
+  it('must start like a payment card: a Luhn-valid run with no issuer prefix is not one', () => {
+    for (const pan of ['2221000000000009', '3530111333300000', '6200000000000005', '8200000000000001', '9792000000000003']) {
+      expect(luhnValid(pan), pan).toBe(true);
+      expect(containsRawCardNumber(pan), pan).toBe(true);
+    }
+    for (const digits of ['1000000000009', '1234567812345670', '7000000000000005', '9000000000000001', '5000000000005']) {
+      expect(luhnValid(digits), digits).toBe(true);
+      expect(containsRawCardNumber(digits), digits).toBe(false);
+    }
+  });
+
   it('are refused anywhere in an event, naming the field', () => {
     const inCard = clone('booking_attempted');
     inCard.entities.card = '4111111111111111';
@@ -182,12 +193,13 @@ describe('raw card numbers', () => {
     expect(errorsOf(asNumber).map((e) => e.path)).toContain('entities.device');
   });
 
-  it('does not mistake an epoch-millisecond timestamp for a card', () => {
+  it('does not mistake an epoch-millisecond timestamp for a card, as the time or inside an id', () => {
     let ts = 1_767_225_600_000;
     while (!luhnValid(String(ts))) ts++;
     const event = clone('login');
     event.ts = ts;
-    expect(parseEvent(event)).toMatchObject({ ok: true, event: { ts } });
+    event.id = `login_${ts}`;
+    expect(parseEvent(event)).toMatchObject({ ok: true, event: { ts, id: `login_${ts}` } });
   });
 });
 

@@ -25,8 +25,11 @@ declare module 'fastify' {
     apiKey?: ApiKey;
   }
   interface FastifyContextConfig {
-    /** The API-key scope a route needs; routes without one are public (health, metrics, docs). */
-    scope?: Scope;
+    /**
+     * The API-key scope a route needs: `any` takes every valid key whatever its scopes; routes without
+     * one are public (health, metrics, docs).
+     */
+    scope?: Scope | 'any';
   }
 }
 
@@ -110,7 +113,7 @@ export async function buildServer(service: Service, options: ServerOptions = {})
     if (!scope) return;
     const key = keyOf(request, service);
     if (!key) throw new HttpError(401, 'unauthorized', 'send an API key as "Authorization: Bearer <key>"');
-    if (!allows(key, scope)) throw new HttpError(403, 'forbidden', `this key lacks the "${scope}" scope`);
+    if (scope !== 'any' && !allows(key, scope)) throw new HttpError(403, 'forbidden', `this key lacks the "${scope}" scope`);
     request.apiKey = key;
   });
   app.addHook('onResponse', async (request, reply) => {

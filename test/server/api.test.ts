@@ -106,7 +106,7 @@ describe('POST /v1/events', () => {
   it('appends single events and batches, reporting each event', async () => {
     const login = { id: `login_${Date.now()}`, type: 'login', ts: LIVE_TS, entities: { user: 'u_test_1', device: 'd_new', ip: '198.51.100.7' }, payload: { success: false } };
     const single = await server.request('POST', '/v1/events', { key: server.keys.events, body: login });
-    expect(single.status).toBe(200);
+    expect(single.status, JSON.stringify(single.body)).toBe(200);
     expect(single.body).toMatchObject({ appended: 1, rejected: 0 });
     const batch = await server.request('POST', '/v1/events', {
       key: server.keys.events,
@@ -138,6 +138,17 @@ describe('rollout', () => {
       expect(body.model.id).not.toBe(shadowId);
       expect(body.action).not.toBe(body.reasons.length === 0 ? 'block' : '__never__');
     }
+    // The live comparison reads those decisions back: the shadow (same weights, block everything) scores
+    // exactly like the deciding model and its thresholds put every request in the block column.
+    const { status, body: comparison } = await server.request('GET', `/v1/admin/models/${shadowId}/comparison?limit=50`);
+    expect(status).toBe(200);
+    expect(comparison.decisions).toBe(10);
+    expect(comparison.mean_score.shadow).toBeCloseTo(comparison.mean_score.deciding, 12);
+    const column = (action: string) => ['allow', 'review', 'block'].reduce((sum, row) => sum + comparison.matrix[row][action], 0);
+    expect([column('allow'), column('review'), column('block')]).toEqual([0, 0, 10]);
+    expect(comparison.agreement).toBeCloseTo(comparison.matrix.block.block / 10, 12);
+    expect((await server.request('GET', '/v1/admin/models/m_nope/comparison')).status).toBe(404);
+    expect((await server.request('GET', `/v1/admin/models/${shadowId}/comparison`, { key: server.keys.review })).status).toBe(403);
     await server.request('POST', `/v1/admin/models/${shadowId}/promote`, { body: { stage: 'retired' } });
   });
 

@@ -106,9 +106,27 @@ describe('thresholds', () => {
     expect(status).toBe(200);
     expect(body.points).toHaveLength(11);
     expect(body.points[0]).toHaveProperty('reviewsPerDay');
+    // Priced with the cost model the thresholds were chosen for (the default: a missed fraud costs 20 false alarms).
+    expect(body.costs.fnCost).toEqual({ kind: 'multiple', value: 20 });
+    expect(body.savings_unit).toBe('false alarms');
     const reviews = body.points.map((p: { reviewsPerDay: number }) => p.reviewsPerDay);
     // A higher block threshold sends more to review at a fixed review threshold (or as many).
     for (let i = 1; i < reviews.length; i++) expect(reviews[i]).toBeGreaterThanOrEqual(reviews[i - 1] - 1e-9);
     expect((await server.request('GET', '/v1/policy/explorer?model_id=m_nope', { key: server.keys.review })).status).toBe(404);
+    // A review threshold above the block threshold is a policy without a review band: no reviews.
+    const noBand = await server.request('GET', '/v1/policy/explorer?points=3&review=1', { key: server.keys.review });
+    expect(noBand.body.points.map((p: { reviewsPerDay: number }) => p.reviewsPerDay)).toEqual([0, 0, 0]);
+    expect((await server.request('GET', '/v1/policy/explorer?review=1.5', { key: server.keys.review })).status).toBe(400);
+  });
+});
+
+describe('who am I', () => {
+  it('tells any valid key its own id, name and scopes, and nothing to anyone else', async () => {
+    const { status, body } = await server.request('GET', '/v1/me', { key: server.keys.decide });
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ name: 'test decide', scopes: ['decide'] });
+    expect(body.id).toBe(server.keys.decide.slice(0, 10));
+    expect((await server.request('GET', '/v1/me', { key: null })).status).toBe(401);
+    expect((await server.request('GET', '/v1/me', { key: 'rg_not_a_key' })).status).toBe(401);
   });
 });

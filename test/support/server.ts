@@ -18,7 +18,7 @@ export interface TestServer {
 /** Event times just after the simulated period, so requests continue its timeline. */
 export const LIVE_TS = WORLD_START + WORLD_DAYS * 86_400_000 + 3_600_000;
 
-export async function startTestServer(): Promise<TestServer> {
+export async function startTestServer(options: { plugins?: Array<(app: FastifyInstance) => Promise<void>> } = {}): Promise<TestServer> {
   const world = copyWorld(inject('worldTemplate'));
   const service = await openService(world.dir, { allowFaults: true });
   const keys = {
@@ -27,7 +27,7 @@ export async function startTestServer(): Promise<TestServer> {
     events: service.keys.create('test events', ['events'], 1_000_000).token,
     review: service.keys.create('test review', ['review'], 1_000_000).token,
   };
-  const app = await buildServer(service);
+  const app = await buildServer(service, { plugins: options.plugins ?? [] });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

@@ -86,7 +86,7 @@ export class SqliteDecisionStore implements DecisionStore {
       args.push(query.action);
     }
     args.push(query.limit ?? 1000);
-    const rows = this.db.prepare(`SELECT decision, request, vector, rules, recovered FROM decisions WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`).all(...args) as Row[];
+    const rows = this.db.prepare(`SELECT decision, request, vector, rules, recovered FROM decisions WHERE ${where.join(' AND ')} ORDER BY seq ${query.newestFirst ? 'DESC' : 'ASC'} LIMIT ?`).all(...args) as Row[];
     return rows.map(toStored);
   }
 

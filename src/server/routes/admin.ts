@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { RegistryError, STAGES, type RegisteredModel, type Stage } from '../../models/index.js';
 import type { Service } from '../../runtime/service.js';
+import { compareShadow } from '../../decisions/comparison.js';
 import { HttpError } from '../errors.js';
 import { IdParam, Policy } from '../schemas.js';
 
@@ -49,6 +50,28 @@ export function adminRoutes(service: Service) {
       if (!m) throw new HttpError(404, 'not_found', `no model "${(request.params as { id: string }).id}"`);
       return { ...modelView(m), history: (await registry.history(m.artifact.name)).filter((h) => h.modelId === m.artifact.id) };
     });
+
+    app.get(
+      '/v1/admin/models/:id/comparison',
+      {
+        ...admin,
+        schema: {
+          tags: ['models'],
+          summary: 'A model scored in shadow against the model that decided, on the latest live decisions: agreement, the action matrix, score correlation',
+          params: IdParam,
+          querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })) }, { additionalProperties: false }),
+        },
+      },
+      async (request) => {
+        const id = (request.params as { id: string }).id;
+        if (!(await registry.get(id))) throw new HttpError(404, 'not_found', `no model "${id}"`);
+        const latest = await service.decisions.list({ newestFirst: true, limit: (request.query as { limit?: number }).limit ?? 10_000 });
+        return compareShadow(
+          latest.map((d) => d.decision),
+          id,
+        );
+      },
+    );
 
     app.post(
       '/v1/admin/models/:id/promote',

@@ -19,6 +19,14 @@ export function healthRoutes(service: Service) {
       };
       return reply.status(ready.features ? 200 : 503).send(body);
     });
+    app.get(
+      '/v1/me',
+      { config: { scope: 'any' }, schema: { tags: ['operations'], summary: 'The API key making the call: its id, name and scopes (the console signs in with it)' } },
+      async (request) => {
+        const key = request.apiKey!;
+        return { id: key.id, name: key.name, scopes: key.scopes, rate_limit: key.rateLimit };
+      },
+    );
     app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
       reply.header('content-type', service.metrics.registry.contentType);
       return service.metrics.registry.metrics();

@@ -259,17 +259,27 @@ export function reviewRoutes(service: Service) {
         const query = request.query as { model_id?: string; review?: number; points?: number };
         const model = query.model_id ? await service.embedded.models.get(query.model_id) : service.lineup().active?.registered;
         if (!model) throw new HttpError(404, 'not_found', query.model_id ? `no model "${query.model_id}"` : 'no active model');
-        const capacity = service.settings().reviewCapacityPerDay;
-        const key = `${model.artifact.id}|${capacity}`;
+        const { reviewCapacityPerDay: capacity, costs } = service.settings();
+        const key = `${model.artifact.id}|${capacity}|${JSON.stringify(costs)}`;
         let explorer = explorers.get(key);
         if (!explorer) {
           const rows = loadModelRows(service.embedded.dir, model.artifact.id);
           if (!rows || rows.validation.length === 0) throw new HttpError(404, 'not_found', `model ${model.artifact.id} has no scored validation rows`);
-          explorer = createThresholdExplorer(rows.validation, { fnCost: { kind: 'multiple', value: 20 }, capacityPerDay: capacity });
+          explorer = createThresholdExplorer(rows.validation, { ...costs, capacityPerDay: capacity });
           explorers.set(key, explorer);
         }
-        const review_ = Math.min(query.review ?? model.policy.review, model.policy.block);
-        return { model_id: model.artifact.id, policy: model.policy, capacity_per_day: capacity, currency: '$', points: explorer.byBlock(review_, query.points ?? 101) };
+        // Any review threshold may be explored: above the block threshold it simply means no review band.
+        const reviewThreshold = query.review ?? model.policy.review;
+        return {
+          model_id: model.artifact.id,
+          policy: model.policy,
+          capacity_per_day: capacity,
+          currency: '$',
+          costs,
+          // Savings are in the unit of the cost model: money when a missed fraud costs its amount, else false alarms.
+          savings_unit: costs.fnCost.kind === 'amount' ? '$' : 'false alarms',
+          points: explorer.byBlock(reviewThreshold, query.points ?? 101),
+        };
       },
     );
 
