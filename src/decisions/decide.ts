@@ -53,7 +53,8 @@ export interface DecideResult {
 
 /** What the decision path needs of the review queue: a review decision opens a case. */
 export interface CasesPort {
-  open(input: { decisionId: string; decisionSeq: number; eventId: string; user: string | null; amount: number | null; currency: string | null; score: number | null; reasons: string[]; openedAt: number }): unknown;
+  /** Resolves once the case is stored: the decision is acknowledged only after its case exists. */
+  open(input: { decisionId: string; decisionSeq: number; eventId: string; user: string | null; amount: number | null; currency: string | null; score: number | null; reasons: string[]; openedAt: number }): Promise<unknown>;
 }
 
 export interface DeciderDeps {
@@ -227,7 +228,7 @@ export class Decider {
     const d = stored.decision;
     if (d.action === 'review' && this.deps.cases) {
       const payload = stored.request.payload as { amount?: number; currency?: string };
-      this.deps.cases.open({
+      await this.deps.cases.open({
         decisionId: d.decision_id,
         decisionSeq: d.seq,
         eventId: d.event_id,

@@ -154,7 +154,7 @@ export async function openService(dir: string, options: ServiceOptions): Promise
     rules: () => rules,
     settings: () => settings,
     faults: () => faults,
-    cases,
+    cases: { open: (input) => cases.openSoon(input) },
     policyFor: (model) => (model === lineup.active ? governorFor(model).policy : model.registered.policy),
     observe(stored) {
       const d = stored.decision;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../../lib/sqlite.js';
 import { CaseConflictError, CaseNotFoundError, caseIdFor, DEFAULT_QUEUE_POLICY, priorityOf, type CaseHistoryEntry, type QueuePolicy, type ReviewCase, type Verdict } from '../case.js';
 import type { CaseQuery, CaseStore, OpenCaseInput, QueueStats } from '../store.js';
@@ -62,6 +63,10 @@ type Row = {
 };
 
 export class SqliteCaseStore implements CaseStore {
+  // Statements are prepared once per distinct SQL text (cases open on the decision path).
+  private readonly statements = new Map<string, Statement>();
+  private pendingOpens: Array<{ input: OpenCaseInput; resolve: () => void; reject: (error: Error) => void }> = [];
+
   constructor(
     private readonly db: SqliteDatabase,
     private readonly policy: QueuePolicy = DEFAULT_QUEUE_POLICY,
@@ -69,23 +74,56 @@ export class SqliteCaseStore implements CaseStore {
     db.exec(SCHEMA);
   }
 
-  open(input: OpenCaseInput): ReviewCase {
-    const id = caseIdFor(input.decisionSeq);
-    const priority = priorityOf(input.score, input.amount);
-    this.db.transaction(() => {
-      const result = this.db
-        .prepare(
-          `INSERT INTO cases (id, decision_id, event_id, user, amount, currency, score, priority, status, opened_at, sla_due_at, reasons)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?) ON CONFLICT(decision_id) DO NOTHING`,
-        )
-        .run(id, input.decisionId, input.eventId, input.user, input.amount, input.currency, input.score, priority, input.openedAt, input.openedAt + this.policy.slaMs(priority), JSON.stringify(input.reasons));
-      if (result.changes === 1) this.record(id, input.openedAt, 'riskgate', 'opened', null);
-    })();
-    return this.mustGet(id);
+  private statement(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
+    return statement;
   }
 
+  open(input: OpenCaseInput): ReviewCase {
+    this.openAll([input]);
+    return this.mustGet(caseIdFor(input.decisionSeq));
+  }
+
+  /**
+   * Open a case in the next group commit: the cases opened by the decisions of one event-loop turn share
+   * one transaction, so a busy decision path does not pay a commit per review. Resolves once committed.
+   */
+  openSoon(input: OpenCaseInput): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pendingOpens.push({ input, resolve, reject });
+      if (this.pendingOpens.length === 1) setImmediate(() => this.flushOpens());
+    });
+  }
+
+  private flushOpens(): void {
+    const batch = this.pendingOpens;
+    this.pendingOpens = [];
+    try {
+      this.openAll(batch.map((p) => p.input));
+    } catch (error) {
+      for (const p of batch) p.reject(error as Error);
+      return;
+    }
+    for (const p of batch) p.resolve();
+  }
+
+  private readonly openAll = (inputs: readonly OpenCaseInput[]): void =>
+    this.db.transaction(() => {
+      const insert = this.statement(
+        `INSERT INTO cases (id, decision_id, event_id, user, amount, currency, score, priority, status, opened_at, sla_due_at, reasons)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?) ON CONFLICT(decision_id) DO NOTHING`,
+      );
+      for (const input of inputs) {
+        const id = caseIdFor(input.decisionSeq);
+        const priority = priorityOf(input.score, input.amount);
+        const result = insert.run(id, input.decisionId, input.eventId, input.user, input.amount, input.currency, input.score, priority, input.openedAt, input.openedAt + this.policy.slaMs(priority), JSON.stringify(input.reasons));
+        if (result.changes === 1) this.record(id, input.openedAt, 'riskgate', 'opened', null);
+      }
+    })();
+
   get(id: string): ReviewCase | undefined {
-    const row = this.db.prepare('SELECT * FROM cases WHERE id = ?').get(id) as Row | undefined;
+    const row = this.statement('SELECT * FROM cases WHERE id = ?').get(id) as Row | undefined;
     return row && toCase(row);
   }
 
@@ -116,8 +154,8 @@ export class SqliteCaseStore implements CaseStore {
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const order = query.sort === 'sla' ? 'sla_due_at ASC, priority DESC' : 'priority DESC, sla_due_at ASC';
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM cases ${clause}`).get(...args) as { n: number }).n;
-    const rows = this.db.prepare(`SELECT * FROM cases ${clause} ORDER BY ${order}, id LIMIT ? OFFSET ?`).all(...args, query.limit ?? 50, query.offset ?? 0) as Row[];
+    const total = (this.statement(`SELECT COUNT(*) AS n FROM cases ${clause}`).get(...args) as { n: number }).n;
+    const rows = this.statement(`SELECT * FROM cases ${clause} ORDER BY ${order}, id LIMIT ? OFFSET ?`).all(...args, query.limit ?? 50, query.offset ?? 0) as Row[];
     return { cases: rows.map(toCase), total };
   }
 
@@ -127,8 +165,7 @@ export class SqliteCaseStore implements CaseStore {
     const claimed = this.db.transaction(() => {
       // A claim succeeds only on an undecided case that nobody holds — or that this reviewer holds
       // already (a claim renews the lease).
-      const result = this.db
-        .prepare(
+      const result = this.statement(
           `UPDATE cases SET claimed_by = ?, lease_id = ?, lease_expires_at = ?
            WHERE id = ? AND status != 'decided' AND (lease_expires_at IS NULL OR lease_expires_at <= ? OR claimed_by = ?)`,
         )
@@ -147,7 +184,7 @@ export class SqliteCaseStore implements CaseStore {
 
   release(id: string, leaseId: string, reviewer: string, now: number): ReviewCase {
     this.underLease(id, leaseId, now, () =>
-      this.db.prepare('UPDATE cases SET claimed_by = NULL, lease_id = NULL, lease_expires_at = NULL WHERE id = ? AND lease_id = ? AND lease_expires_at > ?').run(id, leaseId, now),
+      this.statement('UPDATE cases SET claimed_by = NULL, lease_id = NULL, lease_expires_at = NULL WHERE id = ? AND lease_id = ? AND lease_expires_at > ?').run(id, leaseId, now),
     );
     this.record(id, now, reviewer, 'released', null);
     return this.mustGet(id);
@@ -156,8 +193,7 @@ export class SqliteCaseStore implements CaseStore {
   decide(id: string, leaseId: string, verdict: Verdict, note: string | null, reviewer: string, labelEventId: string, now: number): ReviewCase {
     this.db.transaction(() => {
       this.underLease(id, leaseId, now, () =>
-        this.db
-          .prepare(
+        this.statement(
             `UPDATE cases SET status = 'decided', verdict = ?, note = ?, decided_at = ?, decided_by = ?, label_event_id = ?, lease_id = NULL, lease_expires_at = NULL
              WHERE id = ? AND status != 'decided' AND lease_id = ? AND lease_expires_at > ?`,
           )
@@ -171,8 +207,7 @@ export class SqliteCaseStore implements CaseStore {
   escalate(id: string, leaseId: string, note: string | null, reviewer: string, now: number): ReviewCase {
     this.db.transaction(() => {
       this.underLease(id, leaseId, now, () =>
-        this.db
-          .prepare(
+        this.statement(
             `UPDATE cases SET status = 'escalated', note = ?, claimed_by = NULL, lease_id = NULL, lease_expires_at = NULL
              WHERE id = ? AND status != 'decided' AND lease_id = ? AND lease_expires_at > ?`,
           )
@@ -184,11 +219,11 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   history(id: string): CaseHistoryEntry[] {
-    return this.db.prepare('SELECT at, actor, action, note FROM case_history WHERE case_id = ? ORDER BY at, rowid').all(id) as CaseHistoryEntry[];
+    return this.statement('SELECT at, actor, action, note FROM case_history WHERE case_id = ? ORDER BY at, rowid').all(id) as CaseHistoryEntry[];
   }
 
   stats(now: number, dayStart: number): QueueStats {
-    const count = (sql: string, ...args: unknown[]) => (this.db.prepare(`SELECT COUNT(*) AS n FROM cases WHERE ${sql}`).get(...args) as { n: number }).n;
+    const count = (sql: string, ...args: unknown[]) => (this.statement(`SELECT COUNT(*) AS n FROM cases WHERE ${sql}`).get(...args) as { n: number }).n;
     return {
       open: count("status = 'open' AND (lease_expires_at IS NULL OR lease_expires_at <= ?)", now),
       claimed: count("status != 'decided' AND lease_expires_at > ?", now),
@@ -210,7 +245,7 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   private record(id: string, at: number, actor: string, action: CaseHistoryEntry['action'], note: string | null): void {
-    this.db.prepare('INSERT INTO case_history (case_id, at, actor, action, note) VALUES (?, ?, ?, ?, ?)').run(id, at, actor, action, note);
+    this.statement('INSERT INTO case_history (case_id, at, actor, action, note) VALUES (?, ?, ?, ?, ?)').run(id, at, actor, action, note);
   }
 
   private mustGet(id: string): ReviewCase {
