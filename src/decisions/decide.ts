@@ -36,6 +36,8 @@ export interface RulesPort {
   readonly version: string;
   /** Ids and versions of the rules a decision is evaluated against (logged for replay). */
   readonly evaluated: ReadonlyArray<{ id: string; version: number }>;
+  /** The lists' version the rules read (logged for replay). */
+  readonly listsVersion: number;
   evaluate(event: RiskEvent, vector: Float64Array | null, score: number | null): RuleOutcome;
 }
 
@@ -167,6 +169,7 @@ export class Decider {
     // 4. Rules, over the request, the features, the model's score and the lists.
     const rules = this.deps.rules();
     const outcome = rules.evaluate(event, vector, score);
+    const listsVersion = rules.listsVersion;
     for (const hit of outcome.hits) metrics.ruleHits.inc({ rule: hit.ruleId, shadow: 'false' });
     for (const hit of outcome.shadowHits) metrics.ruleHits.inc({ rule: hit.ruleId, shadow: 'true' });
     for (const e of outcome.errors) metrics.ruleErrors.inc({ rule: e.ruleId });
@@ -209,7 +212,7 @@ export class Decider {
 
     // 6. Persist (feature logging: the request and its vector go with it), open a review case if
     //    needed, then respond.
-    const stored: StoredDecision = { decision, request: event, vector, ruleVersions: [...rules.evaluated], ...(recovered ? { recovered } : {}) };
+    const stored: StoredDecision = { decision, request: event, vector, ruleVersions: [...rules.evaluated], listsVersion, ...(recovered ? { recovered } : {}) };
     if (seq !== null) {
       await this.persist(stored);
     } else {

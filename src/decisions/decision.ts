@@ -49,6 +49,8 @@ export interface StoredDecision {
   vector: Float64Array | null;
   /** The rules the request was evaluated against, by id and version (replay rebuilds exactly these). */
   ruleVersions: Array<{ id: string; version: number }>;
+  /** The lists' version the rules read (replay rebuilds the lists as they were); absent on decisions from before it was logged. */
+  listsVersion?: number;
   /** Set when the decision was recomputed at start-up for an event whose decision a crash lost. */
   recovered?: boolean;
 }

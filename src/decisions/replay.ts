@@ -9,8 +9,8 @@ export interface ReplayContext {
   featureSet: FeatureSet;
   /** A scorer for any registered model (artifacts are immutable, so this is the model as it was). */
   scorerFor(modelId: string): Promise<Scorer>;
-  /** The rules exactly at the given versions. */
-  rulesAt(versions: ReadonlyArray<{ id: string; version: number }>): Promise<RulesPort>;
+  /** The rules exactly at the given versions, reading the lists as they were at `listsVersion` (as they are now when absent). */
+  rulesAt(versions: ReadonlyArray<{ id: string; version: number }>, listsVersion?: number): Promise<RulesPort>;
 }
 
 export interface ReplayResult {
@@ -35,7 +35,7 @@ export async function replayDecision(stored: StoredDecision, context: ReplayCont
     const shadowScore = vector && s.score !== null ? (await (await context.scorerFor(s.id)).score(vector)).probability : null;
     shadow.push({ ...s, score: shadowScore });
   }
-  const rules = await context.rulesAt(stored.ruleVersions);
+  const rules = await context.rulesAt(stored.ruleVersions, stored.listsVersion);
   const outcome = rules.evaluate(stored.request, vector, score);
   const replayed: Decision = {
     ...original,

@@ -91,6 +91,11 @@ export class RuleEvaluator {
     return this.ruleSet.evaluated;
   }
 
+  /** The lists' version the rules read now (logged with a decision, so replay reads the same lists). */
+  get listsVersion(): number {
+    return this.lists.version ?? 0;
+  }
+
   evaluate(event: RiskEvent, vector: Float64Array | null, score: number | null): RulesResult {
     return evaluateRules(this.ruleSet, buildRuleContext(event, this.vectorNames, vector, score, this.referenced), this.lists);
   }

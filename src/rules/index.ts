@@ -38,6 +38,7 @@ export {
   ensureLists,
   loadListIndex,
   refreshList,
+  listIndexAt,
   ListConflictError,
   ListNotFoundError,
   RuleConflictError,

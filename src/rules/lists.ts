@@ -76,6 +76,8 @@ function lookupKey(kind: ListKind, raw: string): string | null {
 
 /** What the rule functions need: exact membership and fuzzy name matching, as of a time. */
 export interface ListLookup {
+  /** The lists' version this lookup reflects, when it comes from a versioned store. */
+  readonly version?: number;
   /** Whether the list holds the value (normalised by the list's kind) in an entry live at `at`. */
   contains(list: string, value: string, at: number): boolean;
   /** Whether a name in the list is at least `threshold` similar to `name` (Jaro–Winkler, normalised). */
@@ -101,6 +103,8 @@ export class UnknownListError extends Error {
  */
 export class ListIndex implements ListLookup {
   private readonly lists = new Map<string, IndexedList>();
+  /** The lists' version (ListStore.current) the index reflects; decisions log it so replay can rebuild these lists. */
+  version = 0;
 
   /** Replace a list's contents; `entries` hold stored values (normalised by normaliseListValue). */
   set(list: Pick<NamedList, 'name' | 'kind'>, entries: readonly Pick<ListEntry, 'value' | 'expiresAt'>[]): void {

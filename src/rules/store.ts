@@ -84,6 +84,13 @@ export interface ListStore {
   removeEntries(list: string, values: readonly string[], actor: string): Promise<number>;
   /** Entries, newest first; with `liveAt`, only those not expired at that time. */
   entries(list: string, options?: { liveAt?: number }): Promise<ListEntry[]>;
+  /**
+   * A list's entries with the lists' version they reflect, read together. Every change to any list
+   * (an add, an update, a removal) advances the version by at least one.
+   */
+  current(list: string): Promise<{ entries: ListEntry[]; version: number }>;
+  /** Every list's entries (value and expiry) as they were at a version: what replay evaluates against. */
+  asOf(version: number): Promise<Array<{ list: NamedList; entries: Array<Pick<ListEntry, 'value' | 'expiresAt'>> }>>;
 }
 
 /** Create those of `lists` (e.g. BUILTIN_LISTS) that do not exist yet. */
@@ -100,6 +107,19 @@ export async function loadListIndex(store: ListStore): Promise<ListIndex> {
 
 export async function refreshList(index: ListIndex, store: ListStore, name: string): Promise<void> {
   const list = await store.getList(name);
-  if (list) index.set(list, await store.entries(name));
-  else index.delete(name);
+  if (!list) {
+    index.delete(name);
+    return;
+  }
+  const { entries, version } = await store.current(name);
+  index.set(list, entries);
+  index.version = Math.max(index.version, version);
+}
+
+/** The lists exactly as they were at `version` (from the change history), for replaying a decision. */
+export async function listIndexAt(store: ListStore, version: number): Promise<ListIndex> {
+  const index = new ListIndex();
+  for (const { list, entries } of await store.asOf(version)) index.set(list, entries);
+  index.version = version;
+  return index;
 }

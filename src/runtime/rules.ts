@@ -4,6 +4,7 @@ import {
   BUILTIN_LISTS,
   DEFAULT_RULES,
   ensureLists,
+  listIndexAt,
   loadListIndex,
   refreshList,
   RuleEvaluator,
@@ -23,8 +24,8 @@ export interface RulesRuntime {
   known(): KnownNames;
   /** The enabled rules now, compiled against the served features and the lists. */
   evaluator(): Promise<RuleEvaluator>;
-  /** Exactly the given rule versions (for replaying a decision). */
-  evaluatorAt(versions: ReadonlyArray<{ id: string; version: number }>): Promise<RuleEvaluator>;
+  /** Exactly the given rule versions over the lists as they were at `listsVersion` (for replaying a decision). */
+  evaluatorAt(versions: ReadonlyArray<{ id: string; version: number }>, listsVersion?: number): Promise<RuleEvaluator>;
   refreshList(name: string): Promise<void>;
 }
 
@@ -34,21 +35,21 @@ export async function openRules(embedded: Embedded): Promise<RulesRuntime> {
   const index = await loadListIndex(lists);
   const known = (): KnownNames => ({ features: embedded.featureSet.valueNames, lists: index.kinds() });
   const rules = new SqliteRuleStore(embedded.db, { known });
-  const compile = (list: readonly Rule[]) => new RuleEvaluator(RuleSet.compile(list, known()), embedded.featureSet.vectorNames, index);
+  const compile = (list: readonly Rule[], lookup: ListIndex = index) => new RuleEvaluator(RuleSet.compile(list, known()), embedded.featureSet.vectorNames, lookup);
   return {
     rules,
     lists,
     index,
     known,
     evaluator: async () => compile(await rules.list()),
-    async evaluatorAt(versions) {
+    async evaluatorAt(versions, listsVersion) {
       const exact: Rule[] = [];
       for (const { id, version } of versions) {
         const rule = await rules.getVersion(id, version);
         if (!rule) throw new Error(`rule ${id} version ${version} is not in the store`);
         exact.push({ ...rule, enabled: true });
       }
-      return compile(exact);
+      return compile(exact, listsVersion === undefined ? index : await listIndexAt(lists, listsVersion));
     },
     refreshList: (name) => refreshList(index, lists, name),
   };

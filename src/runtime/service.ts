@@ -209,7 +209,7 @@ export async function openService(dir: string, options: ServiceOptions): Promise
         if (!serving) throw new Error(refused[0]!.reason);
         return serving.scorer;
       },
-      rulesAt: (versions) => rulesRuntime.evaluatorAt(versions),
+      rulesAt: (versions, listsVersion) => rulesRuntime.evaluatorAt(versions, listsVersion),
     }),
     async close() {
       await decisions.close();

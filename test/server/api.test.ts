@@ -276,6 +276,20 @@ describe('replay, operations and documentation', () => {
     expect((await server.request('POST', '/v1/decisions/dec_unknown/replay')).status).toBe(404);
   });
 
+  it('replays a decision against the lists as they were when it was made', async () => {
+    await server.request('POST', '/v1/admin/lists/stolen_cards/entries', { body: { entries: [{ value: 'cf_replay_1' }] } });
+    const listed = (await decide(booking({ card: 'cf_replay_1' }))).body;
+    expect(listed.rule_hits).toContainEqual(expect.objectContaining({ rule_id: 'stolen_card' }));
+    expect((await server.request('DELETE', '/v1/admin/lists/stolen_cards/entries', { body: { values: ['cf_replay_1'] } })).body).toEqual({ removed: 1 });
+    const unlisted = (await decide(booking({ card: 'cf_replay_1' }))).body;
+    expect(unlisted.rule_hits).not.toContainEqual(expect.objectContaining({ rule_id: 'stolen_card' }));
+    for (const decision of [listed, unlisted]) {
+      const replay = await server.request('POST', `/v1/decisions/${decision.decision_id}/replay`);
+      expect(replay.body.differences).toEqual([]);
+      expect(replay.body.replayed.rule_hits).toEqual(decision.rule_hits);
+    }
+  });
+
   it('serves health, readiness, Prometheus metrics and the OpenAPI document', async () => {
     expect((await server.request('GET', '/healthz', { key: null })).body).toEqual({ status: 'ok' });
     const ready = await server.request('GET', '/readyz', { key: null });

@@ -6,7 +6,7 @@ import type { DecisionQuery, DecisionStore } from '../store.js';
 import type { RiskEvent } from '../../events/schema.js';
 
 const INSERT =
-  'INSERT INTO decisions (seq, decision_id, event_id, user, ts, action, decision, request, vector, rules, recovered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(seq) DO NOTHING';
+  'INSERT INTO decisions (seq, decision_id, event_id, user, ts, action, decision, request, vector, rules, lists_version, recovered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(seq) DO NOTHING';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS decisions (
@@ -20,13 +20,14 @@ CREATE TABLE IF NOT EXISTS decisions (
   request     TEXT NOT NULL,
   vector      BLOB,
   rules       TEXT NOT NULL,
-  recovered   INTEGER NOT NULL DEFAULT 0
+  recovered   INTEGER NOT NULL DEFAULT 0,
+  lists_version INTEGER
 ) STRICT;
 CREATE INDEX IF NOT EXISTS decisions_ts ON decisions (ts);
 CREATE INDEX IF NOT EXISTS decisions_user ON decisions (user, seq);
 `;
 
-type Row = { decision: string; request: string; vector: Buffer | null; rules: string; recovered: number };
+type Row = { decision: string; request: string; vector: Buffer | null; rules: string; lists_version: number | null; recovered: number };
 
 export class SqliteDecisionStore implements DecisionStore {
   private readonly db: SqliteDatabase;
@@ -39,9 +40,12 @@ export class SqliteDecisionStore implements DecisionStore {
   constructor(path: string, durability: Durability = 'fsync') {
     this.db = openSqlite(path, durability, { pageSize: 16_384 });
     this.db.exec(SCHEMA);
+    // Data directories from before decisions logged the lists' version: their decisions replay with today's lists.
+    const columns = this.db.prepare("SELECT name FROM pragma_table_info('decisions')").pluck().all() as string[];
+    if (!columns.includes('lists_version')) this.db.exec('ALTER TABLE decisions ADD COLUMN lists_version INTEGER');
     this.writer = new SqliteWriter(path, durability);
-    this.byId = this.db.prepare('SELECT decision, request, vector, rules, recovered FROM decisions WHERE decision_id = ?');
-    this.byEvent = this.db.prepare('SELECT decision, request, vector, rules, recovered FROM decisions WHERE event_id = ?');
+    this.byId = this.db.prepare('SELECT decision, request, vector, rules, lists_version, recovered FROM decisions WHERE decision_id = ?');
+    this.byEvent = this.db.prepare('SELECT decision, request, vector, rules, lists_version, recovered FROM decisions WHERE event_id = ?');
   }
 
   async write(stored: StoredDecision): Promise<void> {
@@ -50,7 +54,7 @@ export class SqliteDecisionStore implements DecisionStore {
     try {
       await this.writer.run({
         sql: INSERT,
-        rows: [[d.seq, d.decision_id, d.event_id, stored.request.entities.user ?? null, d.ts, d.action, JSON.stringify(d), JSON.stringify(stored.request), stored.vector ? Buffer.from(stored.vector.buffer, stored.vector.byteOffset, stored.vector.byteLength) : null, JSON.stringify(stored.ruleVersions), stored.recovered ? 1 : 0]],
+        rows: [[d.seq, d.decision_id, d.event_id, stored.request.entities.user ?? null, d.ts, d.action, JSON.stringify(d), JSON.stringify(stored.request), stored.vector ? Buffer.from(stored.vector.buffer, stored.vector.byteOffset, stored.vector.byteLength) : null, JSON.stringify(stored.ruleVersions), stored.listsVersion ?? null, stored.recovered ? 1 : 0]],
       });
     } finally {
       this.pending.delete(d.event_id);
@@ -86,12 +90,12 @@ export class SqliteDecisionStore implements DecisionStore {
       args.push(query.action);
     }
     args.push(query.limit ?? 1000);
-    const rows = this.db.prepare(`SELECT decision, request, vector, rules, recovered FROM decisions WHERE ${where.join(' AND ')} ORDER BY seq ${query.newestFirst ? 'DESC' : 'ASC'} LIMIT ?`).all(...args) as Row[];
+    const rows = this.db.prepare(`SELECT decision, request, vector, rules, lists_version, recovered FROM decisions WHERE ${where.join(' AND ')} ORDER BY seq ${query.newestFirst ? 'DESC' : 'ASC'} LIMIT ?`).all(...args) as Row[];
     return rows.map(toStored);
   }
 
   async listByUser(user: string, limit: number): Promise<StoredDecision[]> {
-    const rows = this.db.prepare('SELECT decision, request, vector, rules, recovered FROM decisions WHERE user = ? ORDER BY seq DESC LIMIT ?').all(user, limit) as Row[];
+    const rows = this.db.prepare('SELECT decision, request, vector, rules, lists_version, recovered FROM decisions WHERE user = ? ORDER BY seq DESC LIMIT ?').all(user, limit) as Row[];
     return rows.map(toStored);
   }
 
@@ -121,6 +125,7 @@ function toStored(row: Row): StoredDecision {
     vector,
     ruleVersions: JSON.parse(row.rules) as StoredDecision['ruleVersions'],
   };
+  if (row.lists_version !== null) stored.listsVersion = row.lists_version;
   if (row.recovered) stored.recovered = true;
   return stored;
 }

@@ -4,7 +4,7 @@ import { openSqlite } from '../../lib/sqlite.js';
 import { RuleCompileError, RuleSet } from '../compile.js';
 import { BUILTIN_LISTS, ListValueError } from '../lists.js';
 import { RuleValidationError } from '../rule.js';
-import { ensureLists, ListConflictError, ListNotFoundError, loadListIndex, refreshList, RuleConflictError, RuleNotFoundError } from '../store.js';
+import { ensureLists, listIndexAt, ListConflictError, ListNotFoundError, loadListIndex, refreshList, RuleConflictError, RuleNotFoundError } from '../store.js';
 import { SqliteListStore, SqliteRuleStore } from './sqlite.js';
 
 function clock(start = 1_000): () => number {
@@ -167,5 +167,30 @@ describe('SqliteListStore', () => {
     await refreshList(index, lists, 'stolen_cards');
     expect(index.contains('stolen_cards', 'cf_1', 0)).toBe(false);
     expect(index.kinds().get('sanctioned_names')).toBe('name');
+  });
+
+  it('rebuilds the lists as they were at any version, expiries included', async () => {
+    const { lists } = stores();
+    await ensureLists(lists, BUILTIN_LISTS, 'system');
+    const index = await loadListIndex(lists);
+    expect(index.version).toBe(0);
+    await lists.addEntries('stolen_cards', [{ value: 'cf_1' }, { value: 'cf_2', expiresAt: 10_000 }], 'alice');
+    await refreshList(index, lists, 'stolen_cards');
+    const both = index.version;
+    expect(both).toBe(2);
+    await lists.removeEntries('stolen_cards', ['cf_1'], 'bob');
+    await lists.addEntries('stolen_cards', [{ value: 'cf_2', expiresAt: 50_000 }], 'carol');
+    await refreshList(index, lists, 'stolen_cards');
+    expect(index.version).toBe(4);
+
+    const then = await listIndexAt(lists, both);
+    expect(then.version).toBe(both);
+    expect(then.contains('stolen_cards', 'cf_1', 20_000)).toBe(true);
+    expect(then.contains('stolen_cards', 'cf_2', 20_000)).toBe(false);
+    const now = await listIndexAt(lists, index.version);
+    for (const [card, at] of [['cf_1', 0], ['cf_2', 20_000], ['cf_2', 60_000]] as const) {
+      expect(now.contains('stolen_cards', card, at)).toBe(index.contains('stolen_cards', card, at));
+    }
+    expect((await listIndexAt(lists, 0)).contains('stolen_cards', 'cf_1', 0)).toBe(false);
   });
 });

@@ -235,9 +235,13 @@ export class SqliteListStore implements ListStore {
         value  TEXT    NOT NULL,
         change TEXT    NOT NULL CHECK (change IN ('add', 'remove')),
         actor  TEXT    NOT NULL,
-        at     INTEGER NOT NULL
+        at     INTEGER NOT NULL,
+        expires_at INTEGER
       ) STRICT;
     `);
+    // Data directories from before list changes kept the expiry: such changes replay as never expiring.
+    const columns = db.prepare("SELECT name FROM pragma_table_info('list_changes')").pluck().all() as string[];
+    if (!columns.includes('expires_at')) db.exec('ALTER TABLE list_changes ADD COLUMN expires_at INTEGER');
   }
 
   async createList(list: { name: string; kind: ListKind; description?: string }, actor: string): Promise<NamedList> {
@@ -279,11 +283,11 @@ export class SqliteListStore implements ListStore {
       `INSERT INTO list_entries (list, value, note, expires_at, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (list, value) DO UPDATE SET note = excluded.note, expires_at = excluded.expires_at, added_at = excluded.added_at, added_by = excluded.added_by`,
     );
-    const logChange = this.db.prepare("INSERT INTO list_changes (list, value, change, actor, at) VALUES (?, ?, 'add', ?, ?)");
+    const logChange = this.db.prepare("INSERT INTO list_changes (list, value, change, actor, at, expires_at) VALUES (?, ?, 'add', ?, ?, ?)");
     this.db.transaction(() => {
       for (const e of stored) {
         upsert.run(name, e.value, e.note, e.expiresAt, at, actor);
-        logChange.run(name, e.value, actor, at);
+        logChange.run(name, e.value, actor, at, e.expiresAt);
       }
     })();
     return stored;
@@ -316,7 +320,36 @@ export class SqliteListStore implements ListStore {
             .prepare('SELECT * FROM list_entries WHERE list = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY added_at DESC, value')
             .all(name, options.liveAt)
     ) as EntryRow[];
-    return rows.map((r) => ({ value: r.value, note: r.note, expiresAt: r.expires_at, addedAt: r.added_at, addedBy: r.added_by }));
+    return rows.map(toEntry);
+  }
+
+  async current(name: string): Promise<{ entries: ListEntry[]; version: number }> {
+    await this.requireList(name);
+    return this.db.transaction(() => {
+      const rows = this.db.prepare('SELECT * FROM list_entries WHERE list = ? ORDER BY added_at DESC, value').all(name) as EntryRow[];
+      const version = this.db.prepare('SELECT COALESCE(MAX(seq), 0) FROM list_changes').pluck().get() as number;
+      return { entries: rows.map(toEntry), version };
+    })();
+  }
+
+  async asOf(version: number): Promise<Array<{ list: NamedList; entries: Array<Pick<ListEntry, 'value' | 'expiresAt'>> }>> {
+    const members = new Map<string, Map<string, number | null>>();
+    const changes = this.db.prepare('SELECT list, value, change, expires_at FROM list_changes WHERE seq <= ? ORDER BY seq').iterate(version) as IterableIterator<{
+      list: string;
+      value: string;
+      change: 'add' | 'remove';
+      expires_at: number | null;
+    }>;
+    for (const c of changes) {
+      let values = members.get(c.list);
+      if (!values) members.set(c.list, (values = new Map()));
+      if (c.change === 'add') values.set(c.value, c.expires_at);
+      else values.delete(c.value);
+    }
+    return (await this.lists()).map((list) => ({
+      list,
+      entries: [...(members.get(list.name) ?? new Map<string, number | null>())].map(([value, expiresAt]) => ({ value, expiresAt })),
+    }));
   }
 
   private async requireList(name: string): Promise<NamedList> {
@@ -324,6 +357,10 @@ export class SqliteListStore implements ListStore {
     if (!list) throw new ListNotFoundError(name);
     return list;
   }
+}
+
+function toEntry(r: EntryRow): ListEntry {
+  return { value: r.value, note: r.note, expiresAt: r.expires_at, addedAt: r.added_at, addedBy: r.added_by };
 }
 
 function toList(row: ListRow): NamedList {
