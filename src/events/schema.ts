@@ -67,6 +67,9 @@ export const Truth = Type.Object(
 
 const strict = { additionalProperties: false } as const;
 
+/** A person's or company's full name as given (screened against name lists such as sanctioned_names). */
+const PersonName = Type.String({ minLength: 1, maxLength: 200 });
+
 export const Payloads = {
   account_created: Type.Object(
     {
@@ -74,6 +77,7 @@ export const Payloads = {
       signup_method: Type.Optional(Type.Enum(['email', 'google', 'apple'])),
       promo_code: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
       referrer: Type.Optional(EntityRef),
+      name: Type.Optional(PersonName),
     },
     strict,
   ),
@@ -123,6 +127,7 @@ export const Payloads = {
       card_country: Type.Optional(Country),
       listing_country: Type.Optional(Country),
       promo_code: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+      cardholder_name: Type.Optional(PersonName),
       message: Type.Optional(Text),
     },
     strict,

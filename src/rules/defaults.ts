@@ -29,6 +29,15 @@ export const DEFAULT_RULES: readonly RuleInput[] = [
     priority: P.blockList,
   },
   {
+    id: 'sanctioned_name',
+    name: 'Name resembles an entry on the sanctions list',
+    description: 'The account holder or cardholder name is at least 0.9 similar (Jaro–Winkler, normalised) to a sanctioned name: a compliance review, which the allow list cannot skip.',
+    expression:
+      "(has(request.payload.name) && name_matches('sanctioned_names', request.payload.name, 0.9)) || (has(request.payload.cardholder_name) && name_matches('sanctioned_names', request.payload.cardholder_name, 0.9))",
+    action: 'review',
+    priority: P.blockList,
+  },
+  {
     id: 'allowed_user',
     name: 'Trusted account',
     description: 'Accounts on allowed_users skip ordinary block and review rules (not the block lists).',

@@ -207,6 +207,28 @@ describe('safe degradation', () => {
     expect((await server.request('POST', '/v1/admin/lists/stolen_cards/entries', { body: { entries: [{ value: '4111111111111111' }] } })).status).toBe(400);
   });
 
+  it('screens account holder and cardholder names against the sanctions list, fuzzily, past the allow list', async () => {
+    await server.request('POST', '/v1/admin/lists/sanctioned_names/entries', { body: { entries: [{ value: 'Vladimir Putin' }] } });
+    await server.request('POST', '/v1/admin/lists/allowed_users/entries', { body: { entries: [{ value: 'u_sanctions_1' }] } });
+    const signup = await decide({
+      id: `signup_sanctions_${process.pid}`,
+      type: 'account_created',
+      ts: LIVE_TS,
+      entities: { user: 'u_sanctions_1', device: 'd_sanctions_1', ip: '203.0.113.10' },
+      payload: { country: 'DE', name: 'PUTIN, Wladimir' },
+    });
+    expect(signup.status).toBe(200);
+    expect(signup.body.action).toBe('review');
+    expect(signup.body.rule_hits).toContainEqual(expect.objectContaining({ rule_id: 'sanctioned_name', action: 'review' }));
+    const request = booking({ user: 'u_sanctions_2' });
+    const paid = await decide({ ...request, payload: { ...request.payload, cardholder_name: 'vladimir putin' } });
+    expect(paid.body.rule_hits).toContainEqual(expect.objectContaining({ rule_id: 'sanctioned_name' }));
+    const other = booking({ user: 'u_sanctions_3' });
+    const clean = await decide({ ...other, payload: { ...other.payload, cardholder_name: 'Vladislav Petrov' } });
+    expect(clean.body.rule_hits).not.toContainEqual(expect.objectContaining({ rule_id: 'sanctioned_name' }));
+    expect((await decide({ ...other, id: `${other.id}_long`, payload: { ...other.payload, cardholder_name: 'x'.repeat(201) } })).body.message).toMatch(/payload\.cardholder_name/);
+  });
+
   for (const [stage, fault, reason] of [
     ['features', { delay_ms: 2_000 }, 'features_timeout'],
     ['features', { fail: true }, 'features_error'],
