@@ -22,6 +22,8 @@ import { ReviewBandGovernor } from '../policy/index.js';
 export interface ServiceOptions extends OpenOptions {
   /** Allow drills that make stages slow or failing on purpose (tests, game days). */
   allowFaults?: boolean;
+  /** The clock the capacity guard counts review inflow by (tests move it; default Date.now). */
+  clock?: () => number;
 }
 
 export interface LineupReport {
@@ -72,8 +74,9 @@ export async function openService(dir: string, options: ServiceOptions): Promise
   // and audited.
   let governor: { key: string; governor: ReviewBandGovernor } | undefined;
   const DAY = 86_400_000;
-  let today = Math.floor(Date.now() / DAY);
-  let reviewsToday = cases.stats(Date.now(), today * DAY).openedToday;
+  const clock = options.clock ?? Date.now;
+  let today = Math.floor(clock() / DAY);
+  let reviewsToday = cases.stats(clock(), today * DAY).openedToday;
   const governorFor = (model: ServingModel): ReviewBandGovernor => {
     const policy = model.registered.policy;
     // A new model, new thresholds or a new capacity start a new guard from the installed band.
@@ -159,7 +162,7 @@ export async function openService(dir: string, options: ServiceOptions): Promise
     observe(stored) {
       const d = stored.decision;
       if (d.action === 'review' && lineup.active) {
-        const now = Date.now();
+        const now = clock();
         if (Math.floor(now / DAY) !== today) {
           today = Math.floor(now / DAY);
           reviewsToday = 0;
