@@ -33,6 +33,7 @@ db.pragma('journal_mode = WAL');
 db.pragma('synchronous = ' + (workerData.durability === 'fsync' ? 'FULL' : 'NORMAL'));
 db.pragma('busy_timeout = 5000');
 db.pragma('cache_size = -65536');
+db.pragma('journal_size_limit = 67108864');
 const statements = new Map();
 const prepared = (sql) => {
   let s = statements.get(sql);

@@ -26,5 +26,8 @@ export function openSqlite(path: string, durability: Durability = 'fsync', optio
   db.pragma('busy_timeout = 5000');
   db.pragma('temp_store = MEMORY');
   db.pragma('cache_size = -65536');
+  // A WAL file keeps its largest size unless told otherwise: a long bulk import would leave hundreds
+  // of megabytes behind. After a checkpoint, cut it back to 64 MiB.
+  db.pragma('journal_size_limit = 67108864');
   return db;
 }
