@@ -5,6 +5,7 @@ import { runSimulation } from './simulate.js';
 import { trainAndRegister, formatModel } from './models.js';
 import { ensureAdminKey, listen, openServiceWithProgress, serveOptions } from './serve.js';
 import { optimizeModelPolicy } from './policy.js';
+import type { CostModel } from '../policy/costs.js';
 
 const DAY = 86_400_000;
 
@@ -50,13 +51,15 @@ export function registerStart(program: Command): void {
       const model = await trainAndRegister(embedded, embedded.featureSet, { name: line, kind: 'gbdt', maturity: 21 * DAY, gap: 7 * DAY, calibration: 'auto', reviewsPerDay: START_REVIEW_CAPACITY }, 'riskgate start');
       await embedded.models.promote(model.artifact.id, 'active', { actor: 'riskgate start' });
       await embedded.audit.append({ actor: 'riskgate start', action: 'model.promote', subject: model.artifact.id, details: { stage: 'active' } });
+      const costs: CostModel = { fnCost: { kind: 'amount', multiplier: 1 }, fpCost: 20, reviewCost: 5 };
       const { policy, metrics, page } = await optimizeModelPolicy(embedded, (await embedded.models.get(model.artifact.id))!, {
         capacity: START_REVIEW_CAPACITY,
-        costs: { fnCost: { kind: 'amount', multiplier: 1 }, fpCost: 20, reviewCost: 5 },
+        costs,
         apply: true,
         actor: 'riskgate start',
       });
-      service.updateSettings({ reviewCapacityPerDay: START_REVIEW_CAPACITY }, 'riskgate start');
+      // The running service holds its settings in memory: give it the capacity and costs the thresholds were chosen for.
+      service.updateSettings({ reviewCapacityPerDay: START_REVIEW_CAPACITY, costs }, 'riskgate start');
       await service.reloadModels();
       console.log(
         `promoted ${model.artifact.id} to active; thresholds for ${START_REVIEW_CAPACITY} reviews a day: block ≥ ${policy.block.toFixed(3)}, review ≥ ${policy.review.toFixed(3)} — ${metrics.reviewsPerDay.toFixed(1)} reviews/day, ${(100 * metrics.fraudStoppedShare).toFixed(0)}% of the fraud amount stopped on the validation period (executive page: ${page})`,

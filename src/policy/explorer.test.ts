@@ -81,6 +81,18 @@ describe('threshold explorer', () => {
     );
   });
 
+  it('explores an even grid plus quantiles of the scores, so crowded low scores get points', () => {
+    const low = Array.from({ length: 1000 }, (_, i) => ({ probability: (i % 100) / 5000, label: (i % 50 === 0 ? 1 : 0) as 0 | 1, ts: (i % 7) * DAY_MS, amount: 100 }));
+    const explorer = createThresholdExplorer(low, options);
+    const thresholds = explorer.thresholdGrid(11);
+    for (let i = 0; i <= 10; i++) expect(thresholds).toContainEqual(expect.closeTo(i / 10, 12));
+    expect(thresholds.filter((t) => t > 0 && t < 0.02).length).toBeGreaterThanOrEqual(8);
+    for (let i = 1; i < thresholds.length; i++) expect(thresholds[i]).toBeGreaterThan(thresholds[i - 1]!);
+    const curve = explorer.byBlockOver(0.001, thresholds);
+    expect(curve.map((p) => p.block)).toEqual(thresholds);
+    curve.forEach((point) => expectClose(point, expectedPoint(low, point.block, 0.001)));
+  });
+
   it('flags the points whose busiest day is over capacity', () => {
     const curve = createThresholdExplorer(rows, options).byReview(1, 51);
     expect(curve.some((p) => !p.withinCapacity)).toBe(true);

@@ -103,6 +103,23 @@ export class ThresholdExplorer {
     return grid(1, points).map((block) => this.at({ block, review }));
   }
 
+  /** The given block thresholds (ascending), the review threshold held as in byBlock. */
+  byBlockOver(review: number, blocks: readonly number[]): ExplorerPoint[] {
+    return blocks.map((block) => this.at({ block, review }));
+  }
+
+  /**
+   * Thresholds worth exploring: `points` evenly spaced over [0, 1] and `points` at quantiles of the
+   * scores (to three significant digits), ascending, without repeats. Calibrated fraud probabilities
+   * crowd near 0 — a policy of "review from 0.008, block from 0.08" is common — where an even grid
+   * alone has next to no points.
+   */
+  thresholdGrid(points = 101): number[] {
+    const n = this.sorted.length;
+    const quantiles = n === 0 ? [] : grid(1, points).map((q) => Number(this.sorted[Math.round(q * (n - 1))]!.toPrecision(3)));
+    return [...new Set([...grid(1, points), ...quantiles])].sort((a, b) => a - b);
+  }
+
   /** Review thresholds evenly spaced from 0 up to the block threshold (or 1), the block threshold held. */
   byReview(block: number, points = 101): ExplorerPoint[] {
     return grid(Math.min(block, 1), points).map((review) => this.at({ block, review }));

@@ -1,6 +1,6 @@
 // The threshold explorer's arithmetic: a policy between the server's points is read off its curve.
 import { describe, expect, it } from 'vitest';
-import { buildExplorer, outcomeAt, type PolicyPoint } from '../../console/src/thresholds/explorer.js';
+import { buildExplorer, nearestIndex, outcomeAt, type PolicyPoint } from '../../console/src/thresholds/explorer.js';
 
 /** A point whose outcomes are simple functions of its thresholds, so interpolation is checkable. */
 function point(block: number, review: number): PolicyPoint {
@@ -36,5 +36,14 @@ describe('threshold explorer', () => {
     const explorer = buildExplorer([{ ...point(0, 0), fraudStoppedShare: null }, { ...point(1, 0), fraudStoppedShare: null }]);
     expect(outcomeAt(explorer, 0.5, 0).fraudStoppedShare).toBeNaN();
     expect(outcomeAt(explorer, 0.5, 0).goodBlockedPerDay).toBeCloseTo(5);
+  });
+
+  it('places a slider over uneven thresholds at the one nearest a policy', () => {
+    const scale = [0, 0.002, 0.005, 0.008, 0.02, 0.1, 0.5, 1];
+    expect(nearestIndex(scale, 0)).toBe(0);
+    expect(nearestIndex(scale, 0.00806)).toBe(3);
+    expect(nearestIndex(scale, 0.0804)).toBe(5);
+    expect(nearestIndex(scale, 2)).toBe(7);
+    expect(nearestIndex([], 0.5)).toBe(0);
   });
 });

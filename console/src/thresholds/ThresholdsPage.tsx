@@ -3,7 +3,7 @@
 // blocks, with curves of each against the block threshold. The server sends the curve for one review
 // threshold; the block slider reads it without a round trip, and a new review threshold fetches its
 // curve once the slider rests. An admin applies the chosen thresholds.
-import { useId, useMemo, useState } from 'react';
+import { useId, useMemo, useState, type ChangeEvent } from 'react';
 import type { Policy, PolicyExplorer } from '../api/types';
 import { formatMoney, formatNumber, formatPercent, formatProbability } from '../lib/format';
 import { useApiData } from '../lib/useApiData';
@@ -16,7 +16,7 @@ import { ErrorNotice } from '../ui/ErrorNotice';
 import { LineChart } from '../ui/LineChart';
 import { Page } from '../ui/Page';
 import { Stat } from '../ui/Stat';
-import { buildExplorer, outcomeAt, type OutcomeName } from './explorer';
+import { buildExplorer, nearestIndex, outcomeAt, type OutcomeName } from './explorer';
 
 const TITLE = 'Threshold explorer';
 const CURVE_DELAY_MS = 250;
@@ -69,6 +69,18 @@ function ExplorerView({ data, policy, onChange, onApplied }: ExplorerViewProps) 
   const setBlock = (block: number) => onChange({ block, review: Math.min(policy.review, block) });
   const setReview = (review: number) => onChange({ block: policy.block, review: Math.min(review, policy.block) });
 
+  // The sliders step through the thresholds the server explored (an even grid plus quantiles of the
+  // scores), so they move finely where calibrated probabilities crowd near 0 and coarsely above.
+  const scale = explorer.blockValues;
+  const slider = (value: number, set: (threshold: number) => void) => ({
+    type: 'range' as const,
+    min: 0,
+    max: Math.max(0, scale.length - 1),
+    step: 1,
+    value: nearestIndex(scale, value),
+    'aria-valuetext': formatProbability(value),
+    onChange: (e: ChangeEvent<HTMLInputElement>) => set(scale[Number(e.target.value)] ?? value),
+  });
   const curveOf = (name: OutcomeName, scale = 1) => explorer.blockValues.map((block) => ({ x: block, y: scale * outcomeAt(explorer, block, policy.review)[name] }));
   const atBlock = `at block ${formatProbability(policy.block)}, review ${formatProbability(policy.review)}`;
 
@@ -79,13 +91,13 @@ function ExplorerView({ data, policy, onChange, onApplied }: ExplorerViewProps) 
           <label htmlFor={blockId}>
             Block at or above <output htmlFor={blockId}>{formatProbability(policy.block)}</output>
           </label>
-          <input id={blockId} type="range" min={0} max={1} step={0.01} value={policy.block} onChange={(e) => setBlock(Number(e.target.value))} />
+          <input id={blockId} {...slider(policy.block, setBlock)} />
         </div>
         <div className="slider">
           <label htmlFor={reviewId}>
             Review at or above <output htmlFor={reviewId}>{formatProbability(policy.review)}</output>
           </label>
-          <input id={reviewId} type="range" min={0} max={1} step={0.01} value={policy.review} onChange={(e) => setReview(Number(e.target.value))} />
+          <input id={reviewId} {...slider(policy.review, setReview)} />
         </div>
         <div className="slider-actions">
           <p className="small muted">

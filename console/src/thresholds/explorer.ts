@@ -39,6 +39,13 @@ export function buildExplorer(points: readonly PolicyPoint[]): Explorer {
   return { curves, blockValues: distinctSorted(points.map((p) => p.block)), reviewValues: distinctSorted(points.map((p) => p.review)) };
 }
 
+/** The position in `values` (ascending) of the value nearest to `x`: where a slider over them stands. */
+export function nearestIndex(values: readonly number[], x: number): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (Math.abs(values[i]! - x) < Math.abs(values[best]! - x)) best = i;
+  return best;
+}
+
 /**
  * The outcome of blocking at `block` and reviewing from `review` (a review threshold above the block
  * threshold means no review band, as on the server). NaN outcomes mean the points say nothing there.

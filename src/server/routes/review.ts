@@ -278,7 +278,7 @@ export function reviewRoutes(service: Service) {
           costs,
           // Savings are in the unit of the cost model: money when a missed fraud costs its amount, else false alarms.
           savings_unit: costs.fnCost.kind === 'amount' ? '$' : 'false alarms',
-          points: explorer.byBlock(reviewThreshold, query.points ?? 101),
+          points: explorer.byBlockOver(reviewThreshold, explorer.thresholdGrid(query.points ?? 101)),
         };
       },
     );
