@@ -205,4 +205,11 @@ async function main(): Promise<void> {
   });
 }
 
+// The reference needs Debian's XGBoost and scikit-learn: say so before minutes of training, not after.
+try {
+  execFileSync(PYTHON, ['-c', 'import xgboost, sklearn'], { stdio: 'pipe' });
+} catch {
+  console.error(`bench:train needs XGBoost and scikit-learn for ${PYTHON}: apt-get install -y python3-xgboost python3-sklearn`);
+  process.exit(2);
+}
 await main();
