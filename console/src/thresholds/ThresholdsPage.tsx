@@ -136,7 +136,7 @@ function ExplorerView({ data, policy, onChange, onApplied }: ExplorerViewProps) 
           <LineChart
             title="Reviews per day"
             description={`Reviews per day against the block threshold, review threshold held at ${formatProbability(policy.review)}; ${atBlock}: ${formatNumber(outcome.reviewsPerDay, 1)} a day, against a capacity of ${data.capacity_per_day}.`}
-            xLabel="block threshold"
+            xLabel="block threshold (square-root scale)"
             series={[{ label: 'reviews per day', points: curveOf('reviewsPerDay'), slot: 1 }]}
             marker={policy.block}
             reference={{ y: data.capacity_per_day, label: `capacity ${formatNumber(data.capacity_per_day)}/day` }}
@@ -145,7 +145,7 @@ function ExplorerView({ data, policy, onChange, onApplied }: ExplorerViewProps) 
           <LineChart
             title="Fraud stopped (% of fraud amount)"
             description={`Share of the fraud amount stopped against the block threshold; ${atBlock}: ${formatPercent(outcome.fraudStoppedShare)}.`}
-            xLabel="block threshold"
+            xLabel="block threshold (square-root scale)"
             series={[{ label: 'fraud stopped', points: curveOf('fraudStoppedShare', 100), slot: 2 }]}
             marker={policy.block}
             formatY={(v) => `${formatNumber(v)}%`}
@@ -153,7 +153,7 @@ function ExplorerView({ data, policy, onChange, onApplied }: ExplorerViewProps) 
           <LineChart
             title="Good customers blocked per day"
             description={`Good customers blocked per day against the block threshold; ${atBlock}: ${formatNumber(outcome.goodBlockedPerDay, 1)}.`}
-            xLabel="block threshold"
+            xLabel="block threshold (square-root scale)"
             series={[{ label: 'good customers blocked', points: curveOf('goodBlockedPerDay'), slot: 3 }]}
             marker={policy.block}
             formatY={(v) => formatNumber(v, v > 0 && v < 10 ? 1 : 0)}

@@ -1,4 +1,5 @@
-// A small SVG line chart over a threshold axis (0…1): one or more curves, a marker at the chosen
+// A small SVG line chart over a threshold axis (0…1, square-root scale: calibrated probabilities crowd
+// near 0, where the thresholds that matter usually are): one or more curves, a marker at the chosen
 // threshold and an optional horizontal reference line (the review capacity). The figure's description
 // says in words what the marker shows, for screen readers.
 
@@ -24,13 +25,13 @@ const HEIGHT = 200;
 const MARGIN = { top: 14, right: 14, bottom: 34, left: 56 };
 const PLOT_WIDTH = WIDTH - MARGIN.left - MARGIN.right;
 const PLOT_HEIGHT = HEIGHT - MARGIN.top - MARGIN.bottom;
-const X_TICKS = [0, 0.25, 0.5, 0.75, 1];
+const X_TICKS = [0, 0.01, 0.05, 0.1, 0.25, 0.5, 1];
 
 export function LineChart({ title, description, xLabel, series, marker, reference, formatY }: LineChartProps) {
   const values = series.flatMap((s) => s.points.map((p) => p.y)).filter(Number.isFinite);
   const yTicks = niceTicks(Math.max(0, ...values, reference?.y ?? 0));
   const yMax = yTicks[yTicks.length - 1]!;
-  const toX = (x: number) => MARGIN.left + Math.min(1, Math.max(0, x)) * PLOT_WIDTH;
+  const toX = (x: number) => MARGIN.left + Math.sqrt(Math.min(1, Math.max(0, x))) * PLOT_WIDTH;
   const toY = (y: number) => MARGIN.top + PLOT_HEIGHT - (y / yMax) * PLOT_HEIGHT;
 
   return (
