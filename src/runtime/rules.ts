@@ -27,6 +27,8 @@ export interface RulesRuntime {
   /** Exactly the given rule versions over the lists as they were at `listsVersion` (for replaying a decision). */
   evaluatorAt(versions: ReadonlyArray<{ id: string; version: number }>, listsVersion?: number): Promise<RuleEvaluator>;
   refreshList(name: string): Promise<void>;
+  /** Reload every list (one created or changed by another process included). */
+  refreshAllLists(): Promise<void>;
 }
 
 export async function openRules(embedded: Embedded): Promise<RulesRuntime> {
@@ -52,6 +54,9 @@ export async function openRules(embedded: Embedded): Promise<RulesRuntime> {
       return compile(exact, listsVersion === undefined ? index : await listIndexAt(lists, listsVersion));
     },
     refreshList: (name) => refreshList(index, lists, name),
+    async refreshAllLists() {
+      for (const list of await lists.lists()) await refreshList(index, lists, list.name);
+    },
   };
 }
 

@@ -24,6 +24,11 @@ export interface ServiceOptions extends OpenOptions {
   allowFaults?: boolean;
   /** The clock the capacity guard counts review inflow by (tests move it; default Date.now). */
   clock?: () => number;
+  /**
+   * How often to look for rules, lists and model stages changed by another process (the CLI while
+   * this server runs), ms; 0 turns it off. Default 2,000.
+   */
+  watchChangesMs?: number;
 }
 
 export interface LineupReport {
@@ -175,6 +180,37 @@ export async function openService(dir: string, options: ServiceOptions): Promise
     },
   });
 
+  // Rules, lists and model stages changed by another process (the CLI beside a running server) reach
+  // this one within a couple of seconds: a cheap fingerprint of the three is compared on a timer.
+  const fingerprint = embedded.db.prepare(`SELECT
+    (SELECT COALESCE(MAX(rowid), 0) FROM rule_versions) AS rules,
+    (SELECT COALESCE(MAX(seq), 0) FROM list_changes) || ':' || (SELECT COUNT(*) FROM lists) AS lists,
+    (SELECT COALESCE(group_concat(m, ';'), '') FROM (SELECT id || '|' || stage || '|' || COALESCE(canary_share, '') || '|' || COALESCE(policy, '') AS m FROM models WHERE stage != 'retired' ORDER BY id)) AS models`);
+  type Fingerprint = { rules: number; lists: string; models: string };
+  let seen = fingerprint.get() as Fingerprint;
+  let watching = false;
+  const watchMs = options.watchChangesMs ?? 2_000;
+  const watcher =
+    watchMs > 0
+      ? setInterval(() => {
+          if (watching) return;
+          watching = true;
+          void (async () => {
+            if (!embedded.db.open) return;
+            const now = fingerprint.get() as Fingerprint;
+            if (now.lists !== seen.lists) await rulesRuntime.refreshAllLists();
+            if (now.lists !== seen.lists || now.rules !== seen.rules) rules = await rulesRuntime.evaluator();
+            if (now.models !== seen.models) await reloadModels();
+            seen = now;
+          })()
+            .catch((error: unknown) => process.stderr.write(`riskgate: reloading rules, lists or models failed: ${(error as Error).message}\n`))
+            .finally(() => {
+              watching = false;
+            });
+        }, watchMs)
+      : undefined;
+  watcher?.unref();
+
   return {
     embedded,
     decisions,
@@ -215,6 +251,7 @@ export async function openService(dir: string, options: ServiceOptions): Promise
       rulesAt: (versions, listsVersion) => rulesRuntime.evaluatorAt(versions, listsVersion),
     }),
     async close() {
+      if (watcher) clearInterval(watcher);
       await decisions.close();
       await embedded.close();
     },

@@ -18,9 +18,9 @@ export interface TestServer {
 /** Event times just after the simulated period, so requests continue its timeline. */
 export const LIVE_TS = WORLD_START + WORLD_DAYS * 86_400_000 + 3_600_000;
 
-export async function startTestServer(options: { plugins?: Array<(app: FastifyInstance) => Promise<void>>; clock?: () => number } = {}): Promise<TestServer> {
+export async function startTestServer(options: { plugins?: Array<(app: FastifyInstance) => Promise<void>>; clock?: () => number; watchChangesMs?: number } = {}): Promise<TestServer> {
   const world = copyWorld(inject('worldTemplate'));
-  const service = await openService(world.dir, { allowFaults: true, ...(options.clock ? { clock: options.clock } : {}) });
+  const service = await openService(world.dir, { allowFaults: true, ...(options.clock ? { clock: options.clock } : {}), ...(options.watchChangesMs ? { watchChangesMs: options.watchChangesMs } : {}) });
   const keys = {
     admin: service.keys.create('test admin', ['admin'], 1_000_000).token,
     decide: service.keys.create('test decide', ['decide'], 1_000_000).token,

@@ -1,0 +1,66 @@
+// Rules, lists and model policies changed by another process — the CLI beside a running server, which
+// writes the same SQLite files through its own connection — reach the running server by themselves.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { openSqlite, type SqliteDatabase } from '../../src/lib/sqlite.js';
+import { SqliteModelRegistry } from '../../src/models/stores/sqlite-registry.js';
+import { BUILTIN_LISTS, SqliteListStore, SqliteRuleStore } from '../../src/rules/index.js';
+import { booking, startTestServer, type TestServer } from '../support/server.js';
+
+let server: TestServer;
+let other: SqliteDatabase;
+
+beforeAll(async () => {
+  server = await startTestServer({ watchChangesMs: 50 });
+  other = openSqlite(join(server.service.embedded.dir, 'riskgate.db'), 'os');
+});
+afterAll(async () => {
+  other?.close();
+  await server?.close();
+});
+
+/** Decide fresh bookings until `check` holds (the server picks changes up on its next look). */
+async function eventually(request: () => ReturnType<typeof booking>, check: (decision: { rule_hits: Array<{ rule_id: string }>; policy: unknown }) => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const { body } = await server.request('POST', '/v1/decisions', { body: request() });
+    if (check(body)) return;
+    if (Date.now() > deadline) throw new Error(`the server did not pick the change up: ${JSON.stringify(body.rule_hits)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('changes made by another process', () => {
+  it('a list entry added elsewhere blocks on the running server', async () => {
+    const lists = new SqliteListStore(other);
+    await lists.addEntries('stolen_cards', [{ value: 'cf_elsewhere_1', note: 'added by the CLI' }], 'cli');
+    await eventually(
+      () => booking({ card: 'cf_elsewhere_1' }),
+      (d) => d.rule_hits.some((h) => h.rule_id === 'stolen_card'),
+    );
+  });
+
+  it('a rule created elsewhere fires on the running server, and stops once disabled there', async () => {
+    const known = () => ({ features: server.service.embedded.featureSet.valueNames, lists: new Map(BUILTIN_LISTS.map((l) => [l.name, l.kind])) });
+    const rules = new SqliteRuleStore(other, { known });
+    await rules.create({ id: 'cli_huge_amount', name: 'Huge amount (from the CLI)', expression: 'request.payload.amount >= 9000.0', action: 'review' }, 'cli');
+    await eventually(
+      () => booking({ amount: 9500 }),
+      (d) => d.rule_hits.some((h) => h.rule_id === 'cli_huge_amount'),
+    );
+    await rules.disable('cli_huge_amount', 'cli');
+    await eventually(
+      () => booking({ amount: 9500 }),
+      (d) => !d.rule_hits.some((h) => h.rule_id === 'cli_huge_amount'),
+    );
+  });
+
+  it("a model policy set elsewhere is the running server's policy", async () => {
+    const active = server.service.lineup().active!.registered.artifact.id;
+    await new SqliteModelRegistry(other).setPolicy(active, { block: 0.91, review: 0.41 }, 'cli');
+    await eventually(
+      () => booking(),
+      (d) => JSON.stringify(d.policy) === JSON.stringify({ block: 0.91, review: 0.41 }),
+    );
+  });
+});
