@@ -180,13 +180,15 @@ export async function openService(dir: string, options: ServiceOptions): Promise
     },
   });
 
-  // Rules, lists and model stages changed by another process (the CLI beside a running server) reach
-  // this one within a couple of seconds: a cheap fingerprint of the three is compared on a timer.
+  // Rules, lists, model stages and serving settings changed by another process (the CLI beside a
+  // running server) reach this one within a couple of seconds: a cheap fingerprint of them is compared
+  // on a timer.
   const fingerprint = embedded.db.prepare(`SELECT
+    (SELECT COALESCE(MAX(value), '') FROM settings WHERE key = 'serving') AS settings,
     (SELECT COALESCE(MAX(rowid), 0) FROM rule_versions) AS rules,
     (SELECT COALESCE(MAX(seq), 0) FROM list_changes) || ':' || (SELECT COUNT(*) FROM lists) AS lists,
     (SELECT COALESCE(group_concat(m, ';'), '') FROM (SELECT id || '|' || stage || '|' || COALESCE(canary_share, '') || '|' || COALESCE(policy, '') AS m FROM models WHERE stage != 'retired' ORDER BY id)) AS models`);
-  type Fingerprint = { rules: number; lists: string; models: string };
+  type Fingerprint = { settings: string; rules: number; lists: string; models: string };
   let seen = fingerprint.get() as Fingerprint;
   let watching = false;
   const watchMs = options.watchChangesMs ?? 2_000;
@@ -200,7 +202,11 @@ export async function openService(dir: string, options: ServiceOptions): Promise
             const now = fingerprint.get() as Fingerprint;
             if (now.lists !== seen.lists) await rulesRuntime.refreshAllLists();
             if (now.lists !== seen.lists || now.rules !== seen.rules) rules = await rulesRuntime.evaluator();
-            if (now.models !== seen.models) await reloadModels();
+            if (now.settings !== seen.settings) {
+              settings = settingsStore.load();
+              metrics.killSwitch.set(settings.killSwitch ? 1 : 0);
+            }
+            if (now.models !== seen.models || now.settings !== seen.settings) await reloadModels();
             seen = now;
           })()
             .catch((error: unknown) => process.stderr.write(`riskgate: reloading rules, lists or models failed: ${(error as Error).message}\n`))

@@ -1,8 +1,9 @@
-// Rules, lists and model policies changed by another process — the CLI beside a running server, which
+// Rules, lists, model policies and settings changed by another process — the CLI beside a running server, which
 // writes the same SQLite files through its own connection — reach the running server by themselves.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { openSqlite, type SqliteDatabase } from '../../src/lib/sqlite.js';
+import { SqliteSettingsStore } from '../../src/decisions/settings.js';
 import { SqliteModelRegistry } from '../../src/models/stores/sqlite-registry.js';
 import { BUILTIN_LISTS, SqliteListStore, SqliteRuleStore } from '../../src/rules/index.js';
 import { booking, startTestServer, type TestServer } from '../support/server.js';
@@ -20,7 +21,7 @@ afterAll(async () => {
 });
 
 /** Decide fresh bookings until `check` holds (the server picks changes up on its next look). */
-async function eventually(request: () => ReturnType<typeof booking>, check: (decision: { rule_hits: Array<{ rule_id: string }>; policy: unknown }) => boolean): Promise<void> {
+async function eventually(request: () => ReturnType<typeof booking>, check: (decision: { rule_hits: Array<{ rule_id: string }>; policy: unknown; degraded: string | null }) => boolean): Promise<void> {
   const deadline = Date.now() + 5_000;
   for (;;) {
     const { body } = await server.request('POST', '/v1/decisions', { body: request() });
@@ -61,6 +62,20 @@ describe('changes made by another process', () => {
     await eventually(
       () => booking(),
       (d) => JSON.stringify(d.policy) === JSON.stringify({ block: 0.91, review: 0.41 }),
+    );
+  });
+
+  it('the kill switch thrown elsewhere takes the running server to rules only, and back', async () => {
+    const settings = new SqliteSettingsStore(other);
+    settings.save({ ...settings.load(), killSwitch: true }, 'cli');
+    await eventually(
+      () => booking(),
+      (d) => d.degraded === 'kill_switch',
+    );
+    settings.save({ ...settings.load(), killSwitch: false }, 'cli');
+    await eventually(
+      () => booking(),
+      (d) => d.degraded === null,
     );
   });
 });
