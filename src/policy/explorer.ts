@@ -100,7 +100,7 @@ export class ThresholdExplorer {
 
   /** Block thresholds evenly spaced over [0, 1], the review threshold held (and lowered with the block threshold below it). */
   byBlock(review: number, points = 101): ExplorerPoint[] {
-    return grid(1, points).map((block) => this.at({ block, review }));
+    return this.byBlockOver(review, grid(1, points));
   }
 
   /** The given block thresholds (ascending), the review threshold held as in byBlock. */

@@ -98,9 +98,11 @@ export async function ensureLists(store: ListStore, lists: ReadonlyArray<Pick<Na
   for (const list of lists) if (!(await store.getList(list.name))) await store.createList(list, actor);
 }
 
-/** Every list, indexed for the rules. After a change to a list, `refreshList` keeps the index current. */
-export async function loadListIndex(store: ListStore): Promise<ListIndex> {
-  const index = new ListIndex();
+/**
+ * Every list, indexed for the rules: into `index` when given (reloading the lists it holds), else a new
+ * one. After a change to one list, `refreshList` keeps the index current.
+ */
+export async function loadListIndex(store: ListStore, index = new ListIndex()): Promise<ListIndex> {
   for (const list of await store.lists()) await refreshList(index, store, list.name);
   return index;
 }

@@ -55,7 +55,7 @@ export async function openRules(embedded: Embedded): Promise<RulesRuntime> {
     },
     refreshList: (name) => refreshList(index, lists, name),
     async refreshAllLists() {
-      for (const list of await lists.lists()) await refreshList(index, lists, list.name);
+      await loadListIndex(lists, index);
     },
   };
 }

@@ -25,8 +25,8 @@ export interface ServiceOptions extends OpenOptions {
   /** The clock the capacity guard counts review inflow by (tests move it; default Date.now). */
   clock?: () => number;
   /**
-   * How often to look for rules, lists and model stages changed by another process (the CLI while
-   * this server runs), ms; 0 turns it off. Default 2,000.
+   * How often to look for rules, lists, model stages and serving settings changed by another process
+   * (the CLI while this server runs), ms; 0 turns it off. Default 2,000.
    */
   watchChangesMs?: number;
 }
@@ -190,6 +190,18 @@ export async function openService(dir: string, options: ServiceOptions): Promise
     (SELECT COALESCE(group_concat(m, ';'), '') FROM (SELECT id || '|' || stage || '|' || COALESCE(canary_share, '') || '|' || COALESCE(policy, '') AS m FROM models WHERE stage != 'retired' ORDER BY id)) AS models`);
   type Fingerprint = { settings: string; rules: number; lists: string; models: string };
   let seen = fingerprint.get() as Fingerprint;
+  const reloadWhatChanged = async (): Promise<void> => {
+    if (!embedded.db.open) return;
+    const now = fingerprint.get() as Fingerprint;
+    if (now.lists !== seen.lists) await rulesRuntime.refreshAllLists();
+    if (now.lists !== seen.lists || now.rules !== seen.rules) rules = await rulesRuntime.evaluator();
+    if (now.settings !== seen.settings) {
+      settings = settingsStore.load();
+      metrics.killSwitch.set(settings.killSwitch ? 1 : 0);
+    }
+    if (now.models !== seen.models || now.settings !== seen.settings) await reloadModels();
+    seen = now;
+  };
   let watching = false;
   const watchMs = options.watchChangesMs ?? 2_000;
   const watcher =
@@ -197,19 +209,8 @@ export async function openService(dir: string, options: ServiceOptions): Promise
       ? setInterval(() => {
           if (watching) return;
           watching = true;
-          void (async () => {
-            if (!embedded.db.open) return;
-            const now = fingerprint.get() as Fingerprint;
-            if (now.lists !== seen.lists) await rulesRuntime.refreshAllLists();
-            if (now.lists !== seen.lists || now.rules !== seen.rules) rules = await rulesRuntime.evaluator();
-            if (now.settings !== seen.settings) {
-              settings = settingsStore.load();
-              metrics.killSwitch.set(settings.killSwitch ? 1 : 0);
-            }
-            if (now.models !== seen.models || now.settings !== seen.settings) await reloadModels();
-            seen = now;
-          })()
-            .catch((error: unknown) => process.stderr.write(`riskgate: reloading rules, lists or models failed: ${(error as Error).message}\n`))
+          reloadWhatChanged()
+            .catch((error: unknown) => process.stderr.write(`riskgate: reloading rules, lists, models or settings failed: ${(error as Error).message}\n`))
             .finally(() => {
               watching = false;
             });

@@ -313,23 +313,24 @@ export class SqliteListStore implements ListStore {
 
   async entries(name: string, options: { liveAt?: number } = {}): Promise<ListEntry[]> {
     await this.requireList(name);
-    const rows = (
-      options.liveAt === undefined
-        ? this.db.prepare('SELECT * FROM list_entries WHERE list = ? ORDER BY added_at DESC, value').all(name)
-        : this.db
-            .prepare('SELECT * FROM list_entries WHERE list = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY added_at DESC, value')
-            .all(name, options.liveAt)
-    ) as EntryRow[];
+    if (options.liveAt === undefined) return this.allEntries(name);
+    const rows = this.db
+      .prepare('SELECT * FROM list_entries WHERE list = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY added_at DESC, value')
+      .all(name, options.liveAt) as EntryRow[];
     return rows.map(toEntry);
   }
 
   async current(name: string): Promise<{ entries: ListEntry[]; version: number }> {
     await this.requireList(name);
     return this.db.transaction(() => {
-      const rows = this.db.prepare('SELECT * FROM list_entries WHERE list = ? ORDER BY added_at DESC, value').all(name) as EntryRow[];
+      const entries = this.allEntries(name);
       const version = this.db.prepare('SELECT COALESCE(MAX(seq), 0) FROM list_changes').pluck().get() as number;
-      return { entries: rows.map(toEntry), version };
+      return { entries, version };
     })();
+  }
+
+  private allEntries(name: string): ListEntry[] {
+    return (this.db.prepare('SELECT * FROM list_entries WHERE list = ? ORDER BY added_at DESC, value').all(name) as EntryRow[]).map(toEntry);
   }
 
   async asOf(version: number): Promise<Array<{ list: NamedList; entries: Array<Pick<ListEntry, 'value' | 'expiresAt'>> }>> {
