@@ -19,8 +19,8 @@ export interface Write {
 }
 
 interface Queued {
-  write: Write;
-  resolve: (results: RunResult[]) => void;
+  writes: Write[];
+  resolve: (results: RunResult[][]) => void;
   reject: (error: Error) => void;
 }
 
@@ -40,17 +40,17 @@ const prepared = (sql) => {
   if (!s) { s = db.prepare(sql); statements.set(sql, s); }
   return s;
 };
-const commit = db.transaction((writes) => writes.map((w) => {
+const commit = db.transaction((units) => units.map((writes) => writes.map((w) => {
   const statement = prepared(w.sql);
   return w.rows.map((row) => {
     const r = statement.run(...row);
     return { changes: r.changes, lastInsertRowid: Number(r.lastInsertRowid) };
   });
-}));
+})));
 parentPort.on('message', (message) => {
   if (message.close) { db.close(); parentPort.postMessage({ closed: true }); return; }
   try {
-    parentPort.postMessage({ id: message.id, results: commit(message.writes) });
+    parentPort.postMessage({ id: message.id, results: commit(message.units) });
   } catch (error) {
     parentPort.postMessage({ id: message.id, error: String(error && error.message || error) });
   }
@@ -66,7 +66,7 @@ export type WriterMode = 'thread' | 'inline';
 
 export class SqliteWriter {
   private readonly worker: Worker | undefined;
-  private readonly inline: ((writes: Write[]) => RunResult[][]) | undefined;
+  private readonly inline: ((writes: Write[][]) => RunResult[][][]) | undefined;
   private inlineDb: SqliteDatabase | undefined;
   private queue: Queued[] = [];
   private inFlight: { id: number; batch: Queued[] } | undefined;
@@ -78,36 +78,51 @@ export class SqliteWriter {
       const db = openSqlite(path, durability);
       this.inlineDb = db;
       const statements = new Map<string, Statement>();
-      this.inline = db.transaction((writes: Write[]) =>
-        writes.map((w) => {
-          let statement = statements.get(w.sql);
-          if (!statement) statements.set(w.sql, (statement = db.prepare(w.sql)));
-          return w.rows.map((row) => {
-            const r = statement!.run(...row);
-            return { changes: r.changes, lastInsertRowid: Number(r.lastInsertRowid) };
-          });
-        }),
+      this.inline = db.transaction((units: Write[][]) =>
+        units.map((writes) =>
+          writes.map((w) => {
+            let statement = statements.get(w.sql);
+            if (!statement) statements.set(w.sql, (statement = db.prepare(w.sql)));
+            return w.rows.map((row) => {
+              const r = statement!.run(...row);
+              return { changes: r.changes, lastInsertRowid: Number(r.lastInsertRowid) };
+            });
+          }),
+        ),
       );
       return;
     }
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, durability, driver } });
-    this.worker.on('message', (message: { id?: number; results?: RunResult[][]; error?: string }) => this.completed(message));
+    this.worker.on('message', (message: { id?: number; results?: RunResult[][][]; error?: string }) => this.completed(message));
     this.worker.on('error', (error) => this.failAll(error));
     this.worker.unref();
   }
 
   /** Run `write` in the next commit; resolves with one result per parameter row once committed. */
-  run(write: Write): Promise<RunResult[]> {
+  async run(write: Write): Promise<RunResult[]> {
+    return (await this.runAll([write]))[0]!;
+  }
+
+  /** Run `writes` together in the next commit (all or none); resolves with their results once committed. */
+  runAll(writes: Write[]): Promise<RunResult[][]> {
     if (this.closing) return Promise.reject(new Error('the SQLite writer is closed'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ write, resolve, reject });
+      this.queue.push({ writes, resolve, reject });
       if (this.inline) {
         if (this.queue.length === 1) setImmediate(() => this.commitInline());
       } else if (!this.inFlight) {
         queueMicrotask(() => this.send());
       }
     });
+  }
+
+  /**
+   * Inline mode: commit what is queued now, on this thread, instead of at the end of this turn of the
+   * event loop — for callers that gather their own group commits. Thread mode: nothing to do.
+   */
+  commitQueued(): void {
+    if (this.inline) this.commitInline();
   }
 
   /** Finish every queued write, then close the writing connection. */
@@ -137,9 +152,9 @@ export class SqliteWriter {
     if (this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];
-    let results: RunResult[][];
+    let results: RunResult[][][];
     try {
-      results = this.inline!(batch.map((q) => q.write));
+      results = this.inline!(batch.map((q) => q.writes));
     } catch (error) {
       for (const q of batch) q.reject(error as Error);
       return;
@@ -154,10 +169,10 @@ export class SqliteWriter {
     const id = this.nextId++;
     this.inFlight = { id, batch };
     this.worker.ref();
-    this.worker.postMessage({ id, writes: batch.map((q) => q.write) });
+    this.worker.postMessage({ id, units: batch.map((q) => q.writes) });
   }
 
-  private completed(message: { id?: number; results?: RunResult[][]; error?: string }): void {
+  private completed(message: { id?: number; results?: RunResult[][][]; error?: string }): void {
     const flight = this.inFlight;
     if (!flight || message.id !== flight.id) return;
     this.inFlight = undefined;

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,6 +76,83 @@ describe('SqliteEventLog', () => {
     await log.close();
     log = new SqliteEventLog(join(dir, 'events.db'));
     expect((await log.get(event.event.id))!.event).toEqual(event.event);
+  });
+
+  it('reads and streams across blocks, and keeps a big batch in order', async () => {
+    const ids = Array.from({ length: 1300 }, (_, i) => `b${i}`);
+    const results = await log.appendBatch(ids.map((id) => loginEvent(id)));
+    expect(results.map((r) => r.seq)).toEqual(ids.map((_, i) => i + 1));
+    expect((await log.read({ fromSeq: 250, toSeq: 770 })).map((e) => e.event.id)).toEqual(ids.slice(249, 770));
+    expect((await log.read({ fromSeq: 1299, limit: 5 })).map((e) => e.seq)).toEqual([1299, 1300]);
+    const seen: string[] = [];
+    for await (const batch of log.stream({ batchSize: 333 })) seen.push(...batch.map((e) => e.event.id));
+    expect(seen).toEqual(ids);
+    expect((await log.get('b777'))!.seq).toBe(778);
+    expect(await log.count()).toBe(1300);
+  });
+
+  it('tells apart ids whose hashes collide', async () => {
+    await log.close();
+    log = new SqliteEventLog(join(dir, 'collide.db'), { durability: 'os', idHash: (id) => (id.length % 2) + 1 });
+    const first = await log.appendBatch(['a', 'bb', 'c', 'dd', 'a'].map((id) => loginEvent(id)));
+    expect(first.map((r) => [r.status, r.seq])).toEqual([['appended', 1], ['appended', 2], ['appended', 3], ['appended', 4], ['duplicate', 1]]);
+    expect((await log.append(loginEvent('c'))).status).toBe('duplicate');
+    expect((await log.append(loginEvent('e'))).seq).toBe(5);
+    expect((await log.get('dd'))!.seq).toBe(4);
+    expect(await log.get('f')).toBeUndefined();
+  });
+
+  it('serves labels and a user\'s messages newest first', async () => {
+    const message = (id: string, user: string) => parseEvent({ ...EXAMPLE_EVENTS.message_sent, id, entities: { ...(EXAMPLE_EVENTS.message_sent.entities as object), user } });
+    const chargeback = parseEvent({ ...EXAMPLE_EVENTS.chargeback, id: 'cb1' });
+    const events = [message('m1', 'u_a'), chargeback, message('m2', 'u_b'), message('m3', 'u_a')].map((p) => {
+      if (!p.ok) throw new Error(JSON.stringify(p.errors));
+      return p.event;
+    });
+    await log.appendBatch(events);
+    expect((await log.recentMessages('u_a', 10)).map((e) => e.event.id)).toEqual(['m3', 'm1']);
+    expect((await log.recentLabels(10)).map((e) => e.event.id)).toEqual(['cb1']);
+  });
+
+  it('keeps ids unique and sequence numbers contiguous with two writers on one file', async () => {
+    const other = new SqliteEventLog(join(dir, 'events.db'), { durability: 'os' });
+    try {
+      const rounds = await Promise.all([
+        log.appendBatch(['x1', 'x2', 'shared'].map((id) => loginEvent(id))),
+        other.appendBatch(['y1', 'shared', 'y2'].map((id) => loginEvent(id))),
+      ]);
+      const statuses = rounds.flat().filter((r) => r.id === 'shared').map((r) => r.status).sort();
+      expect(statuses).toEqual(['appended', 'duplicate']);
+      await log.append(loginEvent('x3'));
+      await other.append(loginEvent('x3'));
+      const stored = await other.read({});
+      expect(stored.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(new Set(stored.map((e) => e.event.id)).size).toBe(6);
+      expect((await log.get('y2'))!.event.id).toBe('y2');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('moves a log written one row per event into blocks, keeping every sequence number', async () => {
+    const path = join(dir, 'old.db');
+    const old = new Database(path);
+    old.exec('CREATE TABLE events (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, body TEXT NOT NULL) STRICT');
+    const chargeback = parseEvent({ ...EXAMPLE_EVENTS.chargeback, id: 'cb_old' });
+    if (!chargeback.ok) throw new Error('bad example');
+    const events = [...Array.from({ length: 300 }, (_, i) => loginEvent(`old${i}`)), chargeback.event];
+    const insert = old.prepare('INSERT INTO events (seq, id, body) VALUES (?, ?, ?)');
+    events.forEach((e, i) => insert.run(i + 1, e.id, JSON.stringify(e)));
+    old.close();
+    const migrated = new SqliteEventLog(path, { durability: 'os' });
+    try {
+      expect((await migrated.read({})).map((e) => e.event)).toEqual(events);
+      expect((await migrated.append(loginEvent('old7'))).status).toBe('duplicate');
+      expect((await migrated.append(loginEvent('new'))).seq).toBe(302);
+      expect((await migrated.recentLabels(5)).map((e) => e.seq)).toEqual([301]);
+    } finally {
+      await migrated.close();
+    }
   });
 
   it('property: the log holds each distinct id once, in first-append order', async () => {

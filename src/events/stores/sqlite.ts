@@ -1,51 +1,93 @@
-// Embedded event log on SQLite (WAL). The log sequence number is SQLite's rowid: assigned at append,
-// strictly increasing, never reused (nothing is ever deleted). Appends are committed by a writer thread
-// (SqliteWriter): appends that arrive while a commit is under way share the next one (group commit),
-// and every promise resolves only after its commit. Reads use this thread's own connection.
+// Embedded event log on SQLite (WAL). Events are stored in blocks: one row holds a run of consecutive
+// sequence numbers, its events as JSON lines and the hashes of their ids. One row per block instead of
+// one per event, and no B-tree over random ids, is what lets a durable append keep up with bulk imports
+// (docs/BENCHMARKS.md); idempotency by id is kept by an in-memory index rebuilt from those hashes at open.
+//
+// Appends are grouped: everything appended while a commit is under way goes into the next one, which
+// the writer (SqliteWriter: a worker thread with fsync durability, this thread otherwise) commits; each
+// promise resolves only after its commit. Sequence numbers are assigned here, after every earlier commit:
+// a trigger refuses a block that does not start right after the stored tail, so when another process
+// appended meanwhile, the group is rolled back, that process's events are indexed, and the group is
+// planned again — ids stay unique and sequence numbers contiguous across writers.
 import type { Statement } from 'better-sqlite3';
 import { canonicalJson } from '../../lib/canonical-json.js';
-import { SqliteWriter } from '../../lib/sqlite-writer.js';
+import { SqliteWriter, type Write } from '../../lib/sqlite-writer.js';
 import { openSqlite, type Durability, type SqliteDatabase } from '../../lib/sqlite.js';
 import type { AppendResult, EventLog, ReadRange } from '../log.js';
-import type { LoggedEvent, RiskEvent } from '../schema.js';
+import { isLabelType, type LoggedEvent, type RiskEvent } from '../schema.js';
+import { IdIndex, idHash } from './id-index.js';
 
-// type and ts are virtual columns computed from the body when queried, so appends write only the
-// id (for idempotency) and the body.
-const INSERT = 'INSERT INTO events (id, body) VALUES (?, ?) ON CONFLICT(id) DO NOTHING';
+const TAIL_MOVED = 'riskgate: the event log tail moved';
 
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS events (
-  seq  INTEGER PRIMARY KEY,
-  id   TEXT NOT NULL UNIQUE,
-  body TEXT NOT NULL,
-  type TEXT GENERATED ALWAYS AS (body ->> '$.type') VIRTUAL,
-  ts   INTEGER GENERATED ALWAYS AS (body ->> '$.ts') VIRTUAL
+CREATE TABLE IF NOT EXISTS event_blocks (
+  first INTEGER PRIMARY KEY, -- sequence number of the block's first event
+  last  INTEGER NOT NULL,    -- and of its last: the block holds last - first + 1 events
+  ids   BLOB NOT NULL,       -- idHash of each event's id, float64 little-endian, in order
+  body  TEXT NOT NULL        -- the events as JSON, one per line, in order
 ) STRICT;
--- Partial indexes for the review console: labels, and a user's messages. Only those rows are indexed.
-CREATE INDEX IF NOT EXISTS events_labels ON events (seq) WHERE (body ->> '$.type') IN ('chargeback', 'reviewer_verdict', 'ato_report');
-CREATE INDEX IF NOT EXISTS events_messages ON events ((body ->> '$.entities.user'), seq) WHERE (body ->> '$.type') = 'message_sent';
+-- For the review console: labels, and a user's messages.
+CREATE TABLE IF NOT EXISTS event_labels (seq INTEGER PRIMARY KEY) STRICT;
+CREATE TABLE IF NOT EXISTS event_messages (user TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (user, seq)) STRICT, WITHOUT ROWID;
 `;
+
+const TRIGGER = `
+CREATE TRIGGER IF NOT EXISTS event_blocks_follow_the_tail BEFORE INSERT ON event_blocks
+WHEN NEW.first != COALESCE((SELECT last FROM event_blocks ORDER BY first DESC LIMIT 1), 0) + 1
+BEGIN SELECT raise(ABORT, '${TAIL_MOVED}'); END;
+`;
+
+const INSERT_BLOCK = 'INSERT INTO event_blocks (first, last, ids, body) VALUES (?, ?, ?, ?)';
+const INSERT_LABEL = 'INSERT INTO event_labels (seq) VALUES (?)';
+const INSERT_MESSAGE = 'INSERT INTO event_messages (user, seq) VALUES (?, ?)';
+
+/** A block closes at this many events or bytes of JSON, whichever comes first. */
+const BLOCK_EVENTS = 256;
+const BLOCK_BYTES = 512 * 1024;
 
 export interface SqliteEventLogOptions {
   durability?: Durability;
+  /** Tests only: the id hash, to force collisions (default idHash). */
+  idHash?: (id: string) => number;
 }
+
+interface QueuedAppend {
+  events: readonly RiskEvent[];
+  bodies: string[];
+  resolve: (results: AppendResult[]) => void;
+  reject: (error: Error) => void;
+}
+
+type BlockRow = [first: number, last: number, body: string];
 
 export class SqliteEventLog implements EventLog {
   private readonly db: SqliteDatabase;
-  private readonly byId: Statement<[string], { seq: number; body: string }>;
-  private readonly maxSeq: Statement;
-  private readonly page: Statement<[number, number, number], [number, string]>;
   private readonly writer: SqliteWriter;
+  private readonly ids = new IdIndex();
+  /** The last sequence number stored and indexed here. */
+  private tail = 0;
+  private queue: QueuedAppend[] = [];
+  private draining: Promise<void> | undefined;
+  /** A group's commit is under way: its blocks may be stored but not yet indexed. */
+  private committing = false;
   private closed = false;
+  private readonly newBlocks: Statement<[number], [number, number, Buffer]>;
+  private readonly blockAt: Statement<[number], BlockRow>;
+  private readonly blocksFrom: Statement<[number, number, number], [number, string]>;
+  private readonly tailSeq: Statement;
+  private readonly hashOf: (id: string) => number;
 
   constructor(path: string, options: SqliteEventLogOptions = {}) {
+    this.hashOf = options.idHash ?? idHash;
     this.db = openSqlite(path, options.durability, { pageSize: 16_384 });
     this.db.exec(SCHEMA);
-    this.byId = this.db.prepare('SELECT seq, body FROM events WHERE id = ?');
-    this.maxSeq = this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM events');
-    this.page = this.db.prepare<[number, number, number], [number, string]>(
-      'SELECT seq, body FROM events WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?',
-    ).raw(true) as unknown as Statement<[number, number, number], [number, string]>;
+    migrateRowPerEvent(this.db, this.hashOf);
+    this.db.exec(TRIGGER);
+    this.newBlocks = raw(this.db.prepare('SELECT first, last, ids FROM event_blocks WHERE first > ? ORDER BY first'));
+    this.blockAt = raw(this.db.prepare('SELECT first, last, body FROM event_blocks WHERE first <= ? ORDER BY first DESC LIMIT 1'));
+    this.blocksFrom = raw(this.db.prepare('SELECT first, body FROM event_blocks WHERE first >= ? AND first <= ? ORDER BY first LIMIT ?'));
+    this.tailSeq = this.db.prepare('SELECT COALESCE((SELECT last FROM event_blocks ORDER BY first DESC LIMIT 1), 0) AS s');
+    this.catchUp();
     this.writer = new SqliteWriter(path, options.durability);
   }
 
@@ -53,76 +95,219 @@ export class SqliteEventLog implements EventLog {
     return (await this.appendBatch([event]))[0]!;
   }
 
-  async appendBatch(events: readonly RiskEvent[]): Promise<AppendResult[]> {
-    this.assertOpen();
-    if (events.length === 0) return [];
+  appendBatch(events: readonly RiskEvent[]): Promise<AppendResult[]> {
+    if (this.closed) return Promise.reject(new Error('event log is closed'));
+    if (events.length === 0) return Promise.resolve([]);
     const bodies = events.map((e) => JSON.stringify(e));
-    const results = await this.writer.run({ sql: INSERT, rows: events.map((e, i) => [e.id, bodies[i]]) });
-    return results.map((r, i) => {
-      const event = events[i]!;
-      if (r.changes === 1) return { id: event.id, seq: r.lastInsertRowid, status: 'appended' };
-      // A duplicate id: the stored event wins; say whether the retry carried something else.
-      const stored = this.byId.get(event.id)!;
-      const conflict = canonicalJson(JSON.parse(stored.body)) !== canonicalJson(event);
-      return conflict ? { id: event.id, seq: stored.seq, status: 'duplicate', conflict: true } : { id: event.id, seq: stored.seq, status: 'duplicate' };
+    return new Promise((resolve, reject) => {
+      this.queue.push({ events, bodies, resolve, reject });
+      // Appends made in this turn of the event loop share the commit.
+      if (this.queue.length === 1 && !this.draining) setImmediate(() => void this.drain());
     });
   }
 
   async read(range: ReadRange & { limit?: number }): Promise<LoggedEvent[]> {
-    const rows = this.page.all(range.fromSeq ?? 1, range.toSeq ?? Number.MAX_SAFE_INTEGER, range.limit ?? -1);
-    return rows.map(toLogged);
+    const out: LoggedEvent[] = [];
+    for (const batch of this.scan(range, range.limit ?? Number.MAX_SAFE_INTEGER)) out.push(...batch);
+    return out;
   }
 
   async *stream(range: ReadRange & { batchSize?: number } = {}): AsyncIterable<LoggedEvent[]> {
     const batchSize = range.batchSize ?? 10_000;
-    const toSeq = range.toSeq ?? Number.MAX_SAFE_INTEGER;
-    let from = range.fromSeq ?? 1;
-    for (;;) {
-      this.assertOpen();
-      const rows = this.page.all(from, toSeq, batchSize);
-      if (rows.length === 0) return;
-      yield rows.map(toLogged);
-      from = rows[rows.length - 1]![0] + 1;
-      if (rows.length < batchSize) return;
+    let batch: LoggedEvent[] = [];
+    for (const events of this.scan(range, Number.MAX_SAFE_INTEGER)) {
+      for (const logged of events) {
+        batch.push(logged);
+        if (batch.length === batchSize) {
+          yield batch;
+          batch = [];
+        }
+      }
     }
+    if (batch.length > 0) yield batch;
   }
 
   async get(id: string): Promise<LoggedEvent | undefined> {
-    const row = this.byId.get(id);
-    return row ? { seq: row.seq, event: JSON.parse(row.body) as RiskEvent } : undefined;
+    this.assertOpen();
+    this.catchUp();
+    return this.storedWithId(id, this.hashOf(id));
   }
 
   /** The newest label events (chargebacks, verdicts, ATO reports), newest first. */
   async recentLabels(limit: number): Promise<LoggedEvent[]> {
-    const rows = this.db
-      .prepare("SELECT seq, body FROM events WHERE (body ->> '$.type') IN ('chargeback', 'reviewer_verdict', 'ato_report') ORDER BY seq DESC LIMIT ?")
-      .raw(true)
-      .all(limit) as Array<[number, string]>;
-    return rows.map(toLogged);
+    const seqs = this.db.prepare('SELECT seq FROM event_labels ORDER BY seq DESC LIMIT ?').pluck().all(limit) as number[];
+    return this.eventsAt(seqs);
   }
 
   /** A user's newest messages, newest first. */
   async recentMessages(user: string, limit: number): Promise<LoggedEvent[]> {
-    const rows = this.db
-      .prepare("SELECT seq, body FROM events WHERE (body ->> '$.type') = 'message_sent' AND (body ->> '$.entities.user') = ? ORDER BY seq DESC LIMIT ?")
-      .raw(true)
-      .all(user, limit) as Array<[number, string]>;
-    return rows.map(toLogged);
+    const seqs = this.db.prepare('SELECT seq FROM event_messages WHERE user = ? ORDER BY seq DESC LIMIT ?').pluck().all(user, limit) as number[];
+    return this.eventsAt(seqs);
   }
 
   async lastSeq(): Promise<number> {
-    return (this.maxSeq.get() as { s: number }).s;
+    return (this.tailSeq.get() as { s: number }).s;
   }
 
   async count(): Promise<number> {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
+    return (this.db.prepare('SELECT COALESCE(SUM(last - first + 1), 0) AS n FROM event_blocks').get() as { n: number }).n;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    while (this.draining || this.queue.length > 0) await (this.draining ?? this.drain());
     await this.writer.close();
     this.db.close();
+  }
+
+  private async drain(): Promise<void> {
+    if (this.draining) return this.draining;
+    this.draining = (async () => {
+      while (this.queue.length > 0) {
+        const group = this.queue;
+        this.queue = [];
+        await this.commitGroup(group);
+      }
+    })();
+    try {
+      await this.draining;
+    } finally {
+      this.draining = undefined;
+      // Appends that arrived after the last group was taken start the next one.
+      if (this.queue.length > 0) setImmediate(() => void this.drain());
+    }
+  }
+
+  /** Plan the group against everything stored, commit it, and resolve each append; again if another writer got there first. */
+  private async commitGroup(group: QueuedAppend[]): Promise<void> {
+    for (;;) {
+      let plan: Plan;
+      try {
+        this.catchUp();
+        plan = this.plan(group);
+        if (plan.writes.length > 0) {
+          this.committing = true;
+          const committed = this.writer.runAll(plan.writes);
+          this.writer.commitQueued();
+          await committed;
+        }
+      } catch (error) {
+        this.committing = false;
+        if ((error as Error).message.includes(TAIL_MOVED)) continue;
+        for (const append of group) append.reject(error as Error);
+        return;
+      }
+      plan.hashes.forEach((hash, i) => this.ids.add(hash, this.tail + 1 + i));
+      this.tail = plan.last;
+      this.committing = false;
+      group.forEach((append, i) => append.resolve(plan.results[i]!));
+      return;
+    }
+  }
+
+  private plan(group: QueuedAppend[]): Plan {
+    const base = this.tail;
+    // This group's own appends, for ids repeated within it: seq - base - 1 indexes `fresh`.
+    const fresh: RiskEvent[] = [];
+    const freshIds = new IdIndex(group.reduce((n, append) => n + append.events.length, 0));
+    const hashes: number[] = [];
+    const blocks: unknown[][] = [];
+    const labels: unknown[][] = [];
+    const messages: unknown[][] = [];
+    let seq = base;
+    let block: { first: number; bodies: string[]; bytes: number } | undefined;
+    const closeBlock = () => {
+      if (!block) return;
+      const blockHashes = new Float64Array(hashes.slice(block.first - base - 1));
+      blocks.push([block.first, seq, Buffer.from(blockHashes.buffer), block.bodies.join('\n')]);
+      block = undefined;
+    };
+    const results = group.map(({ events, bodies }) =>
+      events.map((event, i): AppendResult => {
+        const hash = this.hashOf(event.id);
+        let stored: LoggedEvent | undefined;
+        for (const s of freshIds.candidates(hash)) if (fresh[s - base - 1]!.id === event.id) stored = { seq: s, event: fresh[s - base - 1]! };
+        stored ??= this.storedWithId(event.id, hash);
+        if (stored) {
+          // A duplicate id: the stored event wins; say whether the retry carried something else.
+          const conflict = canonicalJson(stored.event) !== canonicalJson(event);
+          return conflict ? { id: event.id, seq: stored.seq, status: 'duplicate', conflict: true } : { id: event.id, seq: stored.seq, status: 'duplicate' };
+        }
+        const body = bodies[i]!;
+        if (block && (seq - block.first + 1 >= BLOCK_EVENTS || block.bytes + body.length > BLOCK_BYTES)) closeBlock();
+        seq++;
+        fresh.push(event);
+        freshIds.add(hash, seq);
+        hashes.push(hash);
+        block ??= { first: seq, bodies: [], bytes: 0 };
+        block.bodies.push(body);
+        block.bytes += body.length + 1;
+        if (isLabelType(event.type)) labels.push([seq]);
+        if (event.type === 'message_sent' && event.entities.user !== undefined) messages.push([event.entities.user, seq]);
+        return { id: event.id, seq, status: 'appended' };
+      }),
+    );
+    closeBlock();
+    const writes: Write[] = [];
+    if (blocks.length > 0) writes.push({ sql: INSERT_BLOCK, rows: blocks });
+    if (labels.length > 0) writes.push({ sql: INSERT_LABEL, rows: labels });
+    if (messages.length > 0) writes.push({ sql: INSERT_MESSAGE, rows: messages });
+    return { results, hashes, writes, last: seq };
+  }
+
+  /** Index the blocks stored after our tail (by another writer, or before this log was opened). */
+  private catchUp(): void {
+    if (this.committing) return;
+    for (const [first, last, hashes] of this.newBlocks.iterate(this.tail)) {
+      const view = new Float64Array(hashes.buffer, hashes.byteOffset, hashes.byteLength / 8);
+      for (let i = 0; i < view.length; i++) this.ids.add(view[i]!, first + i);
+      this.tail = last;
+    }
+  }
+
+  private storedWithId(id: string, hash: number): LoggedEvent | undefined {
+    for (const seq of this.ids.candidates(hash)) {
+      const logged = this.eventAt(seq);
+      if (logged?.event.id === id) return logged;
+    }
+    return undefined;
+  }
+
+  private eventAt(seq: number): LoggedEvent | undefined {
+    const row = this.blockAt.get(seq);
+    if (!row || seq > row[1]) return undefined;
+    const [first, , body] = row;
+    let start = 0;
+    for (let k = first; k < seq; k++) start = body.indexOf('\n', start) + 1;
+    const end = body.indexOf('\n', start);
+    return { seq, event: JSON.parse(end < 0 ? body.slice(start) : body.slice(start, end)) as RiskEvent };
+  }
+
+  private eventsAt(seqs: number[]): LoggedEvent[] {
+    return seqs.map((seq) => this.eventAt(seq)).filter((e): e is LoggedEvent => e !== undefined);
+  }
+
+  /** Events from fromSeq to toSeq in log order, at most `limit`, a block's worth at a time. */
+  private *scan(range: ReadRange, limit: number): Generator<LoggedEvent[]> {
+    this.assertOpen();
+    const from = range.fromSeq ?? 1;
+    const to = range.toSeq ?? Number.MAX_SAFE_INTEGER;
+    let count = 0;
+    let next = this.blockAt.get(from)?.[0] ?? from;
+    for (;;) {
+      const rows = this.blocksFrom.all(next, to, 64);
+      for (const [first, body] of rows) {
+        const events = JSON.parse(`[${body.replaceAll('\n', ',')}]`) as RiskEvent[];
+        const out: LoggedEvent[] = [];
+        for (let k = Math.max(0, from - first); k < events.length && first + k <= to && count < limit; k++, count++) out.push({ seq: first + k, event: events[k]! });
+        if (out.length > 0) yield out;
+        if (count >= limit) return;
+      }
+      if (rows.length < 64) return;
+      next = rows[rows.length - 1]![0] + 1;
+      this.assertOpen();
+    }
   }
 
   private assertOpen(): void {
@@ -130,6 +315,53 @@ export class SqliteEventLog implements EventLog {
   }
 }
 
-function toLogged(row: [number, string]): LoggedEvent {
-  return { seq: row[0], event: JSON.parse(row[1]) as RiskEvent };
+interface Plan {
+  results: AppendResult[][];
+  /** Id hashes of the appended events, which take the sequence numbers after the tail in order. */
+  hashes: number[];
+  writes: Write[];
+  last: number;
+}
+
+function raw<P extends unknown[], R>(statement: Statement): Statement<P, R> {
+  return statement.raw(true) as unknown as Statement<P, R>;
+}
+
+/**
+ * Logs written before events were stored in blocks kept one row per event (`events`, with a unique id
+ * index): move them into blocks once, keeping every sequence number.
+ */
+function migrateRowPerEvent(db: SqliteDatabase, hashOf: (id: string) => number): void {
+  const exists = () => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get() !== undefined;
+  if (!exists()) return;
+  db.transaction(() => {
+    if (!exists()) return; // another process migrated it first
+    const insertBlock = db.prepare(INSERT_BLOCK);
+    const insertLabel = db.prepare(INSERT_LABEL);
+    const insertMessage = db.prepare(INSERT_MESSAGE);
+    let block: { first: number; last: number; hashes: number[]; bodies: string[] } | undefined;
+    const flush = () => {
+      if (block) insertBlock.run(block.first, block.last, Buffer.from(new Float64Array(block.hashes).buffer), block.bodies.join('\n'));
+      block = undefined;
+    };
+    const page = db.prepare('SELECT seq, id, body FROM events WHERE seq > ? ORDER BY seq LIMIT 10000').raw(true);
+    let after = 0;
+    for (;;) {
+      const rows = page.all(after) as Array<[number, string, string]>;
+      if (rows.length === 0) break;
+      for (const [seq, id, body] of rows) {
+        if (block && (block.last !== seq - 1 || block.hashes.length >= BLOCK_EVENTS)) flush();
+        block ??= { first: seq, last: seq - 1, hashes: [], bodies: [] };
+        block.hashes.push(hashOf(id));
+        block.bodies.push(body);
+        block.last = seq;
+        const event = JSON.parse(body) as RiskEvent;
+        if (isLabelType(event.type)) insertLabel.run(seq);
+        if (event.type === 'message_sent' && event.entities.user !== undefined) insertMessage.run(event.entities.user, seq);
+      }
+      after = rows[rows.length - 1]![0];
+    }
+    flush();
+    db.exec('DROP TABLE events');
+  }).immediate();
 }

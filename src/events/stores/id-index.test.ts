@@ -1,0 +1,34 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { IdIndex, idHash } from './id-index.js';
+
+describe('IdIndex', () => {
+  it('property: finds every sequence number stored under a hash, through growth and shared hashes', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 300 }), { maxLength: 3000 }), (hashes) => {
+        const index = new IdIndex();
+        const oracle = new Map<number, number[]>();
+        hashes.forEach((hash, seq) => {
+          index.add(hash, seq + 1);
+          oracle.set(hash, [...(oracle.get(hash) ?? []), seq + 1]);
+        });
+        expect(index.size).toBe(hashes.length);
+        for (const [hash, seqs] of oracle) expect([...index.candidates(hash)].sort((a, b) => a - b)).toEqual(seqs);
+        expect(index.candidates(301)).toEqual([]);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('hashes ids to distinct, nonzero 53-bit integers', () => {
+    const seen = new Set<number>();
+    for (let i = 0; i < 50_000; i++) {
+      const h = idHash(`evt_${i}`);
+      expect(Number.isSafeInteger(h) && h > 0).toBe(true);
+      seen.add(h);
+    }
+    expect(seen.size).toBe(50_000);
+    expect(idHash('')).toBeGreaterThan(0);
+    expect(idHash('ab')).not.toBe(idHash('ba'));
+  });
+});

@@ -1,0 +1,82 @@
+// The event log's idempotency index: event id → sequence number, in memory. A B-tree index on the id
+// column cost SQLite half its append rate (random keys touch a random page per event), so the embedded
+// log keeps a 53-bit hash of each id in an open-addressing table instead, rebuilt at open from the
+// hashes stored beside each block of events. A hash names candidates only: the log confirms a hit by
+// reading the stored event, so colliding ids (two ids, one hash) are both kept and told apart.
+
+/** A 53-bit hash of a string (two multiply-xorshift lanes); never 0, which marks an empty slot. */
+export function idHash(id: string): number {
+  let a = 0x9e3779b9 ^ id.length;
+  let b = 0x85ebca6b ^ id.length;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    a = Math.imul(a ^ c, 0xcc9e2d51);
+    a = (a << 15) | (a >>> 17);
+    b = Math.imul(b ^ c, 0x1b873593);
+    b ^= b >>> 13;
+  }
+  a = Math.imul(a ^ (a >>> 16), 0x85ebca6b);
+  a = Math.imul(a ^ (a >>> 13), 0xc2b2ae35);
+  a ^= a >>> 16;
+  b = Math.imul(b ^ (b >>> 16), 0x27d4eb2f);
+  b = Math.imul(b ^ (b >>> 15), 0x165667b1);
+  b ^= b >>> 16;
+  const hash = (b >>> 11) * 0x100000000 + (a >>> 0);
+  return hash === 0 ? 1 : hash;
+}
+
+const NONE: readonly number[] = [];
+
+/** Hash → sequence numbers, with linear probing: 16 bytes a slot, kept at most 70 % full (23–46 bytes per id). */
+export class IdIndex {
+  private hashes: Float64Array;
+  private seqs: Float64Array;
+  private used = 0;
+
+  constructor(expected = 2048) {
+    const slots = 1 << Math.max(4, Math.ceil(Math.log2(expected * 2)));
+    this.hashes = new Float64Array(slots);
+    this.seqs = new Float64Array(slots);
+  }
+
+  get size(): number {
+    return this.used;
+  }
+
+  add(hash: number, seq: number): void {
+    if ((this.used + 1) * 10 > this.hashes.length * 7) this.grow();
+    this.put(hash, seq);
+    this.used++;
+  }
+
+  /** Every sequence number stored under `hash` (usually none or one). */
+  candidates(hash: number): readonly number[] {
+    const mask = this.hashes.length - 1;
+    let found: number[] | undefined;
+    for (let slot = this.slotOf(hash, mask); this.hashes[slot] !== 0; slot = (slot + 1) & mask) {
+      if (this.hashes[slot] === hash) (found ??= []).push(this.seqs[slot]!);
+    }
+    return found ?? NONE;
+  }
+
+  private put(hash: number, seq: number): void {
+    const mask = this.hashes.length - 1;
+    let slot = this.slotOf(hash, mask);
+    while (this.hashes[slot] !== 0) slot = (slot + 1) & mask;
+    this.hashes[slot] = hash;
+    this.seqs[slot] = seq;
+  }
+
+  private slotOf(hash: number, mask: number): number {
+    // The low 32 bits are one lane of the hash, already well mixed.
+    return (hash % 0x100000000) & mask;
+  }
+
+  private grow(): void {
+    const hashes = this.hashes;
+    const seqs = this.seqs;
+    this.hashes = new Float64Array(hashes.length * 2);
+    this.seqs = new Float64Array(seqs.length * 2);
+    for (let i = 0; i < hashes.length; i++) if (hashes[i] !== 0) this.put(hashes[i]!, seqs[i]!);
+  }
+}
