@@ -107,8 +107,8 @@ export class Decider {
         // commits. The vector it was served is in the feature log; decide from it.
         const answered = await this.deps.decisions.getByEvent(event.id);
         if (answered) return { decision: answered.decision, duplicate: true };
-        const served = await this.deps.featureLog?.get(event.id);
-        if (!served || served.featureSetVersion !== this.deps.featureSet.version) {
+        const served = await this.deps.featureLog?.get(result!.seq);
+        if (!served || served.eventId !== event.id || served.featureSetVersion !== this.deps.featureSet.version) {
           throw new ConflictError(`event id "${event.id}" was already received as an event without a decision; use a new id`);
         }
         vector = served.vector;

@@ -1,4 +1,4 @@
-// Feature logging: every vector served online is kept, keyed by the event it was served for, so the
+// Feature logging: every vector served online is kept, keyed by the event (its seq) it was served for, so the
 // skew check can recompute it offline and training can reuse exactly what the model saw.
 
 export interface LoggedVector {
@@ -11,7 +11,8 @@ export interface LoggedVector {
 
 export interface FeatureLogStore {
   write(rows: readonly LoggedVector[]): Promise<void>;
-  get(eventId: string): Promise<LoggedVector | undefined>;
+  /** The vector served for the event at this log sequence number. */
+  get(seq: number): Promise<LoggedVector | undefined>;
   /** Logged vectors with fromSeq ≤ seq ≤ toSeq, in sequence order. */
   range(fromSeq: number, toSeq: number): Promise<LoggedVector[]>;
   count(featureSetVersion?: string): Promise<number>;

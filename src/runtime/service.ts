@@ -68,7 +68,7 @@ export interface Service {
 
 export async function openService(dir: string, options: ServiceOptions): Promise<Service> {
   const embedded = await openEmbedded(dir, options);
-  const decisions = new SqliteDecisionStore(join(dir, 'decisions.db'), durability());
+  const decisions = new SqliteDecisionStore(join(dir, 'decisions.db'), durability(), (id) => embedded.log.seqOf(id));
   const settingsStore = new SqliteSettingsStore(embedded.db);
   const metrics = new Metrics({ defaultMetrics: true });
   const cases = new SqliteCaseStore(embedded.db);

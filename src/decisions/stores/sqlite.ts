@@ -1,61 +1,82 @@
+import { createHash } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
-import { SqliteWriter } from '../../lib/sqlite-writer.js';
+import { SqliteWriter, type Write } from '../../lib/sqlite-writer.js';
 import { openSqlite, type Durability, type SqliteDatabase } from '../../lib/sqlite.js';
-import type { Decision, StoredDecision } from '../decision.js';
+import { decisionIdFor, type Decision, type StoredDecision } from '../decision.js';
 import type { DecisionQuery, DecisionStore } from '../store.js';
 import type { RiskEvent } from '../../events/schema.js';
 
-const INSERT =
-  'INSERT INTO decisions (seq, decision_id, event_id, user, ts, action, decision, request, vector, rules, lists_version, recovered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(seq) DO NOTHING';
+const INSERT = 'INSERT INTO decisions (seq, event_id, user, ts, action, decision, request, vector, rule_set, lists_version, recovered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(seq) DO NOTHING';
+const INSERT_RULE_SET = 'INSERT OR IGNORE INTO rule_sets (key, rules) VALUES (?, ?)';
 
+// A decision is found by its seq (the decision id is the seq in base 36; an event id resolves to its
+// seq through the event log), so the table carries no index over random ids: each one cost a random
+// page write per decision. The rules a decision was evaluated against repeat from one decision to
+// the next, so they are stored once per rule set.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS decisions (
   seq         INTEGER PRIMARY KEY,
-  decision_id TEXT NOT NULL UNIQUE,
-  event_id    TEXT NOT NULL UNIQUE,
+  event_id    TEXT NOT NULL,
   user        TEXT,
   ts          INTEGER NOT NULL,
   action      TEXT NOT NULL,
   decision    TEXT NOT NULL,
   request     TEXT NOT NULL,
   vector      BLOB,
-  rules       TEXT NOT NULL,
+  rules       TEXT,
+  rule_set    TEXT,
   recovered   INTEGER NOT NULL DEFAULT 0,
   lists_version INTEGER
 ) STRICT;
 CREATE INDEX IF NOT EXISTS decisions_ts ON decisions (ts);
 CREATE INDEX IF NOT EXISTS decisions_user ON decisions (user, seq);
+CREATE TABLE IF NOT EXISTS rule_sets (key TEXT PRIMARY KEY, rules TEXT NOT NULL) STRICT;
 `;
+
+const COLUMNS = 'd.decision, d.request, d.vector, COALESCE(d.rules, r.rules) AS rules, d.lists_version, d.recovered';
+const FROM = 'decisions d LEFT JOIN rule_sets r ON r.key = d.rule_set';
 
 type Row = { decision: string; request: string; vector: Buffer | null; rules: string; lists_version: number | null; recovered: number };
 
 export class SqliteDecisionStore implements DecisionStore {
   private readonly db: SqliteDatabase;
   private readonly writer: SqliteWriter;
-  private readonly byId: Statement;
-  private readonly byEvent: Statement;
+  private readonly bySeq: Statement;
   /** Decisions queued for the next commit, by event id: a retry arriving meanwhile finds its answer. */
   private readonly pending = new Map<string, StoredDecision>();
+  /** Rule sets known to be stored, by their JSON. */
+  private readonly ruleSets = new Map<string, string>();
 
-  constructor(path: string, durability: Durability = 'fsync') {
+  /** `seqOfEvent`: the log sequence number of a stored event, by id (the event log's index). */
+  constructor(
+    path: string,
+    durability: Durability = 'fsync',
+    private readonly seqOfEvent: (eventId: string) => number | undefined,
+  ) {
     this.db = openSqlite(path, durability, { pageSize: 16_384 });
+    migrateIdIndexedTable(this.db);
     this.db.exec(SCHEMA);
-    // Data directories from before decisions logged the lists' version: their decisions replay with today's lists.
-    const columns = this.db.prepare("SELECT name FROM pragma_table_info('decisions')").pluck().all() as string[];
-    if (!columns.includes('lists_version')) this.db.exec('ALTER TABLE decisions ADD COLUMN lists_version INTEGER');
     this.writer = new SqliteWriter(path, durability);
-    this.byId = this.db.prepare('SELECT decision, request, vector, rules, lists_version, recovered FROM decisions WHERE decision_id = ?');
-    this.byEvent = this.db.prepare('SELECT decision, request, vector, rules, lists_version, recovered FROM decisions WHERE event_id = ?');
+    this.bySeq = this.db.prepare(`SELECT ${COLUMNS} FROM ${FROM} WHERE d.seq = ?`);
   }
 
   async write(stored: StoredDecision): Promise<void> {
     const d = stored.decision;
     this.pending.set(d.event_id, stored);
     try {
-      await this.writer.run({
+      const writes: Write[] = [];
+      const rules = JSON.stringify(stored.ruleVersions);
+      let ruleSet = this.ruleSets.get(rules);
+      if (ruleSet === undefined) {
+        ruleSet = createHash('sha256').update(rules).digest('hex').slice(0, 24);
+        writes.push({ sql: INSERT_RULE_SET, rows: [[ruleSet, rules]] });
+      }
+      writes.push({
         sql: INSERT,
-        rows: [[d.seq, d.decision_id, d.event_id, stored.request.entities.user ?? null, d.ts, d.action, JSON.stringify(d), JSON.stringify(stored.request), stored.vector ? Buffer.from(stored.vector.buffer, stored.vector.byteOffset, stored.vector.byteLength) : null, JSON.stringify(stored.ruleVersions), stored.listsVersion ?? null, stored.recovered ? 1 : 0]],
+        rows: [[d.seq, d.event_id, stored.request.entities.user ?? null, d.ts, d.action, JSON.stringify(d), JSON.stringify(stored.request), stored.vector ? Buffer.from(stored.vector.buffer, stored.vector.byteOffset, stored.vector.byteLength) : null, ruleSet, stored.listsVersion ?? null, stored.recovered ? 1 : 0]],
       });
+      await this.writer.runAll(writes);
+      this.ruleSets.set(rules, ruleSet);
     } finally {
       this.pending.delete(d.event_id);
     }
@@ -63,39 +84,39 @@ export class SqliteDecisionStore implements DecisionStore {
 
   async get(decisionId: string): Promise<StoredDecision | undefined> {
     for (const p of this.pending.values()) if (p.decision.decision_id === decisionId) return p;
-    const row = this.byId.get(decisionId) as Row | undefined;
-    return row && toStored(row);
+    const seq = seqOfDecisionId(decisionId);
+    return seq === undefined ? undefined : this.atSeq(seq);
   }
 
   async getByEvent(eventId: string): Promise<StoredDecision | undefined> {
     const queued = this.pending.get(eventId);
     if (queued) return queued;
-    const row = this.byEvent.get(eventId) as Row | undefined;
-    return row && toStored(row);
+    const seq = this.seqOfEvent(eventId);
+    return seq === undefined ? undefined : this.atSeq(seq);
   }
 
   async list(query: DecisionQuery): Promise<StoredDecision[]> {
-    const where: string[] = ['seq > ?'];
+    const where: string[] = ['d.seq > ?'];
     const args: unknown[] = [query.afterSeq ?? 0];
     if (query.from !== undefined) {
-      where.push('ts >= ?');
+      where.push('d.ts >= ?');
       args.push(query.from);
     }
     if (query.to !== undefined) {
-      where.push('ts < ?');
+      where.push('d.ts < ?');
       args.push(query.to);
     }
     if (query.action !== undefined) {
-      where.push('action = ?');
+      where.push('d.action = ?');
       args.push(query.action);
     }
     args.push(query.limit ?? 1000);
-    const rows = this.db.prepare(`SELECT decision, request, vector, rules, lists_version, recovered FROM decisions WHERE ${where.join(' AND ')} ORDER BY seq ${query.newestFirst ? 'DESC' : 'ASC'} LIMIT ?`).all(...args) as Row[];
+    const rows = this.db.prepare(`SELECT ${COLUMNS} FROM ${FROM} WHERE ${where.join(' AND ')} ORDER BY d.seq ${query.newestFirst ? 'DESC' : 'ASC'} LIMIT ?`).all(...args) as Row[];
     return rows.map(toStored);
   }
 
   async listByUser(user: string, limit: number): Promise<StoredDecision[]> {
-    const rows = this.db.prepare('SELECT decision, request, vector, rules, lists_version, recovered FROM decisions WHERE user = ? ORDER BY seq DESC LIMIT ?').all(user, limit) as Row[];
+    const rows = this.db.prepare(`SELECT ${COLUMNS} FROM ${FROM} WHERE d.user = ? ORDER BY d.seq DESC LIMIT ?`).all(user, limit) as Row[];
     return rows.map(toStored);
   }
 
@@ -111,6 +132,35 @@ export class SqliteDecisionStore implements DecisionStore {
     await this.writer.close();
     if (this.db.open) this.db.close();
   }
+
+  private atSeq(seq: number): StoredDecision | undefined {
+    const row = this.bySeq.get(seq) as Row | undefined;
+    return row && toStored(row);
+  }
+}
+
+/** The seq a decision id names (`dec_` + seq in base 36), or undefined for anything else. */
+function seqOfDecisionId(decisionId: string): number | undefined {
+  if (!/^dec_[0-9a-z]{8,}$/.test(decisionId)) return undefined;
+  const seq = parseInt(decisionId.slice(4), 36);
+  return Number.isSafeInteger(seq) && decisionIdFor(seq) === decisionId ? seq : undefined;
+}
+
+/**
+ * Decision logs from before decisions were found by seq carried unique indexes on the decision and
+ * event ids (which SQLite cannot drop from a table): copy the rows into the new table once.
+ */
+function migrateIdIndexedTable(db: SqliteDatabase): void {
+  const columns = db.prepare("SELECT name FROM pragma_table_info('decisions')").pluck().all() as string[];
+  if (!columns.includes('decision_id')) return;
+  db.transaction(() => {
+    db.exec('ALTER TABLE decisions RENAME TO decisions_before_v2; DROP INDEX IF EXISTS decisions_ts; DROP INDEX IF EXISTS decisions_user;');
+    db.exec(SCHEMA);
+    const listsVersion = columns.includes('lists_version') ? 'lists_version' : 'NULL';
+    db.exec(`INSERT INTO decisions (seq, event_id, user, ts, action, decision, request, vector, rules, rule_set, recovered, lists_version)
+      SELECT seq, event_id, user, ts, action, decision, request, vector, rules, NULL, recovered, ${listsVersion} FROM decisions_before_v2`);
+    db.exec('DROP TABLE decisions_before_v2');
+  }).immediate();
 }
 
 function toStored(row: Row): StoredDecision {

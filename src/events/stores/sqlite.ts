@@ -127,6 +127,13 @@ export class SqliteEventLog implements EventLog {
     if (batch.length > 0) yield batch;
   }
 
+  /** The sequence number of a stored event, by id; no disk read for an id never stored. */
+  seqOf(id: string): number | undefined {
+    this.assertOpen();
+    this.catchUp();
+    return this.storedWithId(id, this.hashOf(id))?.seq;
+  }
+
   async get(id: string): Promise<LoggedEvent | undefined> {
     this.assertOpen();
     this.catchUp();

@@ -10,7 +10,8 @@ CREATE TABLE IF NOT EXISTS feature_log (
   version  TEXT NOT NULL,
   vector   BLOB NOT NULL
 ) STRICT;
-CREATE INDEX IF NOT EXISTS feature_log_event ON feature_log (event_id);
+-- Vectors are found by seq; an index over event ids cost a random page write per served vector.
+DROP INDEX IF EXISTS feature_log_event;
 `;
 
 type Row = { seq: number; event_id: string; version: string; vector: Buffer };
@@ -18,7 +19,7 @@ type Row = { seq: number; event_id: string; version: string; vector: Buffer };
 export class SqliteFeatureLog implements FeatureLogStore {
   private readonly db: SqliteDatabase;
   private readonly writer: SqliteWriter;
-  private readonly byEvent: Statement;
+  private readonly bySeq: Statement;
   private readonly rangeQuery: Statement<[number, number]>;
   /** Writes are not awaited by the serving path; reads wait for the ones already submitted. */
   private settled: Promise<unknown> = Promise.resolve();
@@ -27,7 +28,7 @@ export class SqliteFeatureLog implements FeatureLogStore {
     this.db = openSqlite(path, durability);
     this.db.exec(SCHEMA);
     this.writer = new SqliteWriter(path, durability);
-    this.byEvent = this.db.prepare('SELECT * FROM feature_log WHERE event_id = ? ORDER BY seq LIMIT 1');
+    this.bySeq = this.db.prepare('SELECT * FROM feature_log WHERE seq = ?');
     this.rangeQuery = this.db.prepare('SELECT * FROM feature_log WHERE seq >= ? AND seq <= ? ORDER BY seq');
   }
 
@@ -41,9 +42,9 @@ export class SqliteFeatureLog implements FeatureLogStore {
     await write;
   }
 
-  async get(eventId: string): Promise<LoggedVector | undefined> {
+  async get(seq: number): Promise<LoggedVector | undefined> {
     await this.settled;
-    const row = this.byEvent.get(eventId) as Row | undefined;
+    const row = this.bySeq.get(seq) as Row | undefined;
     return row && toVector(row);
   }
 
