@@ -127,10 +127,12 @@ export class SqliteEventLog implements EventLog {
     if (batch.length > 0) yield batch;
   }
 
-  /** The sequence number of a stored event, by id; no disk read for an id never stored. */
+  /**
+   * The sequence number of an event stored by this log, or stored before it was opened or before its
+   * last commit, by id; no disk read for an id never stored. (get() also looks for other writers' events.)
+   */
   seqOf(id: string): number | undefined {
     this.assertOpen();
-    this.catchUp();
     return this.storedWithId(id, this.hashOf(id))?.seq;
   }
 
@@ -188,10 +190,12 @@ export class SqliteEventLog implements EventLog {
 
   /** Plan the group against everything stored, commit it, and resolve each append; again if another writer got there first. */
   private async commitGroup(group: QueuedAppend[]): Promise<void> {
-    for (;;) {
+    // Planned against what this log has indexed; when another process appended meanwhile, the trigger
+    // refuses the commit, and the group is planned again after indexing that process's events.
+    for (let attempt = 0; ; attempt++) {
       let plan: Plan;
       try {
-        this.catchUp();
+        if (attempt > 0) this.catchUp();
         plan = this.plan(group);
         if (plan.writes.length > 0) {
           this.committing = true;
