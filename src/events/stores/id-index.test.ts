@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { IdIndex, idHash } from './id-index.js';
 
 describe('IdIndex', () => {
-  it('property: finds every sequence number stored under a hash, through growth and shared hashes', () => {
+  it('property: finds every sequence number stored under a hash, through growth, shared hashes and removals', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: 300 }), { maxLength: 3000 }), (hashes) => {
         const index = new IdIndex();
@@ -15,6 +15,18 @@ describe('IdIndex', () => {
         expect(index.size).toBe(hashes.length);
         for (const [hash, seqs] of oracle) expect([...index.candidates(hash)].sort((a, b) => a - b)).toEqual(seqs);
         expect(index.candidates(301)).toEqual([]);
+        // Take every third entry out (a plan that did not commit), then add more: the rest is intact.
+        hashes.forEach((hash, seq) => {
+          if (seq % 3 === 0) {
+            index.remove(hash, seq + 1);
+            oracle.set(hash, oracle.get(hash)!.filter((s) => s !== seq + 1));
+          }
+        });
+        hashes.forEach((hash, seq) => {
+          index.add(hash, hashes.length + seq + 1);
+          oracle.get(hash)!.push(hashes.length + seq + 1);
+        });
+        for (const [hash, seqs] of oracle) expect([...index.candidates(hash)].sort((a, b) => a - b)).toEqual(seqs);
       }),
       { numRuns: 50 },
     );

@@ -26,12 +26,16 @@ export function idHash(id: string): number {
 }
 
 const NONE: readonly number[] = [];
+/** Sequence numbers start at 1: 0 marks a removed entry. */
+const REMOVED = 0;
 
 /** Hash → sequence numbers, with linear probing: 16 bytes a slot, kept at most 70 % full (23–46 bytes per id). */
 export class IdIndex {
   private hashes: Float64Array;
   private seqs: Float64Array;
+  /** Live entries, and slots taken (live or removed): the table grows by the latter. */
   private used = 0;
+  private taken = 0;
 
   constructor(expected = 2048) {
     const slots = 1 << Math.max(4, Math.ceil(Math.log2(expected * 2)));
@@ -44,9 +48,22 @@ export class IdIndex {
   }
 
   add(hash: number, seq: number): void {
-    if ((this.used + 1) * 10 > this.hashes.length * 7) this.grow();
+    if ((this.taken + 1) * 10 > this.hashes.length * 7) this.grow();
     this.put(hash, seq);
     this.used++;
+    this.taken++;
+  }
+
+  /** Forget one entry (a planned append that did not commit). Its slot stays taken, so probing still passes it. */
+  remove(hash: number, seq: number): void {
+    const mask = this.hashes.length - 1;
+    for (let slot = this.slotOf(hash, mask); this.hashes[slot] !== 0; slot = (slot + 1) & mask) {
+      if (this.hashes[slot] === hash && this.seqs[slot] === seq) {
+        this.seqs[slot] = REMOVED;
+        this.used--;
+        return;
+      }
+    }
   }
 
   /** Every sequence number stored under `hash` (usually none or one). */
@@ -54,7 +71,7 @@ export class IdIndex {
     const mask = this.hashes.length - 1;
     let found: number[] | undefined;
     for (let slot = this.slotOf(hash, mask); this.hashes[slot] !== 0; slot = (slot + 1) & mask) {
-      if (this.hashes[slot] === hash) (found ??= []).push(this.seqs[slot]!);
+      if (this.hashes[slot] === hash && this.seqs[slot] !== REMOVED) (found ??= []).push(this.seqs[slot]!);
     }
     return found ?? NONE;
   }
@@ -77,6 +94,7 @@ export class IdIndex {
     const seqs = this.seqs;
     this.hashes = new Float64Array(hashes.length * 2);
     this.seqs = new Float64Array(seqs.length * 2);
-    for (let i = 0; i < hashes.length; i++) if (hashes[i] !== 0) this.put(hashes[i]!, seqs[i]!);
+    this.taken = this.used;
+    for (let i = 0; i < hashes.length; i++) if (hashes[i] !== 0 && seqs[i] !== REMOVED) this.put(hashes[i]!, seqs[i]!);
   }
 }

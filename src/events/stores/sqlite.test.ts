@@ -134,6 +134,19 @@ describe('SqliteEventLog', () => {
     }
   });
 
+  it('forgets the ids of a commit that failed: nothing half-appended, a retry appends', async () => {
+    await log.append(loginEvent('before'));
+    const raw = new Database(join(dir, 'events.db'));
+    raw.exec("CREATE TRIGGER refuse_poison BEFORE INSERT ON event_blocks WHEN NEW.body LIKE '%poison%' BEGIN SELECT raise(ABORT, 'disk says no'); END;");
+    await expect(log.appendBatch([loginEvent('fresh'), loginEvent('poison')])).rejects.toThrow('disk says no');
+    raw.exec('DROP TRIGGER refuse_poison');
+    raw.close();
+    expect(await log.get('fresh')).toBeUndefined();
+    const retry = await log.appendBatch([loginEvent('fresh'), loginEvent('poison'), loginEvent('fresh')]);
+    expect(retry.map((r) => [r.status, r.seq])).toEqual([['appended', 2], ['appended', 3], ['duplicate', 2]]);
+    expect(await log.count()).toBe(3);
+  });
+
   it('moves a log written one row per event into blocks, keeping every sequence number', async () => {
     const path = join(dir, 'old.db');
     const old = new Database(path);

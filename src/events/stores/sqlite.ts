@@ -53,7 +53,6 @@ export interface SqliteEventLogOptions {
 
 interface QueuedAppend {
   events: readonly RiskEvent[];
-  bodies: string[];
   resolve: (results: AppendResult[]) => void;
   reject: (error: Error) => void;
 }
@@ -98,9 +97,8 @@ export class SqliteEventLog implements EventLog {
   appendBatch(events: readonly RiskEvent[]): Promise<AppendResult[]> {
     if (this.closed) return Promise.reject(new Error('event log is closed'));
     if (events.length === 0) return Promise.resolve([]);
-    const bodies = events.map((e) => JSON.stringify(e));
     return new Promise((resolve, reject) => {
-      this.queue.push({ events, bodies, resolve, reject });
+      this.queue.push({ events, resolve, reject });
       // Appends made in this turn of the event loop share the commit.
       if (this.queue.length === 1 && !this.draining) setImmediate(() => void this.drain());
     });
@@ -193,9 +191,9 @@ export class SqliteEventLog implements EventLog {
     // Planned against what this log has indexed; when another process appended meanwhile, the trigger
     // refuses the commit, and the group is planned again after indexing that process's events.
     for (let attempt = 0; ; attempt++) {
-      let plan: Plan;
+      if (attempt > 0) this.catchUp();
+      let plan: Plan | undefined;
       try {
-        if (attempt > 0) this.catchUp();
         plan = this.plan(group);
         if (plan.writes.length > 0) {
           this.committing = true;
@@ -205,11 +203,11 @@ export class SqliteEventLog implements EventLog {
         }
       } catch (error) {
         this.committing = false;
+        if (plan) this.unplan(plan);
         if ((error as Error).message.includes(TAIL_MOVED)) continue;
         for (const append of group) append.reject(error as Error);
         return;
       }
-      plan.hashes.forEach((hash, i) => this.ids.add(hash, this.tail + 1 + i));
       this.tail = plan.last;
       this.committing = false;
       group.forEach((append, i) => append.resolve(plan.results[i]!));
@@ -217,11 +215,15 @@ export class SqliteEventLog implements EventLog {
     }
   }
 
+  /**
+   * Decide each append (new, or a duplicate of a stored or earlier event) and build the rows. New ids
+   * go into the index at once, so a repeat within the group finds them; unplan() takes them out if the
+   * commit fails.
+   */
   private plan(group: QueuedAppend[]): Plan {
     const base = this.tail;
-    // This group's own appends, for ids repeated within it: seq - base - 1 indexes `fresh`.
+    // This group's new events: seq - base - 1 indexes `fresh`.
     const fresh: RiskEvent[] = [];
-    const freshIds = new IdIndex(group.reduce((n, append) => n + append.events.length, 0));
     const hashes: number[] = [];
     const blocks: unknown[][] = [];
     const labels: unknown[][] = [];
@@ -234,22 +236,20 @@ export class SqliteEventLog implements EventLog {
       blocks.push([block.first, seq, Buffer.from(blockHashes.buffer), block.bodies.join('\n')]);
       block = undefined;
     };
-    const results = group.map(({ events, bodies }) =>
-      events.map((event, i): AppendResult => {
+    const results = group.map(({ events }) =>
+      events.map((event): AppendResult => {
         const hash = this.hashOf(event.id);
-        let stored: LoggedEvent | undefined;
-        for (const s of freshIds.candidates(hash)) if (fresh[s - base - 1]!.id === event.id) stored = { seq: s, event: fresh[s - base - 1]! };
-        stored ??= this.storedWithId(event.id, hash);
+        const stored = this.storedWithId(event.id, hash, base, fresh);
         if (stored) {
           // A duplicate id: the stored event wins; say whether the retry carried something else.
           const conflict = canonicalJson(stored.event) !== canonicalJson(event);
           return conflict ? { id: event.id, seq: stored.seq, status: 'duplicate', conflict: true } : { id: event.id, seq: stored.seq, status: 'duplicate' };
         }
-        const body = bodies[i]!;
+        const body = JSON.stringify(event);
         if (block && (seq - block.first + 1 >= BLOCK_EVENTS || block.bytes + body.length > BLOCK_BYTES)) closeBlock();
         seq++;
         fresh.push(event);
-        freshIds.add(hash, seq);
+        this.ids.add(hash, seq);
         hashes.push(hash);
         block ??= { first: seq, bodies: [], bytes: 0 };
         block.bodies.push(body);
@@ -277,12 +277,18 @@ export class SqliteEventLog implements EventLog {
     }
   }
 
-  private storedWithId(id: string, hash: number): LoggedEvent | undefined {
+  /** The stored event with this id; while a group is planned, also its new events (after `base`, in `fresh`). */
+  private storedWithId(id: string, hash: number, base = this.tail, fresh: readonly RiskEvent[] = []): LoggedEvent | undefined {
     for (const seq of this.ids.candidates(hash)) {
-      const logged = this.eventAt(seq);
-      if (logged?.event.id === id) return logged;
+      // Above the tail: planned in this group, or (seen from outside the planning) not committed yet.
+      const event = seq > base ? fresh[seq - base - 1] : this.eventAt(seq)?.event;
+      if (event?.id === id) return { seq, event };
     }
     return undefined;
+  }
+
+  private unplan(plan: Plan): void {
+    plan.hashes.forEach((hash, i) => this.ids.remove(hash, this.tail + 1 + i));
   }
 
   private eventAt(seq: number): LoggedEvent | undefined {
