@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { SqliteEventLog, parseEvent, type RiskEvent } from '../src/events/index.js';
 import { simulate } from '../src/sim/index.js';
 import { openSqlite } from '../src/lib/sqlite.js';
-import { fmt, machine, median, repeat, report } from './lib.js';
+import { fmt, machine, median, report } from './lib.js';
 
 const N = Number(process.env.BENCH_EVENTS ?? 500_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 10_000);
@@ -36,24 +36,22 @@ try {
     }
     await Promise.all(inFlight);
   };
-  const ours = await repeat(RUNS, async (run) => {
-    const log = new SqliteEventLog(join(dir, `log-${run}.db`), { durability: 'fsync' });
+  // Each round measures the three in turn on fresh files, deleted afterwards, so machine noise and
+  // the page cache weigh on all three alike.
+  const removeDb = (path: string) => {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+  };
+  const timeLog = async (path: string, durability: 'fsync' | 'os') => {
+    const log = new SqliteEventLog(path, { durability });
     const t0 = performance.now();
     await appendAll(log);
     const seconds = (performance.now() - t0) / 1000;
     await log.close();
+    removeDb(path);
     return unique.length / seconds;
-  });
-  const oursOs = await repeat(RUNS, async (run) => {
-    const log = new SqliteEventLog(join(dir, `log-os-${run}.db`), { durability: 'os' });
-    const t0 = performance.now();
-    await appendAll(log);
-    const seconds = (performance.now() - t0) / 1000;
-    await log.close();
-    return unique.length / seconds;
-  });
-  const bare = await repeat(RUNS, (run) => {
-    const db = openSqlite(join(dir, `bare-${run}.db`), 'fsync');
+  };
+  const timeBare = (path: string) => {
+    const db = openSqlite(path, 'fsync');
     db.exec('CREATE TABLE t (seq INTEGER PRIMARY KEY, body TEXT NOT NULL)');
     const insert = db.prepare('INSERT INTO t (body) VALUES (?)');
     const tx = db.transaction((rows: RiskEvent[]) => {
@@ -63,8 +61,18 @@ try {
     for (let i = 0; i < unique.length; i += BATCH) tx(unique.slice(i, i + BATCH));
     const seconds = (performance.now() - t0) / 1000;
     db.close();
+    removeDb(path);
     return unique.length / seconds;
-  });
+  };
+  const ours: number[] = [];
+  const oursOs: number[] = [];
+  const bare: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    ours.push(await timeLog(join(dir, 'log.db'), 'fsync'));
+    oursOs.push(await timeLog(join(dir, 'log-os.db'), 'os'));
+    bare.push(timeBare(join(dir, 'bare.db')));
+    console.log(`run ${run + 1}/${RUNS}: event log ${fmt(ours[run]!)} (fsync), ${fmt(oursOs[run]!)} (os); bare SQLite ${fmt(bare[run]!)} events/s`);
+  }
   const oursMedian = median(ours);
   const bareMedian = median(bare);
   console.log(`event log appendBatch (fsync, writer thread, batches of ${fmt(BATCH)}): ${fmt(oursMedian)} events/s (median of ${RUNS}: ${ours.map((x) => fmt(x)).join(', ')})`);
