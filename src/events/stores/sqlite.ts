@@ -67,7 +67,7 @@ export class SqliteEventLog implements EventLog {
   private tail = 0;
   private queue: QueuedAppend[] = [];
   private draining: Promise<void> | undefined;
-  /** A group's commit is under way: its blocks may be stored but not yet indexed. */
+  /** A group's commit is under way: catching up now would index its blocks a second time. */
   private committing = false;
   private closed = false;
   private readonly newBlocks: Statement<[number], [number, number, Buffer]>;
