@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
+import { progress } from '../../lib/progress.js';
 import { SqliteWriter, type Write } from '../../lib/sqlite-writer.js';
 import { openSqlite, type Durability, type SqliteDatabase } from '../../lib/sqlite.js';
 import { decisionIdFor, type Decision, type StoredDecision } from '../decision.js';
@@ -153,6 +154,8 @@ function seqOfDecisionId(decisionId: string): number | undefined {
 function migrateIdIndexedTable(db: SqliteDatabase): void {
   const columns = db.prepare("SELECT name FROM pragma_table_info('decisions')").pluck().all() as string[];
   if (!columns.includes('decision_id')) return;
+  const total = db.prepare('SELECT COUNT(*) FROM decisions').pluck().get() as number;
+  const shown = progress('decision log → v2', total, 'decisions');
   db.transaction(() => {
     db.exec('ALTER TABLE decisions RENAME TO decisions_before_v2; DROP INDEX IF EXISTS decisions_ts; DROP INDEX IF EXISTS decisions_user;');
     db.exec(SCHEMA);
@@ -161,6 +164,8 @@ function migrateIdIndexedTable(db: SqliteDatabase): void {
       SELECT seq, event_id, user, ts, action, decision, request, vector, rules, NULL, recovered, ${listsVersion} FROM decisions_before_v2`);
     db.exec('DROP TABLE decisions_before_v2');
   }).immediate();
+  shown.update(total);
+  shown.stop(`${total} decisions copied into the table found by seq (once)`);
 }
 
 function toStored(row: Row): StoredDecision {

@@ -11,6 +11,7 @@
 // planned again — ids stay unique and sequence numbers contiguous across writers.
 import type { Statement } from 'better-sqlite3';
 import { canonicalJson } from '../../lib/canonical-json.js';
+import { progress } from '../../lib/progress.js';
 import { SqliteWriter, type Write } from '../../lib/sqlite-writer.js';
 import { openSqlite, type Durability, type SqliteDatabase } from '../../lib/sqlite.js';
 import type { AppendResult, EventLog, ReadRange } from '../log.js';
@@ -361,11 +362,15 @@ function migrateRowPerEvent(db: SqliteDatabase, hashOf: (id: string) => number):
       if (block) insertBlock.run(block.first, block.last, Buffer.from(new Float64Array(block.hashes).buffer), block.bodies.join('\n'));
       block = undefined;
     };
+    const total = db.prepare('SELECT COUNT(*) FROM events').pluck().get() as number;
+    const shown = progress('event log → blocks', total);
     const page = db.prepare('SELECT seq, id, body FROM events WHERE seq > ? ORDER BY seq LIMIT 10000').raw(true);
     let after = 0;
+    let done = 0;
     for (;;) {
       const rows = page.all(after) as Array<[number, string, string]>;
       if (rows.length === 0) break;
+      shown.update((done += rows.length));
       for (const [seq, id, body] of rows) {
         if (block && (block.last !== seq - 1 || block.hashes.length >= BLOCK_EVENTS)) flush();
         block ??= { first: seq, last: seq - 1, hashes: [], bodies: [] };
@@ -380,5 +385,6 @@ function migrateRowPerEvent(db: SqliteDatabase, hashOf: (id: string) => number):
     }
     flush();
     db.exec('DROP TABLE events');
+    shown.stop(`${total} events moved into blocks (once, for this version of the log)`);
   }).immediate();
 }
