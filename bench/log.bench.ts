@@ -73,13 +73,30 @@ try {
     bare.push(timeBare(join(dir, 'bare.db')));
     console.log(`run ${run + 1}/${RUNS}: event log ${fmt(ours[run]!)} (fsync), ${fmt(oursOs[run]!)} (os); bare SQLite ${fmt(bare[run]!)} events/s`);
   }
+  // Opening a log rebuilds its in-memory id index from the hashes stored with each block: how long,
+  // and how much memory per event.
+  const reopenPath = join(dir, 'reopen.db');
+  const writer = new SqliteEventLog(reopenPath, { durability: 'os' });
+  await appendAll(writer);
+  await writer.close();
+  const reopenMs: number[] = [];
+  let indexBytes = 0;
+  for (let run = 0; run < RUNS; run++) {
+    const t0 = performance.now();
+    const reopened = new SqliteEventLog(reopenPath, { durability: 'os' });
+    reopenMs.push(performance.now() - t0);
+    indexBytes = reopened.idIndexBytes;
+    await reopened.close();
+  }
+  removeDb(reopenPath);
+  console.log(`reopen: id index of ${fmt(unique.length)} events rebuilt in ${median(reopenMs).toFixed(0)} ms (median of ${RUNS}), ${(indexBytes / unique.length).toFixed(0)} bytes per event`);
   const oursMedian = median(ours);
   const bareMedian = median(bare);
   console.log(`event log appendBatch (fsync, writer thread, batches of ${fmt(BATCH)}): ${fmt(oursMedian)} events/s (median of ${RUNS}: ${ours.map((x) => fmt(x)).join(', ')})`);
   console.log(`event log appendBatch (os durability, inline):                  ${fmt(median(oursOs))} events/s`);
   console.log(`bare SQLite insert, same rows, same durability:     ${fmt(bareMedian)} events/s (median of ${RUNS})`);
   console.log(`ratio event log / bare SQLite: ${(oursMedian / bareMedian).toFixed(2)}`);
-  report('log-append', { events: unique.length, batch: BATCH, runs: RUNS, eventsPerSec: Math.round(oursMedian), osDurabilityPerSec: Math.round(median(oursOs)), bareSqlitePerSec: Math.round(bareMedian), ratio: +(oursMedian / bareMedian).toFixed(3) });
+  report('log-append', { events: unique.length, batch: BATCH, runs: RUNS, eventsPerSec: Math.round(oursMedian), osDurabilityPerSec: Math.round(median(oursOs)), bareSqlitePerSec: Math.round(bareMedian), ratio: +(oursMedian / bareMedian).toFixed(3), reopenMs: +median(reopenMs).toFixed(1), indexBytesPerEvent: Math.round(indexBytes / unique.length) });
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -47,6 +47,11 @@ export class IdIndex {
     return this.used;
   }
 
+  /** Memory the table holds. */
+  get bytes(): number {
+    return this.hashes.byteLength + this.seqs.byteLength;
+  }
+
   add(hash: number, seq: number): void {
     if ((this.taken + 1) * 10 > this.hashes.length * 7) this.grow();
     this.put(hash, seq);

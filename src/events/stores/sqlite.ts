@@ -91,6 +91,11 @@ export class SqliteEventLog implements EventLog {
     this.writer = new SqliteWriter(path, options.durability);
   }
 
+  /** Memory held by the in-memory id index (23–46 bytes per event). */
+  get idIndexBytes(): number {
+    return this.ids.bytes;
+  }
+
   async append(event: RiskEvent): Promise<AppendResult> {
     return (await this.appendBatch([event]))[0]!;
   }
