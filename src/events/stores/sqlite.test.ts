@@ -147,6 +147,14 @@ describe('SqliteEventLog', () => {
     expect(await log.count()).toBe(3);
   });
 
+  it('refuses appends, instead of retrying forever, when the stored tail was cut behind its back', async () => {
+    await log.appendBatch(['t1', 't2'].map((id) => loginEvent(id)));
+    const raw = new Database(join(dir, 'events.db'));
+    raw.exec('DELETE FROM event_blocks');
+    raw.close();
+    await expect(log.append(loginEvent('t3'))).rejects.toThrow(/stored tail does not follow seq 2/);
+  });
+
   it('moves a log written one row per event into blocks, keeping every sequence number', async () => {
     const path = join(dir, 'old.db');
     const old = new Database(path);

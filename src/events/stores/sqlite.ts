@@ -197,7 +197,16 @@ export class SqliteEventLog implements EventLog {
     // Planned against what this log has indexed; when another process appended meanwhile, the trigger
     // refuses the commit, and the group is planned again after indexing that process's events.
     for (let attempt = 0; ; attempt++) {
-      if (attempt > 0) this.catchUp();
+      if (attempt > 0) {
+        const before = this.tail;
+        this.catchUp();
+        if (this.tail === before) {
+          // The trigger fired but no other writer's events are there: the stored log is not what this
+          // process believes (edited by hand?). Refuse rather than retry forever.
+          for (const append of group) append.reject(new Error(`event log ${this.db.name}: the stored tail does not follow seq ${before}`));
+          return;
+        }
+      }
       let plan: Plan | undefined;
       try {
         plan = this.plan(group);
