@@ -24,8 +24,7 @@ CREATE TABLE IF NOT EXISTS decisions (
   decision    TEXT NOT NULL,
   request     TEXT NOT NULL,
   vector      BLOB,
-  rules       TEXT,
-  rule_set    TEXT,
+  rule_set    TEXT NOT NULL,
   recovered   INTEGER NOT NULL DEFAULT 0,
   lists_version INTEGER
 ) STRICT;
@@ -34,8 +33,8 @@ CREATE INDEX IF NOT EXISTS decisions_user ON decisions (user, seq);
 CREATE TABLE IF NOT EXISTS rule_sets (key TEXT PRIMARY KEY, rules TEXT NOT NULL) STRICT;
 `;
 
-const COLUMNS = 'd.decision, d.request, d.vector, COALESCE(d.rules, r.rules) AS rules, d.lists_version, d.recovered';
-const FROM = 'decisions d LEFT JOIN rule_sets r ON r.key = d.rule_set';
+const COLUMNS = 'd.decision, d.request, d.vector, r.rules, d.lists_version, d.recovered';
+const FROM = 'decisions d JOIN rule_sets r ON r.key = d.rule_set';
 
 type Row = { decision: string; request: string; vector: Buffer | null; rules: string; lists_version: number | null; recovered: number };
 
@@ -69,7 +68,7 @@ export class SqliteDecisionStore implements DecisionStore {
       const rules = JSON.stringify(stored.ruleVersions);
       let ruleSet = this.ruleSets.get(rules);
       if (ruleSet === undefined) {
-        ruleSet = createHash('sha256').update(rules).digest('hex').slice(0, 24);
+        ruleSet = ruleSetKey(rules);
         writes.push({ sql: INSERT_RULE_SET, rows: [[ruleSet, rules]] });
       }
       writes.push({
@@ -140,6 +139,10 @@ export class SqliteDecisionStore implements DecisionStore {
   }
 }
 
+function ruleSetKey(rules: string): string {
+  return createHash('sha256').update(rules).digest('hex').slice(0, 24);
+}
+
 /** The seq a decision id names (`dec_` + seq in base 36), or undefined for anything else. */
 function seqOfDecisionId(decisionId: string): number | undefined {
   if (!/^dec_[0-9a-z]{8,}$/.test(decisionId)) return undefined;
@@ -159,9 +162,12 @@ function migrateIdIndexedTable(db: SqliteDatabase): void {
   db.transaction(() => {
     db.exec('ALTER TABLE decisions RENAME TO decisions_before_v2; DROP INDEX IF EXISTS decisions_ts; DROP INDEX IF EXISTS decisions_user;');
     db.exec(SCHEMA);
-    const listsVersion = columns.includes('lists_version') ? 'lists_version' : 'NULL';
-    db.exec(`INSERT INTO decisions (seq, event_id, user, ts, action, decision, request, vector, rules, rule_set, recovered, lists_version)
-      SELECT seq, event_id, user, ts, action, decision, request, vector, rules, NULL, recovered, ${listsVersion} FROM decisions_before_v2`);
+    const insertRuleSet = db.prepare(INSERT_RULE_SET);
+    for (const rules of db.prepare('SELECT DISTINCT rules FROM decisions_before_v2').pluck().all() as string[]) insertRuleSet.run(ruleSetKey(rules), rules);
+    const listsVersion = columns.includes('lists_version') ? 'o.lists_version' : 'NULL';
+    db.exec(`INSERT INTO decisions (seq, event_id, user, ts, action, decision, request, vector, rule_set, recovered, lists_version)
+      SELECT o.seq, o.event_id, o.user, o.ts, o.action, o.decision, o.request, o.vector, r.key, o.recovered, ${listsVersion}
+      FROM decisions_before_v2 o JOIN rule_sets r ON r.rules = o.rules`);
     db.exec('DROP TABLE decisions_before_v2');
   }).immediate();
   shown.update(total);

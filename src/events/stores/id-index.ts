@@ -31,17 +31,11 @@ const REMOVED = 0;
 
 /** Hash → sequence numbers, with linear probing: 16 bytes a slot, kept at most 70 % full (23–46 bytes per id). */
 export class IdIndex {
-  private hashes: Float64Array;
-  private seqs: Float64Array;
+  private hashes = new Float64Array(1 << 12);
+  private seqs = new Float64Array(1 << 12);
   /** Live entries, and slots taken (live or removed): the table grows by the latter. */
   private used = 0;
   private taken = 0;
-
-  constructor(expected = 2048) {
-    const slots = 1 << Math.max(4, Math.ceil(Math.log2(expected * 2)));
-    this.hashes = new Float64Array(slots);
-    this.seqs = new Float64Array(slots);
-  }
 
   get size(): number {
     return this.used;

@@ -247,8 +247,7 @@ export class SqliteEventLog implements EventLog {
     let block: { first: number; bodies: string[]; bytes: number } | undefined;
     const closeBlock = () => {
       if (!block) return;
-      const blockHashes = new Float64Array(hashes.slice(block.first - base - 1));
-      blocks.push([block.first, seq, Buffer.from(blockHashes.buffer), block.bodies.join('\n')]);
+      blocks.push(blockRow(block.first, seq, hashes.slice(block.first - base - 1), block.bodies));
       block = undefined;
     };
     const results = group.map(({ events }) =>
@@ -355,6 +354,11 @@ interface Plan {
   last: number;
 }
 
+/** An `event_blocks` row: the events' id hashes as float64s, their JSON one per line. */
+function blockRow(first: number, last: number, hashes: number[], bodies: string[]): [number, number, Buffer, string] {
+  return [first, last, Buffer.from(new Float64Array(hashes).buffer), bodies.join('\n')];
+}
+
 function raw<P extends unknown[], R>(statement: Statement): Statement<P, R> {
   return statement.raw(true) as unknown as Statement<P, R>;
 }
@@ -373,7 +377,7 @@ function migrateRowPerEvent(db: SqliteDatabase, hashOf: (id: string) => number):
     const insertMessage = db.prepare(INSERT_MESSAGE);
     let block: { first: number; last: number; hashes: number[]; bodies: string[] } | undefined;
     const flush = () => {
-      if (block) insertBlock.run(block.first, block.last, Buffer.from(new Float64Array(block.hashes).buffer), block.bodies.join('\n'));
+      if (block) insertBlock.run(...blockRow(block.first, block.last, block.hashes, block.bodies));
       block = undefined;
     };
     const total = db.prepare('SELECT COUNT(*) FROM events').pluck().get() as number;
