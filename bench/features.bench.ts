@@ -41,7 +41,7 @@ try {
   // 1. backfill from the log, and the engine alone
   const fromLog = await repeat(RUNS, async () => {
     const t0 = performance.now();
-    await replay(log, set, () => false, () => {});
+    await replay(log, set, () => false, () => {}, { visitTypes: new Set() });
     return unique.length / ((performance.now() - t0) / 1000);
   });
   const engineOnly = await repeat(RUNS, () => {

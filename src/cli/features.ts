@@ -112,7 +112,7 @@ export function registerFeatures(program: Command): void {
         const total = await stores.log.lastSeq();
         const bar = progress('backfill', total);
         const started = performance.now();
-        const engine = await replay(stores.log, set, () => false, () => {}, { onProgress: (done) => bar.update(done) });
+        const engine = await replay(stores.log, set, () => false, () => {}, { onProgress: (done) => bar.update(done), visitTypes: new Set() });
         engine.sweep();
         const seconds = (performance.now() - started) / 1000;
         bar.stop(`${engine.appliedSeq} events (${Math.round(engine.appliedSeq / seconds)} events/s)`);

@@ -1,6 +1,6 @@
 // The event log: the single ordered history every feature, training set and replay is computed from.
 // Implementations: stores/sqlite.ts (embedded); PostgreSQL and NATS JetStream sit beside it later.
-import type { LoggedEvent, RiskEvent } from './schema.js';
+import type { EventType, LoggedEvent, PassedEvent, RiskEvent } from './schema.js';
 
 export type AppendStatus = 'appended' | 'duplicate';
 
@@ -29,6 +29,11 @@ export interface EventLog {
   read(range: ReadRange & { limit?: number }): Promise<LoggedEvent[]>;
   /** The whole range in log order, in batches, for replay. */
   stream(range?: ReadRange & { batchSize?: number }): AsyncIterable<LoggedEvent[]>;
+  /**
+   * The range in log order for a replay that reads only some event types: events of the types in
+   * `decode` come whole, every other one as its seq and time only, without the cost of decoding it.
+   */
+  replayStream(range: ReadRange & { decode: ReadonlySet<EventType>; batchSize?: number }): AsyncIterable<Array<LoggedEvent | PassedEvent>>;
   get(id: string): Promise<LoggedEvent | undefined>;
   /** Sequence number of the newest event, 0 when empty. */
   lastSeq(): Promise<number>;

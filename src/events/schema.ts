@@ -250,6 +250,16 @@ export interface LoggedEvent {
   event: RiskEvent;
 }
 
+/**
+ * An event a replay did not ask to see: only its place in the log and its time, which is all a
+ * replay's clock needs (the feature engine's watermark moves with every event).
+ */
+export interface PassedEvent {
+  seq: number;
+  ts: number;
+  event?: undefined;
+}
+
 export function isLabelType(type: string): type is LabelType {
   return (LABEL_TYPES as readonly string[]).includes(type);
 }

@@ -132,6 +132,23 @@ export class FeatureEngine {
     }
   }
 
+  /** The event types any feature of the set is computed from: a replay must decode these. */
+  get inputTypes(): ReadonlySet<EventType> {
+    return new Set(this.groupsByType.keys());
+  }
+
+  /**
+   * Account for an event no feature reads (its type is not in inputTypes) from its seq and time alone:
+   * the same effect apply() has on such an event.
+   */
+  pass(seq: number, ts: number): void {
+    if (seq <= this.appliedSeq) {
+      throw new Error(`feature engine: event seq ${seq} applied after seq ${this.appliedSeq}; the log must be replayed in order`);
+    }
+    this.appliedSeq = seq;
+    if (ts > this.watermark) this.watermark = ts;
+  }
+
   /**
    * The feature vector for `event` as of its time, from the events applied so far (all of which came
    * before it in the log): values in `set.valueNames` order, then one 0/1 missing indicator per value.

@@ -2,7 +2,7 @@
 // scored event's vector just before applying it — so a training row sees strictly earlier events only.
 // Labels come from label events later in the log, within a maturity horizon.
 import type { EventLog } from '../events/log.js';
-import { isLabelType, type LoggedEvent, type RiskEvent } from '../events/schema.js';
+import { isLabelType, LABEL_TYPES, type EventType, type LoggedEvent, type RiskEvent } from '../events/schema.js';
 import { FeatureEngine } from './engine.js';
 import type { FeatureSet } from './featureset.js';
 
@@ -13,6 +13,11 @@ export interface ReplayOptions {
   toSeq?: number;
   /** Awaited before each batch of the log is replayed (e.g. to fetch what the batch is compared with). */
   beforeBatch?: (batch: readonly LoggedEvent[]) => Promise<void>;
+  /**
+   * The event types `wants` and `visit` need to see (default: all). Events of other types that no
+   * feature reads are then not decoded: only their time moves the replay's clock.
+   */
+  visitTypes?: ReadonlySet<EventType>;
 }
 
 /**
@@ -30,16 +35,29 @@ export async function replay(
   const total = options.toSeq ?? (await log.lastSeq());
   const scratch = new Float64Array(set.vectorNames.length);
   let sinceSweep = 0;
-  for await (const batch of log.stream({ toSeq: total, batchSize: 20_000 })) {
-    await options.beforeBatch?.(batch);
-    for (const logged of batch) {
-      const vector = wants(logged) ? engine.vector(logged.event, scratch) : undefined;
-      visit(logged, vector);
-      engine.apply(logged);
-      if (++sinceSweep >= 100_000) {
-        engine.sweep();
-        sinceSweep = 0;
-      }
+  const step = (logged: LoggedEvent) => {
+    const vector = wants(logged) ? engine.vector(logged.event, scratch) : undefined;
+    visit(logged, vector);
+    engine.apply(logged);
+    if (++sinceSweep >= 100_000) {
+      engine.sweep();
+      sinceSweep = 0;
+    }
+  };
+  if (options.visitTypes === undefined) {
+    for await (const batch of log.stream({ toSeq: total, batchSize: 20_000 })) {
+      await options.beforeBatch?.(batch);
+      for (const logged of batch) step(logged);
+      options.onProgress?.(engine.appliedSeq, total);
+    }
+    return engine;
+  }
+  const decode = new Set([...engine.inputTypes, ...options.visitTypes]);
+  for await (const batch of log.replayStream({ toSeq: total, decode, batchSize: 20_000 })) {
+    if (options.beforeBatch) await options.beforeBatch(batch.filter((item): item is LoggedEvent => item.event !== undefined));
+    for (const item of batch) {
+      if (item.event !== undefined) step(item);
+      else engine.pass(item.seq, item.ts);
     }
     options.onProgress?.(engine.appliedSeq, total);
   }
@@ -99,16 +117,14 @@ export async function buildTrainingSet(log: EventLog, set: FeatureSet, options: 
   const rows: Array<{ seq: number; ts: number; id: string; meta: RowMeta }> = [];
   const rowIndexById = new Map<string, number>();
   const news = new Map<number, LabelNews>();
-  let maxTs = -Infinity;
 
   const isRow = (logged: LoggedEvent) => set.scored.has(logged.event.type) && logged.event.ts >= from && logged.event.ts < to;
-  await replay(
+  const engine = await replay(
     log,
     set,
     isRow,
     (logged, vector) => {
       const { event } = logged;
-      if (event.ts > maxTs) maxTs = event.ts;
       if (vector) {
         const row = rows.length;
         if ((row + 1) * width > x.length) {
@@ -123,10 +139,11 @@ export async function buildTrainingSet(log: EventLog, set: FeatureSet, options: 
       }
       if (isLabelType(event.type)) noteLabel(event, rowIndexById, news);
     },
-    options,
+    { ...options, visitTypes: new Set([...set.scored, ...LABEL_TYPES]) },
   );
 
-  const asOf = options.asOf ?? maxTs;
+  // The engine's watermark is the greatest event time replayed, over every event (visited or not).
+  const asOf = options.asOf ?? engine.watermark;
   const labels = new Int8Array(rows.length);
   rows.forEach((row, i) => {
     const n = news.get(i);

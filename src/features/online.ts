@@ -59,8 +59,15 @@ export class OnlineFeatureStore {
     }
     const last = await this.log.lastSeq();
     const start = this.engine.appliedSeq;
-    for await (const batch of this.log.stream({ fromSeq: start + 1, toSeq: last })) {
-      for (const logged of batch) this.applyOne(logged, false);
+    for await (const batch of this.log.replayStream({ fromSeq: start + 1, toSeq: last, decode: this.engine.inputTypes })) {
+      for (const item of batch) {
+        if (item.event !== undefined) {
+          this.applyOne(item, false);
+        } else {
+          this.engine.pass(item.seq, item.ts);
+          this.counted();
+        }
+      }
       onProgress?.(this.engine.appliedSeq - start, last - start);
     }
     return { fromSnapshot, replayed: this.engine.appliedSeq - start };
@@ -144,11 +151,16 @@ export class OnlineFeatureStore {
   private applyOne(logged: LoggedEvent, serve: boolean): Float64Array | undefined {
     const vector = serve ? this.engine.vector(logged.event) : undefined;
     this.engine.apply(logged);
+    this.counted();
+    return vector;
+  }
+
+  /** Sweep and snapshot on their schedules, counted in events applied. */
+  private counted(): void {
     if (++this.sinceSweep >= (this.options.sweepEvery ?? 100_000)) {
       this.engine.sweep();
       this.sinceSweep = 0;
     }
     if (++this.sinceSnapshot >= (this.options.snapshotEvery ?? 250_000)) this.snapshot();
-    return vector;
   }
 }

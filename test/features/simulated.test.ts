@@ -13,6 +13,7 @@ import {
   FeatureSet,
   MARKETPLACE_FEATURE_SET,
   OnlineFeatureStore,
+  replay,
   SqliteFeatureLog,
   type TrainingSet,
 } from '../../src/features/index.js';
@@ -73,6 +74,18 @@ describe('features on simulated marketplace data', () => {
     expect(report.compared).toBe(served);
     expect(report.rowsWithMismatch, JSON.stringify(report.examples)).toBe(0);
     expect(report.features.every((f) => f.mismatches === 0 && f.onlineMissingRate === f.offlineMissingRate)).toBe(true);
+  });
+
+  it('replays to the same state and rows when events no feature reads are passed over undecoded', async () => {
+    const rows: number[] = [];
+    const full = await replay(log, set, (l) => set.scored.has(l.event.type), (_, vector) => vector && rows.push(...vector));
+    const passing = await replay(log, set, () => false, () => {}, { visitTypes: new Set() });
+    expect(passing.appliedSeq).toBe(full.appliedSeq);
+    expect(passing.watermark).toBe(full.watermark);
+    expect(passing.snapshot().equals(full.snapshot())).toBe(true);
+    expect(full.inputTypes.size).toBeLessThan(new Set((await log.read({})).map((e) => e.event.type)).size); // something was passed over
+    expect([...training.x]).toEqual(rows);
+    expect(training.asOf).toBe(full.watermark);
   });
 
   it('builds point-in-time training rows with fraud labels and immature rows', () => {

@@ -15,7 +15,7 @@ import { progress } from '../../lib/progress.js';
 import { SqliteWriter, type Write } from '../../lib/sqlite-writer.js';
 import { openSqlite, type Durability, type SqliteDatabase } from '../../lib/sqlite.js';
 import type { AppendResult, EventLog, ReadRange } from '../log.js';
-import { isLabelType, type LoggedEvent, type RiskEvent } from '../schema.js';
+import { isLabelType, type EventType, type LoggedEvent, type PassedEvent, type RiskEvent } from '../schema.js';
 import { IdIndex, idHash } from './id-index.js';
 
 const TAIL_MOVED = 'riskgate: the event log tail moved';
@@ -127,6 +127,44 @@ export class SqliteEventLog implements EventLog {
           batch = [];
         }
       }
+    }
+    if (batch.length > 0) yield batch;
+  }
+
+  async *replayStream(range: ReadRange & { decode: ReadonlySet<EventType>; batchSize?: number }): AsyncIterable<Array<LoggedEvent | PassedEvent>> {
+    this.assertOpen();
+    const from = range.fromSeq ?? 1;
+    const to = range.toSeq ?? Number.MAX_SAFE_INTEGER;
+    const batchSize = range.batchSize ?? 10_000;
+    const decode = range.decode as ReadonlySet<string>;
+    let batch: Array<LoggedEvent | PassedEvent> = [];
+    let next = this.blockAt.get(from)?.[0] ?? from;
+    for (;;) {
+      const rows = this.blocksFrom.all(next, to, 64);
+      for (const [first, body] of rows) {
+        let start = 0;
+        for (let seq = first; start <= body.length; seq++) {
+          const newline = body.indexOf('\n', start);
+          const end = newline < 0 ? body.length : newline;
+          if (seq >= from && seq <= to) {
+            const head = typeAndTime(body, start);
+            if (head !== undefined && !decode.has(head.type)) {
+              batch.push({ seq, ts: head.ts });
+            } else {
+              const event = JSON.parse(body.slice(start, end)) as RiskEvent;
+              batch.push(decode.has(event.type) ? { seq, event } : { seq, ts: event.ts });
+            }
+            if (batch.length === batchSize) {
+              yield batch;
+              batch = [];
+            }
+          }
+          start = end + 1;
+        }
+      }
+      if (rows.length < 64) break;
+      next = rows[rows.length - 1]![0] + 1;
+      this.assertOpen();
     }
     if (batch.length > 0) yield batch;
   }
@@ -355,6 +393,40 @@ interface Plan {
 }
 
 /** An `event_blocks` row: the events' id hashes as float64s, their JSON one per line. */
+const ID_PREFIX = '{"id":"';
+const TYPE_PREFIX = ',"type":"';
+const TS_PREFIX = '","ts":';
+
+/**
+ * The type and time of the event whose JSON starts at `start`, read from the line's head without
+ * decoding it — events are stored as {"id":…,"type":…,"ts":…,…} (parseEvent's key order) — or
+ * undefined when the line does not start that way (the caller then decodes it).
+ */
+export function typeAndTime(body: string, start: number): { type: string; ts: number } | undefined {
+  if (!body.startsWith(ID_PREFIX, start)) return undefined;
+  // The end of the id string: the first quote not escaped by an odd run of backslashes.
+  let quote = start + ID_PREFIX.length - 1;
+  for (;;) {
+    quote = body.indexOf('"', quote + 1);
+    if (quote < 0) return undefined;
+    let backslashes = 0;
+    while (body.charCodeAt(quote - 1 - backslashes) === 92) backslashes++;
+    if (backslashes % 2 === 0) break;
+  }
+  if (!body.startsWith(TYPE_PREFIX, quote + 1)) return undefined;
+  const typeStart = quote + 1 + TYPE_PREFIX.length;
+  const typeEnd = body.indexOf(TS_PREFIX, typeStart);
+  if (typeEnd < 0 || typeEnd - typeStart > 40) return undefined;
+  let ts = 0;
+  let i = typeEnd + TS_PREFIX.length;
+  const digitsFrom = i;
+  for (let c = body.charCodeAt(i); c >= 48 && c <= 57; c = body.charCodeAt(++i)) ts = ts * 10 + (c - 48);
+  const after = body.charCodeAt(i);
+  // Only plain non-negative integers (as parseEvent stores them); anything else is decoded.
+  if (i === digitsFrom || i - digitsFrom > 15 || (after !== 44 && after !== 125)) return undefined;
+  return { type: body.slice(typeStart, typeEnd), ts };
+}
+
 function blockRow(first: number, last: number, hashes: number[], bodies: string[]): [number, number, Buffer, string] {
   return [first, last, Buffer.from(new Float64Array(hashes).buffer), bodies.join('\n')];
 }
