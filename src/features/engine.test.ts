@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { LoggedEvent, RiskEvent } from '../events/schema.js';
 import { BUCKETS_PER_WINDOW, MINUTE, parseDuration, entityKinds, type WindowedFeature } from './definition.js';
 import { FeatureEngine } from './engine.js';
+import { DISTINCT_CAP } from './window.js';
 import { FeatureSet } from './featureset.js';
 import { BASE, SET, stepArb, toEvents } from '../../test/support/feature-streams.js';
 import { velocity } from './velocity/index.js';
@@ -271,5 +272,27 @@ describe('feature engine', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('remembers at most DISTINCT_CAP values per distinct count, forgetting the one seen longest ago', () => {
+    const engine = new FeatureEngine(SET);
+    const minute = 60_000;
+    // One user, 600 different cards, each a minute apart (u_cards_1h: 1-minute buckets, 1 h window).
+    const steps = Array.from({ length: 600 }, (_, i) => ({ dt: i === 0 ? 0 : minute / 10, late: 0, user: 0, card: i, amount: 5, status: 'approved' as const }));
+    const events = toEvents(steps);
+    for (const e of events) engine.apply(e);
+    const cards = engine.distinctValues('u_cards_1h', events.at(-1)!.event.entities);
+    expect(cards).toHaveLength(DISTINCT_CAP);
+    expect(cards).toContain(events.at(-1)!.event.entities.card);
+    expect(new Set(cards).size).toBe(DISTINCT_CAP);
+    expect(cards).not.toContain(events[0]!.event.entities.card);
+    const probe = events.at(-1)!.event;
+    expect(engine.vector(probe)[SET.valueNames.indexOf('u_cards_1h')]).toBe(DISTINCT_CAP);
+    // A sweep after the TTL frees every state, and the record with them.
+    const later = toEvents([{ dt: 0, late: 0, user: 1, card: 0, amount: 5, status: 'approved' }])[0]!;
+    engine.apply({ seq: events.length + 1, event: { ...later.event, ts: probe.ts + 5 * 3_600_000 } });
+    expect(engine.sweep()).toBeGreaterThan(0);
+    expect(engine.distinctValues('u_cards_1h', probe.entities)).toEqual([]);
+    expect(engine.entityCounts().user).toBe(1);
   });
 });

@@ -6,7 +6,7 @@ import { entityKinds, type Condition, type WindowedFeature } from './definition.
 import { textSignal, type TextSignalName } from './derived.js';
 import type { FeatureSet } from './featureset.js';
 import { ON_DEMAND_OPS, type Operand } from './ondemand.js';
-import { addEvent, isDead, newState, readState, velocityFirstMinute, windowSpec, type WindowSpec, type WindowState } from './window.js';
+import { addEvent, clearState, distinctEntries, hasState, isDead, newRecord, readState, resetState, velocityFirstMinute, windowSpec, type EntityRecord, type WindowSpec } from './window.js';
 
 type Getter = (event: RiskEvent) => unknown;
 
@@ -24,8 +24,8 @@ interface CompiledWindowed {
 
 /**
  * The features of one entity key (`user`, `device`, `user×device`, …). Each entity of that kind has
- * one record: an array holding its state for each of these features, so an event costs one lookup per
- * entity it names rather than one per feature.
+ * one record holding its state for each of these features (window.ts), so an event costs one lookup
+ * per entity it names rather than one per feature.
  */
 interface EntityGroup {
   name: string;
@@ -33,10 +33,12 @@ interface EntityGroup {
   features: CompiledWindowed[];
   /** Features of this group fed by each event type. */
   byType: Map<EventType, CompiledWindowed[]>;
-  records: Map<string, Array<WindowState | undefined>>;
+  /** Distinct-count features in the group: each keeps a list of values in the record. */
+  valueLists: number;
+  records: Map<string, EntityRecord>;
 }
 
-const SNAPSHOT_FORMAT = 'riskgate-feature-state';
+const SNAPSHOT_FORMAT = 'riskgate-feature-state-2';
 
 export class FeatureEngine {
   /** Greatest event time applied: the clock TTLs are measured against. */
@@ -63,7 +65,7 @@ export class FeatureEngine {
       const name = entityKinds(def.entity).join('×');
       let group = groupByName.get(name);
       if (!group) {
-        group = { name, key: keyOf(def), features: [], byType: new Map(), records: new Map() };
+        group = { name, key: keyOf(def), features: [], byType: new Map(), valueLists: 0, records: new Map() };
         groupByName.set(name, group);
         this.groups.push(group);
       }
@@ -71,7 +73,7 @@ export class FeatureEngine {
         def,
         index: indexOf.get(def.name)!,
         slot: group.features.length,
-        spec: windowSpec(def),
+        spec: windowSpec(def, def.agg === 'distinct' ? group.valueLists++ : -1),
         matches: compileCondition(def.where),
         value: valueOf(def),
       };
@@ -119,15 +121,11 @@ export class FeatureEngine {
         const value = f.value(event);
         if (value === undefined) continue;
         if (record === undefined) {
-          record = new Array<WindowState | undefined>(group.features.length);
+          record = newRecord(group.features.length, group.valueLists);
           group.records.set(key, record);
         }
-        let state = record[f.slot];
-        if (state === undefined || isDead(state, f.spec, this.watermark)) {
-          state = newState(f.spec);
-          record[f.slot] = state;
-        }
-        addEvent(state, f.spec, event.ts, logged.seq, value);
+        if (!hasState(record, f.slot) || isDead(record, f.slot, f.spec, this.watermark)) resetState(record, f.slot, f.spec);
+        addEvent(record, f.slot, f.spec, event.ts, logged.seq, value);
       }
     }
   }
@@ -159,7 +157,7 @@ export class FeatureEngine {
     for (const group of this.groups) {
       const key = group.key(event);
       const record = key === undefined ? undefined : group.records.get(key);
-      for (const f of group.features) out[f.index] = readState(record?.[f.slot], f.spec, t, this.watermark);
+      for (const f of group.features) out[f.index] = readState(record, f.slot, f.spec, t, this.watermark);
     }
     for (const [index, numerator, denominator] of this.ratioInputs) {
       const d = out[denominator]!;
@@ -190,9 +188,9 @@ export class FeatureEngine {
       const f = group.features.find((w) => w.def.name === name && w.def.agg === 'velocity');
       if (!f) continue;
       const key = group.key(event);
-      const state = key === undefined ? undefined : group.records.get(key)?.[f.slot];
-      if (state === undefined || isDead(state, f.spec, this.watermark)) return NaN;
-      return velocityFirstMinute(state);
+      const record = key === undefined ? undefined : group.records.get(key);
+      if (record === undefined || isDead(record, f.slot, f.spec, this.watermark)) return NaN;
+      return velocityFirstMinute(record, f.slot);
     }
     throw new Error(`"${name}" is not a velocity feature`);
   }
@@ -207,9 +205,11 @@ export class FeatureEngine {
       if (!f) continue;
       if (f.def.agg !== 'distinct') throw new Error(`"${name}" is not a distinct-count feature`);
       const key = group.key({ entities: entity } as RiskEvent);
-      const state = key === undefined ? undefined : group.records.get(key)?.[f.slot];
-      if (state === undefined || Array.isArray(state) || isDead(state, f.spec, this.watermark)) return [];
-      return state.values.map((v, i) => [v, state.buckets[i]!] as const).sort((a, b) => b[1] - a[1]).map(([v]) => v);
+      const record = key === undefined ? undefined : group.records.get(key);
+      if (record === undefined || !hasState(record, f.slot) || isDead(record, f.slot, f.spec, this.watermark)) return [];
+      return distinctEntries(record, f.slot, f.spec)
+        .sort((a, b) => b[1] - a[1])
+        .map(([v]) => v);
     }
     throw new Error(`no feature "${name}"`);
   }
@@ -221,10 +221,9 @@ export class FeatureEngine {
       for (const [key, record] of group.records) {
         let live = 0;
         for (const f of group.features) {
-          const state = record[f.slot];
-          if (state === undefined) continue;
-          if (isDead(state, f.spec, this.watermark)) {
-            record[f.slot] = undefined;
+          if (!hasState(record, f.slot)) continue;
+          if (isDead(record, f.slot, f.spec, this.watermark)) {
+            clearState(record, f.slot, f.spec);
             evicted++;
           } else {
             live++;
@@ -242,7 +241,7 @@ export class FeatureEngine {
     for (const group of this.groups) {
       for (const f of group.features) counts[f.def.name] = 0;
       for (const record of group.records.values()) {
-        for (const f of group.features) if (record[f.slot] !== undefined) counts[f.def.name]!++;
+        for (const f of group.features) if (hasState(record, f.slot)) counts[f.def.name]!++;
       }
     }
     return counts;
@@ -270,7 +269,7 @@ export class FeatureEngine {
       version: string;
       appliedSeq: number;
       watermark: number;
-      groups: Array<[string, Map<string, Array<WindowState | undefined>>]>;
+      groups: Array<[string, Map<string, EntityRecord>]>;
     };
     if (snap.format !== SNAPSHOT_FORMAT) throw new Error('not a feature state snapshot');
     if (snap.version !== this.set.version) {

@@ -1,4 +1,4 @@
-// Per-entity state of one windowed feature, and the two pure operations on it: add an event, read as of
+// Per-entity state of windowed features, and the two pure operations on it: add an event, read as of
 // a time. Memory per entity is bounded by keeping time in buckets.
 //
 // Time semantics (the online store and the offline replay share this code, so they agree exactly):
@@ -14,9 +14,13 @@
 //   greatest event time applied so far) is dead: it is reset by its next event, evicted by sweeps, and
 //   reads as missing. A read as of t is also missing when t − lastTs > ttl. Exactly ttl old is alive.
 //
-// Layout: a state is one packed array of doubles — a header, then its non-empty buckets in ascending
-// order — because millions of small states must be cheap to hold, to update and to snapshot. Distinct
-// counts hold their values beside the header.
+// Layout: all of an entity's states for one entity key sit in one packed array of doubles, the entity
+// record — slot offsets first, then each feature's state (a header and its non-empty buckets in
+// ascending order) — because a read or an update is bound by memory latency: one record costs a few
+// cache misses where one small array per feature cost two or three each. A distinct count keeps
+// (hash of the value, newest bucket) pairs in the record and the values themselves beside it, for the
+// console's linked entities; a hash hit is confirmed against the value, so colliding values stay apart.
+import { hash53 } from '../lib/hash53.js';
 import { BUCKETS_PER_WINDOW, MINUTE, parseDuration, type Aggregation, type WindowedFeature } from './definition.js';
 
 /** Values a distinct-count state remembers; beyond it the value seen longest ago is forgotten. */
@@ -27,25 +31,19 @@ const FIRST_TS = 1;
 const NEWEST = 2;
 /** velocity: earliest bucket (epoch minute) at which the count reached k, or -1. */
 const TRIGGER = 3;
+/** distinct: the smallest bucket held, so most bucket advances need not look at the values. */
+const OLDEST = 3;
 const HEADER = 4;
 
-/** Header and buckets: [lastTs, firstTs, newest, trigger, (bucket, ...values)*]. */
-export type BucketState = number[];
-
-/** A distinct count: the header, and each value with the newest bucket it was seen in. */
-export interface DistinctState {
-  h: number[];
-  values: string[];
-  buckets: number[];
-  /** The smallest bucket held, so most bucket advances need not look at the values. */
-  oldest: number;
-  /** value → position, kept once there are too many values for a linear search to be cheap. */
-  index?: Map<string, number>;
+/**
+ * The states of one entity for the features of its entity key. `n`: slots + 1 offsets (slot s spans
+ * n[s] … n[s + 1]; an empty slot has no state), then the states. `s`: per distinct-count feature, its
+ * values in the order of its pairs.
+ */
+export interface EntityRecord {
+  n: number[];
+  s: string[][] | undefined;
 }
-
-const DISTINCT_LINEAR_SEARCH = 16;
-
-export type WindowState = BucketState | DistinctState;
 
 export interface WindowSpec {
   agg: Aggregation;
@@ -57,6 +55,8 @@ export interface WindowSpec {
   k: number;
   /** Numbers per bucket: the bucket index and the aggregation's values. */
   stride: number;
+  /** Distinct counts: which of the record's value lists is this feature's (-1 otherwise). */
+  values: number;
 }
 
 const STRIDE: Record<Aggregation, number> = {
@@ -67,80 +67,110 @@ const STRIDE: Record<Aggregation, number> = {
   min: 2, // bucket, min
   max: 2, // bucket, max
   last: 4, // bucket, value, ts, seq
-  distinct: 0,
+  distinct: 2, // hash, bucket
   since_last: 0,
   since_first: 0,
 };
 
-export function windowSpec(def: WindowedFeature): WindowSpec {
+/** `values`: for a distinct count, the index of its value list in the record. */
+export function windowSpec(def: WindowedFeature, values = -1): WindowSpec {
   const ttl = parseDuration(def.ttl)!;
   const stride = STRIDE[def.agg];
-  if (def.window === undefined) return { agg: def.agg, g: 0, n: 0, ttl, k: 0, stride: def.agg === 'last' ? 3 : 0 };
+  if (def.window === undefined) return { agg: def.agg, g: 0, n: 0, ttl, k: 0, stride: def.agg === 'last' ? 3 : 0, values };
   const window = parseDuration(def.window)!;
-  if (def.agg === 'velocity') return { agg: def.agg, g: MINUTE, n: window / MINUTE, ttl, k: def.k!, stride };
-  return { agg: def.agg, g: window / BUCKETS_PER_WINDOW, n: BUCKETS_PER_WINDOW, ttl, k: 0, stride };
+  if (def.agg === 'velocity') return { agg: def.agg, g: MINUTE, n: window / MINUTE, ttl, k: def.k!, stride, values };
+  return { agg: def.agg, g: window / BUCKETS_PER_WINDOW, n: BUCKETS_PER_WINDOW, ttl, k: 0, stride, values };
 }
 
-export function newState(spec: WindowSpec): WindowState {
-  const header = [-Infinity, Infinity, -Infinity, -1];
-  return spec.agg === 'distinct' ? { h: header, values: [], buckets: [], oldest: Infinity } : header;
+export function newRecord(slots: number, valueLists: number): EntityRecord {
+  const n: number[] = [];
+  for (let i = 0; i <= slots; i++) n.push(slots + 1);
+  const s: string[][] | undefined = valueLists > 0 ? [] : undefined;
+  for (let i = 0; i < valueLists; i++) s!.push([]);
+  return { n, s };
 }
 
-function headerOf(state: WindowState): number[] {
-  return Array.isArray(state) ? state : state.h;
+export function hasState(record: EntityRecord, slot: number): boolean {
+  return record.n[slot] !== record.n[slot + 1];
 }
 
-export function isDead(state: WindowState, spec: WindowSpec, watermark: number): boolean {
-  return watermark - headerOf(state)[LAST_TS]! > spec.ttl;
+/** Whether the slot holds a state that is dead: idle past its TTL as of the watermark. */
+export function isDead(record: EntityRecord, slot: number, spec: WindowSpec, watermark: number): boolean {
+  const n = record.n;
+  const b = n[slot]!;
+  return b !== n[slot + 1] && watermark - n[b + LAST_TS]! > spec.ttl;
 }
 
-/** Apply one event (time ts, log position seq, extracted value) to a live state. */
-export function addEvent(state: WindowState, spec: WindowSpec, ts: number, seq: number, value: number | string): void {
-  const h = headerOf(state);
-  if (ts > h[LAST_TS]!) h[LAST_TS] = ts;
-  if (ts < h[FIRST_TS]!) h[FIRST_TS] = ts;
+/** Give the slot a fresh, empty state (dropping a dead one). */
+export function resetState(record: EntityRecord, slot: number, spec: WindowSpec): void {
+  const n = record.n;
+  const b = n[slot]!;
+  const length = n[slot + 1]! - b;
+  resize(n, slot, b, length, HEADER);
+  n[b + LAST_TS] = -Infinity;
+  n[b + FIRST_TS] = Infinity;
+  n[b + NEWEST] = -Infinity;
+  n[b + TRIGGER] = spec.agg === 'distinct' ? Infinity : -1;
+  if (spec.values >= 0) record.s![spec.values]!.length = 0;
+}
+
+/** Drop the slot's state: it then reads as missing. */
+export function clearState(record: EntityRecord, slot: number, spec: WindowSpec): void {
+  const n = record.n;
+  const b = n[slot]!;
+  const length = n[slot + 1]! - b;
+  resize(n, slot, b, length, 0);
+  if (spec.values >= 0) record.s![spec.values]!.length = 0;
+}
+
+/** Apply one event (time ts, log position seq, extracted value) to the slot's live state. */
+export function addEvent(record: EntityRecord, slot: number, spec: WindowSpec, ts: number, seq: number, value: number | string): void {
+  const n = record.n;
+  const b = n[slot]!;
+  if (ts > n[b + LAST_TS]!) n[b + LAST_TS] = ts;
+  if (ts < n[b + FIRST_TS]!) n[b + FIRST_TS] = ts;
   if (spec.g === 0) {
-    if (spec.agg === 'last') addUnwindowedLast(state as BucketState, ts, seq, value as number);
+    if (spec.agg === 'last') addUnwindowedLast(n, slot, b, ts, seq, value as number);
     return;
   }
   const j = Math.floor(ts / spec.g);
-  if (j > h[NEWEST]!) {
-    h[NEWEST] = j;
-    if (Array.isArray(state)) dropBucketsUpTo(state, spec.stride, j - spec.n);
-    else dropDistinctUpTo(state, j - spec.n);
-  } else if (j <= h[NEWEST]! - spec.n) {
+  if (j > n[b + NEWEST]!) {
+    n[b + NEWEST] = j;
+    if (spec.agg === 'distinct') dropDistinctUpTo(record, slot, spec, j - spec.n);
+    else dropBucketsUpTo(n, slot, spec.stride, j - spec.n);
+  } else if (j <= n[b + NEWEST]! - spec.n) {
     return; // older than anything a read can still see
   }
-  if (!Array.isArray(state)) {
-    addDistinct(state, j, value as string);
+  if (spec.agg === 'distinct') {
+    addDistinct(record, slot, spec, j, value as string);
     return;
   }
-  const i = bucketSlot(state, spec, j);
+  const i = bucketSlot(n, slot, spec, j);
   switch (spec.agg) {
     case 'count':
-      state[i + 1]! += 1;
+      n[i + 1]! += 1;
       break;
     case 'sum':
     case 'mean':
-      state[i + 1]! += 1;
-      state[i + 2]! += value as number;
+      n[i + 1]! += 1;
+      n[i + 2]! += value as number;
       break;
     case 'min':
-      if ((value as number) < state[i + 1]!) state[i + 1] = value as number;
+      if ((value as number) < n[i + 1]!) n[i + 1] = value as number;
       break;
     case 'max':
-      if ((value as number) > state[i + 1]!) state[i + 1] = value as number;
+      if ((value as number) > n[i + 1]!) n[i + 1] = value as number;
       break;
     case 'last':
-      if (ts > state[i + 2]! || (ts === state[i + 2]! && seq > state[i + 3]!)) {
-        state[i + 1] = value as number;
-        state[i + 2] = ts;
-        state[i + 3] = seq;
+      if (ts > n[i + 2]! || (ts === n[i + 2]! && seq > n[i + 3]!)) {
+        n[i + 1] = value as number;
+        n[i + 2] = ts;
+        n[i + 3] = seq;
       }
       break;
     case 'velocity':
-      state[i + 1]! += 1;
-      if (state[TRIGGER] === -1 || j < state[TRIGGER]!) noteVelocityTrigger(state, spec, j);
+      n[i + 1]! += 1;
+      if (n[b + TRIGGER] === -1 || j < n[b + TRIGGER]!) noteVelocityTrigger(n, slot, spec, j);
       break;
     default:
       break;
@@ -151,51 +181,57 @@ export function addEvent(state: WindowState, spec: WindowSpec, ts: number, seq: 
  * Read as of time t. Returns NaN for "missing" (no state, dead, idle past ttl, or an undefined value
  * such as the mean of an empty window).
  */
-export function readState(state: WindowState | undefined, spec: WindowSpec, t: number, watermark: number): number {
-  if (state === undefined) return NaN;
-  const h = headerOf(state);
-  const lastTs = h[LAST_TS]!;
+export function readState(record: EntityRecord | undefined, slot: number, spec: WindowSpec, t: number, watermark: number): number {
+  if (record === undefined) return NaN;
+  const n = record.n;
+  const b = n[slot]!;
+  const end = n[slot + 1]!;
+  if (b === end) return NaN;
+  const lastTs = n[b + LAST_TS]!;
   if (watermark - lastTs > spec.ttl || t - lastTs > spec.ttl) return NaN;
   switch (spec.agg) {
     case 'since_last':
       return Math.max(0, t - lastTs) / 1000;
     case 'since_first':
-      return Math.max(0, t - h[FIRST_TS]!) / 1000;
+      return Math.max(0, t - n[b + FIRST_TS]!) / 1000;
     default:
       break;
   }
-  if (spec.g === 0) return spec.agg === 'last' ? ((state as BucketState)[HEADER] ?? NaN) : NaN;
+  if (spec.g === 0) return spec.agg === 'last' && end > b + HEADER ? n[b + HEADER]! : NaN;
   const upper = Math.floor(t / spec.g);
-  const lower = Math.max(upper, h[NEWEST]!) - spec.n;
-  if (!Array.isArray(state)) {
-    let n = 0;
-    for (const j of state.buckets) if (j > lower && j <= upper) n++;
-    return n;
+  const lower = Math.max(upper, n[b + NEWEST]!) - spec.n;
+  if (spec.agg === 'distinct') {
+    let count = 0;
+    for (let i = b + HEADER + 1; i < end; i += 2) {
+      const j = n[i]!;
+      if (j > lower && j <= upper) count++;
+    }
+    return count;
   }
   const stride = spec.stride;
   let count = 0;
   let sum = 0;
   let acc = spec.agg === 'min' ? Infinity : spec.agg === 'max' ? -Infinity : 0;
   let lastSlot = -1;
-  for (let i = state.length - stride; i >= HEADER; i -= stride) {
-    const j = state[i]!;
+  for (let i = end - stride; i >= b + HEADER; i -= stride) {
+    const j = n[i]!;
     if (j > upper) continue;
     if (j <= lower) break;
     switch (spec.agg) {
       case 'count':
       case 'velocity':
-        count += state[i + 1]!;
+        count += n[i + 1]!;
         break;
       case 'sum':
       case 'mean':
-        count += state[i + 1]!;
-        sum += state[i + 2]!;
+        count += n[i + 1]!;
+        sum += n[i + 2]!;
         break;
       case 'min':
-        if (state[i + 1]! < acc) acc = state[i + 1]!;
+        if (n[i + 1]! < acc) acc = n[i + 1]!;
         break;
       case 'max':
-        if (state[i + 1]! > acc) acc = state[i + 1]!;
+        if (n[i + 1]! > acc) acc = n[i + 1]!;
         break;
       case 'last':
         if (lastSlot === -1) lastSlot = i;
@@ -217,105 +253,146 @@ export function readState(state: WindowState | undefined, spec: WindowSpec, t: n
     case 'max':
       return Number.isFinite(acc) ? acc : NaN;
     case 'last':
-      return lastSlot === -1 ? NaN : state[lastSlot + 1]!;
+      return lastSlot === -1 ? NaN : n[lastSlot + 1]!;
     default:
       return NaN;
   }
 }
 
 /** Earliest minute (epoch minute) at which a velocity feature triggered, or NaN. */
-export function velocityFirstMinute(state: WindowState | undefined): number {
-  if (state === undefined) return NaN;
-  const trigger = headerOf(state)[TRIGGER]!;
+export function velocityFirstMinute(record: EntityRecord | undefined, slot: number): number {
+  if (record === undefined || !hasState(record, slot)) return NaN;
+  const trigger = record.n[record.n[slot]! + TRIGGER]!;
   return trigger === -1 ? NaN : trigger;
 }
 
-function addUnwindowedLast(state: BucketState, ts: number, seq: number, value: number): void {
-  if (state.length === HEADER) {
-    state.push(value, ts, seq);
-  } else if (ts > state[HEADER + 1]! || (ts === state[HEADER + 1]! && seq > state[HEADER + 2]!)) {
-    state[HEADER] = value;
-    state[HEADER + 1] = ts;
-    state[HEADER + 2] = seq;
+/** A distinct count's values, each with the newest bucket it was seen in. */
+export function distinctEntries(record: EntityRecord, slot: number, spec: WindowSpec): Array<[value: string, bucket: number]> {
+  const n = record.n;
+  const b = n[slot]!;
+  const values = record.s![spec.values]!;
+  const out: Array<[string, number]> = [];
+  for (let i = b + HEADER, k = 0; i < n[slot + 1]!; i += 2, k++) out.push([values[k]!, n[i + 1]!]);
+  return out;
+}
+
+/**
+ * Replace `remove` numbers at `at` (inside slot `slot`) by `insert` numbers (their values left to the
+ * caller), moving what follows and the offsets of the later slots. Plain loops, not splice: splice
+ * allocates an array for what it removes.
+ */
+function resize(n: number[], slot: number, at: number, remove: number, insert: number): void {
+  const delta = insert - remove;
+  if (delta === 0) return;
+  const length = n.length;
+  if (delta > 0) {
+    for (let i = 0; i < delta; i++) n.push(0);
+    for (let i = length - 1; i >= at + remove; i--) n[i + delta] = n[i]!;
+  } else {
+    for (let i = at + remove; i < length; i++) n[i + delta] = n[i]!;
+    n.length = length + delta;
+  }
+  const slots = n[0]! - 1;
+  for (let s = slot + 1; s <= slots; s++) n[s]! += delta;
+}
+
+function addUnwindowedLast(n: number[], slot: number, b: number, ts: number, seq: number, value: number): void {
+  const i = b + HEADER;
+  if (n[slot + 1] === i) {
+    resize(n, slot, i, 0, 3);
+    n[i] = value;
+    n[i + 1] = ts;
+    n[i + 2] = seq;
+  } else if (ts > n[i + 1]! || (ts === n[i + 1]! && seq > n[i + 2]!)) {
+    n[i] = value;
+    n[i + 1] = ts;
+    n[i + 2] = seq;
   }
 }
 
-/** Slot of bucket j, inserted (in ascending order) when absent. */
-function bucketSlot(state: BucketState, spec: WindowSpec, j: number): number {
+/** Position of bucket j in the slot, inserted (in ascending order) when absent. */
+function bucketSlot(n: number[], slot: number, spec: WindowSpec, j: number): number {
   const stride = spec.stride;
-  let i = state.length - stride;
-  while (i >= HEADER && state[i]! > j) i -= stride;
-  if (i >= HEADER && state[i] === j) return i;
+  const first = n[slot]! + HEADER;
+  const end = n[slot + 1]!;
+  let i = end - stride;
+  while (i >= first && n[i]! > j) i -= stride;
+  if (i >= first && n[i] === j) return i;
   const at = i + stride;
-  const initial = spec.agg === 'min' ? Infinity : spec.agg === 'max' ? -Infinity : 0;
-  if (at === state.length) {
-    if (stride === 2) state.push(j, initial);
-    else if (stride === 3) state.push(j, 0, 0);
-    else state.push(j, initial, -Infinity, 0);
-  } else if (stride === 2) {
-    state.splice(at, 0, j, initial);
-  } else if (stride === 3) {
-    state.splice(at, 0, j, 0, 0);
-  } else {
-    state.splice(at, 0, j, initial, -Infinity, 0);
+  resize(n, slot, at, 0, stride);
+  n[at] = j;
+  n[at + 1] = spec.agg === 'min' ? Infinity : spec.agg === 'max' ? -Infinity : 0;
+  if (stride === 3) n[at + 2] = 0;
+  if (stride === 4) {
+    n[at + 2] = -Infinity;
+    n[at + 3] = 0;
   }
   return at;
 }
 
-function dropBucketsUpTo(state: BucketState, stride: number, edge: number): void {
-  let end = HEADER;
-  while (end < state.length && state[end]! <= edge) end += stride;
-  if (end > HEADER) state.splice(HEADER, end - HEADER);
+function dropBucketsUpTo(n: number[], slot: number, stride: number, edge: number): void {
+  const first = n[slot]! + HEADER;
+  const end = n[slot + 1]!;
+  let cut = first;
+  while (cut < end && n[cut]! <= edge) cut += stride;
+  if (cut > first) resize(n, slot, first, cut - first, 0);
 }
 
-function dropDistinctUpTo(state: DistinctState, edge: number): void {
-  if (state.oldest > edge) return;
-  const { values, buckets } = state;
-  let kept = 0;
+function dropDistinctUpTo(record: EntityRecord, slot: number, spec: WindowSpec, edge: number): void {
+  const n = record.n;
+  const b = n[slot]!;
+  if (n[b + OLDEST]! > edge) return;
+  const values = record.s![spec.values]!;
+  const end = n[slot + 1]!;
+  let kept = b + HEADER;
+  let keptValues = 0;
   let oldest = Infinity;
-  for (let i = 0; i < values.length; i++) {
-    const j = buckets[i]!;
+  for (let i = b + HEADER, k = 0; i < end; i += 2, k++) {
+    const j = n[i + 1]!;
     if (j > edge) {
-      values[kept] = values[i]!;
-      buckets[kept] = j;
+      n[kept] = n[i]!;
+      n[kept + 1] = j;
+      values[keptValues++] = values[k]!;
       if (j < oldest) oldest = j;
-      kept++;
+      kept += 2;
     }
   }
-  values.length = kept;
-  buckets.length = kept;
-  state.oldest = oldest;
-  state.index = undefined;
-  if (kept > DISTINCT_LINEAR_SEARCH) buildIndex(state);
-}
-
-function buildIndex(state: DistinctState): void {
-  state.index = new Map(state.values.map((v, i) => [v, i]));
-}
-
-function addDistinct(state: DistinctState, j: number, value: string): void {
-  const { values, buckets } = state;
-  const i = state.index ? (state.index.get(value) ?? -1) : values.indexOf(value);
-  if (i !== -1) {
-    if (j > buckets[i]!) buckets[i] = j;
-    return;
+  n[b + OLDEST] = oldest;
+  if (kept < end) {
+    values.length = keptValues;
+    resize(n, slot, kept, end - kept, 0);
   }
-  if (j < state.oldest) state.oldest = j;
+}
+
+function addDistinct(record: EntityRecord, slot: number, spec: WindowSpec, j: number, value: string): void {
+  const n = record.n;
+  const b = n[slot]!;
+  const end = n[slot + 1]!;
+  const values = record.s![spec.values]!;
+  const hash = hash53(value);
+  for (let i = b + HEADER, k = 0; i < end; i += 2, k++) {
+    if (n[i] === hash && values[k] === value) {
+      if (j > n[i + 1]!) n[i + 1] = j;
+      return;
+    }
+  }
+  if (j < n[b + OLDEST]!) n[b + OLDEST] = j;
   if (values.length >= DISTINCT_CAP) {
     // Forget the value seen longest ago.
-    let oldest = 0;
-    for (let k = 1; k < buckets.length; k++) if (buckets[k]! < buckets[oldest]!) oldest = k;
-    state.index?.delete(values[oldest]!);
-    values[oldest] = value;
-    buckets[oldest] = j;
-    state.index?.set(value, oldest);
-    state.oldest = Math.min(...buckets);
+    let oldest = b + HEADER;
+    for (let i = oldest + 2; i < end; i += 2) if (n[i + 1]! < n[oldest + 1]!) oldest = i;
+    n[oldest] = hash;
+    n[oldest + 1] = j;
+    values[(oldest - b - HEADER) / 2] = value;
+    let smallest = Infinity;
+    for (let i = b + HEADER + 1; i < end; i += 2) if (n[i]! < smallest) smallest = n[i]!;
+    n[b + OLDEST] = smallest;
     return;
   }
+  resize(n, slot, end, 0, 2);
+  n[end] = hash;
+  n[end + 1] = j;
   values.push(value);
-  buckets.push(j);
-  if (state.index) state.index.set(value, values.length - 1);
-  else if (values.length > DISTINCT_LINEAR_SEARCH) buildIndex(state);
 }
 
 /**
@@ -323,21 +400,24 @@ function addDistinct(state: DistinctState, j: number, value: string): void {
  * m ∈ [j, j + n − 1]; it only grows at minutes that hold events, so only j and the later buckets'
  * minutes need checking.
  */
-function noteVelocityTrigger(state: BucketState, spec: WindowSpec, j: number): void {
+function noteVelocityTrigger(n: number[], slot: number, spec: WindowSpec, j: number): void {
+  const b = n[slot]!;
+  const first = b + HEADER;
+  const end = n[slot + 1]!;
   const candidates: number[] = [j];
-  for (let i = HEADER; i < state.length; i += 2) {
-    const bj = state[i]!;
+  for (let i = first; i < end; i += 2) {
+    const bj = n[i]!;
     if (bj > j && bj < j + spec.n) candidates.push(bj);
   }
   for (const m of candidates) {
-    if (state[TRIGGER] !== -1 && m >= state[TRIGGER]!) return;
+    if (n[b + TRIGGER] !== -1 && m >= n[b + TRIGGER]!) return;
     let count = 0;
-    for (let i = HEADER; i < state.length; i += 2) {
-      const bj = state[i]!;
-      if (bj > m - spec.n && bj <= m) count += state[i + 1]!;
+    for (let i = first; i < end; i += 2) {
+      const bj = n[i]!;
+      if (bj > m - spec.n && bj <= m) count += n[i + 1]!;
     }
     if (count >= spec.k) {
-      state[TRIGGER] = m;
+      n[b + TRIGGER] = m;
       return;
     }
   }

@@ -3,27 +3,9 @@
 // log keeps a 53-bit hash of each id in an open-addressing table instead, rebuilt at open from the
 // hashes stored beside each block of events. A hash names candidates only: the log confirms a hit by
 // reading the stored event, so colliding ids (two ids, one hash) are both kept and told apart.
+import { hash53 } from '../../lib/hash53.js';
 
-/** A 53-bit hash of a string (two multiply-xorshift lanes); never 0, which marks an empty slot. */
-export function idHash(id: string): number {
-  let a = 0x9e3779b9 ^ id.length;
-  let b = 0x85ebca6b ^ id.length;
-  for (let i = 0; i < id.length; i++) {
-    const c = id.charCodeAt(i);
-    a = Math.imul(a ^ c, 0xcc9e2d51);
-    a = (a << 15) | (a >>> 17);
-    b = Math.imul(b ^ c, 0x1b873593);
-    b ^= b >>> 13;
-  }
-  a = Math.imul(a ^ (a >>> 16), 0x85ebca6b);
-  a = Math.imul(a ^ (a >>> 13), 0xc2b2ae35);
-  a ^= a >>> 16;
-  b = Math.imul(b ^ (b >>> 16), 0x27d4eb2f);
-  b = Math.imul(b ^ (b >>> 15), 0x165667b1);
-  b ^= b >>> 16;
-  const hash = (b >>> 11) * 0x100000000 + (a >>> 0);
-  return hash === 0 ? 1 : hash;
-}
+export { hash53 as idHash };
 
 const NONE: readonly number[] = [];
 /** Sequence numbers start at 1: 0 marks a removed entry. */
