@@ -36,14 +36,12 @@ const OLDEST = 3;
 const HEADER = 4;
 
 /**
- * The states of one entity for the features of its entity key. `n`: slots + 1 offsets (slot s spans
- * n[s] … n[s + 1]; an empty slot has no state), then the states. `s`: per distinct-count feature, its
- * values in the order of its pairs.
+ * The states of one entity for the features of its entity key: slots + 1 offsets (slot s spans
+ * record[s] … record[s + 1]; an empty slot has no state), then the states. Distinct counts keep their
+ * values in `s` (one list per distinct-count feature, in the order of its pairs), a property of the
+ * array itself so that reading or updating numbers never loads another object.
  */
-export interface EntityRecord {
-  n: number[];
-  s: string[][] | undefined;
-}
+export type EntityRecord = number[] & { s?: string[][] };
 
 export interface WindowSpec {
   agg: Aggregation;
@@ -83,27 +81,31 @@ export function windowSpec(def: WindowedFeature, values = -1): WindowSpec {
 }
 
 export function newRecord(slots: number, valueLists: number): EntityRecord {
-  const n: number[] = [];
-  for (let i = 0; i <= slots; i++) n.push(slots + 1);
-  const s: string[][] | undefined = valueLists > 0 ? [] : undefined;
-  for (let i = 0; i < valueLists; i++) s!.push([]);
-  return { n, s };
+  // Born holding doubles, so every record keeps one elements kind (no transition on the first -Infinity).
+  const record: EntityRecord = [0.5];
+  record[0] = slots + 1;
+  for (let i = 1; i <= slots; i++) record.push(slots + 1);
+  if (valueLists > 0) {
+    record.s = [];
+    for (let i = 0; i < valueLists; i++) record.s.push([]);
+  }
+  return record;
 }
 
 export function hasState(record: EntityRecord, slot: number): boolean {
-  return record.n[slot] !== record.n[slot + 1];
+  return record[slot] !== record[slot + 1];
 }
 
 /** Whether the slot holds a state that is dead: idle past its TTL as of the watermark. */
 export function isDead(record: EntityRecord, slot: number, spec: WindowSpec, watermark: number): boolean {
-  const n = record.n;
+  const n = record;
   const b = n[slot]!;
   return b !== n[slot + 1] && watermark - n[b + LAST_TS]! > spec.ttl;
 }
 
 /** Give the slot a fresh, empty state (dropping a dead one). */
 export function resetState(record: EntityRecord, slot: number, spec: WindowSpec): void {
-  const n = record.n;
+  const n = record;
   const b = n[slot]!;
   const length = n[slot + 1]! - b;
   resize(n, slot, b, length, HEADER);
@@ -116,7 +118,7 @@ export function resetState(record: EntityRecord, slot: number, spec: WindowSpec)
 
 /** Drop the slot's state: it then reads as missing. */
 export function clearState(record: EntityRecord, slot: number, spec: WindowSpec): void {
-  const n = record.n;
+  const n = record;
   const b = n[slot]!;
   const length = n[slot + 1]! - b;
   resize(n, slot, b, length, 0);
@@ -125,7 +127,7 @@ export function clearState(record: EntityRecord, slot: number, spec: WindowSpec)
 
 /** Apply one event (time ts, log position seq, extracted value) to the slot's live state. */
 export function addEvent(record: EntityRecord, slot: number, spec: WindowSpec, ts: number, seq: number, value: number | string): void {
-  const n = record.n;
+  const n = record;
   const b = n[slot]!;
   if (ts > n[b + LAST_TS]!) n[b + LAST_TS] = ts;
   if (ts < n[b + FIRST_TS]!) n[b + FIRST_TS] = ts;
@@ -183,7 +185,7 @@ export function addEvent(record: EntityRecord, slot: number, spec: WindowSpec, t
  */
 export function readState(record: EntityRecord | undefined, slot: number, spec: WindowSpec, t: number, watermark: number): number {
   if (record === undefined) return NaN;
-  const n = record.n;
+  const n = record;
   const b = n[slot]!;
   const end = n[slot + 1]!;
   if (b === end) return NaN;
@@ -262,13 +264,13 @@ export function readState(record: EntityRecord | undefined, slot: number, spec: 
 /** Earliest minute (epoch minute) at which a velocity feature triggered, or NaN. */
 export function velocityFirstMinute(record: EntityRecord | undefined, slot: number): number {
   if (record === undefined || !hasState(record, slot)) return NaN;
-  const trigger = record.n[record.n[slot]! + TRIGGER]!;
+  const trigger = record[record[slot]! + TRIGGER]!;
   return trigger === -1 ? NaN : trigger;
 }
 
 /** A distinct count's values, each with the newest bucket it was seen in. */
 export function distinctEntries(record: EntityRecord, slot: number, spec: WindowSpec): Array<[value: string, bucket: number]> {
-  const n = record.n;
+  const n = record;
   const b = n[slot]!;
   const values = record.s![spec.values]!;
   const out: Array<[string, number]> = [];
@@ -339,7 +341,7 @@ function dropBucketsUpTo(n: number[], slot: number, stride: number, edge: number
 }
 
 function dropDistinctUpTo(record: EntityRecord, slot: number, spec: WindowSpec, edge: number): void {
-  const n = record.n;
+  const n = record;
   const b = n[slot]!;
   if (n[b + OLDEST]! > edge) return;
   const values = record.s![spec.values]!;
@@ -365,7 +367,7 @@ function dropDistinctUpTo(record: EntityRecord, slot: number, spec: WindowSpec, 
 }
 
 function addDistinct(record: EntityRecord, slot: number, spec: WindowSpec, j: number, value: string): void {
-  const n = record.n;
+  const n = record;
   const b = n[slot]!;
   const end = n[slot + 1]!;
   const values = record.s![spec.values]!;
