@@ -280,21 +280,21 @@ export function distinctEntries(record: EntityRecord, slot: number, spec: Window
 
 /**
  * Replace `remove` numbers at `at` (inside slot `slot`) by `insert` numbers (their values left to the
- * caller), moving what follows and the offsets of the later slots. Plain loops, not splice: splice
- * allocates an array for what it removes.
+ * caller), moving what follows and the offsets of the later slots. Plain loops, not splice (splice
+ * allocates an array for what it removes), and the array is never shortened — setting its length is a
+ * call into the runtime — so it keeps its largest size, past the end offset, until the record is dropped.
  */
 function resize(n: number[], slot: number, at: number, remove: number, insert: number): void {
   const delta = insert - remove;
   if (delta === 0) return;
-  const length = n.length;
-  if (delta > 0) {
-    for (let i = 0; i < delta; i++) n.push(0);
-    for (let i = length - 1; i >= at + remove; i--) n[i + delta] = n[i]!;
-  } else {
-    for (let i = at + remove; i < length; i++) n[i + delta] = n[i]!;
-    n.length = length + delta;
-  }
   const slots = n[0]! - 1;
+  const end = n[slots]!;
+  if (delta > 0) {
+    while (n.length < end + delta) n.push(0);
+    for (let i = end - 1; i >= at + remove; i--) n[i + delta] = n[i]!;
+  } else {
+    for (let i = at + remove; i < end; i++) n[i + delta] = n[i]!;
+  }
   for (let s = slot + 1; s <= slots; s++) n[s]! += delta;
 }
 
