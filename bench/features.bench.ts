@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { parseEvent, SqliteEventLog, type LoggedEvent, type RiskEvent } from '../src/events/index.js';
 import { FeatureEngine, FeatureSet, MARKETPLACE_FEATURE_SET, replay, type WindowedFeature } from '../src/features/index.js';
-import { parseDuration } from '../src/features/definition.js';
+import { parseDuration, type FeatureDefinition } from '../src/features/definition.js';
+import type { FeatureSetSpec } from '../src/features/featureset.js';
 import { simulate } from '../src/sim/index.js';
 import { fmt, machine, median, quantile, repeat, report } from './lib.js';
 
@@ -70,23 +71,28 @@ try {
     `same ${sqlFeatures.length} count/sum/mean windows, a value for every event: riskgate ${fmt(median(oursSame))} events/s, DuckDB ${fmt(duck.perSecondAllThreads)} events/s (${duck.threads} threads), ${fmt(duck.perSecondOneThread)} events/s (1 thread)`,
   );
 
-  // 3. online read of a full vector
-  const engine = new FeatureEngine(set);
-  for (const e of logged) engine.apply(e);
-  const bookings = unique.filter((e) => e.type === 'booking_attempted');
-  const scratch = new Float64Array(set.vectorNames.length);
-  for (let i = 0; i < 20_000; i++) engine.vector(bookings[i % bookings.length]!, scratch);
-  const samples = new Float64Array(200_000);
-  for (let i = 0; i < samples.length; i++) {
-    const request = bookings[i % bookings.length]!;
-    const t0 = process.hrtime.bigint();
-    engine.vector(request, scratch);
-    samples[i] = Number(process.hrtime.bigint() - t0) / 1000;
-  }
-  samples.sort();
-  const p50 = quantile(samples, 0.5);
-  const p99 = quantile(samples, 0.99);
-  console.log(`online read of a full vector (${set.vectorNames.length} values): p50 ${p50.toFixed(2)} µs, p99 ${p99.toFixed(2)} µs`);
+  // 3. online read of a full vector: the built-in set, and the issue's shape (4 entities × 40 features)
+  const readLatency = (readSet: FeatureSet) => {
+    const engine = new FeatureEngine(readSet);
+    for (const e of logged) engine.apply(e);
+    const bookings = unique.filter((e) => e.type === 'booking_attempted');
+    const scratch = new Float64Array(readSet.vectorNames.length);
+    for (let i = 0; i < 20_000; i++) engine.vector(bookings[i % bookings.length]!, scratch);
+    const samples = new Float64Array(200_000);
+    for (let i = 0; i < samples.length; i++) {
+      const request = bookings[i % bookings.length]!;
+      const t0 = process.hrtime.bigint();
+      engine.vector(request, scratch);
+      samples[i] = Number(process.hrtime.bigint() - t0) / 1000;
+    }
+    samples.sort();
+    return { p50: quantile(samples, 0.5), p99: quantile(samples, 0.99), values: readSet.vectorNames.length };
+  };
+  const builtIn = readLatency(set);
+  const { p50, p99 } = builtIn;
+  console.log(`online read of a full vector, built-in set (9 entity keys, ${builtIn.values} values): p50 ${p50.toFixed(2)} µs, p99 ${p99.toFixed(2)} µs`);
+  const wide = readLatency(FeatureSet.create(fourByForty()));
+  console.log(`online read of a full vector, 4 entities × 40 windowed features (${wide.values} values): p50 ${wide.p50.toFixed(2)} µs, p99 ${wide.p99.toFixed(2)} µs`);
 
   // 4. memory per entity
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -118,11 +124,36 @@ try {
     ratioVsDuckdb: +(median(oursSame) / duck.perSecondAllThreads).toFixed(2),
     readP50us: +p50.toFixed(2),
     readP99us: +p99.toFixed(2),
+    read4x40P50us: +wide.p50.toFixed(2),
+    read4x40P99us: +wide.p99.toFixed(2),
     bytesPerState: Math.round(bytes / states),
     bytesPerEntity: Math.round(bytes / entities.size),
   });
 } finally {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * The read target's shape: user, device, card and IP, 40 windowed features each (bookings, payments,
+ * failed payments and logins counted, booking amounts summed, averaged and maxed, and the other side's
+ * distinct ids, over 10 minutes to 30 days).
+ */
+function fourByForty(): FeatureSetSpec {
+  const windows = ['10m', '1h', '24h', '7d', '30d'] as const;
+  const other = { user: 'entities.card', device: 'entities.user', card: 'entities.user', ip: 'entities.user' } as const;
+  const features: FeatureDefinition[] = (['user', 'device', 'card', 'ip'] as const).flatMap((entity) =>
+    windows.flatMap((window): FeatureDefinition[] => [
+      { name: `${entity}_bookings_${window}`, description: '', entity, events: ['booking_attempted'], agg: 'count', window, ttl: '90d' },
+      { name: `${entity}_payments_${window}`, description: '', entity, events: ['payment_attempted'], agg: 'count', window, ttl: '90d' },
+      { name: `${entity}_failed_payments_${window}`, description: '', entity, events: ['payment_attempted'], where: { 'payload.status': { in: ['declined', 'failed'] } }, agg: 'count', window, ttl: '90d' },
+      { name: `${entity}_logins_${window}`, description: '', entity, events: ['login'], agg: 'count', window, ttl: '90d' },
+      { name: `${entity}_amount_sum_${window}`, description: '', entity, events: ['booking_attempted'], agg: 'sum', field: 'payload.amount', window, ttl: '90d' },
+      { name: `${entity}_amount_mean_${window}`, description: '', entity, events: ['booking_attempted'], agg: 'mean', field: 'payload.amount', window, ttl: '90d' },
+      { name: `${entity}_amount_max_${window}`, description: '', entity, events: ['booking_attempted'], agg: 'max', field: 'payload.amount', window, ttl: '90d' },
+      { name: `${entity}_distinct_${window}`, description: '', entity, events: ['booking_attempted', 'payment_attempted'], agg: 'distinct', field: other[entity], window, ttl: '90d' },
+    ]),
+  );
+  return { name: 'four-by-forty', scored: ['booking_attempted'], features };
 }
 
 /** DuckDB computes each feature as a window function over the events it aggregates; median of RUNS. */

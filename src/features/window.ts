@@ -210,55 +210,44 @@ export function readState(record: EntityRecord | undefined, slot: number, spec: 
     }
     return count;
   }
+  const first = b + HEADER;
   const stride = spec.stride;
-  let count = 0;
-  let sum = 0;
-  let acc = spec.agg === 'min' ? Infinity : spec.agg === 'max' ? -Infinity : 0;
-  let lastSlot = -1;
-  for (let i = end - stride; i >= b + HEADER; i -= stride) {
+  switch (spec.agg) {
+    case 'count':
+      return sumInWindow(n, first, end, stride, 1, lower, upper);
+    case 'velocity':
+      return sumInWindow(n, first, end, stride, 1, lower, upper) >= spec.k ? 1 : 0;
+    case 'sum':
+      return sumInWindow(n, first, end, stride, 2, lower, upper);
+    case 'mean': {
+      const count = sumInWindow(n, first, end, stride, 1, lower, upper);
+      return count === 0 ? NaN : sumInWindow(n, first, end, stride, 2, lower, upper) / count;
+    }
+    default:
+      break;
+  }
+  let acc = spec.agg === 'min' ? Infinity : -Infinity;
+  for (let i = end - stride; i >= first; i -= stride) {
     const j = n[i]!;
     if (j > upper) continue;
     if (j <= lower) break;
-    switch (spec.agg) {
-      case 'count':
-      case 'velocity':
-        count += n[i + 1]!;
-        break;
-      case 'sum':
-      case 'mean':
-        count += n[i + 1]!;
-        sum += n[i + 2]!;
-        break;
-      case 'min':
-        if (n[i + 1]! < acc) acc = n[i + 1]!;
-        break;
-      case 'max':
-        if (n[i + 1]! > acc) acc = n[i + 1]!;
-        break;
-      case 'last':
-        if (lastSlot === -1) lastSlot = i;
-        break;
-      default:
-        break;
-    }
+    if (spec.agg === 'last') return n[i + 1]!;
+    const v = n[i + 1]!;
+    if (spec.agg === 'min' ? v < acc : v > acc) acc = v;
   }
-  switch (spec.agg) {
-    case 'count':
-      return count;
-    case 'velocity':
-      return count >= spec.k ? 1 : 0;
-    case 'sum':
-      return sum;
-    case 'mean':
-      return count === 0 ? NaN : sum / count;
-    case 'min':
-    case 'max':
-      return Number.isFinite(acc) ? acc : NaN;
-    case 'last':
-      return lastSlot === -1 ? NaN : n[lastSlot + 1]!;
-    default:
-      return NaN;
+  return Number.isFinite(acc) ? acc : NaN;
+}
+
+/** Sum of one column of the buckets j with lower < j ≤ upper, newest first (a loop per aggregation, no switch per bucket). */
+function sumInWindow(n: number[], first: number, end: number, stride: number, column: number, lower: number, upper: number): number {
+  let total = 0;
+  for (let i = end - stride; i >= first; i -= stride) {
+    const j = n[i]!;
+    if (j > upper) continue;
+    if (j <= lower) break;
+    total += n[i + column]!;
   }
+  return total;
 }
 
 /** Earliest minute (epoch minute) at which a velocity feature triggered, or NaN. */
