@@ -35,14 +35,19 @@ export async function replay(
   const total = options.toSeq ?? (await log.lastSeq());
   const scratch = new Float64Array(set.vectorNames.length);
   let sinceSweep = 0;
-  const step = (logged: LoggedEvent) => {
-    const vector = wants(logged) ? engine.vector(logged.event, scratch) : undefined;
-    visit(logged, vector);
-    engine.apply(logged);
+  // Sweeps are counted in events of every kind, so a replay that passes over events sweeps where one
+  // that decodes them does.
+  const counted = () => {
     if (++sinceSweep >= 100_000) {
       engine.sweep();
       sinceSweep = 0;
     }
+  };
+  const step = (logged: LoggedEvent) => {
+    const vector = wants(logged) ? engine.vector(logged.event, scratch) : undefined;
+    visit(logged, vector);
+    engine.apply(logged);
+    counted();
   };
   if (options.visitTypes === undefined) {
     for await (const batch of log.stream({ toSeq: total, batchSize: 20_000 })) {
@@ -56,8 +61,12 @@ export async function replay(
   for await (const batch of log.replayStream({ toSeq: total, decode, batchSize: 20_000 })) {
     if (options.beforeBatch) await options.beforeBatch(batch.filter((item): item is LoggedEvent => item.event !== undefined));
     for (const item of batch) {
-      if (item.event !== undefined) step(item);
-      else engine.pass(item.seq, item.ts);
+      if (item.event !== undefined) {
+        step(item);
+      } else {
+        engine.pass(item.seq, item.ts);
+        counted();
+      }
     }
     options.onProgress?.(engine.appliedSeq, total);
   }
