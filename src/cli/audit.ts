@@ -5,7 +5,7 @@ import { openStores } from '../runtime/embedded.js';
 import { parseNumberOption } from './errors.js';
 
 async function withAudit<T>(command: Command, run: (audit: SqliteAuditLog) => Promise<T>): Promise<T> {
-  const stores = openStores(dataDir(command.optsWithGlobals<{ data?: string }>().data));
+  const stores = openStores(dataDir(command.optsWithGlobals<{ data?: string }>().data), { idIndex: 'first-use' });
   try {
     return await run(stores.audit);
   } finally {

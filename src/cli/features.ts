@@ -106,7 +106,7 @@ export function registerFeatures(program: Command): void {
     .description('Rebuild the online feature state from the whole event log and snapshot it')
     .action(async (_opts, command: Command) => {
       const set = setOf(command);
-      const stores = openStores(dirOf(command));
+      const stores = openStores(dirOf(command), { idIndex: 'first-use' });
       try {
         await stores.featureSets.register(set.version, loadSpec(command.optsWithGlobals<{ featureSet?: string }>().featureSet));
         const total = await stores.log.lastSeq();
@@ -135,7 +135,7 @@ export function registerFeatures(program: Command): void {
     .action(async (opts, command: Command) => {
       if (!/\.(csv|parquet)$/i.test(opts.out)) throw new UserError('--out must end in .csv or .parquet');
       const set = setOf(command);
-      const stores = openStores(dirOf(command));
+      const stores = openStores(dirOf(command), { idIndex: 'first-use' });
       try {
         const total = await stores.log.lastSeq();
         const bar = progress('replay', total);
@@ -161,7 +161,7 @@ export function registerFeatures(program: Command): void {
     .option('--json', 'print the report as JSON')
     .action(async (opts, command: Command) => {
       const set = setOf(command);
-      const stores = openStores(dirOf(command));
+      const stores = openStores(dirOf(command), { idIndex: 'first-use' });
       try {
         const total = await stores.log.lastSeq();
         const bar = progress('skew replay', total);

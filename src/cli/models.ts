@@ -38,7 +38,7 @@ function dirOf(command: Command): string {
 }
 
 async function withStores<T>(command: Command, run: (stores: Stores) => Promise<T>): Promise<T> {
-  const stores = openStores(dirOf(command));
+  const stores = openStores(dirOf(command), { idIndex: 'first-use' });
   try {
     return await run(stores);
   } catch (error) {

@@ -72,7 +72,7 @@ export function registerPolicy(program: Command): void {
     .option('--review-cost <x>', 'cost of one manual review', parseNumberOption('--review-cost', 0, 1e9), 0.2)
     .option('--apply', 'install the chosen thresholds for the model and the capacity for the review queue')
     .action(async (opts, command: Command) => {
-      const stores = openStores(dataDir(command.optsWithGlobals<{ data?: string }>().data));
+      const stores = openStores(dataDir(command.optsWithGlobals<{ data?: string }>().data), { idIndex: 'first-use' });
       try {
         const model = opts.model ? await stores.models.get(opts.model) : (await stores.models.list()).find((m) => m.stage === 'active');
         if (!model) throw new UserError(opts.model ? `no model with id "${opts.model}"` : 'no active model: give --model <id>');

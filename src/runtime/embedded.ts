@@ -44,9 +44,12 @@ export function featureSnapshotPath(dir: string, version: string): string {
   return join(dir, `features-${version}.snapshot`);
 }
 
-/** The data directory's stores, without loading online feature state. */
-export function openStores(dir: string): Stores {
-  const log = new SqliteEventLog(eventLogPath(dir), { durability: durability() });
+/**
+ * The data directory's stores, without loading online feature state. `idIndex: 'first-use'` for
+ * commands that only read the event log: its id index is then built only if something needs it.
+ */
+export function openStores(dir: string, options: { idIndex?: 'open' | 'first-use' } = {}): Stores {
+  const log = new SqliteEventLog(eventLogPath(dir), { durability: durability(), ...options });
   const db = openSqlite(join(dir, 'riskgate.db'), durability());
   const featureLog = new SqliteFeatureLog(join(dir, 'feature-log.db'), 'os');
   const auditWriter = new SqliteWriter(join(dir, 'riskgate.db'), durability());

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { parseEvent } from '../validate.js';
 import { EXAMPLE_EVENTS } from '../examples.js';
 import type { RiskEvent } from '../schema.js';
+import { IdIndex } from './id-index.js';
 import { SqliteEventLog, typeAndTime } from './sqlite.js';
 
 const T = 1_767_225_600_000;
@@ -146,6 +147,26 @@ describe('SqliteEventLog', () => {
       }),
       { numRuns: 40 },
     );
+  });
+
+  it('with idIndex first-use, builds the id index only when an append or a lookup by id needs it', async () => {
+    // More events than an empty index has room for, so building it shows in its size.
+    await log.appendBatch(Array.from({ length: 3000 }, (_, i) => loginEvent(`f${i}`)));
+    await log.close();
+    log = new SqliteEventLog(join(dir, 'events.db'), { durability: 'os', idIndex: 'first-use' });
+    const empty = new IdIndex().bytes;
+    expect(log.idIndexBytes).toBe(empty);
+    expect((await log.read({ fromSeq: 2990 })).map((e) => e.event.id)).toEqual(Array.from({ length: 11 }, (_, i) => `f${2989 + i}`));
+    expect(await log.lastSeq()).toBe(3000);
+    expect(log.idIndexBytes).toBe(empty);
+    expect(log.seqOf('f17')).toBe(18);
+    expect(log.idIndexBytes).toBeGreaterThan(empty);
+    await log.close();
+    log = new SqliteEventLog(join(dir, 'events.db'), { durability: 'os', idIndex: 'first-use' });
+    // The first append indexes what is stored, so a retried id is still a duplicate.
+    const [again, fresh] = await log.appendBatch([loginEvent('f3'), loginEvent('new')]);
+    expect(again).toMatchObject({ status: 'duplicate', seq: 4 });
+    expect(fresh).toMatchObject({ status: 'appended', seq: 3001 });
   });
 
   it('tells apart ids whose hashes collide', async () => {

@@ -50,6 +50,11 @@ export interface SqliteEventLogOptions {
   durability?: Durability;
   /** Tests only: the id hash, to force collisions (default idHash). */
   idHash?: (id: string) => number;
+  /**
+   * When the in-memory id index is built: `open` (default), or `first-use` — the first append or lookup
+   * by id — for commands that only read the log, which then never wait for it (seconds for 10M events).
+   */
+  idIndex?: 'open' | 'first-use';
 }
 
 interface QueuedAppend {
@@ -66,6 +71,8 @@ export class SqliteEventLog implements EventLog {
   private readonly ids = new IdIndex();
   /** The last sequence number stored and indexed here. */
   private tail = 0;
+  /** The id index holds every block stored when it was first needed (see SqliteEventLogOptions.idIndex). */
+  private indexed = false;
   private queue: QueuedAppend[] = [];
   private draining: Promise<void> | undefined;
   /** A group's commit is under way: catching up now would index its blocks a second time. */
@@ -87,7 +94,7 @@ export class SqliteEventLog implements EventLog {
     this.blockAt = raw(this.db.prepare('SELECT first, last, body FROM event_blocks WHERE first <= ? ORDER BY first DESC LIMIT 1'));
     this.blocksFrom = raw(this.db.prepare('SELECT first, body FROM event_blocks WHERE first >= ? AND first <= ? ORDER BY first LIMIT ?'));
     this.tailSeq = this.db.prepare('SELECT COALESCE((SELECT last FROM event_blocks ORDER BY first DESC LIMIT 1), 0) AS s');
-    this.catchUp();
+    if (options.idIndex !== 'first-use') this.catchUp();
     this.writer = new SqliteWriter(path, options.durability);
   }
 
@@ -175,6 +182,7 @@ export class SqliteEventLog implements EventLog {
    */
   seqOf(id: string): number | undefined {
     this.assertOpen();
+    if (!this.indexed) this.catchUp();
     return this.storedWithId(id, this.hashOf(id))?.seq;
   }
 
@@ -234,6 +242,7 @@ export class SqliteEventLog implements EventLog {
   private async commitGroup(group: QueuedAppend[]): Promise<void> {
     // Planned against what this log has indexed; when another process appended meanwhile, the trigger
     // refuses the commit, and the group is planned again after indexing that process's events.
+    if (!this.indexed) this.catchUp();
     for (let attempt = 0; ; attempt++) {
       if (attempt > 0) {
         const before = this.tail;
@@ -322,6 +331,7 @@ export class SqliteEventLog implements EventLog {
   /** Index the blocks stored after our tail (by another writer, or before this log was opened). */
   private catchUp(): void {
     if (this.committing) return;
+    this.indexed = true;
     for (const [first, last, hashes] of this.newBlocks.iterate(this.tail)) {
       const view = new Float64Array(hashes.buffer, hashes.byteOffset, hashes.byteLength / 8);
       for (let i = 0; i < view.length; i++) this.ids.add(view[i]!, first + i);
