@@ -4,7 +4,8 @@
 // 2. reference: DuckDB computing the same count/sum/mean windows over the same events with window
 //    functions (RANGE … PRECEDING), from an in-memory table;
 // 3. online read of a full vector for a booking (user, device, card, ip, email, listing, host and two
-//    composite keys; every feature + indicators), p50/p99 in process;
+//    composite keys; every feature + indicators), p50/p99 in process; and the same for the target's
+//    shape, 4 entities × 40 windowed features;
 // 4. memory per entity after the replay.
 // Run: npm run bench:features   (BENCH_EVENTS, BENCH_RUNS to change the size)
 import { mkdtempSync, rmSync } from 'node:fs';
