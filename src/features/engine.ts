@@ -47,6 +47,8 @@ export class FeatureEngine {
   appliedSeq = 0;
   private readonly groups: EntityGroup[] = [];
   private readonly groupsByType = new Map<EventType, Array<{ group: EntityGroup; features: CompiledWindowed[] }>>();
+  /** The event types any feature of the set is computed from: a replay must decode these. */
+  readonly inputTypes: ReadonlySet<EventType>;
   private readonly ratioInputs: Array<[number, number, number]>;
   private readonly onDemand: Array<{
     index: number;
@@ -91,6 +93,7 @@ export class FeatureEngine {
         this.groupsByType.set(type, list);
       }
     }
+    this.inputTypes = new Set(this.groupsByType.keys());
     this.ratioInputs = set.ratios.map((r) => [indexOf.get(r.name)!, indexOf.get(r.numerator)!, indexOf.get(r.denominator)!]);
     this.onDemand = set.onDemand.map((f) => ({
       index: indexOf.get(f.name)!,
@@ -128,11 +131,6 @@ export class FeatureEngine {
         addEvent(record, f.slot, f.spec, event.ts, logged.seq, value);
       }
     }
-  }
-
-  /** The event types any feature of the set is computed from: a replay must decode these. */
-  get inputTypes(): ReadonlySet<EventType> {
-    return new Set(this.groupsByType.keys());
   }
 
   /**

@@ -2,7 +2,7 @@
 // scored event's vector just before applying it — so a training row sees strictly earlier events only.
 // Labels come from label events later in the log, within a maturity horizon.
 import type { EventLog } from '../events/log.js';
-import { isLabelType, LABEL_TYPES, type EventType, type LoggedEvent, type RiskEvent } from '../events/schema.js';
+import { EVENT_TYPES, isLabelType, LABEL_TYPES, type EventType, type LoggedEvent, type RiskEvent } from '../events/schema.js';
 import { FeatureEngine } from './engine.js';
 import type { FeatureSet } from './featureset.js';
 
@@ -35,37 +35,21 @@ export async function replay(
   const total = options.toSeq ?? (await log.lastSeq());
   const scratch = new Float64Array(set.vectorNames.length);
   let sinceSweep = 0;
-  // Sweeps are counted in events of every kind, so a replay that passes over events sweeps where one
-  // that decodes them does.
-  const counted = () => {
-    if (++sinceSweep >= 100_000) {
-      engine.sweep();
-      sinceSweep = 0;
-    }
-  };
-  const step = (logged: LoggedEvent) => {
-    const vector = wants(logged) ? engine.vector(logged.event, scratch) : undefined;
-    visit(logged, vector);
-    engine.apply(logged);
-    counted();
-  };
-  if (options.visitTypes === undefined) {
-    for await (const batch of log.stream({ toSeq: total, batchSize: 20_000 })) {
-      await options.beforeBatch?.(batch);
-      for (const logged of batch) step(logged);
-      options.onProgress?.(engine.appliedSeq, total);
-    }
-    return engine;
-  }
-  const decode = new Set([...engine.inputTypes, ...options.visitTypes]);
+  const decode = new Set<EventType>(options.visitTypes === undefined ? EVENT_TYPES : [...engine.inputTypes, ...options.visitTypes]);
   for await (const batch of log.replayStream({ toSeq: total, decode, batchSize: 20_000 })) {
     if (options.beforeBatch) await options.beforeBatch(batch.filter((item): item is LoggedEvent => item.event !== undefined));
     for (const item of batch) {
-      if (item.event !== undefined) {
-        step(item);
-      } else {
+      if (item.event === undefined) {
         engine.pass(item.seq, item.ts);
-        counted();
+      } else {
+        const vector = wants(item) ? engine.vector(item.event, scratch) : undefined;
+        visit(item, vector);
+        engine.apply(item);
+      }
+      // Counted in events of every kind, so a replay that passes over events sweeps where one that decodes them does.
+      if (++sinceSweep >= 100_000) {
+        engine.sweep();
+        sinceSweep = 0;
       }
     }
     options.onProgress?.(engine.appliedSeq, total);

@@ -3,10 +3,6 @@
 // log keeps a 53-bit hash of each id in an open-addressing table instead, rebuilt at open from the
 // hashes stored beside each block of events. A hash names candidates only: the log confirms a hit by
 // reading the stored event, so colliding ids (two ids, one hash) are both kept and told apart.
-import { hash53 } from '../../lib/hash53.js';
-
-export { hash53 as idHash };
-
 const NONE: readonly number[] = [];
 /** Sequence numbers start at 1: 0 marks a removed entry. */
 const REMOVED = 0;

@@ -16,7 +16,8 @@ import { SqliteWriter, type Write } from '../../lib/sqlite-writer.js';
 import { openSqlite, type Durability, type SqliteDatabase } from '../../lib/sqlite.js';
 import type { AppendResult, EventLog, ReadRange } from '../log.js';
 import { isLabelType, type EventType, type LoggedEvent, type PassedEvent, type RiskEvent } from '../schema.js';
-import { IdIndex, idHash } from './id-index.js';
+import { hash53 } from '../../lib/hash53.js';
+import { IdIndex } from './id-index.js';
 
 const TAIL_MOVED = 'riskgate: the event log tail moved';
 
@@ -24,7 +25,7 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS event_blocks (
   first INTEGER PRIMARY KEY, -- sequence number of the block's first event
   last  INTEGER NOT NULL,    -- and of its last: the block holds last - first + 1 events
-  ids   BLOB NOT NULL,       -- idHash of each event's id, float64 little-endian, in order
+  ids   BLOB NOT NULL,       -- hash53 of each event's id, float64 little-endian, in order
   body  TEXT NOT NULL        -- the events as JSON, one per line, in order
 ) STRICT;
 -- For the review console: labels, and a user's messages.
@@ -48,7 +49,7 @@ const BLOCK_BYTES = 512 * 1024;
 
 export interface SqliteEventLogOptions {
   durability?: Durability;
-  /** Tests only: the id hash, to force collisions (default idHash). */
+  /** Tests only: the id hash, to force collisions (default hash53). */
   idHash?: (id: string) => number;
   /**
    * When the in-memory id index is built: `open` (default), or `first-use` — the first append or lookup
@@ -85,7 +86,7 @@ export class SqliteEventLog implements EventLog {
   private readonly hashOf: (id: string) => number;
 
   constructor(path: string, options: SqliteEventLogOptions = {}) {
-    this.hashOf = options.idHash ?? idHash;
+    this.hashOf = options.idHash ?? hash53;
     this.db = openSqlite(path, options.durability, { pageSize: 16_384 });
     this.db.exec(SCHEMA);
     migrateRowPerEvent(this.db, this.hashOf);
@@ -139,39 +140,31 @@ export class SqliteEventLog implements EventLog {
   }
 
   async *replayStream(range: ReadRange & { decode: ReadonlySet<EventType>; batchSize?: number }): AsyncIterable<Array<LoggedEvent | PassedEvent>> {
-    this.assertOpen();
     const from = range.fromSeq ?? 1;
     const to = range.toSeq ?? Number.MAX_SAFE_INTEGER;
     const batchSize = range.batchSize ?? 10_000;
     const decode = range.decode as ReadonlySet<string>;
     let batch: Array<LoggedEvent | PassedEvent> = [];
-    let next = this.blockAt.get(from)?.[0] ?? from;
-    for (;;) {
-      const rows = this.blocksFrom.all(next, to, 64);
-      for (const [first, body] of rows) {
-        let start = 0;
-        for (let seq = first; start <= body.length; seq++) {
-          const newline = body.indexOf('\n', start);
-          const end = newline < 0 ? body.length : newline;
-          if (seq >= from && seq <= to) {
-            const head = typeAndTime(body, start);
-            if (head !== undefined && !decode.has(head.type)) {
-              batch.push({ seq, ts: head.ts });
-            } else {
-              const event = JSON.parse(body.slice(start, end)) as RiskEvent;
-              batch.push(decode.has(event.type) ? { seq, event } : { seq, ts: event.ts });
-            }
-            if (batch.length === batchSize) {
-              yield batch;
-              batch = [];
-            }
+    for (const [first, body] of this.blocks(from, to)) {
+      let start = 0;
+      for (let seq = first; start <= body.length; seq++) {
+        const newline = body.indexOf('\n', start);
+        const end = newline < 0 ? body.length : newline;
+        if (seq >= from && seq <= to) {
+          const head = typeAndTime(body, start);
+          if (head !== undefined && !decode.has(head.type)) {
+            batch.push({ seq, ts: head.ts });
+          } else {
+            const event = JSON.parse(body.slice(start, end)) as RiskEvent;
+            batch.push(decode.has(event.type) ? { seq, event } : { seq, ts: event.ts });
           }
-          start = end + 1;
+          if (batch.length === batchSize) {
+            yield batch;
+            batch = [];
+          }
         }
+        start = end + 1;
       }
-      if (rows.length < 64) break;
-      next = rows[rows.length - 1]![0] + 1;
-      this.assertOpen();
     }
     if (batch.length > 0) yield batch;
   }
@@ -369,20 +362,25 @@ export class SqliteEventLog implements EventLog {
 
   /** Events from fromSeq to toSeq in log order, at most `limit`, a block's worth at a time. */
   private *scan(range: ReadRange, limit: number): Generator<LoggedEvent[]> {
-    this.assertOpen();
     const from = range.fromSeq ?? 1;
     const to = range.toSeq ?? Number.MAX_SAFE_INTEGER;
     let count = 0;
+    for (const [first, body] of this.blocks(from, to)) {
+      const events = JSON.parse(`[${body.replaceAll('\n', ',')}]`) as RiskEvent[];
+      const out: LoggedEvent[] = [];
+      for (let k = Math.max(0, from - first); k < events.length && first + k <= to && count < limit; k++, count++) out.push({ seq: first + k, event: events[k]! });
+      if (out.length > 0) yield out;
+      if (count >= limit) return;
+    }
+  }
+
+  /** The blocks holding seqs from…to, in order, as [first seq, body], 64 rows per query. */
+  private *blocks(from: number, to: number): Generator<[number, string]> {
+    this.assertOpen();
     let next = this.blockAt.get(from)?.[0] ?? from;
     for (;;) {
       const rows = this.blocksFrom.all(next, to, 64);
-      for (const [first, body] of rows) {
-        const events = JSON.parse(`[${body.replaceAll('\n', ',')}]`) as RiskEvent[];
-        const out: LoggedEvent[] = [];
-        for (let k = Math.max(0, from - first); k < events.length && first + k <= to && count < limit; k++, count++) out.push({ seq: first + k, event: events[k]! });
-        if (out.length > 0) yield out;
-        if (count >= limit) return;
-      }
+      yield* rows;
       if (rows.length < 64) return;
       next = rows[rows.length - 1]![0] + 1;
       this.assertOpen();
@@ -402,7 +400,6 @@ interface Plan {
   last: number;
 }
 
-/** An `event_blocks` row: the events' id hashes as float64s, their JSON one per line. */
 const ID_PREFIX = '{"id":"';
 const TYPE_PREFIX = ',"type":"';
 const TS_PREFIX = '","ts":';
@@ -437,6 +434,7 @@ export function typeAndTime(body: string, start: number): { type: string; ts: nu
   return { type: body.slice(typeStart, typeEnd), ts };
 }
 
+/** An `event_blocks` row: the events' id hashes as float64s, their JSON one per line. */
 function blockRow(first: number, last: number, hashes: number[], bodies: string[]): [number, number, Buffer, string] {
   return [first, last, Buffer.from(new Float64Array(hashes).buffer), bodies.join('\n')];
 }
