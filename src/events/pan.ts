@@ -3,7 +3,9 @@
 // like a payment card (an issuer prefix of the card networks: 2–6, RuPay's 81/82, Troy's 9792; 13
 // digits only for Visa's 4) and passes the Luhn check. The prefix matters: one in ten epoch-millisecond
 // timestamps (13 digits starting with 1) passes Luhn, and clients put those in ids. Longer digit runs
-// are not card numbers and are left alone.
+// are not card numbers and are left alone, and so are runs that touch a letter: they are part of a
+// longer token — a hex digest such as riskgate's own em_ e-mail hashes, a base-36 id — not a number
+// someone typed (one em_ hash in a few thousand holds a Luhn-valid run of 13+ digits).
 
 const DIGIT_RUN = /\d(?:[ -]?\d)*/g;
 
@@ -25,6 +27,7 @@ export function luhnValid(digits: string): boolean {
 export function containsRawCardNumber(text: string): boolean {
   if (text.length < 13 || countDigits(text) < 13) return false;
   for (const match of text.matchAll(DIGIT_RUN)) {
+    if (isLetter(text.charCodeAt(match.index - 1)) || isLetter(text.charCodeAt(match.index + match[0].length))) continue;
     const digits = match[0].replace(/[ -]/g, '');
     if (digits.length >= 13 && digits.length <= 19 && hasCardPrefix(digits) && luhnValid(digits)) return true;
   }
@@ -35,6 +38,10 @@ function hasCardPrefix(digits: string): boolean {
   const first = digits[0]!;
   if (digits.length === 13) return first === '4';
   return (first >= '2' && first <= '6') || digits.startsWith('81') || digits.startsWith('82') || digits.startsWith('9792');
+}
+
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
 function countDigits(text: string): number {

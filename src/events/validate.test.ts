@@ -166,6 +166,19 @@ describe('raw card numbers', () => {
     expect(containsRawCardNumber('4111111111111112')).toBe(false);
     expect(containsRawCardNumber('call +44 20 7946 0958')).toBe(false);
     expect(containsRawCardNumber('12345678901234567890123')).toBe(false); // 23 digits: not a card
+    for (const text of ['card:4111111111111111', '(4111111111111111)', '_4111111111111111_', '4111111111111111.']) expect(containsRawCardNumber(text), text).toBe(true);
+  });
+
+  it('a run of digits inside a longer token (a hex digest, an id) is not a card number', () => {
+    // An em_ hash riskgate itself produced, holding the Luhn-valid run 34195286626229.
+    const hashed = 'em_93fe21a6ff4e34195286626229b9c9af';
+    expect(containsRawCardNumber(hashed)).toBe(false);
+    const event = clone('booking_attempted');
+    event.entities.email = hashed;
+    const parsed = parseEvent(event);
+    expect(parsed.ok && parsed.event.entities.email).toBe(hashed);
+    expect(containsRawCardNumber('x4111111111111111')).toBe(false);
+    expect(containsRawCardNumber('4111111111111111abc')).toBe(false);
   });
 
   it('must start like a payment card: a Luhn-valid run with no issuer prefix is not one', () => {
