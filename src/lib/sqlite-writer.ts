@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Statement } from 'better-sqlite3';
+import { checkpointInBackground, SAFETY_NET_PAGES } from './checkpointer.js';
 import { openSqlite, type Durability, type SqliteDatabase } from './sqlite.js';
 
 export interface RunResult {
@@ -60,7 +61,8 @@ parentPort.on('message', (message) => {
 /**
  * Where commits run. `thread`: a worker thread, so a commit's fsync never stalls the event loop (the
  * choice with `fsync` durability). `inline`: this thread, batched per tick — cheaper when commits do
- * not wait for the disk (`os` durability), since it spares two thread hops per commit.
+ * not wait for the disk (`os` durability), since it spares two thread hops per commit; the WAL
+ * checkpoints, which do wait for the disk, then run on a background thread (checkpointer.ts).
  */
 export type WriterMode = 'thread' | 'inline';
 
@@ -68,6 +70,7 @@ export class SqliteWriter {
   private readonly worker: Worker | undefined;
   private readonly inline: ((writes: Write[][]) => RunResult[][][]) | undefined;
   private inlineDb: SqliteDatabase | undefined;
+  private releaseCheckpointer: (() => Promise<void>) | undefined;
   private queue: Queued[] = [];
   private inFlight: { id: number; batch: Queued[] } | undefined;
   private nextId = 1;
@@ -77,6 +80,10 @@ export class SqliteWriter {
     if (mode === 'inline') {
       const db = openSqlite(path, durability);
       this.inlineDb = db;
+      if (path !== ':memory:') {
+        db.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
+        this.releaseCheckpointer = checkpointInBackground(path, durability);
+      }
       const statements = new Map<string, Statement>();
       this.inline = db.transaction((units: Write[][]) =>
         units.map((writes) =>
@@ -131,6 +138,7 @@ export class SqliteWriter {
       if (this.inline) {
         this.commitInline();
         this.inlineDb!.close();
+        await this.releaseCheckpointer?.();
         return;
       }
       const worker = this.worker!;
