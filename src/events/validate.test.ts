@@ -157,6 +157,19 @@ describe('event validation', () => {
   });
 });
 
+describe('entity ids', () => {
+  it('may not contain control characters (one of them joins composite keys)', () => {
+    for (const id of ['a\u0001b', 'u\u0000', 'line\nbreak', 'tab\there', 'del\u007f']) {
+      const event = clone('booking_attempted');
+      event.entities.device = id;
+      expect(errorsOf(event), JSON.stringify(id)).toContainEqual({ path: 'entities.device', message: 'must not contain control characters (U+0000–U+001F, U+007F)' });
+    }
+    const fine = clone('booking_attempted');
+    fine.entities.device = 'd_ünïcode 名前 ✓';
+    expect(parseEvent(fine).ok).toBe(true);
+  });
+});
+
 describe('raw card numbers', () => {
   const pans = ['4111111111111111', '4111 1111 1111 1111', '5555-5555-5555-4444', '378282246310005', '6011111111111117', '4222222222222'];
 

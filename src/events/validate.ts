@@ -57,12 +57,22 @@ export function parseEvent(raw: unknown): ParseResult {
       errors.push({ path: 'entities.email', message: 'must be an e-mail address or an em_ hash' });
     }
   }
+  if (typeof entities === 'object' && entities !== null) {
+    // Control characters have no place in an id, and one of them joins the parts of composite keys
+    // (user × device): allowed, "a\u0001b" + "c" and "a" + "b\u0001c" would share features.
+    for (const [kind, value] of Object.entries(entities)) {
+      if (typeof value === 'string' && CONTROL_CHARACTER.test(value)) errors.push({ path: `entities.${kind}`, message: 'must not contain control characters (U+0000–U+001F, U+007F)' });
+    }
+  }
   for (const path of cardNumberPaths) {
     errors.push({ path, message: 'looks like a raw card number; send a card fingerprint instead' });
   }
   if (errors.length > 0) return { ok: false, errors: dedupe(errors) };
   return { ok: true, event: normalise(input) };
 }
+
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 function crossFieldErrors(type: EventType, payload: Record<string, unknown>): FieldError[] {
   if (type === 'payment_attempted' && payload.status === 'declined' && payload.decline_code === undefined) {
