@@ -1,7 +1,7 @@
 // The HTTP server: Fastify with one plugin per API area. Bodies are validated by schemas (TypeBox,
 // and the event model's own schemas for events), errors are answered with a 4xx naming the field,
 // and every /v1 route needs an API key with the route's scope.
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -47,6 +47,12 @@ export async function buildServer(service: Service, options: ServerOptions = {})
     // Request logs are at info level: off by default, and never with bodies or credentials.
     logger: { level: options.logLevel ?? 'warn', redact: ['req.headers.authorization'] },
     ajv: { customOptions: { removeAdditional: false } },
+    // Errors the router raises before any route runs (a malformed URL, an over-long id) answer in
+    // riskgate's error shape too, without echoing the URL back.
+    frameworkErrors: (error, _request, reply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      void (reply as FastifyReply).status(tooLong ? 414 : 400).send({ error: tooLong ? 'uri_too_long' : 'invalid_request', message: tooLong ? 'a path parameter is longer than 100 characters' : 'the URL is malformed' });
+    },
   });
 
   // Route schemas compile with TypeBox; event bodies are checked later by parseEvent, which reports

@@ -70,6 +70,7 @@ describe('POST /v1/decisions', () => {
       ['raw card number', { body: { ...booking(), entities: { ...booking().entities, card: '4111 1111 1111 1111' } } }, 400, /entities\.card: looks like a raw card number/],
       ['__proto__ key', { raw: JSON.stringify(booking()).replace('"entities":{', '"entities":{"__proto__":{"admin":true},') }, 400, /entities\.__proto__: is a reserved key/],
       ['unknown type', { body: { ...booking(), type: 'teleport' } }, 400, /type: must be one of/],
+      ['control character in an id', { body: { ...booking(), entities: { ...booking().entities, device: 'd\u0001x' } } }, 400, /entities\.device: must not contain control characters/],
       ['far-future time', { body: booking({ ts: Date.now() + 10 * 86_400_000 }) }, 400, /ts: is .* hours in the future/],
       ['huge body', { raw: JSON.stringify({ ...booking(), payload: { amount: 1, currency: 'USD', nights: 1, message: 'x'.repeat(200_000) } }) }, 413, /./],
     ];
@@ -79,6 +80,13 @@ describe('POST /v1/decisions', () => {
       expect(response.body.message ?? '', name).toMatch(message);
     }
     expect(Object.prototype).not.toHaveProperty('admin');
+    // The router's own refusals come in the same shape, without echoing the URL.
+    const longId = await server.request('GET', `/v1/decisions/${'a'.repeat(2000)}`, { key: server.keys.review });
+    expect(longId.status).toBe(414);
+    expect(longId.body).toEqual({ error: 'uri_too_long', message: 'a path parameter is longer than 100 characters' });
+    const badUrl = await server.request('GET', '/v1/decisions/%E0%A4%A', { key: server.keys.review });
+    expect(badUrl.status).toBe(400);
+    expect(badUrl.body.error).toBe('invalid_request');
   });
 
   it('enforces API keys and scopes', async () => {
