@@ -45,7 +45,10 @@ setInterval(() => {
     let size = 0;
     try { size = statSync(path + '-wal').size; } catch { continue; }
     if (size < workerData.threshold) continue;
-    try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (error) { parentPort.postMessage({ error: path + ': ' + (error && error.message || error) }); }
+    try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (error) {
+      // Busy: another connection is checkpointing this file right now (the writers' safety net).
+      if (error && error.code !== 'SQLITE_BUSY' && error.code !== 'SQLITE_LOCKED') parentPort.postMessage({ error: path + ': ' + (error.message || error) });
+    }
   }
 }, workerData.pollMs);
 `;
