@@ -1,12 +1,12 @@
 // The feature engine: one code path for online serving and offline replay. Events are applied strictly
 // in log order; a vector read for an event sees exactly the events applied before it.
-import { deserialize, serialize } from 'node:v8';
 import type { EntityKind, EventType, LoggedEvent, RiskEvent } from '../events/schema.js';
 import { entityKinds, type Condition, type WindowedFeature } from './definition.js';
 import { textSignal, type TextSignalName } from './derived.js';
 import type { FeatureSet } from './featureset.js';
 import { ON_DEMAND_OPS, type Operand } from './ondemand.js';
 import { addEvent, clearState, distinctEntries, hasState, isDead, newRecord, readState, resetState, velocityFirstMinute, windowSpec, type EntityRecord, type WindowSpec } from './window.js';
+import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
 
 type Getter = (event: RiskEvent) => unknown;
 
@@ -37,8 +37,6 @@ interface EntityGroup {
   valueLists: number;
   records: Map<string, EntityRecord>;
 }
-
-const SNAPSHOT_FORMAT = 'riskgate-feature-state-2';
 
 export class FeatureEngine {
   /** Greatest event time applied: the clock TTLs are measured against. */
@@ -251,25 +249,12 @@ export class FeatureEngine {
   }
 
   snapshot(): Buffer {
-    return serialize({
-      format: SNAPSHOT_FORMAT,
-      version: this.set.version,
-      appliedSeq: this.appliedSeq,
-      watermark: this.watermark,
-      groups: this.groups.map((g) => [g.name, g.records]),
-    });
+    return encodeSnapshot({ version: this.set.version, appliedSeq: this.appliedSeq, watermark: this.watermark, groups: this.groups.map((g) => [g.name, g.records]) });
   }
 
   /** Restore a snapshot taken by an engine of the same feature set version. */
-  restore(buffer: Buffer): void {
-    const snap = deserialize(buffer) as {
-      format: string;
-      version: string;
-      appliedSeq: number;
-      watermark: number;
-      groups: Array<[string, Map<string, EntityRecord>]>;
-    };
-    if (snap.format !== SNAPSHOT_FORMAT) throw new Error('not a feature state snapshot');
+  restore(buffer: Uint8Array): void {
+    const snap = decodeSnapshot(buffer);
     if (snap.version !== this.set.version) {
       throw new Error(`snapshot is of feature set ${snap.version}, this engine serves ${this.set.version}`);
     }

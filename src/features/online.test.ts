@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -103,6 +103,35 @@ describe('online feature store', () => {
     expect([...afterRestart]).toEqual([...uninterrupted.vector(probe)]);
     await second.featureLog.close();
     await second.log.close();
+  });
+});
+
+describe('feature state snapshots', () => {
+  it('are written in the background, whole; close waits for them; abandoned temp files of dead processes are removed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rg-snap-'));
+    try {
+      const path = join(dir, 'state.snap');
+      // A temp file left by a process killed mid-write, and one of a live process (this one's parent).
+      writeFileSync(`${path}.tmp-999999999-1`, 'half a snapshot');
+      writeFileSync(`${path}.tmp-${process.ppid}-1`, 'another writer at work');
+      const events = toEvents(Array.from({ length: 120 }, (_, k) => ({ dt: 30_000, late: 0, user: k % 5, card: k % 3, amount: 10 + k, status: 'approved' as const }))).map((l) => l.event);
+      const log = new SqliteEventLog(join(dir, 'e.db'), { durability: 'os' });
+      const store = new OnlineFeatureStore(new FeatureEngine(SET), log, { snapshotPath: path, snapshotEvery: 50 });
+      await store.open();
+      expect(existsSync(`${path}.tmp-999999999-1`)).toBe(false);
+      expect(existsSync(`${path}.tmp-${process.ppid}-1`)).toBe(true);
+      rmSync(`${path}.tmp-${process.ppid}-1`);
+      await store.ingest(events.slice(0, 60)); // one periodic snapshot, written in the background
+      await store.close();
+      expect(readdirSync(dir).filter((name) => name.includes('.tmp-'))).toEqual([]);
+      const restored = new FeatureEngine(SET);
+      restored.restore(readFileSync(path));
+      expect(restored.appliedSeq).toBe(60);
+      expect([...restored.vector(events[61]!)]).toEqual([...store.engine.vector(events[61]!)]);
+      await log.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -2,8 +2,9 @@
 // appended to the log first, then applied in log order, and a scored event's vector is read at that
 // moment — after every earlier event and before itself — exactly as the offline replay will read it.
 // State survives restarts as a snapshot plus a replay of the log tail.
-import { existsSync, readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../lib/files.js';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { writeFileAtomicInBackground } from '../lib/files.js';
 import type { AppendResult, EventLog } from '../events/log.js';
 import type { LoggedEvent, RiskEvent } from '../events/schema.js';
 import type { FeatureEngine } from './engine.js';
@@ -37,6 +38,8 @@ export class OnlineFeatureStore {
   private sinceSnapshot = 0;
   private sinceSweep = 0;
   private catchingUp: Promise<void> | undefined;
+  /** The snapshot file writes under way, in order. */
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(
     readonly engine: FeatureEngine,
@@ -48,6 +51,7 @@ export class OnlineFeatureStore {
   async open(onProgress?: (applied: number, total: number) => void): Promise<{ fromSnapshot: boolean; replayed: number }> {
     let fromSnapshot = false;
     const path = this.options.snapshotPath;
+    if (path) removeAbandonedWrites(path);
     if (path && existsSync(path)) {
       try {
         this.engine.restore(readFileSync(path));
@@ -104,17 +108,27 @@ export class OnlineFeatureStore {
     return this.engine.vector(event);
   }
 
-  /** Write the engine state to the snapshot file atomically (temp file, then rename). */
-  snapshot(): void {
+  /**
+   * Write the engine state to the snapshot file atomically (temp file, then rename). The state is
+   * encoded now, as of the last applied event; the file is written in the background, after any
+   * earlier snapshot's write. A failed write leaves the previous snapshot (the log replays the rest).
+   */
+  snapshot(): Promise<void> {
     const path = this.options.snapshotPath;
-    if (!path) return;
-    writeFileAtomic(path, this.engine.snapshot());
+    if (!path) return this.writing;
+    const bytes = this.engine.snapshot();
     this.sinceSnapshot = 0;
+    this.writing = this.writing.then(() =>
+      writeFileAtomicInBackground(path, bytes).catch((error: unknown) => {
+        process.stderr.write(`riskgate: writing the feature state snapshot failed (${(error as Error).message}); the event log still holds everything\n`);
+      }),
+    );
+    return this.writing;
   }
 
   async close(): Promise<void> {
     await this.drain();
-    this.snapshot();
+    await this.snapshot();
   }
 
   /** Apply waiting events strictly in sequence order, fetching any gap (events appended by another writer) from the log. */
@@ -161,6 +175,30 @@ export class OnlineFeatureStore {
       this.engine.sweep();
       this.sinceSweep = 0;
     }
-    if (++this.sinceSnapshot >= (this.options.snapshotEvery ?? 250_000)) this.snapshot();
+    if (++this.sinceSnapshot >= (this.options.snapshotEvery ?? 250_000)) void this.snapshot();
+  }
+}
+
+/** Temp files of snapshot writes whose process is gone (killed mid-write): nothing will rename them. */
+function removeAbandonedWrites(path: string): void {
+  const prefix = `${basename(path)}.tmp-`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(path)).filter((name) => name.startsWith(prefix));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) rmSync(join(dirname(path), name), { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
