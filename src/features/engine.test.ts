@@ -253,6 +253,32 @@ describe('feature engine', () => {
     expect(() => engine.apply(a!)).toThrow(/in order/);
   });
 
+  it('an incremental sweep evicts what a whole sweep does, never changes a read, and resumes across calls', () => {
+    fc.assert(
+      fc.property(fc.array(stepArb, { minLength: 2, maxLength: 120 }), fc.integer({ min: 1, max: 4 }), (steps, perCall) => {
+        const events = toEvents(steps);
+        const whole = new FeatureEngine(SET);
+        const spread = new FeatureEngine(SET);
+        const probe = events.at(-1)!.event;
+        for (const [i, logged] of events.entries()) {
+          whole.apply(logged);
+          spread.apply(logged);
+          const before = [...spread.vector(probe)];
+          spread.sweepSome(perCall); // rounds interleaved with applies, as in the online store
+          expect([...spread.vector(probe)], `after event ${i}`).toEqual(before);
+        }
+        // With no applies in between, finishing the round and running one more sweeps everything a
+        // whole sweep does.
+        whole.sweep();
+        for (let k = 0; k < 2 * (spread.entityTotal() + 20); k++) spread.sweepSome(1);
+        expect(spread.stateCounts()).toEqual(whole.stateCounts());
+        expect(spread.entityCounts()).toEqual(whole.entityCounts());
+        expect([...spread.vector(probe)]).toEqual([...whole.vector(probe)]);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('restores a snapshot to identical state', () => {
     fc.assert(
       fc.property(fc.array(stepArb, { minLength: 2, maxLength: 80 }), fc.nat(), (steps, cut) => {

@@ -44,6 +44,8 @@ export class FeatureEngine {
   /** Log sequence number of the last applied event. */
   appliedSeq = 0;
   private readonly groups: EntityGroup[] = [];
+  /** Where an incremental sweep (sweepSome) stands. */
+  private sweepCursor: { group: number; entries: MapIterator<[string, EntityRecord]> } | undefined;
   private readonly groupsByType = new Map<EventType, Array<{ group: EntityGroup; features: CompiledWindowed[] }>>();
   /** The event types any feature of the set is computed from: a replay must decode these. */
   readonly inputTypes: ReadonlySet<EventType>;
@@ -214,20 +216,57 @@ export class FeatureEngine {
   sweep(): number {
     let evicted = 0;
     for (const group of this.groups) {
-      for (const [key, record] of group.records) {
-        let live = 0;
-        for (const f of group.features) {
-          if (!hasState(record, f.slot)) continue;
-          if (isDead(record, f.slot, f.spec, this.watermark)) {
-            clearState(record, f.slot, f.spec);
-            evicted++;
-          } else {
-            live++;
-          }
-        }
-        if (live === 0) group.records.delete(key);
+      for (const [key, record] of group.records) evicted += this.sweepRecord(group, key, record);
+    }
+    return evicted;
+  }
+
+  /**
+   * Sweep the next `count` entities of a round through all of them, carrying on where the last call
+   * stopped: the online store spreads a sweep over the events it applies instead of stalling on one.
+   * (Map iterators survive deletions and see entities added meanwhile.) Returns the states evicted.
+   */
+  sweepSome(count: number): number {
+    let evicted = 0;
+    for (let done = 0; done < count; ) {
+      if (this.sweepCursor === undefined) {
+        if (this.groups.length === 0) return evicted;
+        this.sweepCursor = { group: 0, entries: this.groups[0]!.records.entries() };
+      }
+      const cursor = this.sweepCursor;
+      const next = cursor.entries.next();
+      if (next.done) {
+        const following = cursor.group + 1;
+        this.sweepCursor = following < this.groups.length ? { group: following, entries: this.groups[following]!.records.entries() } : undefined;
+        if (this.sweepCursor === undefined) return evicted; // a round is complete
+        continue;
+      }
+      evicted += this.sweepRecord(this.groups[cursor.group]!, next.value[0], next.value[1]);
+      done++;
+    }
+    return evicted;
+  }
+
+  /** Entities held in memory over all entity keys. */
+  entityTotal(): number {
+    let total = 0;
+    for (const group of this.groups) total += group.records.size;
+    return total;
+  }
+
+  private sweepRecord(group: EntityGroup, key: string, record: EntityRecord): number {
+    let evicted = 0;
+    let live = 0;
+    for (const f of group.features) {
+      if (!hasState(record, f.slot)) continue;
+      if (isDead(record, f.slot, f.spec, this.watermark)) {
+        clearState(record, f.slot, f.spec);
+        evicted++;
+      } else {
+        live++;
       }
     }
+    if (live === 0) group.records.delete(key);
     return evicted;
   }
 
@@ -260,6 +299,7 @@ export class FeatureEngine {
     }
     const byName = new Map(snap.groups);
     for (const group of this.groups) group.records = byName.get(group.name) ?? new Map();
+    this.sweepCursor = undefined;
     this.appliedSeq = snap.appliedSeq;
     this.watermark = snap.watermark;
   }

@@ -15,7 +15,7 @@ export interface OnlineStoreOptions {
   snapshotPath?: string;
   /** Take a snapshot after this many applied events (default 250,000). */
   snapshotEvery?: number;
-  /** Sweep idle entities out of memory after this many applied events (default 100,000). */
+  /** Sweep idle entities out of memory over this many applied events (default 100,000), a few per event. */
   sweepEvery?: number;
   /** Served vectors are logged here (feature logging). */
   featureLog?: FeatureLogStore;
@@ -36,7 +36,6 @@ interface Waiting {
 export class OnlineFeatureStore {
   private readonly waiting = new Map<number, Waiting>();
   private sinceSnapshot = 0;
-  private sinceSweep = 0;
   private catchingUp: Promise<void> | undefined;
   /** The snapshot file writes under way, in order. */
   private writing: Promise<void> = Promise.resolve();
@@ -169,12 +168,13 @@ export class OnlineFeatureStore {
     return vector;
   }
 
-  /** Sweep and snapshot on their schedules, counted in events applied. */
+  /**
+   * Sweep and snapshot on their schedules, counted in events applied. The sweep is spread over the
+   * events: each sweeps enough entities that a round through all of them takes `sweepEvery` events
+   * (one whole sweep stalled every request in flight for 20–70 ms on 76k entities).
+   */
   private counted(): void {
-    if (++this.sinceSweep >= (this.options.sweepEvery ?? 100_000)) {
-      this.engine.sweep();
-      this.sinceSweep = 0;
-    }
+    this.engine.sweepSome(Math.ceil(this.engine.entityTotal() / (this.options.sweepEvery ?? 100_000)));
     if (++this.sinceSnapshot >= (this.options.snapshotEvery ?? 250_000)) void this.snapshot();
   }
 }

@@ -61,7 +61,8 @@ class Writer {
   /** The first `length` numbers of `values`, 8-byte aligned. */
   numbers(values: readonly number[], length: number): void {
     this.u32(length);
-    this.at = (this.at + 7) & ~7;
+    // Zeroed padding: the same state always encodes to the same bytes.
+    while ((this.at & 7) !== 0) this.buffer[this.at++] = 0;
     const doubles = this.doubles;
     const first = this.at / 8;
     for (let i = 0; i < length; i++) doubles[first + i] = values[i]!;
