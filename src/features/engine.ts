@@ -6,7 +6,7 @@ import { textSignal, type TextSignalName } from './derived.js';
 import type { FeatureSet } from './featureset.js';
 import { ON_DEMAND_OPS, type Operand } from './ondemand.js';
 import { addEvent, clearState, distinctEntries, hasState, isDead, newRecord, readState, resetState, velocityFirstMinute, windowSpec, type EntityRecord, type WindowSpec } from './window.js';
-import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
+import { decodeSnapshot, encodeSnapshot, encodeSnapshotInChunks } from './snapshot.js';
 
 type Getter = (event: RiskEvent) => unknown;
 
@@ -36,6 +36,11 @@ interface EntityGroup {
   /** Distinct-count features in the group: each keeps a list of values in the record. */
   valueLists: number;
   records: Map<string, EntityRecord>;
+  /**
+   * While a snapshot is taken in steps: each record as it was when the snapshot began, saved just
+   * before its first change since (null for an entity that did not exist then).
+   */
+  saved?: Map<string, EntityRecord | null>;
 }
 
 export class FeatureEngine {
@@ -119,10 +124,15 @@ export class FeatureEngine {
       const key = group.key(event);
       if (key === undefined) continue;
       let record = group.records.get(key);
+      let preserved = group.saved === undefined;
       for (const f of features) {
         if (!f.matches(event)) continue;
         const value = f.value(event);
         if (value === undefined) continue;
+        if (!preserved) {
+          preserve(group, key, record);
+          preserved = true;
+        }
         if (record === undefined) {
           record = newRecord(group.features.length, group.valueLists);
           group.records.set(key, record);
@@ -260,13 +270,17 @@ export class FeatureEngine {
     for (const f of group.features) {
       if (!hasState(record, f.slot)) continue;
       if (isDead(record, f.slot, f.spec, this.watermark)) {
+        if (evicted === 0) preserve(group, key, record);
         clearState(record, f.slot, f.spec);
         evicted++;
       } else {
         live++;
       }
     }
-    if (live === 0) group.records.delete(key);
+    if (live === 0) {
+      preserve(group, key, record);
+      group.records.delete(key);
+    }
     return evicted;
   }
 
@@ -291,6 +305,35 @@ export class FeatureEngine {
     return encodeSnapshot({ version: this.set.version, appliedSeq: this.appliedSeq, watermark: this.watermark, groups: this.groups.map((g) => [g.name, g.records]) });
   }
 
+  /**
+   * The same bytes as snapshot(), as of now, in pieces of about `perChunk` entities: events may be
+   * applied and entities swept between pieces (each record is copied just before its first change, so
+   * the snapshot stays the state as of its start). One at a time; restore() abandons it.
+   */
+  *snapshotInChunks(perChunk = 2_000): Generator<Buffer, void, void> {
+    if (this.groups.some((g) => g.saved !== undefined)) throw new Error('a feature state snapshot is already being taken');
+    const state = { version: this.set.version, appliedSeq: this.appliedSeq, watermark: this.watermark };
+    const savedMaps = this.groups.map(() => new Map<string, EntityRecord | null>());
+    const groups = this.groups.map((group, i) => {
+      const saved = savedMaps[i]!;
+      const records = group.records;
+      group.saved = saved;
+      return {
+        name: group.name,
+        keys: [...records.keys()],
+        recordOf: (key: string) => {
+          if (group.saved !== saved) throw new Error('the feature state was restored while a snapshot was being taken');
+          return saved.get(key) ?? records.get(key)!;
+        },
+      };
+    });
+    try {
+      yield* encodeSnapshotInChunks(state, groups, perChunk);
+    } finally {
+      for (const [i, group] of this.groups.entries()) if (group.saved === savedMaps[i]) group.saved = undefined;
+    }
+  }
+
   /** Restore a snapshot taken by an engine of the same feature set version. */
   restore(buffer: Uint8Array): void {
     const snap = decodeSnapshot(buffer);
@@ -298,11 +341,27 @@ export class FeatureEngine {
       throw new Error(`snapshot is of feature set ${snap.version}, this engine serves ${this.set.version}`);
     }
     const byName = new Map(snap.groups);
-    for (const group of this.groups) group.records = byName.get(group.name) ?? new Map();
+    for (const group of this.groups) {
+      group.records = byName.get(group.name) ?? new Map();
+      group.saved = undefined; // a snapshot under way is abandoned
+    }
     this.sweepCursor = undefined;
     this.appliedSeq = snap.appliedSeq;
     this.watermark = snap.watermark;
   }
+}
+
+/** Keep the record as it is now for a snapshot under way, unless it was kept already. */
+function preserve(group: EntityGroup, key: string, record: EntityRecord | undefined): void {
+  const saved = group.saved;
+  if (saved === undefined || saved.has(key)) return;
+  if (record === undefined) {
+    saved.set(key, null);
+    return;
+  }
+  const copy = record.slice() as EntityRecord;
+  if (record.s !== undefined) copy.s = record.s.map((values) => values.slice());
+  saved.set(key, copy);
 }
 
 function operand(value: unknown): Operand {

@@ -26,6 +26,7 @@ describe('online feature store', () => {
     const store = new OnlineFeatureStore(new FeatureEngine(SET), log, {
       snapshotPath: join(dir, `${name}.snap`),
       snapshotEvery: 17,
+      snapshotPiece: 2,
       sweepEvery: 11,
       featureLog,
     });
@@ -116,12 +117,22 @@ describe('feature state snapshots', () => {
       writeFileSync(`${path}.tmp-${process.ppid}-1`, 'another writer at work');
       const events = toEvents(Array.from({ length: 120 }, (_, k) => ({ dt: 30_000, late: 0, user: k % 5, card: k % 3, amount: 10 + k, status: 'approved' as const }))).map((l) => l.event);
       const log = new SqliteEventLog(join(dir, 'e.db'), { durability: 'os' });
-      const store = new OnlineFeatureStore(new FeatureEngine(SET), log, { snapshotPath: path, snapshotEvery: 50 });
+      const store = new OnlineFeatureStore(new FeatureEngine(SET), log, { snapshotPath: path, snapshotEvery: 50, snapshotPiece: 1 });
       await store.open();
       expect(existsSync(`${path}.tmp-999999999-1`)).toBe(false);
       expect(existsSync(`${path}.tmp-${process.ppid}-1`)).toBe(true);
       rmSync(`${path}.tmp-${process.ppid}-1`);
-      await store.ingest(events.slice(0, 60)); // one periodic snapshot, written in the background
+      // The periodic snapshot is due after event 50; it starts as soon as its temp file is open and is
+      // taken a piece at a time while the later events arrive one by one, holding the state as of its start.
+      for (const event of events.slice(0, 60)) await store.ingest([event]);
+      for (let i = 0; i < 200 && !existsSync(path); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      const periodic = new FeatureEngine(SET);
+      periodic.restore(readFileSync(path));
+      expect(periodic.appliedSeq).toBeGreaterThanOrEqual(50);
+      expect(periodic.appliedSeq).toBeLessThanOrEqual(60);
+      const asOfThen = new FeatureEngine(SET);
+      for (const logged of await log.read({ toSeq: periodic.appliedSeq })) asOfThen.apply(logged);
+      for (const probe of events.slice(60, 80)) expect([...periodic.vector(probe)]).toEqual([...asOfThen.vector(probe)]);
       await store.close();
       expect(readdirSync(dir).filter((name) => name.includes('.tmp-'))).toEqual([]);
       const restored = new FeatureEngine(SET);

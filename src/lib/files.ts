@@ -1,5 +1,5 @@
 import { renameSync, writeFileSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { open, rename, rm, writeFile } from 'node:fs/promises';
 
 let writes = 0;
 
@@ -17,6 +17,27 @@ export async function writeFileAtomicInBackground(path: string, data: string | N
     await writeFile(temp, data);
     await rename(temp, path);
   } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * writeFileAtomicInBackground for content produced in pieces: each piece is written, then the event
+ * loop gets a turn before the next is produced (the pieces may be computed lazily, e.g. a generator).
+ */
+export async function writeFileAtomicInPieces(path: string, pieces: Iterable<Uint8Array>): Promise<void> {
+  const temp = `${path}.tmp-${process.pid}-${++writes}`;
+  const handle = await open(temp, 'w');
+  try {
+    for (const piece of pieces) {
+      for (let at = 0; at < piece.length; ) at += (await handle.write(piece, at)).bytesWritten;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await handle.close();
+    await rename(temp, path);
+  } catch (error) {
+    await handle.close().catch(() => {});
     await rm(temp, { force: true });
     throw error;
   }
