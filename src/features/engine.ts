@@ -317,15 +317,9 @@ export class FeatureEngine {
     const groups = this.groups.map((group, i) => {
       const saved = savedMaps[i]!;
       const records = group.records;
+      const keys = [...records.keys()];
       group.saved = saved;
-      return {
-        name: group.name,
-        keys: [...records.keys()],
-        recordOf: (key: string) => {
-          if (group.saved !== saved) throw new Error('the feature state was restored while a snapshot was being taken');
-          return saved.get(key) ?? records.get(key)!;
-        },
-      };
+      return { name: group.name, count: keys.length, entries: asOfStart(group, keys, saved, records) };
     });
     try {
       yield* encodeSnapshotInChunks(state, groups, perChunk);
@@ -348,6 +342,14 @@ export class FeatureEngine {
     this.sweepCursor = undefined;
     this.appliedSeq = snap.appliedSeq;
     this.watermark = snap.watermark;
+  }
+}
+
+/** A group's records as of a snapshot's start: its copy of a record changed since, else the record. */
+function* asOfStart(group: EntityGroup, keys: readonly string[], saved: Map<string, EntityRecord | null>, records: Map<string, EntityRecord>): Generator<[string, EntityRecord]> {
+  for (const key of keys) {
+    if (group.saved !== saved) throw new Error('the feature state was restored while a snapshot was being taken');
+    yield [key, saved.get(key) ?? records.get(key)!];
   }
 }
 

@@ -4,7 +4,7 @@
 // State survives restarts as a snapshot plus a replay of the log tail.
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { writeFileAtomicInBackground, writeFileAtomicInPieces } from '../lib/files.js';
+import { writeFileAtomicInPieces } from '../lib/files.js';
 import type { AppendResult, EventLog } from '../events/log.js';
 import type { LoggedEvent, RiskEvent } from '../events/schema.js';
 import type { FeatureEngine } from './engine.js';
@@ -15,7 +15,7 @@ export interface OnlineStoreOptions {
   snapshotPath?: string;
   /** Take a snapshot after this many applied events (default 250,000). */
   snapshotEvery?: number;
-  /** A periodic snapshot is encoded this many entities at a time, other work running in between (default 2,000). */
+  /** A snapshot is encoded this many entities at a time, other work running in between (default 2,000). */
   snapshotPiece?: number;
   /** Sweep idle entities out of memory over this many applied events (default 100,000), a few per event. */
   sweepEvery?: number;
@@ -39,10 +39,8 @@ export class OnlineFeatureStore {
   private readonly waiting = new Map<number, Waiting>();
   private sinceSnapshot = 0;
   private catchingUp: Promise<void> | undefined;
-  /** The snapshot file writes under way, in order. */
-  private writing: Promise<void> = Promise.resolve();
-  /** A periodic snapshot under way. */
-  private periodic: Promise<void> | undefined;
+  /** The snapshot under way. */
+  private snapshotting: Promise<void> | undefined;
 
   constructor(
     readonly engine: FeatureEngine,
@@ -112,39 +110,29 @@ export class OnlineFeatureStore {
   }
 
   /**
-   * Write the engine state to the snapshot file atomically (temp file, then rename). The state is
-   * encoded now, as of the last applied event; the file is written in the background, after any
-   * earlier snapshot's write. A failed write leaves the previous snapshot (the log replays the rest).
+   * Write the engine state as of now to the snapshot file: encoded a piece at a time with other work
+   * in between (engine.snapshotInChunks keeps the state as of its start), appended to a temp file that
+   * is then renamed. While one is under way, that one is returned. A failed write leaves the previous
+   * snapshot (the log replays the rest).
    */
   snapshot(): Promise<void> {
     const path = this.options.snapshotPath;
-    if (!path) return this.writing;
-    const bytes = this.engine.snapshot();
+    if (!path) return Promise.resolve();
     this.sinceSnapshot = 0;
-    this.writing = this.writing.then(() =>
-      writeFileAtomicInBackground(path, bytes).catch((error: unknown) => {
+    this.snapshotting ??= writeFileAtomicInPieces(path, this.engine.snapshotInChunks(this.options.snapshotPiece ?? 2_000))
+      .catch((error: unknown) => {
         process.stderr.write(`riskgate: writing the feature state snapshot failed (${(error as Error).message}); the event log still holds everything\n`);
-      }),
-    );
-    return this.writing;
+      })
+      .finally(() => {
+        this.snapshotting = undefined;
+      });
+    return this.snapshotting;
   }
 
   async close(): Promise<void> {
     await this.drain();
-    await this.periodic;
+    await this.snapshotting;
     await this.snapshot();
-  }
-
-  /**
-   * A periodic snapshot: encoded a piece at a time between other work (engine.snapshotInChunks keeps
-   * the state as of its start), each piece appended to a temp file, which is then renamed.
-   */
-  private snapshotInPieces(path: string): Promise<void> {
-    return this.writing
-      .then(() => writeFileAtomicInPieces(path, this.engine.snapshotInChunks(this.options.snapshotPiece ?? 2_000)))
-      .catch((error: unknown) => {
-        process.stderr.write(`riskgate: writing the feature state snapshot failed (${(error as Error).message}); the event log still holds everything\n`);
-      });
   }
 
   /** Apply waiting events strictly in sequence order, fetching any gap (events appended by another writer) from the log. */
@@ -189,17 +177,11 @@ export class OnlineFeatureStore {
    * Sweep and snapshot on their schedules, counted in events applied. Neither stalls the event loop:
    * the sweep is spread over the events (each sweeps enough entities that a round through all of them
    * takes `sweepEvery` events; one whole sweep stalled every request in flight for 20–70 ms on 76k
-   * entities), and the snapshot is encoded and written a piece at a time (55–90 ms at once).
+   * entities), and the snapshot is encoded and written a piece at a time (55–120 ms at once).
    */
   private counted(): void {
     this.engine.sweepSome(Math.ceil(this.engine.entityTotal() / (this.options.sweepEvery ?? 100_000)));
-    const path = this.options.snapshotPath;
-    if (++this.sinceSnapshot >= (this.options.snapshotEvery ?? 250_000) && path && this.periodic === undefined) {
-      this.sinceSnapshot = 0;
-      this.periodic = this.snapshotInPieces(path).finally(() => {
-        this.periodic = undefined;
-      });
-    }
+    if (++this.sinceSnapshot >= (this.options.snapshotEvery ?? 250_000)) void this.snapshot();
   }
 }
 

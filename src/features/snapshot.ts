@@ -1,7 +1,7 @@
 // The feature state's snapshot file: a binary layout written and read in a few tight loops. The
 // server snapshots every 250,000 events while it serves: v8.serialize took 250–350 ms for an 18 MB
-// state of 76k entities, a stall for every request in flight; this encodes it in 55–90 ms, and
-// encodeSnapshotInChunks produces the same bytes a few thousand entities at a time.
+// state of 76k entities, a stall for every request in flight; this encodes it in 55–120 ms, a few
+// thousand entities at a time if asked (encodeSnapshotInChunks).
 //
 // Layout (little-endian): "RGFS" · u32 format · u32 n · n bytes of JSON meta ({ version, appliedSeq,
 // watermark, groups: [[name, records]] }) · then per group, per record: key · u32 length, padding to
@@ -104,34 +104,6 @@ class Writer {
   }
 }
 
-/** Bytes `encodeSnapshot` writes: the same walk, counting (so the buffer never has to grow). */
-function encodedSize(meta: string, groups: SnapshotState['groups']): number {
-  let at = 8 + 4 + meta.length * 2;
-  for (const [, records] of groups) {
-    for (const [key, record] of records) {
-      at += 4 + key.length * 2 + 4;
-      at = ((at + 7) & ~7) + record[record[0]! - 1]! * 8 + 4;
-      for (const list of record.s ?? []) {
-        at += 4;
-        for (const value of list) at += 4 + value.length * 2;
-      }
-    }
-  }
-  return at;
-}
-
-function metaOf(state: { version: string; appliedSeq: number; watermark: number }, counts: Array<[string, number]>): string {
-  return JSON.stringify({ version: state.version, appliedSeq: state.appliedSeq, watermark: state.watermark, groups: counts }, (_key, value: unknown) =>
-    value === -Infinity ? '-Infinity' : value,
-  );
-}
-
-function writeHead(out: Writer, meta: string): void {
-  out.u32(MAGIC);
-  out.u32(FORMAT);
-  out.string(meta);
-}
-
 class Reader {
   private readonly view: DataView;
   private readonly doubles: Float64Array;
@@ -182,31 +154,34 @@ class Reader {
 }
 
 export function encodeSnapshot(state: SnapshotState): Buffer {
-  const meta = metaOf(state, state.groups.map(([name, records]) => [name, records.size]));
-  const out = new Writer(encodedSize(meta, state.groups));
-  writeHead(out, meta);
-  for (const [, records] of state.groups) for (const [key, record] of records) out.record(key, record);
-  return out.result();
+  const groups = state.groups.map(([name, records]) => ({ name, count: records.size, entries: records.entries() }));
+  return Buffer.concat([...encodeSnapshotInChunks(state, groups, Infinity)]);
 }
 
 /**
- * The same bytes as encodeSnapshot, in pieces of about `perChunk` records, so the caller can let
- * other work run in between. `groups` gives each group's keys as of the snapshot and, for each key,
- * its record as of the snapshot (the caller keeps those from changing, or keeps copies).
+ * The bytes of encodeSnapshot in pieces of about `perChunk` records, so the caller can let other work
+ * run in between. Each group gives its number of records and the records as of the snapshot (the
+ * caller keeps those from changing meanwhile, or hands over copies).
  */
 export function* encodeSnapshotInChunks(
   state: { version: string; appliedSeq: number; watermark: number },
-  groups: Array<{ name: string; keys: readonly string[]; recordOf: (key: string) => EntityRecord }>,
+  groups: Array<{ name: string; count: number; entries: Iterable<[key: string, record: EntityRecord]> }>,
   perChunk: number,
 ): Generator<Buffer, void, void> {
-  const meta = metaOf(state, groups.map((g) => [g.name, g.keys.length]));
-  let out = new Writer(16 + meta.length * 2);
-  writeHead(out, meta);
+  const meta = JSON.stringify({ version: state.version, appliedSeq: state.appliedSeq, watermark: state.watermark, groups: groups.map((g) => [g.name, g.count]) }, (_key, value: unknown) =>
+    value === -Infinity ? '-Infinity' : value,
+  );
+  let out = new Writer(1 << 16);
+  out.u32(MAGIC);
+  out.u32(FORMAT);
+  out.string(meta);
   let offset = 0;
   let inChunk = 0;
   for (const group of groups) {
-    for (const key of group.keys) {
-      out.record(key, group.recordOf(key));
+    let written = 0;
+    for (const [key, record] of group.entries) {
+      out.record(key, record);
+      written++;
       if (++inChunk >= perChunk) {
         const chunk = out.result();
         offset += chunk.length;
@@ -215,6 +190,7 @@ export function* encodeSnapshotInChunks(
         inChunk = 0;
       }
     }
+    if (written !== group.count) throw new Error(`feature state snapshot: group ${group.name} gave ${written} records, not ${group.count}`);
   }
   const last = out.result();
   if (last.length > 0) yield last;

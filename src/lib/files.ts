@@ -1,5 +1,5 @@
 import { renameSync, writeFileSync } from 'node:fs';
-import { open, rename, rm, writeFile } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 
 let writes = 0;
 
@@ -10,21 +10,10 @@ export function writeFileAtomic(path: string, data: string | NodeJS.ArrayBufferV
   renameSync(temp, path);
 }
 
-/** writeFileAtomic off the event loop (the write runs on libuv's thread pool). */
-export async function writeFileAtomicInBackground(path: string, data: string | NodeJS.ArrayBufferView): Promise<void> {
-  const temp = `${path}.tmp-${process.pid}-${++writes}`;
-  try {
-    await writeFile(temp, data);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-}
-
 /**
- * writeFileAtomicInBackground for content produced in pieces: each piece is written, then the event
- * loop gets a turn before the next is produced (the pieces may be computed lazily, e.g. a generator).
+ * writeFileAtomic off the event loop, for content produced in pieces: each piece is written (on
+ * libuv's thread pool), then the event loop gets a turn before the next is produced (the pieces may
+ * be computed lazily, e.g. by a generator).
  */
 export async function writeFileAtomicInPieces(path: string, pieces: Iterable<Uint8Array>): Promise<void> {
   const temp = `${path}.tmp-${process.pid}-${++writes}`;
