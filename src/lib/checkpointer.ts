@@ -56,7 +56,7 @@ setInterval(() => {
 let worker: Worker | undefined;
 let nextId = 1;
 /** Registrations not yet released. */
-const active = new Set<number>();
+let registered = 0;
 const releasing = new Map<number, () => void>();
 
 /**
@@ -86,12 +86,12 @@ export function checkpointInBackground(path: string, durability: Durability): ()
   }
   const current = worker;
   const id = nextId++;
-  active.add(id);
+  registered++;
   current.postMessage({ add: path, id, durability });
   let released: Promise<void> | undefined;
   return () => {
     released ??= (async () => {
-      active.delete(id);
+      registered--;
       if (worker !== current) return;
       await new Promise<void>((resolve) => {
         releasing.set(id, resolve);
@@ -99,7 +99,7 @@ export function checkpointInBackground(path: string, durability: Durability): ()
         current.postMessage({ remove: path, id });
       });
       if (releasing.size === 0) current.unref();
-      if (worker === current && active.size === 0) {
+      if (worker === current && registered === 0) {
         worker = undefined;
         await current.terminate();
       }
