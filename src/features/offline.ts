@@ -35,6 +35,9 @@ export async function replay(
   const total = options.toSeq ?? (await log.lastSeq());
   const scratch = new Float64Array(set.vectorNames.length);
   let sinceSweep = 0;
+  // A sweep visits every entity held: waiting for at least twice as many events as entities keeps it
+  // to half a visit per event, while what idle entities hold stays bounded by the events since.
+  let sweepAfter = 100_000;
   const decode = new Set<EventType>(options.visitTypes === undefined ? EVENT_TYPES : [...engine.inputTypes, ...options.visitTypes]);
   for await (const batch of log.replayStream({ toSeq: total, decode, batchSize: 20_000 })) {
     if (options.beforeBatch) await options.beforeBatch(batch.filter((item): item is LoggedEvent => item.event !== undefined));
@@ -47,9 +50,10 @@ export async function replay(
         engine.apply(item);
       }
       // Counted in events of every kind, so a replay that passes over events sweeps where one that decodes them does.
-      if (++sinceSweep >= 100_000) {
+      if (++sinceSweep >= sweepAfter) {
         engine.sweep();
         sinceSweep = 0;
+        sweepAfter = Math.max(100_000, 2 * engine.entityTotal());
       }
     }
     options.onProgress?.(engine.appliedSeq, total);
