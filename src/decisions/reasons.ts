@@ -5,20 +5,42 @@ import type { Contribution } from '../models/index.js';
 import type { Reason } from './decision.js';
 
 export function featureReason(set: FeatureSet, c: Contribution): Reason {
-  const def = set.get(c.feature);
-  const description = def?.description || c.feature.replace(/_/g, ' ');
+  const { description, format } = wordingOf(set, c.feature);
   const direction = c.contribution > 0 ? 'raises' : 'lowers';
   const value = Number.isNaN(c.value) ? null : c.value;
-  const shown = value === null ? 'unknown (never seen or idle)' : formatValue(value, def as WindowedFeature | undefined, c.feature);
-  return { kind: 'feature', feature: c.feature, value, contribution: c.contribution, text: `${capitalise(description)}: ${shown} — ${direction} the risk` };
+  const shown = value === null ? 'unknown (never seen or idle)' : format(value);
+  return { kind: 'feature', feature: c.feature, value, contribution: c.contribution, text: `${description}: ${shown} — ${direction} the risk` };
 }
 
-function formatValue(value: number, def: WindowedFeature | undefined, name: string): string {
-  if (def?.agg === 'since_last' || def?.agg === 'since_first') return humanDuration(value);
-  if (/_days$/.test(name)) return `${value.toFixed(1)} days`;
-  if (/^(first_use|has_|message_off|card_country_mismatch|ip_country_mismatch)/.test(name) || name.endsWith('_burst')) return value >= 0.5 ? 'yes' : 'no';
-  if (/ratio|rate|_vs_/.test(name)) return value.toFixed(2);
-  return Number.isInteger(value) ? String(value) : value.toFixed(2);
+interface Wording {
+  description: string;
+  format: (value: number) => string;
+}
+
+/** How each feature is worded, worked out once per feature set rather than on every decision. */
+const wordings = new WeakMap<FeatureSet, Map<string, Wording>>();
+
+function wordingOf(set: FeatureSet, name: string): Wording {
+  let bySet = wordings.get(set);
+  if (bySet === undefined) {
+    bySet = new Map();
+    wordings.set(set, bySet);
+  }
+  let wording = bySet.get(name);
+  if (wording === undefined) {
+    const def = set.get(name);
+    wording = { description: capitalise(def?.description || name.replace(/_/g, ' ')), format: formatterFor(def as WindowedFeature | undefined, name) };
+    bySet.set(name, wording);
+  }
+  return wording;
+}
+
+function formatterFor(def: WindowedFeature | undefined, name: string): (value: number) => string {
+  if (def?.agg === 'since_last' || def?.agg === 'since_first') return humanDuration;
+  if (/_days$/.test(name)) return (value) => `${value.toFixed(1)} days`;
+  if (/^(first_use|has_|message_off|card_country_mismatch|ip_country_mismatch)/.test(name) || name.endsWith('_burst')) return (value) => (value >= 0.5 ? 'yes' : 'no');
+  if (/ratio|rate|_vs_/.test(name)) return (value) => value.toFixed(2);
+  return (value) => (Number.isInteger(value) ? String(value) : value.toFixed(2));
 }
 
 function humanDuration(seconds: number): string {

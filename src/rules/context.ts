@@ -35,22 +35,41 @@ const INTEGER_CONTEXT_FIELDS: ReadonlySet<string> = new Set(['tz_offset_min']);
 
 function toCel(fields: object, integers: ReadonlySet<string> | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(fields)) {
-    out[name] = typeof value === 'number' && integers?.has(name) ? BigInt(value) : value;
+  // for…in rather than Object.entries: no array per field on every decision (events are plain parsed
+  // objects: nothing enumerable is inherited).
+  for (const name in fields) {
+    const value = (fields as Record<string, unknown>)[name];
+    out[name] = typeof value === 'number' && integers !== undefined && integers.has(name) ? BigInt(value) : value;
   }
   return out;
 }
 
-/** Names of the values of a vector layout (`FeatureSet.vectorNames`: values, then `<name>_missing`), cached per layout. */
-const valueNamesOf = new WeakMap<readonly string[], readonly string[]>();
+/** A vector layout (`FeatureSet.vectorNames`: values, then `<name>_missing`) as contexts read it. */
+interface Layout {
+  /** The values' names. */
+  names: readonly string[];
+  /** Positions of the values a context carries: all of them, or those a rule set names. */
+  all: Int32Array;
+  named: WeakMap<ReadonlySet<string>, Int32Array>;
+}
 
-function valueNames(vectorNames: readonly string[]): readonly string[] {
-  let names = valueNamesOf.get(vectorNames);
-  if (names === undefined) {
-    names = vectorNames.slice(0, vectorNames.length / 2);
-    valueNamesOf.set(vectorNames, names);
+/** Worked out once per layout, not per decision. */
+const layouts = new WeakMap<readonly string[], Layout>();
+
+function carriedPositions(vectorNames: readonly string[], only: ReadonlySet<string> | undefined): { names: readonly string[]; positions: Int32Array } {
+  let layout = layouts.get(vectorNames);
+  if (layout === undefined) {
+    const names = vectorNames.slice(0, vectorNames.length / 2);
+    layout = { names, all: Int32Array.from(names, (_, i) => i), named: new WeakMap() };
+    layouts.set(vectorNames, layout);
   }
-  return names;
+  if (only === undefined) return { names: layout.names, positions: layout.all };
+  let positions = layout.named.get(only);
+  if (positions === undefined) {
+    positions = Int32Array.from(layout.all.filter((i) => only.has(layout.names[i]!)));
+    layout.named.set(only, positions);
+  }
+  return { names: layout.names, positions };
 }
 
 /**
@@ -63,9 +82,9 @@ export function buildRuleContext(event: RiskEvent, vectorNames: readonly string[
   for (const kind of ENTITY_KINDS) entities[kind] = event.entities[kind] ?? '';
   const features = new Map<string, number>();
   if (vector !== null) {
-    const names = valueNames(vectorNames);
     // `only`: the features the rules name; the others would be built for every decision and never read.
-    for (let i = 0; i < names.length; i++) if (vector[names.length + i] !== 1 && (only === undefined || only.has(names[i]!))) features.set(names[i]!, vector[i]!);
+    const { names, positions } = carriedPositions(vectorNames, only);
+    for (const i of positions) if (vector[names.length + i] !== 1) features.set(names[i]!, vector[i]!);
   }
   return {
     request: {
