@@ -101,12 +101,18 @@ export async function createScorer(artifact: ModelArtifact, space: FeatureSpace)
     case 'gbdt': {
       const predictor = new GbdtPredictor(body.model);
       if (predictor.featureNames.length !== inputs.length) throw new ModelFeatureMismatch(`model ${artifact.id}: ${inputs.length} inputs but the trees use ${predictor.featureNames.length}`);
+      // Trees compare float32 inputs: gathered straight into float32, the row is not copied again.
+      const row32 = new Float32Array(inputs.length);
+      const gather32 = (vector: Float64Array): Float32Array => {
+        for (let i = 0; i < inputs.length; i++) row32[i] = vector[inputs[i]!]!;
+        return row32;
+      };
       return {
         artifact,
-        score: (vector) => calibrate(predictor.predictMargin(gather(vector))),
-        reasons: (vector, k) => topReasons(vector, predictor.explainFast(gather(vector)).contributions, k),
+        score: (vector) => calibrate(predictor.predictMargin(gather32(vector))),
+        reasons: (vector, k) => topReasons(vector, predictor.explainFast(gather32(vector)).contributions, k),
         scoreWithReasons(vector, k) {
-          const explained = predictor.explainFast(gather(vector));
+          const explained = predictor.explainFast(gather32(vector));
           return { ...calibrate(explained.margin), reasons: topReasons(vector, explained.contributions, k) };
         },
       };
