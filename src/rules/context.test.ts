@@ -42,6 +42,20 @@ describe('buildRuleContext', () => {
     expect(features.get('user_amount_mean_1h')).toBe(0);
   });
 
+  it('carries only the features a rule set names, each set its own, on the same layout', () => {
+    const vector = Float64Array.of(2, 7, 4, 0, 0, 0);
+    expect([...buildRuleContext(event, set.vectorNames, vector, null, new Set(['nights'])).features]).toEqual([['nights', 4]]);
+    const both = new Set(['user_bookings_1h', 'user_amount_mean_1h']);
+    expect([...buildRuleContext(event, set.vectorNames, vector, null, both).features]).toEqual([
+      ['user_bookings_1h', 2],
+      ['user_amount_mean_1h', 7],
+    ]);
+    // named but missing: still left out
+    expect([...buildRuleContext(event, set.vectorNames, Float64Array.of(2, NaN, 4, 0, 1, 0), null, both).features]).toEqual([['user_bookings_1h', 2]]);
+    expect(buildRuleContext(event, set.vectorNames, vector, null, new Set()).features.size).toBe(0);
+    expect(buildRuleContext(event, set.vectorNames, vector, null).features.size).toBe(3);
+  });
+
   it('has no features when none could be read', () => {
     expect(buildRuleContext(event, set.vectorNames, null, null).features.size).toBe(0);
   });
