@@ -142,7 +142,8 @@ export class SqliteEventLog implements EventLog {
   async *replayStream(range: ReadRange & { decode: ReadonlySet<EventType>; batchSize?: number }): AsyncIterable<Array<LoggedEvent | PassedEvent>> {
     const from = range.fromSeq ?? 1;
     const to = range.toSeq ?? Number.MAX_SAFE_INTEGER;
-    const batchSize = range.batchSize ?? 10_000;
+    // Small by default: a replay applies each batch right after decoding it, while it is in the caches.
+    const batchSize = range.batchSize ?? 256;
     const decode = range.decode as ReadonlySet<string>;
     let batch: Array<LoggedEvent | PassedEvent> = [];
     for (const [first, body] of this.blocks(from, to)) {
