@@ -63,8 +63,11 @@ export function ReviewPanel({ reviewCase: c, onChanged, onFinished }: ReviewPane
       rememberLease(c.id, granted);
       setLease(granted);
       onChanged();
-      // The claim button is gone; the outcome choice is next.
-      requestAnimationFrame(() => firstOutcome.current?.focus());
+      // The claim button is gone; the outcome choice is next — unless the reviewer already picked an
+      // outcome (f / l / e) before this frame, which put the focus in the note: it stays there.
+      requestAnimationFrame(() => {
+        if (document.activeElement !== noteField.current) firstOutcome.current?.focus();
+      });
     });
 
   const release = () =>
