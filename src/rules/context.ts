@@ -48,28 +48,34 @@ function toCel(fields: object, integers: ReadonlySet<string> | undefined): Recor
 interface Layout {
   /** The values' names. */
   names: readonly string[];
-  /** Positions of the values a context carries: all of them, or those a rule set names. */
+  /** Every value's position. */
   all: Int32Array;
+  /** The positions of the values each rule set names. */
   named: WeakMap<ReadonlySet<string>, Int32Array>;
 }
 
 /** Worked out once per layout, not per decision. */
 const layouts = new WeakMap<readonly string[], Layout>();
 
-function carriedPositions(vectorNames: readonly string[], only: ReadonlySet<string> | undefined): { names: readonly string[]; positions: Int32Array } {
+function layoutOf(vectorNames: readonly string[]): Layout {
   let layout = layouts.get(vectorNames);
   if (layout === undefined) {
     const names = vectorNames.slice(0, vectorNames.length / 2);
     layout = { names, all: Int32Array.from(names, (_, i) => i), named: new WeakMap() };
     layouts.set(vectorNames, layout);
   }
-  if (only === undefined) return { names: layout.names, positions: layout.all };
+  return layout;
+}
+
+/** Positions of the values a context carries: all of them, or those `only` names. */
+function carriedPositions(layout: Layout, only: ReadonlySet<string> | undefined): Int32Array {
+  if (only === undefined) return layout.all;
   let positions = layout.named.get(only);
   if (positions === undefined) {
     positions = Int32Array.from(layout.all.filter((i) => only.has(layout.names[i]!)));
     layout.named.set(only, positions);
   }
-  return { names: layout.names, positions };
+  return positions;
 }
 
 /**
@@ -83,8 +89,9 @@ export function buildRuleContext(event: RiskEvent, vectorNames: readonly string[
   const features = new Map<string, number>();
   if (vector !== null) {
     // `only`: the features the rules name; the others would be built for every decision and never read.
-    const { names, positions } = carriedPositions(vectorNames, only);
-    for (const i of positions) if (vector[names.length + i] !== 1) features.set(names[i]!, vector[i]!);
+    const layout = layoutOf(vectorNames);
+    const { names } = layout;
+    for (const i of carriedPositions(layout, only)) if (vector[names.length + i] !== 1) features.set(names[i]!, vector[i]!);
   }
   return {
     request: {
