@@ -6,9 +6,14 @@ import { textSignal, type TextSignalName } from './derived.js';
 import type { FeatureSet } from './featureset.js';
 import { ON_DEMAND_OPS, type Operand } from './ondemand.js';
 import { addEvent, clearState, distinctEntries, hasState, isDead, newRecord, readState, resetState, velocityFirstMinute, windowSpec, type EntityRecord, type WindowSpec } from './window.js';
+import { EntityTable, KEY_SEPARATOR, keyIsParts, partsHash, type TableCursor } from './entity-table.js';
 import { decodeSnapshot, encodeSnapshot, encodeSnapshotInChunks } from './snapshot.js';
 
 type Getter = (event: RiskEvent) => unknown;
+
+/** lookUpAll's marks for a group's entry: the event names the whole key (to look up), or not. */
+const TO_PROBE = -2;
+const NOT_FOUND = -1;
 
 interface CompiledWindowed {
   def: WindowedFeature;
@@ -29,13 +34,15 @@ interface CompiledWindowed {
  */
 interface EntityGroup {
   name: string;
+  /** The entity kinds of the key, in order (one, or two for a composite key). */
+  kinds: readonly EntityKind[];
   key: (event: RiskEvent) => string | undefined;
   features: CompiledWindowed[];
   /** Features of this group fed by each event type. */
   byType: Map<EventType, CompiledWindowed[]>;
   /** Distinct-count features in the group: each keeps a list of values in the record. */
   valueLists: number;
-  records: Map<string, EntityRecord>;
+  records: EntityTable<EntityRecord>;
   /**
    * While a snapshot is taken in steps: each record as it was when the snapshot began, saved just
    * before its first change since (null for an entity that did not exist then).
@@ -50,7 +57,7 @@ export class FeatureEngine {
   appliedSeq = 0;
   private readonly groups: EntityGroup[] = [];
   /** Where an incremental sweep (sweepSome) stands. */
-  private sweepCursor: { group: number; entries: MapIterator<[string, EntityRecord]> } | undefined;
+  private sweepCursor: { group: number; cursor: TableCursor } | undefined;
   private readonly groupsByType = new Map<EventType, Array<{ group: EntityGroup; features: CompiledWindowed[] }>>();
   /** The event types any feature of the set is computed from: a replay must decode these. */
   readonly inputTypes: ReadonlySet<EventType>;
@@ -64,7 +71,11 @@ export class FeatureEngine {
     operands: Operand[];
   }>;
   private readonly missingValues: Float64Array;
-  /** vector()'s scratch: each group's record for the event read. */
+  /** vector()'s scratch, per group: the parts of the event's key, their hash, and the record found. */
+  private readonly parts: string[][] = [];
+  private readonly hashes: Int32Array;
+  private readonly entries: Int32Array;
+  private readonly storedKeys: Array<string | undefined> = [];
   private readonly found: Array<EntityRecord | undefined> = [];
   /** Where vector() keeps what its early loads of the records read, so that they are not optimised away. */
   private prefetched = 0;
@@ -76,7 +87,7 @@ export class FeatureEngine {
       const name = entityKinds(def.entity).join('×');
       let group = groupByName.get(name);
       if (!group) {
-        group = { name, key: keyOf(def), features: [], byType: new Map(), valueLists: 0, records: new Map() };
+        group = { name, kinds: entityKinds(def.entity), key: keyOf(def), features: [], byType: new Map(), valueLists: 0, records: new EntityTable() };
         groupByName.set(name, group);
         this.groups.push(group);
       }
@@ -112,6 +123,9 @@ export class FeatureEngine {
       operands: new Array<Operand>(f.args.length),
     }));
     this.missingValues = new Float64Array(set.valueNames.map((n) => set.get(n)!.missingValue ?? NaN));
+    this.hashes = new Int32Array(this.groups.length);
+    this.entries = new Int32Array(this.groups.length);
+    for (const group of this.groups) this.parts.push(new Array<string>(group.kinds.length));
   }
 
   /** Apply one event from the log. Events must come in increasing sequence order. */
@@ -166,24 +180,12 @@ export class FeatureEngine {
   vector(event: RiskEvent, out = new Float64Array(this.set.vectorNames.length)): Float64Array {
     const n = this.set.valueNames.length;
     const t = event.ts;
-    // Every record is looked up, and its first cache line loaded, before any is read: in maps of 10⁴–10⁵
-    // entities each lookup is a chain of cache misses, and back to back the processor overlaps the
-    // chains of different groups instead of waiting for each in turn (features read 12.7 → 9.5 µs).
-    const records = this.found;
-    let prefetched = 0;
-    for (let g = 0; g < this.groups.length; g++) {
-      const group = this.groups[g]!;
-      const key = group.key(event);
-      const record = key === undefined ? undefined : group.records.get(key);
-      records[g] = record;
-      if (record !== undefined) prefetched += record[0]!;
-    }
+    const records = this.lookUpAll(event);
     for (let g = 0; g < this.groups.length; g++) {
       const record = records[g];
       for (const f of this.groups[g]!.features) out[f.index] = readState(record, f.slot, f.spec, t, this.watermark);
     }
     records.fill(undefined);
-    this.prefetched = prefetched;
     for (const [index, numerator, denominator] of this.ratioInputs) {
       const d = out[denominator]!;
       out[index] = d === 0 || Number.isNaN(d) ? NaN : out[numerator]! / d;
@@ -205,6 +207,63 @@ export class FeatureEngine {
       }
     }
     return out;
+  }
+
+  /**
+   * Every group's record for the event, looked up in phases across the groups — every key's hash, then
+   * every slot, then every stored key, then the head of every record — rather than one
+   * lookup after another: in tables of 10⁴–10⁵ entities each step of a lookup is a cache miss, and
+   * phased, the processor waits for the nine lookups' misses of one step together (a booking's nine
+   * lookups: ~6 µs as Map.get calls, ~4 µs phased, in process).
+   */
+  private lookUpAll(event: RiskEvent): Array<EntityRecord | undefined> {
+    const groups = this.groups;
+    const entities = event.entities;
+    const hashes = this.hashes;
+    const entries = this.entries;
+    for (let g = 0; g < groups.length; g++) {
+      const kinds = groups[g]!.kinds;
+      const parts = this.parts[g]!;
+      let complete = true;
+      for (let k = 0; k < kinds.length; k++) {
+        const part = entities[kinds[k]!];
+        if (part === undefined) {
+          complete = false;
+          break;
+        }
+        parts[k] = part;
+      }
+      entries[g] = complete ? TO_PROBE : NOT_FOUND;
+      if (complete) hashes[g] = partsHash(parts);
+    }
+    for (let g = 0; g < groups.length; g++) if (entries[g] === TO_PROBE) entries[g] = groups[g]!.records.probe(hashes[g]!);
+    const records = this.found;
+    const storedKeys = this.storedKeys;
+    for (let g = 0; g < groups.length; g++) {
+      const entry = entries[g]!;
+      if (entry < 0) continue;
+      const table = groups[g]!.records;
+      storedKeys[g] = table.keyAt(entry);
+      records[g] = table.valueAt(entry);
+    }
+    let prefetched = 0;
+    for (let g = 0; g < groups.length; g++) {
+      let entry = entries[g]!;
+      if (entry < 0) continue;
+      const parts = this.parts[g]!;
+      if (parts.length === 1 ? storedKeys[g] !== parts[0] : !keyIsParts(storedKeys[g]!, parts)) {
+        // Another key with the same hash: rare, so looked up on its own.
+        const table = groups[g]!.records;
+        do entry = table.probeAfter(hashes[g]!, entry);
+        while (entry >= 0 && !(parts.length === 1 ? table.keyAt(entry) === parts[0] : keyIsParts(table.keyAt(entry), parts)));
+        records[g] = entry < 0 ? undefined : table.valueAt(entry);
+      }
+      prefetched += records[g]?.length ?? 0;
+    }
+    for (let g = 0; g < groups.length; g++) prefetched += records[g]?.[0] ?? 0;
+    storedKeys.fill(undefined);
+    this.prefetched = prefetched;
+    return records;
   }
 
   /** Earliest epoch minute at which a velocity feature triggered for the event's entity, or NaN. */
@@ -251,24 +310,26 @@ export class FeatureEngine {
   /**
    * Sweep the next `count` entities of a round through all of them, carrying on where the last call
    * stopped: the online store spreads a sweep over the events it applies instead of stalling on one.
-   * (Map iterators survive deletions and see entities added meanwhile.) Returns the states evicted.
+   * (The table's cursor survives deletions and sees entities added meanwhile.) Returns the states evicted.
    */
   sweepSome(count: number): number {
     let evicted = 0;
     for (let done = 0; done < count; ) {
       if (this.sweepCursor === undefined) {
         if (this.groups.length === 0) return evicted;
-        this.sweepCursor = { group: 0, entries: this.groups[0]!.records.entries() };
+        this.sweepCursor = { group: 0, cursor: this.groups[0]!.records.cursor() };
       }
-      const cursor = this.sweepCursor;
-      const next = cursor.entries.next();
-      if (next.done) {
-        const following = cursor.group + 1;
-        this.sweepCursor = following < this.groups.length ? { group: following, entries: this.groups[following]!.records.entries() } : undefined;
+      const { group, cursor } = this.sweepCursor;
+      const table = this.groups[group]!.records;
+      const next = table.advance(cursor);
+      if (next === undefined) {
+        table.release(cursor);
+        const following = group + 1;
+        this.sweepCursor = following < this.groups.length ? { group: following, cursor: this.groups[following]!.records.cursor() } : undefined;
         if (this.sweepCursor === undefined) return evicted; // a round is complete
         continue;
       }
-      evicted += this.sweepRecord(this.groups[cursor.group]!, next.value[0], next.value[1]);
+      evicted += this.sweepRecord(this.groups[group]!, next[0], next[1]);
       done++;
     }
     return evicted;
@@ -353,7 +414,9 @@ export class FeatureEngine {
     }
     const byName = new Map(snap.groups);
     for (const group of this.groups) {
-      group.records = byName.get(group.name) ?? new Map();
+      const records = new EntityTable<EntityRecord>();
+      for (const [key, record] of byName.get(group.name)?.entries() ?? []) records.set(key, record);
+      group.records = records;
       group.saved = undefined; // a snapshot under way is abandoned
     }
     this.sweepCursor = undefined;
@@ -363,7 +426,7 @@ export class FeatureEngine {
 }
 
 /** A group's records as of a snapshot's start: its copy of a record changed since, else the record. */
-function* asOfStart(group: EntityGroup, keys: readonly string[], saved: Map<string, EntityRecord | null>, records: Map<string, EntityRecord>): Generator<[string, EntityRecord]> {
+function* asOfStart(group: EntityGroup, keys: readonly string[], saved: Map<string, EntityRecord | null>, records: EntityTable<EntityRecord>): Generator<[string, EntityRecord]> {
   for (const key of keys) {
     if (group.saved !== saved) throw new Error('the feature state was restored while a snapshot was being taken');
     yield [key, saved.get(key) ?? records.get(key)!];
@@ -400,7 +463,7 @@ function keyOf(def: WindowedFeature): (event: RiskEvent) => string | undefined {
     for (let i = 0; i < kinds.length; i++) {
       const part = event.entities[kinds[i] as EntityKind];
       if (part === undefined) return undefined;
-      key = i === 0 ? part : `${key}\u0001${part}`;
+      key = i === 0 ? part : `${key}${KEY_SEPARATOR}${part}`;
     }
     return key;
   };

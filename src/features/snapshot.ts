@@ -15,10 +15,20 @@ const FORMAT = 3;
 /** Strings are copied code unit by code unit through a Uint16Array, which is little-endian only here. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/** What a snapshot is taken of: a Map, or the engine's own table. */
+export interface RecordsByKey {
+  readonly size: number;
+  entries(): Iterable<[key: string, record: EntityRecord]>;
+}
+
 export interface SnapshotState {
   version: string;
   appliedSeq: number;
   watermark: number;
+  groups: Array<[name: string, records: RecordsByKey]>;
+}
+
+export interface DecodedSnapshot extends SnapshotState {
   groups: Array<[name: string, records: Map<string, EntityRecord>]>;
 }
 
@@ -197,7 +207,7 @@ export function* encodeSnapshotInChunks(
 }
 
 /** Throws on anything that is not a snapshot in this format (the caller rebuilds from the log). */
-export function decodeSnapshot(input: Uint8Array): SnapshotState {
+export function decodeSnapshot(input: Uint8Array): DecodedSnapshot {
   if (input.length < 12) throw new Error('not a feature state snapshot');
   const reader = new Reader(input);
   if (reader.u32() !== MAGIC) throw new Error('not a feature state snapshot');
@@ -209,7 +219,7 @@ export function decodeSnapshot(input: Uint8Array): SnapshotState {
     watermark: number;
     groups: Array<[string, number]>;
   };
-  const groups: SnapshotState['groups'] = meta.groups.map(([name, size]) => {
+  const groups: DecodedSnapshot['groups'] = meta.groups.map(([name, size]) => {
     const records = new Map<string, EntityRecord>();
     for (let r = 0; r < size; r++) {
       const key = reader.string();
