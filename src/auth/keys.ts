@@ -78,7 +78,8 @@ export class SqliteApiKeyStore {
     return this.list().find((k) => k.id === id)!;
   }
 
-  private reload(): void {
+  /** Read the keys again (another process may have created or revoked some). */
+  reload(): void {
     const rows = this.db.prepare('SELECT * FROM api_keys').all() as Array<Row & { token_hash: string }>;
     this.cache = new Map(rows.map((r) => [r.token_hash, toKey(r)]));
   }

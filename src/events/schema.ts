@@ -205,8 +205,12 @@ export const REQUIRED_ENTITIES: Record<EventType, readonly EntityKind[]> = {
 };
 
 /** Event time on the wire: epoch milliseconds or an RFC 3339 timestamp with a zone. */
+/** The times an event may carry (epoch ms): 2000-01-01 to 2100-01-01, in either form. */
+export const MIN_TS = 946_684_800_000;
+export const MAX_TS = 4_102_444_800_000;
+
 export const Timestamp = Type.Union([
-  Type.Integer({ minimum: 946_684_800_000, maximum: 4_102_444_800_000, description: 'epoch milliseconds, 2000..2100' }),
+  Type.Integer({ minimum: MIN_TS, maximum: MAX_TS, description: 'epoch milliseconds, 2000..2100' }),
   Type.String({ format: 'date-time', description: 'RFC 3339 timestamp' }),
 ]);
 

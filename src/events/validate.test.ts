@@ -141,6 +141,18 @@ describe('event validation', () => {
     }
   });
 
+  it('refuses a leap second and string times outside 2000–2100, as it does epoch milliseconds', () => {
+    const event = clone('login');
+    event.ts = '2016-12-31T23:59:60Z';
+    expect(errorsOf(event)).toEqual([{ path: 'ts', message: expect.stringContaining('leap second') }]);
+    for (const outside of ['0000-01-01T00:00:00Z', '1999-12-31T23:59:59Z', '2100-01-01T00:00:00.001Z']) {
+      event.ts = outside;
+      expect(errorsOf(event), outside).toEqual([{ path: 'ts', message: 'must lie between 2000 and 2100' }]);
+    }
+    event.ts = '2000-01-01T00:00:00Z';
+    expect(parseEvent(event)).toMatchObject({ ok: true, event: { ts: 946_684_800_000 } });
+  });
+
   it('hashes e-mail addresses and keeps their domain', () => {
     const result = parseEvent(clone('account_created'));
     if (!result.ok) throw new Error('expected ok');

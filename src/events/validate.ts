@@ -4,7 +4,7 @@
 import { Compile } from 'typebox/compile';
 import { Settings } from 'typebox/system';
 import type { TSchema } from 'typebox';
-import { Envelope, EVENT_TYPES, Payloads, REQUIRED_ENTITIES, SCHEMA_VERSION, type EventType, type RiskEvent } from './schema.js';
+import { Envelope, EVENT_TYPES, MAX_TS, MIN_TS, Payloads, REQUIRED_ENTITIES, SCHEMA_VERSION, type EventType, type RiskEvent } from './schema.js';
 import { looksLikeRawCardNumber } from './pan.js';
 import { emailDomain, hashEmail, isHashedEmail, normaliseEmail } from './email.js';
 
@@ -66,6 +66,13 @@ export function parseEvent(raw: unknown): ParseResult {
   }
   for (const path of cardNumberPaths) {
     errors.push({ path, message: 'looks like a raw card number; send a card fingerprint instead' });
+  }
+  if (typeof input.ts === 'string' && errors.every((e) => e.path !== 'ts')) {
+    // The schema checks the form; the time itself must exist (no leap second :60, which Date.parse
+    // cannot represent) and lie in the range an epoch-millisecond ts may.
+    const ms = Date.parse(input.ts);
+    if (!Number.isFinite(ms)) errors.push({ path: 'ts', message: 'is not a time that can be represented (a leap second, :60, is not accepted)' });
+    else if (ms < MIN_TS || ms > MAX_TS) errors.push({ path: 'ts', message: 'must lie between 2000 and 2100' });
   }
   if (errors.length > 0) return { ok: false, errors: dedupe(errors) };
   return { ok: true, event: normalise(input) };

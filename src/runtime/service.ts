@@ -180,19 +180,22 @@ export async function openService(dir: string, options: ServiceOptions): Promise
     },
   });
 
-  // Rules, lists, model stages and serving settings changed by another process (the CLI beside a
-  // running server) reach this one within a couple of seconds: a cheap fingerprint of them is compared
-  // on a timer.
+  // Rules, lists, model stages, serving settings and API keys changed by another process (the CLI
+  // beside a running server: `riskgate keys revoke` is how a leaked key is stopped) reach this one
+  // within a couple of seconds: a cheap fingerprint of them is compared on a timer.
+  const keys = new SqliteApiKeyStore(embedded.db);
   const fingerprint = embedded.db.prepare(`SELECT
+    (SELECT COUNT(*) || ':' || COUNT(revoked_at) FROM api_keys) AS keys,
     (SELECT COALESCE(MAX(value), '') FROM settings WHERE key = 'serving') AS settings,
     (SELECT COALESCE(MAX(rowid), 0) FROM rule_versions) AS rules,
     (SELECT COALESCE(MAX(seq), 0) FROM list_changes) || ':' || (SELECT COUNT(*) FROM lists) AS lists,
     (SELECT COALESCE(group_concat(m, ';'), '') FROM (SELECT id || '|' || stage || '|' || COALESCE(canary_share, '') || '|' || COALESCE(policy, '') AS m FROM models WHERE stage != 'retired' ORDER BY id)) AS models`);
-  type Fingerprint = { settings: string; rules: number; lists: string; models: string };
+  type Fingerprint = { keys: string; settings: string; rules: number; lists: string; models: string };
   let seen = fingerprint.get() as Fingerprint;
   const reloadWhatChanged = async (): Promise<void> => {
     if (!embedded.db.open) return;
     const now = fingerprint.get() as Fingerprint;
+    if (now.keys !== seen.keys) keys.reload();
     if (now.lists !== seen.lists) await rulesRuntime.refreshAllLists();
     if (now.lists !== seen.lists || now.rules !== seen.rules) rules = await rulesRuntime.evaluator();
     if (now.settings !== seen.settings) {
@@ -210,7 +213,7 @@ export async function openService(dir: string, options: ServiceOptions): Promise
           if (watching) return;
           watching = true;
           reloadWhatChanged()
-            .catch((error: unknown) => process.stderr.write(`riskgate: reloading rules, lists, models or settings failed: ${(error as Error).message}\n`))
+            .catch((error: unknown) => process.stderr.write(`riskgate: reloading keys, rules, lists, models or settings failed: ${(error as Error).message}\n`))
             .finally(() => {
               watching = false;
             });
@@ -223,7 +226,7 @@ export async function openService(dir: string, options: ServiceOptions): Promise
     decisions,
     decider,
     metrics,
-    keys: new SqliteApiKeyStore(embedded.db),
+    keys,
     rules: rulesRuntime,
     cases,
     audit,

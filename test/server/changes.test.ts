@@ -1,7 +1,8 @@
-// Rules, lists, model policies and settings changed by another process — the CLI beside a running server, which
+// API keys, rules, lists, model policies and settings changed by another process — the CLI beside a running server, which
 // writes the same SQLite files through its own connection — reach the running server by themselves.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { SqliteApiKeyStore } from '../../src/auth/keys.js';
 import { openSqlite, type SqliteDatabase } from '../../src/lib/sqlite.js';
 import { SqliteSettingsStore } from '../../src/decisions/settings.js';
 import { SqliteModelRegistry } from '../../src/models/stores/sqlite-registry.js';
@@ -27,6 +28,14 @@ async function eventually(request: () => ReturnType<typeof booking>, check: (dec
     const { body } = await server.request('POST', '/v1/decisions', { body: request() });
     if (check(body)) return;
     if (Date.now() > deadline) throw new Error(`the server did not pick the change up: ${JSON.stringify(body.rule_hits)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function until(check: () => Promise<boolean>, failure: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(failure);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -63,6 +72,15 @@ describe('changes made by another process', () => {
       () => booking(),
       (d) => JSON.stringify(d.policy) === JSON.stringify({ block: 0.91, review: 0.41 }),
     );
+  });
+
+  it('a key created elsewhere is let in, and shut out once revoked there (a leaked key is stopped without a restart)', async () => {
+    const keys = new SqliteApiKeyStore(other);
+    const { key, token } = keys.create('from the CLI', ['admin']);
+    const status = async () => (await server.request('GET', '/v1/admin/kill-switch', { key: token })).status;
+    await until(async () => (await status()) === 200, 'the new key was not let in');
+    keys.revoke(key.id);
+    await until(async () => (await status()) === 401, 'the revoked key still works');
   });
 
   it('the kill switch thrown elsewhere takes the running server to rules only, and back', async () => {
