@@ -305,10 +305,25 @@ export const TOP_FEATURE_REASONS = 3;
 /** Live events may not come from the future: one far-future time would age every entity past its TTL. */
 export const MAX_CLOCK_SKEW_MS = 24 * 3_600_000;
 
-/** parseEvent, plus the check that a live event's time is not more than a day ahead of the clock. */
+/** Ids riskgate gives the events it makes itself (a reviewer's verdict label): no client may take one first. */
+export const RESERVED_ID_PREFIX = 'verdict_case_';
+
+/** The id of the label event a case's verdict becomes. */
+export function verdictLabelId(caseId: string): string {
+  return `verdict_${caseId}`;
+}
+
+/**
+ * parseEvent, plus what holds for events arriving live over the API: the time is not more than a day
+ * ahead of the clock, and the id is not one riskgate keeps for its own events (a client that took
+ * `verdict_case_…` first would have its label stand in for the reviewer's verdict).
+ */
 export function parseLiveEvent(body: unknown, now = Date.now()): RiskEvent {
   const parsed = parseEvent(body);
   if (!parsed.ok) throw new ValidationError(parsed.errors);
+  if (parsed.event.id.startsWith(RESERVED_ID_PREFIX)) {
+    throw new ValidationError([{ path: 'id', message: `must not start with "${RESERVED_ID_PREFIX}": riskgate gives such ids to reviewers' verdict labels` }]);
+  }
   if (parsed.event.ts > now + MAX_CLOCK_SKEW_MS) {
     throw new ValidationError([{ path: 'ts', message: `is ${((parsed.event.ts - now) / 3_600_000).toFixed(1)} hours in the future; at most 24 hours of clock skew are accepted` }]);
   }

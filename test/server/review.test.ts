@@ -81,6 +81,21 @@ describe('review queue over HTTP', () => {
     expect(training.x[row * featureSet.vectorNames.length + verdicts]).toEqual(stored!.vector![verdicts]);
   });
 
+  it("refuses a client event that would take a verdict label's id first (it would stand in for the reviewer's verdict)", async () => {
+    const { caseId, eventId } = await reviewCase();
+    const forged = { id: `verdict_${caseId}`, type: 'reviewer_verdict', ts: Date.now(), entities: { user: 'u_mallory' }, payload: { target_event_id: eventId, verdict: 'legit', reviewer: 'mallory' } };
+    for (const path of ['/v1/events', '/v1/decisions']) {
+      const refused = await server.request('POST', path, { key: path === '/v1/events' ? server.keys.events : server.keys.decide, body: forged });
+      expect(refused.status, path).toBe(400);
+      expect(refused.body.errors, path).toContainEqual({ path: 'id', message: expect.stringContaining('verdict_case_') });
+    }
+    const claim = await server.request('POST', `/v1/cases/${caseId}/claim`, { key: server.keys.review, body: {} });
+    const decided = await server.request('POST', `/v1/cases/${caseId}/decide`, { key: server.keys.review, body: { lease_id: claim.body.lease_id, verdict: 'fraud' } });
+    expect(decided.status).toBe(200);
+    const label = await server.service.embedded.log.get(decided.body.label_event_id);
+    expect(label!.event.payload).toMatchObject({ verdict: 'fraud', case_id: caseId });
+  });
+
   it('escalates, reports queue statistics, the riskiest accounts and an intact audit trail', async () => {
     const { caseId } = await reviewCase();
     const claim = await server.request('POST', `/v1/cases/${caseId}/claim`, { key: server.keys.review, body: {} });

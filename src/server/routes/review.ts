@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { parseEvent } from '../../events/index.js';
+import { verdictLabelId } from '../../decisions/decide.js';
 import { CaseConflictError, CaseNotFoundError, isClaimed, isSlaBreached, type ReviewCase } from '../../review/case.js';
 import type { Service } from '../../runtime/service.js';
 import { HttpError } from '../errors.js';
@@ -167,7 +168,7 @@ export function reviewRoutes(service: Service) {
         if (!current) throw new HttpError(404, 'not_found', `there is no case "${id}"`);
         const stored = await service.decisions.get(current.decisionId);
         const now = Date.now();
-        const labelId = `verdict_${id}`;
+        const labelId = verdictLabelId(id);
         let decided: ReviewCase;
         try {
           decided = cases.decide(id, body.lease_id, body.verdict, body.note ?? null, reviewer, labelId, now);
@@ -184,7 +185,8 @@ export function reviewRoutes(service: Service) {
           payload: { target_event_id: decided.eventId, verdict: body.verdict, reviewer: reviewer.slice(0, 128), case_id: id, ...(body.note ? { note: body.note } : {}) },
         });
         if (!label.ok) throw new Error(`verdict label for ${id} did not validate: ${JSON.stringify(label.errors)}`);
-        await service.embedded.features.ingest([label.event]);
+        const [storedLabel] = await service.embedded.features.ingest([label.event]);
+        if (storedLabel!.conflict) throw new Error(`the verdict label ${labelId} of case ${id} was not stored: another event already has its id`);
         await service.audit.append({ actor: reviewer, action: 'case.decide', subject: id, details: { verdict: body.verdict, label_event_id: labelId } });
         return { case: view(decided, Date.now()), label_event_id: labelId };
       },
