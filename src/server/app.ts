@@ -77,7 +77,7 @@ export async function buildServer(service: Service, options: ServerOptions = {})
     try {
       done(null, JSON.parse(body as string));
     } catch (error) {
-      done(new HttpError(400, 'invalid_request', `body is not valid JSON: ${(error as Error).message}`));
+      done(new HttpError(400, 'invalid_request', `body is not valid JSON${parserReason((error as Error).message)}`));
     }
   });
 
@@ -149,4 +149,13 @@ function keyOf(request: FastifyRequest, service: Service): ApiKey | undefined {
   if (!header) return undefined;
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   return match ? service.keys.authenticate(match[1]!) : undefined;
+}
+
+/**
+ * The parser's reason without the excerpt of the body V8 quotes into some of its messages
+ * (`Unexpected token 'x', "[4111…,x]" is not valid JSON`): a body may carry a card number or a secret.
+ */
+export function parserReason(message: string): string {
+  const reason = message.replace(/,? ?"[^]*"(\.\.\.)? is not valid JSON$/, '');
+  return reason === '' ? '' : `: ${reason}`;
 }

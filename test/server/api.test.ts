@@ -73,6 +73,8 @@ describe('POST /v1/decisions', () => {
       ['control character in an id', { body: { ...booking(), entities: { ...booking().entities, device: 'd\u0001x' } } }, 400, /entities\.device: must not contain control characters/],
       ['far-future time', { body: booking({ ts: Date.now() + 10 * 86_400_000 }) }, 400, /ts: is .* hours in the future/],
       ['huge body', { raw: JSON.stringify({ ...booking(), payload: { amount: 1, currency: 'USD', nights: 1, message: 'x'.repeat(200_000) } }) }, 413, /./],
+      ['a leap second', { body: booking({ ts: '2016-12-31T23:59:60Z' as unknown as number }) }, 400, /ts: is not a time that can be represented/],
+      ['a time before 2000', { body: booking({ ts: '1999-12-31T23:59:59Z' as unknown as number }) }, 400, /ts: must lie between 2000 and 2100/],
     ];
     for (const [name, input, status, message] of cases) {
       const response = await server.request('POST', '/v1/decisions', input);
@@ -80,6 +82,14 @@ describe('POST /v1/decisions', () => {
       expect(response.body.message ?? '', name).toMatch(message);
     }
     expect(Object.prototype).not.toHaveProperty('admin');
+    // The parser's reason is given without the excerpt of the body V8 quotes (it may hold a card number).
+    const malformed = await server.request('POST', '/v1/decisions', { raw: '[4111111111111111,x]' });
+    expect(malformed.body.message).toBe("body is not valid JSON: Unexpected token 'x'");
+    // Numbers a schema allows must also fit the store: too large is a 400 naming the field, not a 500.
+    const offset = await server.request('GET', '/v1/cases?offset=100000000000000000000', { key: server.keys.review });
+    expect([offset.status, offset.body.message]).toEqual([400, expect.stringMatching(/offset/)]);
+    const expiry = await server.request('POST', '/v1/admin/lists/blocked_users/entries', { body: { entries: [{ value: 'u_far_future', expires_at: 1e300 }] } });
+    expect([expiry.status, expiry.body.message]).toEqual([400, expect.stringMatching(/expires_at/)]);
     // The router's own refusals come in the same shape, without echoing the URL.
     const longId = await server.request('GET', `/v1/decisions/${'a'.repeat(2000)}`, { key: server.keys.review });
     expect(longId.status).toBe(414);

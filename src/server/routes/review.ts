@@ -66,7 +66,7 @@ export function reviewRoutes(service: Service) {
               sort: Type.Optional(Type.Enum(['priority', 'sla'])),
               q: Type.Optional(Type.String({ maxLength: 200 })),
               limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
-              offset: Type.Optional(Type.Integer({ minimum: 0 })),
+              offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
             },
             { additionalProperties: false },
           ),

@@ -16,6 +16,7 @@ import {
   type RuleChanges,
   type RuleInput,
 } from '../../rules/index.js';
+import { MAX_TS } from '../../events/index.js';
 import type { Service } from '../../runtime/service.js';
 import { HttpError } from '../errors.js';
 
@@ -55,7 +56,7 @@ const RuleChangesBody = Type.Object(
     priority: Type.Optional(Type.Integer()),
     shadow: Type.Optional(Type.Boolean()),
     enabled: Type.Optional(Type.Boolean()),
-    expected_version: Type.Optional(Type.Integer({ minimum: 1 })),
+    expected_version: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000 })),
   },
   { additionalProperties: false },
 );
@@ -99,8 +100,8 @@ export function ruleRoutes(service: Service) {
           body: Type.Object(
             {
               expression: Type.String(),
-              from: Type.Optional(Type.Integer({ description: 'epoch ms' })),
-              to: Type.Optional(Type.Integer({ description: 'epoch ms' })),
+              from: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_TS, description: 'epoch ms' })),
+              to: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_TS, description: 'epoch ms' })),
               maturity_days: Type.Optional(Type.Number({ minimum: 0, maximum: 365 })),
             },
             { additionalProperties: false },
@@ -142,7 +143,7 @@ export function ruleRoutes(service: Service) {
           tags: ['lists'],
           summary: 'Add entries (card fingerprints, devices, IPs, e-mail addresses — stored hashed —, users, names)',
           body: Type.Object(
-            { entries: Type.Array(Type.Object({ value: Type.String(), note: Type.Optional(Type.String()), expires_at: Type.Optional(Type.Union([Type.Integer(), Type.Null()])) }, { additionalProperties: false }), { minItems: 1, maxItems: 10_000 }) },
+            { entries: Type.Array(Type.Object({ value: Type.String(), note: Type.Optional(Type.String()), expires_at: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: MAX_TS, description: 'epoch ms' }), Type.Null()])) }, { additionalProperties: false }), { minItems: 1, maxItems: 10_000 }) },
             { additionalProperties: false },
           ),
         },
