@@ -135,6 +135,12 @@ describe('POST /v1/events', () => {
     expect(batch.body.results[2].errors).toEqual([{ path: 'payload.success', message: 'must be boolean' }]);
     const allBad = await server.request('POST', '/v1/events', { key: server.keys.events, body: { events: [{ nope: 1 }] } });
     expect(allBad.status).toBe(400);
+    // A batch is {"events": [...]} alone: neither fields beside it nor an event carrying "events" are half read.
+    const beside = await server.request('POST', '/v1/events', { key: server.keys.events, raw: JSON.stringify({ events: [{ ...login, id: `${login.id}_3` }], bogus: true }) });
+    expect([beside.status, beside.body.message]).toEqual([400, expect.stringMatching(/^bogus: a batch is/)]);
+    const carrying = await server.request('POST', '/v1/events', { key: server.keys.events, body: { ...login, id: `${login.id}_outer`, events: [{ ...login, id: `${login.id}_inner` }] } });
+    expect(carrying.status).toBe(400);
+    expect(await server.service.embedded.log.get(`${login.id}_inner`)).toBeUndefined();
   });
 });
 

@@ -27,7 +27,14 @@ export function eventRoutes(service: Service) {
       },
       async (request, reply) => {
         const body = request.body as unknown;
-        const batch = typeof body === 'object' && body !== null && Array.isArray((body as { events?: unknown }).events) ? ((body as { events: unknown[] }).events) : [body];
+        const isBatch = typeof body === 'object' && body !== null && Array.isArray((body as { events?: unknown }).events);
+        if (isBatch) {
+          // {"events": [...]} and nothing else: an event that also carried an "events" field, or a batch
+          // with fields beside it, is refused rather than half read.
+          const beside = Object.keys(body).filter((key) => key !== 'events');
+          if (beside.length > 0) throw new HttpError(400, 'invalid_request', `${beside[0]}: a batch is {"events": [...]} with no other field (and an event has no "events" field)`);
+        }
+        const batch = isBatch ? (body as { events: unknown[] }).events : [body];
         if (batch.length > MAX_BATCH) throw new HttpError(413, 'body_too_large', `at most ${MAX_BATCH} events per request`);
         if (batch.length === 0) throw new HttpError(400, 'invalid_request', 'events: the batch is empty');
         const results: Result[] = new Array(batch.length);
