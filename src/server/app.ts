@@ -113,14 +113,20 @@ export async function buildServer(service: Service, options: ServerOptions = {})
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  // Authentication and scopes: one hook for every route that declares a scope.
+  // Authentication and scopes, for every route that declares a scope, in two steps around the rate
+  // limit: the key is identified first, so that each key is limited on its own (a request without a
+  // valid key, by its address), and refused after, so that refused requests count too — a flood of
+  // wrong keys or of malformed bodies is limited like any other, and never has its body parsed.
   app.addHook('onRequest', async (request) => {
+    if (!request.routeOptions.config?.scope) return;
+    request.apiKey = keyOf(request, service);
+  });
+  app.addHook('preParsing', async (request) => {
     const scope = request.routeOptions.config?.scope;
     if (!scope) return;
-    const key = keyOf(request, service);
+    const key = request.apiKey;
     if (!key) throw new HttpError(401, 'unauthorized', 'send an API key as "Authorization: Bearer <key>"');
     if (scope !== 'any' && !allows(key, scope)) throw new HttpError(403, 'forbidden', `this key lacks the "${scope}" scope`);
-    request.apiKey = key;
   });
   app.addHook('onResponse', async (request, reply) => {
     service.metrics.httpResponses.inc({ route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
@@ -131,7 +137,7 @@ export async function buildServer(service: Service, options: ServerOptions = {})
     max: (request) => (request as FastifyRequest).apiKey?.rateLimit ?? 100,
     keyGenerator: (request) => (request as FastifyRequest).apiKey?.id ?? request.ip,
     allowList: (request) => !(request as FastifyRequest).routeOptions.config?.scope,
-    hook: 'preHandler',
+    hook: 'onRequest',
   });
 
   await app.register(healthRoutes(service));

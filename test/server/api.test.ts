@@ -117,6 +117,14 @@ describe('POST /v1/decisions', () => {
     const statuses = await Promise.all(Array.from({ length: 8 }, () => decide(booking(), slow).then((r) => r.status)));
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
     expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(3);
+    // Refused requests count too: malformed bodies on a key's budget, wrong keys on the address's.
+    const careless = server.service.keys.create('careless client', ['decide'], 3).token;
+    const malformed = await Promise.all(Array.from({ length: 8 }, () => server.request('POST', '/v1/decisions', { key: careless, raw: '{bad' }).then((r) => r.status)));
+    expect(malformed.filter((s) => s === 429).length).toBeGreaterThan(0);
+    expect(malformed.filter((s) => s === 400).length).toBeLessThanOrEqual(3);
+    const guesses = await Promise.all(Array.from({ length: 150 }, (_, i) => decide(booking(), `rg_guess_${i}`).then((r) => r.status)));
+    expect(guesses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    expect(guesses.every((s) => s === 401 || s === 429)).toBe(true);
   });
 });
 
