@@ -18,6 +18,9 @@ import type { DecisionStore } from './store.js';
 /** The request conflicts with what riskgate already holds (e.g. its event id was used by a non-scored event). */
 export class ConflictError extends Error {}
 
+/** The decision could not be logged within the request's budget: nothing was acknowledged; a retry with the same id is safe. */
+export class NotRecordedError extends Error {}
+
 export class ValidationError extends Error {
   constructor(readonly errors: FieldError[]) {
     super(errors.map((e) => `${e.path || '(body)'}: ${e.message}`).join('; '));
@@ -180,10 +183,26 @@ export class Decider {
     const action = finalAction(outcome.action, score, policy);
     const reasons = reasonsFor(outcome, contributions, this.deps.featureSet);
     const total = performance.now();
+    if (seq === null) {
+      // The features stage gave up, but the event's append is still under way: a decision is only
+      // acknowledged once it is logged under its event's seq (its id is made from it), so the answer
+      // waits for the append — until the request's budget runs out, and then says so (503: nothing
+      // acknowledged, a retry with the same id is safe).
+      const landed = await settledWithin(ingest, settings.budgets.totalMs - (total - started));
+      const result = landed?.[0];
+      if (result?.status === 'duplicate') {
+        const answered = await this.deps.decisions.getByEvent(event.id);
+        if (answered) return { decision: answered.decision, duplicate: true };
+      }
+      if (result?.status !== 'appended') {
+        throw new NotRecordedError(`the event could not be logged within the ${settings.budgets.totalMs} ms budget (${degraded}); nothing was recorded — retry with the same id`);
+      }
+      seq = result.seq;
+    }
     const decision: Decision = {
-      decision_id: seq !== null ? decisionIdFor(seq) : `dec_unlogged_${event.id}`,
+      decision_id: decisionIdFor(seq),
       event_id: event.id,
-      seq: seq ?? 0,
+      seq,
       action,
       score,
       reasons,
@@ -213,15 +232,7 @@ export class Decider {
     // 6. Persist (feature logging: the request and its vector go with it), open a review case if
     //    needed, then respond.
     const stored: StoredDecision = { decision, request: event, vector, ruleVersions: [...rules.evaluated], listsVersion, ...(recovered ? { recovered } : {}) };
-    if (seq !== null) {
-      await this.persist(stored);
-    } else {
-      // The event's append is still under way (or failed): the decision is logged once it lands.
-      ingest.then(([r]) => {
-        if (r?.status !== 'appended') return;
-        return this.persist({ ...stored, decision: { ...decision, seq: r.seq, decision_id: decisionIdFor(r.seq) } });
-      }).catch(() => {});
-    }
+    await this.persist(stored);
     metrics.stageSeconds.observe({ stage: 'total' }, (performance.now() - started) / 1000);
     return { decision, duplicate: false };
   }
@@ -334,6 +345,19 @@ export function policyAction(probability: number, policy: { block: number; revie
   if (probability >= policy.block) return 'block';
   if (probability >= policy.review) return 'review';
   return 'allow';
+}
+
+/** What `promise` resolves to, or undefined if it fails or takes longer than `ms`. */
+async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([promise.catch(() => undefined), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function round(ms: number): number {

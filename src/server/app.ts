@@ -9,7 +9,7 @@ import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
 import type { TSchema } from 'typebox';
 import { allows, type ApiKey, type Scope } from '../auth/keys.js';
-import { ConflictError, ValidationError } from '../decisions/decide.js';
+import { ConflictError, NotRecordedError, ValidationError } from '../decisions/decide.js';
 import type { Service } from '../runtime/service.js';
 import { HttpError } from './errors.js';
 import { adminRoutes } from './routes/admin.js';
@@ -90,6 +90,7 @@ export async function buildServer(service: Service, options: ServerOptions = {})
       return reply.status(error.statusCode).send({ error: error.code, message: error.message, ...(position ? { position } : {}) });
     }
     if (error instanceof ConflictError) return reply.status(409).send({ error: 'conflict', message: error.message });
+    if (error instanceof NotRecordedError) return reply.status(503).send({ error: 'not_recorded', message: error.message });
     const status = error.statusCode ?? 500;
     if (status < 500) {
       const code =

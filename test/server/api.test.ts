@@ -271,10 +271,17 @@ describe('safe degradation', () => {
       expect((await server.request('PUT', '/v1/admin/faults', { body: { [stage]: fault } })).status).toBe(200);
       try {
         // The card is on the stolen-cards list: rules that read the request still decide without features or model.
-        const response = await decide(booking({ card: 'cf_stolen_1' }));
+        const request = booking({ card: 'cf_stolen_1' });
+        const response = await decide(request);
         expect(response.status).toBe(200);
         expect(response.body).toMatchObject({ degraded: reason, model: null, score: null, action: 'block' });
         expect(response.ms).toBeLessThan(budget().totalMs + 200);
+        // Acknowledged means logged, under the id the client was given, and a retry gets the same one.
+        expect(response.body.decision_id).toMatch(/^dec_[0-9a-z]+$/);
+        const stored = await server.request('GET', `/v1/decisions/${response.body.decision_id}`, { key: server.keys.review });
+        expect([stored.status, stored.body.decision_id]).toEqual([200, response.body.decision_id]);
+        const retry = await decide(request);
+        expect(retry.body).toMatchObject({ decision_id: response.body.decision_id, duplicate: true });
       } finally {
         await server.request('PUT', '/v1/admin/faults', { body: {} });
       }
