@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSqlite } from '../lib/sqlite.js';
+import { SqliteWriter, type WriterMode } from '../lib/sqlite-writer.js';
 import { SqliteAuditLog } from './stores/sqlite.js';
 
 async function filled() {
@@ -53,4 +57,37 @@ describe('audit trail', () => {
     expect((await reopened.append({ actor: 'dave', action: 'list.add', subject: 'stolen_cards' })).seq).toBe(5);
     expect((await reopened.verify()).ok).toBe(true);
   });
+
+  for (const mode of ['inline', 'thread'] as WriterMode[]) {
+    it(`keeps one intact chain with two processes appending to one file (server with a ${mode} writer, CLI without)`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'rg-audit-'));
+      const path = join(dir, 'riskgate.db');
+      const serverDb = openSqlite(path, 'os');
+      const cliDb = openSqlite(path, 'os');
+      const writer = new SqliteWriter(path, 'os', mode);
+      try {
+        const server = new SqliteAuditLog(serverDb, Date.now, writer);
+        const cli = new SqliteAuditLog(cliDb);
+        const appended: Array<Promise<unknown>> = [];
+        for (let round = 0; round < 20; round++) {
+          // A burst of decisions in one group commit, and a CLI change landing in between.
+          for (let i = 0; i < 5; i++) appended.push(server.append({ actor: 'riskgate', action: 'decision', subject: `dec_${round}_${i}` }));
+          appended.push(cli.append({ actor: 'cli', action: 'list.add', subject: `u_${round}` }));
+          if (round % 3 === 0) await Promise.all(appended);
+        }
+        const entries = await Promise.all(appended);
+        expect(await server.verify()).toEqual({ ok: true, entries: 120, problems: [] });
+        const subjects = (await server.list({ limit: 500 })).map((e) => e.subject);
+        expect(new Set(subjects).size).toBe(120);
+        // Each append resolves with the entry as stored.
+        const stored = new Map((await server.list({ limit: 500 })).map((e) => [e.seq, e.hash]));
+        for (const entry of entries as Array<{ seq: number; hash: string }>) expect(stored.get(entry.seq)).toBe(entry.hash);
+      } finally {
+        await writer.close();
+        serverDb.close();
+        cliDb.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });

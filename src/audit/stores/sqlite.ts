@@ -4,15 +4,26 @@ import { entryHash, GENESIS, verifyChain, type AuditEntry, type AuditInput, type
 
 type Row = { seq: number; at: number; actor: string; action: string; subject: string; details: string; prev_hash: string; hash: string };
 
-const INSERT = 'INSERT INTO audit_log (seq, at, actor, action, subject, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
+// Inserted only if the stored chain still ends where this process believes it does: another process
+// (the CLI beside a running server) may have appended meanwhile, and then nothing is written, no error
+// is raised (other writes in the same group commit go through), and the entry is chained again.
+const INSERT_ON_TAIL = `INSERT INTO audit_log (seq, at, actor, action, subject, details, prev_hash, hash)
+  SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE COALESCE((SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1), '${GENESIS}') = ?`;
+const TAIL = 'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1';
+
+type Content = Pick<AuditEntry, 'at' | 'actor' | 'action' | 'subject' | 'details'>;
 
 /**
- * The audit trail in the embedded database. The chain is computed here, in order; rows are written
- * through a SqliteWriter (group commit) when one is given — decisions are audited too, so appends
- * must not cost a commit each — or synchronously otherwise.
+ * The audit trail in the embedded database. Rows are written through a SqliteWriter (group commit)
+ * when one is given — decisions are audited too, so appends must not cost a commit each — or
+ * synchronously otherwise. Each process chains its entries onto the tail it knows, in call order, and
+ * each insert checks that the stored chain still ends there; when another process got there first, the
+ * tail is read again and the entry (and those chained after it) are chained onto it.
  */
 export class SqliteAuditLog implements AuditLog {
   private last: { seq: number; hash: string };
+  /** Bumped each time the tail is read again: entries chained before a re-read do not read it again. */
+  private generation = 0;
   private settled: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -30,23 +41,54 @@ export class SqliteAuditLog implements AuditLog {
       prev_hash TEXT NOT NULL,
       hash TEXT NOT NULL
     ) STRICT`);
-    const tail = db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
-    this.last = tail ?? { seq: 0, hash: GENESIS };
+    this.last = this.storedTail();
   }
 
   append(input: AuditInput): Promise<AuditEntry> {
-    const entry = { seq: this.last.seq + 1, at: input.at ?? this.now(), actor: input.actor, action: input.action, subject: input.subject, details: input.details ?? {} };
-    const hash = entryHash(this.last.hash, entry);
-    const row = [entry.seq, entry.at, entry.actor, entry.action, entry.subject, JSON.stringify(entry.details), this.last.hash, hash];
-    const stored = { ...entry, prevHash: this.last.hash, hash };
-    this.last = { seq: entry.seq, hash };
+    const content: Content = { at: input.at ?? this.now(), actor: input.actor, action: input.action, subject: input.subject, details: input.details ?? {} };
     if (!this.writer) {
-      this.db.prepare(INSERT).run(...row);
-      return Promise.resolve(stored);
+      for (;;) {
+        const { entry, row } = this.chain(content);
+        if (this.db.prepare(INSERT_ON_TAIL).run(...row).changes === 1) return Promise.resolve(entry);
+        this.rereadTail(this.generation);
+      }
     }
-    const write = this.writer.run({ sql: INSERT, rows: [row] }).then(() => stored);
+    const write = this.writeThroughWriter(content, this.writer);
     this.settled = write.catch(() => undefined);
     return write;
+  }
+
+  private async writeThroughWriter(content: Content, writer: SqliteWriter): Promise<AuditEntry> {
+    for (;;) {
+      const generation = this.generation;
+      const { entry, row } = this.chain(content);
+      const [result] = await writer.run({ sql: INSERT_ON_TAIL, rows: [row] });
+      if (result!.changes === 1) return entry;
+      this.rereadTail(generation);
+    }
+  }
+
+  /** The entry chained onto the tail this process knows, which it then becomes. */
+  private chain(content: Content): { entry: AuditEntry; row: unknown[] } {
+    const prev = this.last;
+    const entry = { seq: prev.seq + 1, ...content };
+    const hash = entryHash(prev.hash, entry);
+    this.last = { seq: entry.seq, hash };
+    return {
+      entry: { ...entry, prevHash: prev.hash, hash },
+      row: [entry.seq, entry.at, entry.actor, entry.action, entry.subject, JSON.stringify(entry.details), prev.hash, hash, prev.hash],
+    };
+  }
+
+  /** Another process appended: continue from the stored tail (once per failed round, not per entry). */
+  private rereadTail(chainedIn: number): void {
+    if (chainedIn !== this.generation) return;
+    this.generation++;
+    this.last = this.storedTail();
+  }
+
+  private storedTail(): { seq: number; hash: string } {
+    return (this.db.prepare(TAIL).get() as { seq: number; hash: string } | undefined) ?? { seq: 0, hash: GENESIS };
   }
 
   async list(options: { limit?: number; beforeSeq?: number; action?: string; subject?: string } = {}): Promise<AuditEntry[]> {
