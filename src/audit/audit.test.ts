@@ -20,7 +20,7 @@ async function filled() {
 describe('audit trail', () => {
   it('chains entries and verifies an untouched log', async () => {
     const { log } = await filled();
-    expect(await log.verify()).toEqual({ ok: true, entries: 4, problems: [] });
+    expect(await log.verify()).toMatchObject({ ok: true, entries: 4, problems: [] });
     expect((await log.list({ limit: 2 })).map((e) => e.action)).toEqual(['kill_switch', 'case.decide']);
   });
 
@@ -39,6 +39,18 @@ describe('audit trail', () => {
     const result = await log.verify();
     expect(result.ok).toBe(false);
     expect(result.problems.join('\n')).toMatch(/entry 4: expected entry 3 here/);
+  });
+
+  it('catches the newest entries removed, given a head recorded earlier as the anchor', async () => {
+    const { db, log } = await filled();
+    const { head } = await log.verify();
+    expect(head).toMatchObject({ seq: 4 });
+    expect((await log.verify(head!)).ok).toBe(true);
+    db.prepare('DELETE FROM audit_log WHERE seq = 4').run();
+    // Without the anchor a cut-off chain still looks whole; with it, the cut shows.
+    expect((await log.verify()).ok).toBe(true);
+    expect(await log.verify(head!)).toMatchObject({ ok: false, problems: ['entry 4: the anchor is missing (the newest entries were removed)'] });
+    expect((await log.verify({ seq: 3, hash: head!.hash })).problems).toEqual(['entry 3: is not the entry recorded as the anchor (its hash differs)']);
   });
 
   it('catches a swapped pair', async () => {
@@ -76,7 +88,7 @@ describe('audit trail', () => {
           if (round % 3 === 0) await Promise.all(appended);
         }
         const entries = await Promise.all(appended);
-        expect(await server.verify()).toEqual({ ok: true, entries: 120, problems: [] });
+        expect(await server.verify()).toMatchObject({ ok: true, entries: 120, problems: [] });
         const subjects = (await server.list({ limit: 500 })).map((e) => e.subject);
         expect(new Set(subjects).size).toBe(120);
         // Each append resolves with the entry as stored.

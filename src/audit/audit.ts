@@ -34,29 +34,46 @@ export interface VerifyResult {
   entries: number;
   /** The first problems found, each naming the entry. */
   problems: string[];
+  /**
+   * The newest entry. A chain cannot tell that its newest entries were cut off: record the head
+   * somewhere else and pass it back as the anchor of a later check.
+   */
+  head: { seq: number; hash: string } | null;
 }
 
-/** Walk the chain in stored order; every entry must follow the previous one and hash to itself. */
-export function verifyChain(entries: Iterable<AuditEntry>): VerifyResult {
+/**
+ * Walk the chain in stored order; every entry must follow the previous one and hash to itself, and
+ * the chain must still hold `anchor` (a head recorded earlier) — which catches newest entries removed.
+ */
+export function verifyChain(entries: Iterable<AuditEntry>, anchor?: { seq: number; hash: string }): VerifyResult {
   const problems: string[] = [];
   let prev = GENESIS;
   let expectedSeq = 1;
   let count = 0;
+  let head: VerifyResult['head'] = null;
+  let anchorFound = false;
   for (const e of entries) {
     count++;
     if (e.seq !== expectedSeq) problems.push(`entry ${e.seq}: expected entry ${expectedSeq} here (an entry was removed or the order changed)`);
     if (e.prevHash !== prev) problems.push(`entry ${e.seq}: does not follow the entry before it (prev hash mismatch)`);
     if (entryHash(e.prevHash, e) !== e.hash) problems.push(`entry ${e.seq}: its content does not match its hash (altered)`);
+    if (anchor && e.seq === anchor.seq) {
+      anchorFound = true;
+      if (e.hash !== anchor.hash) problems.push(`entry ${e.seq}: is not the entry recorded as the anchor (its hash differs)`);
+    }
     prev = e.hash;
+    head = { seq: e.seq, hash: e.hash };
     expectedSeq = e.seq + 1;
     if (problems.length >= 20) break;
   }
-  return { ok: problems.length === 0, entries: count, problems };
+  if (anchor && !anchorFound && problems.length < 20) problems.push(`entry ${anchor.seq}: the anchor is missing (the newest entries were removed)`);
+  return { ok: problems.length === 0, entries: count, problems, head };
 }
 
 export interface AuditLog {
   /** Resolves once the entry is committed; the chain itself is extended at once, in call order. */
   append(input: AuditInput): Promise<AuditEntry>;
   list(options?: { limit?: number; beforeSeq?: number; action?: string; subject?: string }): Promise<AuditEntry[]>;
-  verify(): Promise<VerifyResult>;
+  /** Check the chain; `anchor` is a head recorded earlier, which must still be in it. */
+  verify(anchor?: { seq: number; hash: string }): Promise<VerifyResult>;
 }

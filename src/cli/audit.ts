@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { SqliteAuditLog } from '../audit/stores/sqlite.js';
 import { dataDir } from '../lib/config.js';
 import { openStores } from '../runtime/embedded.js';
-import { parseNumberOption } from './errors.js';
+import { parseNumberOption, UserError } from './errors.js';
 
 async function withAudit<T>(command: Command, run: (audit: SqliteAuditLog) => Promise<T>): Promise<T> {
   const stores = openStores(dataDir(command.optsWithGlobals<{ data?: string }>().data), { idIndex: 'first-use' });
@@ -18,11 +18,13 @@ export function registerAudit(program: Command): void {
   audit
     .command('verify')
     .description('Check the chain: exit 1 naming any altered, removed or reordered entry')
-    .action(async (_opts, command: Command) => {
+    .option('--anchor <seq:hash>', 'a head printed by an earlier check: it must still be in the chain (catches the newest entries removed)', parseAnchor)
+    .action(async (opts: { anchor?: { seq: number; hash: string } }, command: Command) => {
       await withAudit(command, async (log) => {
-        const result = await log.verify();
+        const result = await log.verify(opts.anchor);
         if (result.ok) {
           console.log(`audit trail intact: ${result.entries} entries`);
+          if (result.head) console.log(`head: ${result.head.seq}:${result.head.hash} (keep it elsewhere; pass it as --anchor to a later check)`);
         } else {
           console.log(`audit trail BROKEN (${result.entries} entries checked):`);
           for (const p of result.problems) console.log(`  ${p}`);
@@ -42,4 +44,10 @@ export function registerAudit(program: Command): void {
         }
       });
     });
+}
+
+function parseAnchor(value: string): { seq: number; hash: string } {
+  const match = /^(\d{1,15}):([0-9a-f]{64})$/.exec(value);
+  if (!match) throw new UserError(`--anchor must be <seq>:<hash>, as audit verify prints it, got "${value}"`);
+  return { seq: Number(match[1]), hash: match[2]! };
 }

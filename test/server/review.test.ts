@@ -109,7 +109,11 @@ describe('review queue over HTTP', () => {
     const audit = await server.request('GET', '/v1/audit?limit=200');
     const actions = new Set(audit.body.entries.map((e: { action: string }) => e.action));
     for (const action of ['decision', 'rule.create', 'case.claim', 'case.decide', 'case.escalate']) expect(actions).toContain(action);
-    expect((await server.request('GET', '/v1/audit/verify')).body).toMatchObject({ ok: true, problems: [] });
+    const verified = (await server.request('GET', '/v1/audit/verify')).body;
+    expect(verified).toMatchObject({ ok: true, problems: [] });
+    const anchor = `${verified.head.seq}:${verified.head.hash}`;
+    expect((await server.request('GET', `/v1/audit/verify?anchor=${anchor}`)).body).toMatchObject({ ok: true, problems: [] });
+    expect((await server.request('GET', '/v1/audit/verify?anchor=12')).status).toBe(400);
     expect((await server.request('GET', '/v1/audit', { key: server.keys.review })).status).toBe(403);
     expect((await server.request('GET', '/v1/cases/case_nope', { key: server.keys.review })).status).toBe(404);
   });

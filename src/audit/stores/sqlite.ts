@@ -107,12 +107,15 @@ export class SqliteAuditLog implements AuditLog {
     return (this.db.prepare(`SELECT * FROM audit_log WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ?`).all(...args) as Row[]).map(toEntry);
   }
 
-  async verify(): Promise<VerifyResult> {
+  async verify(anchor?: { seq: number; hash: string }): Promise<VerifyResult> {
     await this.settled;
     const rows = this.db.prepare('SELECT * FROM audit_log ORDER BY rowid').iterate() as IterableIterator<Row>;
-    return verifyChain((function* () {
-      for (const row of rows) yield toEntry(row);
-    })());
+    return verifyChain(
+      (function* () {
+        for (const row of rows) yield toEntry(row);
+      })(),
+      anchor,
+    );
   }
 }
 

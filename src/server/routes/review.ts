@@ -290,6 +290,21 @@ export function reviewRoutes(service: Service) {
       { config: { scope: 'admin' }, schema: { tags: ['audit'], summary: 'The audit trail, newest first', querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })), action: Type.Optional(Type.String()), subject: Type.Optional(Type.String()) }, { additionalProperties: false }) } },
       async (request) => ({ entries: await service.audit.list(request.query as { limit?: number }) }),
     );
-    app.get('/v1/audit/verify', { config: { scope: 'admin' }, schema: { tags: ['audit'], summary: 'Check the hash chain: altered, removed or reordered entries' } }, async () => service.audit.verify());
+    app.get(
+      '/v1/audit/verify',
+      {
+        config: { scope: 'admin' },
+        schema: {
+          tags: ['audit'],
+          summary: 'Check the hash chain: altered, removed or reordered entries; with an anchor (a head recorded earlier), the newest entries removed',
+          querystring: Type.Object({ anchor: Type.Optional(Type.String({ pattern: '^\\d{1,15}:[0-9a-f]{64}$', description: '<seq>:<hash>, a head an earlier check returned' })) }, { additionalProperties: false }),
+        },
+      },
+      async (request) => {
+        const anchor = (request.query as { anchor?: string }).anchor;
+        const [seq, hash] = anchor ? anchor.split(':') : [];
+        return service.audit.verify(anchor ? { seq: Number(seq), hash: hash! } : undefined);
+      },
+    );
   };
 }
