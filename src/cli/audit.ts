@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import type { SqliteAuditLog } from '../audit/stores/sqlite.js';
-import { dataDir } from '../lib/config.js';
 import { openStores } from '../runtime/embedded.js';
 import { parseNumberOption, UserError } from './errors.js';
+import { dataDirOf } from './data-dir.js';
 
 async function withAudit<T>(command: Command, run: (audit: SqliteAuditLog) => Promise<T>): Promise<T> {
-  const stores = openStores(dataDir(command.optsWithGlobals<{ data?: string }>().data), { idIndex: 'first-use' });
+  const stores = openStores(dataDirOf(command), { idIndex: 'first-use' });
   try {
     return await run(stores.audit);
   } finally {

@@ -1,3 +1,6 @@
+import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
+
 /** A problem the user can fix (bad argument, missing file): printed without a stack, exit code 2. */
 export class UserError extends Error {
   constructor(
@@ -16,4 +19,45 @@ export function parseNumberOption(name: string, min: number, max: number, intege
     }
     return n;
   };
+}
+
+/** `path` if it names a regular file; otherwise a UserError saying what it is (`what`: "feature set file"). */
+export function existingFile(path: string, what = 'file'): string {
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    throw new UserError(`no such ${what}: ${path}`);
+  }
+  if (!stats.isFile()) throw new UserError(`${path}: is a directory or device, not a ${what}`);
+  return path;
+}
+
+/**
+ * Whether a value that starts with YYYY-MM-DD names a day the calendar has: Date.parse rolls
+ * 2025-02-31 over into March instead of refusing it.
+ */
+export function isCalendarDay(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(value);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  return month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/** `path` if a file can be written there: its directory exists and it is not itself a directory. */
+export function writablePath(path: string, option: string): string {
+  const dir = dirname(path);
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch {
+    // reported below
+  }
+  if (!isDirectory) throw new UserError(`${option}: ${dir} is not a directory (create it first)`);
+  try {
+    if (statSync(path).isDirectory()) throw new UserError(`${option}: ${path} is a directory; give a file name`);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+  }
+  return path;
 }

@@ -1,4 +1,4 @@
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   importRecords,
@@ -8,16 +8,17 @@ import {
   SqliteEventLog,
   type SourceRecord,
 } from '../events/index.js';
-import { dataDir, eventLogPath } from '../lib/config.js';
+import { eventLogPath } from '../lib/config.js';
 import { openEmbedded } from '../runtime/embedded.js';
 import { progress } from '../lib/progress.js';
-import { UserError, parseNumberOption } from './errors.js';
+import { existingFile, writablePath, UserError, parseNumberOption } from './errors.js';
+import { dataDirOf } from './data-dir.js';
 
 /** Exit code of an import that kept the good lines but rejected some. */
 export const EXIT_SOME_REJECTED = 3;
 
 function openLog(command: Command): SqliteEventLog {
-  return new SqliteEventLog(eventLogPath(dataDir(command.optsWithGlobals<{ data?: string }>().data)));
+  return new SqliteEventLog(eventLogPath(dataDirOf(command)));
 }
 
 export function registerEvents(program: Command): void {
@@ -38,7 +39,8 @@ CSV mapping example: {"fields": {"id": "event_id", "ts": "time", "entities.user"
   "payload.amount": {"column": "amount", "as": "number"}}, "defaults": {"type": "payment_attempted"}}`,
     )
     .action(async (file: string, opts, command: Command) => {
-      if (!existsSync(file)) throw new UserError(`no such file: ${file}`);
+      existingFile(file);
+      if (opts.errors) writablePath(opts.errors, '--errors');
       const format = opts.format ?? (/\.csv$/i.test(file) ? 'csv' : 'ndjson');
       if (format !== 'csv' && format !== 'ndjson') throw new UserError(`--format must be ndjson or csv, got "${format}"`);
       if (format === 'csv' && !opts.mapping) throw new UserError('CSV import needs --mapping <file> (see --help)');
@@ -50,7 +52,7 @@ CSV mapping example: {"fields": {"id": "event_id", "ts": "time", "entities.user"
       }
       const bytes = statSync(file).size;
       const bar = progress('import', 0, 'lines');
-      const embedded = await openEmbedded(dataDir(command.optsWithGlobals<{ data?: string }>().data));
+      const embedded = await openEmbedded(dataDirOf(command, { create: true }));
       let report;
       try {
         report = await importRecords((events) => embedded.features.ingest(events), records, { batchSize: opts.batch, onProgress: (r) => bar.update(r.read, Math.max(r.read, Math.round(bytes / 300))) });

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   buildTrainingSet,
@@ -14,15 +14,15 @@ import {
 } from '../features/index.js';
 import { exportTrainingSet } from '../features/export.js';
 import { windowSpec } from '../features/window.js';
-import { dataDir } from '../lib/config.js';
 import { progress } from '../lib/progress.js';
 import { featureSnapshotPath, openStores } from '../runtime/embedded.js';
 import { writeFileAtomic } from '../lib/files.js';
-import { UserError } from './errors.js';
+import { existingFile, isCalendarDay, UserError, writablePath } from './errors.js';
+import { dataDirOf } from './data-dir.js';
 
 function loadSpec(path: string | undefined): FeatureSetSpec {
   if (!path) return MARKETPLACE_FEATURE_SET;
-  if (!existsSync(path)) throw new UserError(`no such feature set file: ${path}`);
+  existingFile(path, 'feature set file');
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as FeatureSetSpec;
   } catch (error) {
@@ -42,7 +42,7 @@ export function loadSet(path: string | undefined): FeatureSet {
 export function parseDate(name: string) {
   return (value: string): number => {
     const t = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : Date.parse(value);
-    if (Number.isNaN(t)) throw new UserError(`${name} must be a date (YYYY-MM-DD) or an RFC 3339 time, got "${value}"`);
+    if (Number.isNaN(t) || !isCalendarDay(value)) throw new UserError(`${name} must be a date (YYYY-MM-DD) or an RFC 3339 time, got "${value}"`);
     return t;
   };
 }
@@ -69,7 +69,7 @@ export function registerFeatures(program: Command): void {
     .description('Feature definitions, backfill, training-set export and the online/offline skew check')
     .option('--feature-set <file>', 'a feature set as JSON (default: the built-in marketplace set)');
   const setOf = (command: Command) => loadSet(command.optsWithGlobals<{ featureSet?: string }>().featureSet);
-  const dirOf = (command: Command) => dataDir(command.optsWithGlobals<{ data?: string }>().data);
+  const dirOf = (command: Command) => dataDirOf(command);
 
   features
     .command('list')
@@ -134,6 +134,7 @@ export function registerFeatures(program: Command): void {
     .option('--include-immature', 'keep rows whose horizon has not closed (label -1)')
     .action(async (opts, command: Command) => {
       if (!/\.(csv|parquet)$/i.test(opts.out)) throw new UserError('--out must end in .csv or .parquet');
+      writablePath(opts.out, '--out');
       const set = setOf(command);
       const stores = openStores(dirOf(command), { idIndex: 'first-use' });
       try {

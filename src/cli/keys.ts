@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { KeyError, SCOPES, SqliteApiKeyStore } from '../auth/keys.js';
-import { dataDir } from '../lib/config.js';
 import { openSqlite } from '../lib/sqlite.js';
 import { join } from 'node:path';
 import { UserError, parseNumberOption } from './errors.js';
+import { dataDirOf } from './data-dir.js';
 
 function withKeys<T>(command: Command, run: (keys: SqliteApiKeyStore) => T): T {
-  const db = openSqlite(join(dataDir(command.optsWithGlobals<{ data?: string }>().data), 'riskgate.db'));
+  const db = openSqlite(join(dataDirOf(command), 'riskgate.db'));
   try {
     return run(new SqliteApiKeyStore(db));
   } catch (error) {

@@ -34,21 +34,48 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  // Output piped into `head` that stops reading is not a failure.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   try {
     await program.parseAsync(argv);
     // Commands that finish with a verdict (import with rejected lines, skew found) set process.exitCode.
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // --help and --version are "errors" to commander but successes to the user.
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      // --help and --version are "errors" to commander but successes to the user; a command group
+      // run without its subcommand (commander.help) shows the usage and fails.
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
       return 2;
     }
-    if (error instanceof UserError) {
-      process.stderr.write(`riskgate: ${error.message}\n`);
-      return error.exitCode;
-    }
-    process.stderr.write(`riskgate: ${(error as Error).stack ?? String(error)}\n`);
-    return 1;
+    const { message, exitCode } = describeError(error as Error);
+    process.stderr.write(`riskgate: ${message}\n`);
+    return exitCode;
   }
+}
+
+const FILE_PROBLEMS: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  EISDIR: 'is a directory, not a file',
+  ENOTDIR: 'a part of this path is not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EEXIST: 'already exists (as a file where a directory is needed?)',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+};
+
+/** What to tell the user: problems they can fix without a stack trace (exit 2), the rest with one (exit 1). */
+function describeError(error: Error): { message: string; exitCode: number } {
+  if (error instanceof UserError) return { message: error.message, exitCode: error.exitCode };
+  const { code, path } = error as NodeJS.ErrnoException;
+  if (code !== undefined && FILE_PROBLEMS[code] !== undefined) return { message: `${path ?? 'a file'}: ${FILE_PROBLEMS[code]}`, exitCode: 2 };
+  if (error.name === 'SqliteError') {
+    if (/readonly database/.test(error.message)) return { message: 'the data directory is read-only for this user (SQLite cannot write there)', exitCode: 2 };
+    if (/database is locked|SQLITE_BUSY/.test(error.message) || code === 'SQLITE_BUSY') return { message: 'another riskgate process held the database too long; try again', exitCode: 1 };
+  }
+  if (/^IO Error: Cannot open file/.test(error.message)) return { message: error.message, exitCode: 2 };
+  return { message: error.stack ?? String(error), exitCode: 1 };
 }

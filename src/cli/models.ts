@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { buildTrainingSet, FeatureSet, type TrainingSet } from '../features/index.js';
@@ -23,18 +23,18 @@ import {
 } from '../models/index.js';
 import { importXgboostJson } from '../models/xgboost/index.js';
 import { renderEvaluationHtml } from '../models/report.js';
-import { dataDir } from '../lib/config.js';
 import { progress } from '../lib/progress.js';
 import { openStores, type Stores } from '../runtime/embedded.js';
 import { saveModelRows } from '../runtime/evaluation-rows.js';
-import { UserError, parseNumberOption } from './errors.js';
+import { existingFile, writablePath, UserError, parseNumberOption } from './errors.js';
 import { loadSet, parseDate, parseDurationOption } from './features.js';
+import { dataDirOf } from './data-dir.js';
 
 const DAY = 86_400_000;
 const ACTOR = `cli:${process.env.USER ?? 'unknown'}`;
 
 function dirOf(command: Command): string {
-  return dataDir(command.optsWithGlobals<{ data?: string }>().data);
+  return dataDirOf(command);
 }
 
 async function withStores<T>(command: Command, run: (stores: Stores) => Promise<T>): Promise<T> {
@@ -231,6 +231,8 @@ export function registerModels(program: Command): void {
     .option('--json <file>', 'write the report as JSON here')
     .option('--html <file>', 'write the HTML report here')
     .action(async (modelId: string, opts, command: Command) => {
+      if (opts.json) writablePath(opts.json, '--json');
+      if (opts.html) writablePath(opts.html, '--html');
       await withStores(command, async (stores) => {
         const model = await stores.models.get(modelId);
         if (!model) throw new UserError(`no model with id "${modelId}" (see: riskgate models list)`);
@@ -247,6 +249,7 @@ export function registerModels(program: Command): void {
             const { probability } = await scorer.score(training.x.subarray(r * width, (r + 1) * width));
             rows.push(rowForEvaluation(training, r, probability));
           }
+          if (rows.length === 0) throw new UserError('nothing to evaluate: the period has no labelled rows (widen --from/--to, or wait for labels to mature)');
           return evaluateRows(rows, { reviewsPerDay: opts.reviewsPerDay, fnCost: opts.fnCost, threshold: model.policy.block });
         };
         const report = await evaluate(model.artifact);
@@ -306,7 +309,9 @@ export function registerModels(program: Command): void {
       if (!(STAGES as readonly string[]).includes(stage) || stage === 'candidate') throw new UserError(`stage must be one of shadow, canary, active, retired; got "${stage}"`);
       await withStores(command, async (stores) => {
         const changed = await stores.models.promote(id, stage as Exclude<Stage, 'candidate'>, { actor: ACTOR, canaryShare: opts.share });
-        await stores.audit.append({ actor: ACTOR, action: 'model.promote', subject: id, details: { stage, canary_share: opts.share ?? null } });
+        // The share the registry applied (a canary without --share gets the default).
+        const applied = changed.find((m) => m.artifact.id === id)?.canaryShare ?? null;
+        await stores.audit.append({ actor: ACTOR, action: 'model.promote', subject: id, details: { stage, canary_share: applied } });
         for (const m of changed) console.log(formatModel(m));
       });
     });
@@ -347,7 +352,7 @@ export function registerModels(program: Command): void {
     .option('--block <p>', 'block threshold', parseNumberOption('--block', 0, 1))
     .option('--review <p>', 'review threshold', parseNumberOption('--review', 0, 1))
     .action(async (file: string, opts, command: Command) => {
-      if (!existsSync(file)) throw new UserError(`no such file: ${file}`);
+      existingFile(file);
       await withStores(command, async (stores) => {
         const set = await resolveSet(stores, command);
         const model = importXgboostJson(readFileSync(file, 'utf8'));
@@ -379,7 +384,7 @@ export function registerModels(program: Command): void {
     .option('--block <p>', 'block threshold', parseNumberOption('--block', 0, 1))
     .option('--review <p>', 'review threshold', parseNumberOption('--review', 0, 1))
     .action(async (file: string, opts, command: Command) => {
-      if (!existsSync(file)) throw new UserError(`no such file: ${file}`);
+      existingFile(file);
       if (!['probability', 'margin'].includes(opts.output)) throw new UserError('--output must be probability or margin');
       await withStores(command, async (stores) => {
         const set = await resolveSet(stores, command);
@@ -425,7 +430,7 @@ export function registerModels(program: Command): void {
 
 function renameInputs(names: readonly string[], mapFile: string | undefined): string[] {
   if (!mapFile) return [...names];
-  if (!existsSync(mapFile)) throw new UserError(`no such file: ${mapFile}`);
+  existingFile(mapFile);
   let map: Record<string, string>;
   try {
     map = JSON.parse(readFileSync(mapFile, 'utf8')) as Record<string, string>;

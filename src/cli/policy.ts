@@ -2,12 +2,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { evaluatePolicy, NEVER, optimizePolicy, renderExecutivePage, type CostModel, type PolicyMetrics } from '../policy/index.js';
-import { dataDir } from '../lib/config.js';
 import { openStores, type Stores } from '../runtime/embedded.js';
 import type { Policy, RegisteredModel } from '../models/index.js';
 import { loadModelRows } from '../runtime/evaluation-rows.js';
 import { SqliteSettingsStore } from '../decisions/settings.js';
 import { UserError, parseNumberOption } from './errors.js';
+import { dataDirOf } from './data-dir.js';
 
 const ACTOR = `cli:${process.env.USER ?? 'unknown'}`;
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '—');
@@ -72,7 +72,7 @@ export function registerPolicy(program: Command): void {
     .option('--review-cost <x>', 'cost of one manual review', parseNumberOption('--review-cost', 0, 1e9), 0.2)
     .option('--apply', 'install the chosen thresholds for the model and the capacity for the review queue')
     .action(async (opts, command: Command) => {
-      const stores = openStores(dataDir(command.optsWithGlobals<{ data?: string }>().data), { idIndex: 'first-use' });
+      const stores = openStores(dataDirOf(command), { idIndex: 'first-use' });
       try {
         const model = opts.model ? await stores.models.get(opts.model) : (await stores.models.list()).find((m) => m.stage === 'active');
         if (!model) throw new UserError(opts.model ? `no model with id "${opts.model}"` : 'no active model: give --model <id>');

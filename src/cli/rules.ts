@@ -1,20 +1,20 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { backtestRule, RULE_ACTIONS, RuleCompileError, RuleConflictError, RuleNotFoundError, RuleValidationError, ListNotFoundError, ListValueError, type RuleAction } from '../rules/index.js';
-import { dataDir } from '../lib/config.js';
 import { progress } from '../lib/progress.js';
 import { openEmbedded, type Embedded } from '../runtime/embedded.js';
 import { openRules, type RulesRuntime } from '../runtime/rules.js';
 import { replayDecision } from '../decisions/replay.js';
 import { openService } from '../runtime/service.js';
-import { UserError, parseNumberOption } from './errors.js';
+import { existingFile, UserError, parseNumberOption } from './errors.js';
 import { parseDate, parseDurationOption } from './features.js';
+import { dataDirOf } from './data-dir.js';
 
 const ACTOR = `cli:${process.env.USER ?? 'unknown'}`;
 const DAY = 86_400_000;
 
 async function withRules<T>(command: Command, run: (rules: RulesRuntime, embedded: Embedded) => Promise<T>): Promise<T> {
-  const embedded = await openEmbedded(dataDir(command.optsWithGlobals<{ data?: string }>().data));
+  const embedded = await openEmbedded(dataDirOf(command));
   try {
     return await run(await openRules(embedded), embedded);
   } catch (error) {
@@ -30,7 +30,7 @@ async function withRules<T>(command: Command, run: (rules: RulesRuntime, embedde
 
 function expressionOf(opts: { expression?: string; file?: string }): string {
   if (opts.file) {
-    if (!existsSync(opts.file)) throw new UserError(`no such file: ${opts.file}`);
+    existingFile(opts.file);
     return readFileSync(opts.file, 'utf8');
   }
   if (!opts.expression) throw new UserError('give the rule as --expression "<CEL>" or --file <path>');
@@ -205,7 +205,7 @@ export function registerRules(program: Command): void {
     .command('replay <decision-id>')
     .description('Recompute a past decision from its logged request, feature vector, model and rule versions, and compare')
     .action(async (id: string, _opts, command: Command) => {
-      const service = await openService(dataDir(command.optsWithGlobals<{ data?: string }>().data), {});
+      const service = await openService(dataDirOf(command), {});
       try {
         const stored = (await service.decisions.get(id)) ?? (await service.decisions.getByEvent(id));
         if (!stored) throw new UserError(`no decision "${id}"`);

@@ -4,10 +4,10 @@ import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import { consolePlugin } from '../console/plugin.js';
 import { buildServer } from '../server/app.js';
-import { dataDir } from '../lib/config.js';
 import { progress } from '../lib/progress.js';
 import { openService, type Service } from '../runtime/service.js';
 import { UserError, parseNumberOption } from './errors.js';
+import { dataDirOf } from './data-dir.js';
 
 export interface ServeOptions {
   port: number;
@@ -65,7 +65,7 @@ export function serveOptions(command: Command) {
 export function registerServe(program: Command): void {
   serveOptions(program.command('serve').description('Serve the decision API and the analyst console on the data directory as it is')).action(
     async (opts, command: Command) => {
-      const service = await openServiceWithProgress(dataDir(command.optsWithGlobals<{ data?: string }>().data));
+      const service = await openServiceWithProgress(dataDirOf(command));
       const app = await listen(service, opts);
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : opts.port;

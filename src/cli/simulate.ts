@@ -1,12 +1,12 @@
-import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { DEFAULT_SIM_CONFIG, SimSummary, simulate, type SimConfig } from '../sim/index.js';
+import { DEFAULT_SIM_CONFIG, resolveSimConfig, SimSummary, simulate, type SimConfig } from '../sim/index.js';
 import { parseEvent, formatErrors, type AppendEvents, type RiskEvent } from '../events/index.js';
-import { dataDir } from '../lib/config.js';
 import { openEmbedded } from '../runtime/embedded.js';
+import { openForWriting } from '../lib/files.js';
 import { progress } from '../lib/progress.js';
-import { UserError, parseNumberOption } from './errors.js';
+import { isCalendarDay, UserError, parseNumberOption } from './errors.js';
+import { dataDirOf } from './data-dir.js';
 
 const DAY = 86_400_000;
 
@@ -24,7 +24,7 @@ export async function runSimulation(config: Partial<SimConfig>, target: Simulate
   const bar = progress('simulate', full.days, 'days');
   let file: Writable | undefined;
   if (target.out === '-') file = process.stdout;
-  else if (target.out) file = createWriteStream(target.out);
+  else if (target.out) file = await openForWriting(target.out);
   let batch: RiskEvent[] = [];
   let chunk: string[] = [];
   const flushFile = async (): Promise<void> => {
@@ -71,11 +71,11 @@ export function registerSimulate(program: Command): void {
     .description('Simulate a marketplace with realistic fraud and delayed labels (deterministic from --seed)')
     .option('--seed <n>', 'random seed', parseNumberOption('--seed', 0, 2 ** 32 - 1, true), DEFAULT_SIM_CONFIG.seed)
     .option('--days <n>', 'days to simulate', parseNumberOption('--days', 1, 3650, true), DEFAULT_SIM_CONFIG.days)
-    .option('--users <n>', 'guest accounts', parseNumberOption('--users', 10, 10_000_000, true), DEFAULT_SIM_CONFIG.users)
-    .option('--hosts <n>', 'hosts', parseNumberOption('--hosts', 2, 1_000_000, true), DEFAULT_SIM_CONFIG.hosts)
+    .option('--users <n>', 'guest accounts', parseNumberOption('--users', 50, 10_000_000, true), DEFAULT_SIM_CONFIG.users)
+    .option('--hosts <n>', 'hosts', parseNumberOption('--hosts', 10, 1_000_000, true), DEFAULT_SIM_CONFIG.hosts)
     .option('--start <date>', 'first day (YYYY-MM-DD, UTC)', (v) => {
       const t = Date.parse(`${v}T00:00:00Z`);
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(t)) throw new UserError(`--start must be a date YYYY-MM-DD, got "${v}"`);
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(t) || !isCalendarDay(v)) throw new UserError(`--start must be a date YYYY-MM-DD, got "${v}"`);
       return t;
     })
     .option('--late-share <x>', 'share of events delivered late', parseNumberOption('--late-share', 0, 0.5))
@@ -99,8 +99,14 @@ export function registerSimulate(program: Command): void {
         };
       }
       if (opts.driftFromDay !== undefined) config.drift = { fromDay: opts.driftFromDay };
-      const global = command.optsWithGlobals<{ data?: string }>();
-      const embedded = opts.intoLog ? await openEmbedded(dataDir(global.data)) : undefined;
+      // Checked whole before anything is opened or written (shares below one half, label delays in order…).
+      try {
+        resolveSimConfig(config);
+      } catch (error) {
+        if (error instanceof RangeError) throw new UserError(error.message.replace(/^sim config: /, ''));
+        throw error;
+      }
+      const embedded = opts.intoLog ? await openEmbedded(dataDirOf(command, { create: true })) : undefined;
       let summary: SimSummary;
       try {
         summary = await runSimulation(config, { out: opts.out, ingest: embedded && ((events) => embedded.features.ingest(events)) });

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { dataDir } from '../lib/config.js';
 import { installDefaultRules } from '../runtime/rules.js';
 import { runSimulation } from './simulate.js';
 import { trainAndRegister, formatModel } from './models.js';
 import { ensureAdminKey, listen, openServiceWithProgress, serveOptions } from './serve.js';
 import { optimizeModelPolicy } from './policy.js';
 import type { CostModel } from '../policy/costs.js';
+import { dataDirOf } from './data-dir.js';
 
 const DAY = 86_400_000;
 
@@ -27,7 +27,7 @@ export function registerStart(program: Command): void {
       .command('start')
       .description('The main job: simulate a marketplace, train and calibrate a model, install rules and thresholds, serve the API and the analyst console (every step reused on later starts)'),
   ).action(async (opts, command: Command) => {
-    const dir = dataDir(command.optsWithGlobals<{ data?: string }>().data);
+    const dir = dataDirOf(command, { create: true });
     console.log(`riskgate: data directory ${dir}`);
     const service = await openServiceWithProgress(dir);
     const { embedded } = service;

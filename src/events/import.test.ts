@@ -77,14 +77,39 @@ describe('events import', () => {
     expect(stored[0]!.event).toMatchObject({ ts: 1767225600000, payload: { amount: 12.5, currency: 'EUR' } });
   });
 
+  it('reads or reports every CSV row: mixed line endings, rows with more or fewer cells than the header', async () => {
+    const rows = ['id,when,who,ok', 'l1,1767225600000,u_1,true', 'l2,1767225601000,u_1,true', 'l3,1767225602000,u_2,true,extra', 'l4,1767225603000,u_2', 'l5,1767225604000,u_3,false'];
+    // Two exports joined: CRLF for the first lines, LF for the rest.
+    writeFileSync(join(dir, 'l.csv'), `${rows.slice(0, 3).join('\r\n')}\r\n${rows.slice(3).join('\n')}\n`);
+    writeFileSync(join(dir, 'map.json'), JSON.stringify({ fields: { id: 'id', ts: 'when', 'entities.user': 'who', 'payload.success': { column: 'ok', as: 'boolean' } }, defaults: { type: 'login', 'entities.device': 'd_1', 'entities.ip': '192.0.2.1' } }));
+    const report = await importRecords((events) => log.appendBatch(events), readCsv(join(dir, 'l.csv'), loadCsvMapping(join(dir, 'map.json'))));
+    expect(report.read).toBe(5);
+    expect((await log.read({})).map((e) => e.event.id)).toEqual(['l1', 'l2', 'l5']);
+    expect(report.rejected).toEqual([
+      { line: 4, errors: [{ path: '', message: 'has 5 cells, the header 4' }] },
+      { line: 5, errors: [{ path: '', message: 'has 3 cells, the header 4' }] },
+    ]);
+  });
+
+  it('reads an NDJSON file that starts with a byte-order mark', async () => {
+    writeFileSync(join(dir, 'bom.ndjson'), `\uFEFF${JSON.stringify({ ...EXAMPLE_EVENTS.login, id: 'bom1' })}\n`);
+    const report = await importRecords((events) => log.appendBatch(events), readNdjson(join(dir, 'bom.ndjson')));
+    expect([report.appended, report.rejected]).toEqual([1, []]);
+  });
+
   it('refuses a mapping that names a column the CSV lacks, or an unsafe path', async () => {
     writeFileSync(join(dir, 'p.csv'), 'a,b\n1,2\n');
     writeFileSync(join(dir, 'map.json'), JSON.stringify({ fields: { id: 'a', ts: 'nope' } }));
     await expect(importRecords((events) => log.appendBatch(events), readCsv(join(dir, 'p.csv'), loadCsvMapping(join(dir, 'map.json'))))).rejects.toThrow(
       /lacks mapped column\(s\): nope/,
     );
+    // Also when the file holds the header alone.
+    writeFileSync(join(dir, 'h.csv'), 'a,b\n');
+    await expect(importRecords((events) => log.appendBatch(events), readCsv(join(dir, 'h.csv'), loadCsvMapping(join(dir, 'map.json'))))).rejects.toThrow(/lacks mapped column\(s\): nope/);
     writeFileSync(join(dir, 'evil.json'), JSON.stringify({ fields: { '__proto__.polluted': 'a' } }));
     expect(() => loadCsvMapping(join(dir, 'evil.json'))).toThrow(/not allowed/);
+    writeFileSync(join(dir, 'evil-default.json'), '{"fields": {"id": "a"}, "defaults": {"__proto__.x": 1}}');
+    expect(() => loadCsvMapping(join(dir, 'evil-default.json'))).toThrow(/default path "__proto__.x" is not allowed/);
     writeFileSync(join(dir, 'junk.json'), '{');
     expect(() => loadCsvMapping(join(dir, 'junk.json'))).toThrow(/mapping file/);
   });

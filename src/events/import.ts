@@ -75,8 +75,10 @@ export async function importRecords(
 export async function* readNdjson(path: string): AsyncIterable<SourceRecord> {
   const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
   let line = 0;
-  for await (const text of lines) {
+  for await (const read of lines) {
     line++;
+    // A byte-order mark some editors put at the start of a UTF-8 file is not part of the first line.
+    const text = line === 1 && read.startsWith('\uFEFF') ? read.slice(1) : read;
     if (text.trim() === '') continue;
     try {
       yield { line, value: JSON.parse(text) };
@@ -109,6 +111,12 @@ export function loadCsvMapping(path: string): CsvMapping {
   if (typeof m !== 'object' || m === null || typeof m.fields !== 'object' || m.fields === null) {
     throw new Error(`mapping file ${path}: must be an object with a "fields" object`);
   }
+  if (m.defaults !== undefined && (typeof m.defaults !== 'object' || m.defaults === null || Array.isArray(m.defaults))) {
+    throw new Error(`mapping file ${path}: "defaults" must be an object of field paths and values`);
+  }
+  for (const path_ of Object.keys(m.defaults ?? {})) {
+    if (path_.split('.').some((part) => part === '' || UNSAFE_SEGMENTS.has(part))) throw new Error(`mapping file ${path}: default path "${path_}" is not allowed`);
+  }
   for (const [path_, spec] of Object.entries(m.fields)) {
     const column = typeof spec === 'string' ? spec : spec?.column;
     if (typeof column !== 'string' || column === '') {
@@ -125,21 +133,28 @@ export function loadCsvMapping(path: string): CsvMapping {
   return m as CsvMapping;
 }
 
-/** One record per CSV row (after the header row), built through the mapping. */
+/**
+ * One record per CSV row (after the header row), built through the mapping. Every row is either read
+ * or reported by line: a row with more or fewer cells than the header is a rejected line, not cut or
+ * padded, and lines may end in CRLF or LF within one file (two exports joined).
+ */
 export async function* readCsv(path: string, mapping: CsvMapping): AsyncIterable<SourceRecord> {
+  const checkHeader = (header: string[]): string[] => {
+    const missing = Object.values(mapping.fields)
+      .map((spec) => (typeof spec === 'string' ? spec : spec.column))
+      .filter((column) => !header.includes(column));
+    if (missing.length > 0) throw new Error(`CSV header lacks mapped column(s): ${missing.join(', ')}`);
+    return header;
+  };
   const parser = createReadStream(path).pipe(
-    parseCsv({ columns: true, skip_empty_lines: true, relax_column_count: true, info: true, bom: true }),
+    parseCsv({ columns: checkHeader, skip_empty_lines: true, relax_column_count: true, info: true, bom: true, record_delimiter: ['\r\n', '\n'] }),
   );
-  let headerChecked = false;
-  for await (const row of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-    if (!headerChecked) {
-      headerChecked = true;
-      const missing = Object.values(mapping.fields)
-        .map((spec) => (typeof spec === 'string' ? spec : spec.column))
-        .filter((column) => !(column in row.record));
-      if (missing.length > 0) throw new Error(`CSV header lacks mapped column(s): ${missing.join(', ')}`);
-    }
+  for await (const row of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number; index: number; columns: unknown[] } }>) {
     const line = row.info.lines;
+    if (row.info.index !== row.info.columns.length) {
+      yield { line, value: undefined, decodeError: `has ${row.info.index} cells, the header ${row.info.columns.length}` };
+      continue;
+    }
     try {
       yield { line, value: mapRow(row.record, mapping) };
     } catch (error) {

@@ -1,6 +1,7 @@
 // Training sets out to the tools data scientists use: CSV, or Parquet written by DuckDB. Missing values
 // are empty cells in CSV and NULL in Parquet; the `<feature>_missing` indicator columns say so too.
-import { createWriteStream } from 'node:fs';
+import { rmSync } from 'node:fs';
+import { openForWriting } from '../lib/files.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,12 +14,21 @@ export async function exportTrainingSet(set: TrainingSet, path: string, options:
   if (clash) throw new Error(`feature "${clash}" has the name of a training-set column; rename it`);
   if (/\.parquet$/i.test(path)) {
     const dir = await mkdtemp(join(tmpdir(), 'riskgate-export-'));
+    // The rows are the training set itself: an interrupted export must not leave them in /tmp.
+    const interrupted = () => {
+      rmSync(dir, { recursive: true, force: true });
+      process.exit(130);
+    };
+    process.once('SIGINT', interrupted);
+    process.once('SIGTERM', interrupted);
     try {
       const csv = join(dir, 'rows.csv');
       const rows = await writeCsv(set, csv, options);
       await csvToParquet(set, csv, path);
       return rows;
     } finally {
+      process.off('SIGINT', interrupted);
+      process.off('SIGTERM', interrupted);
       await rm(dir, { recursive: true, force: true });
     }
   }
@@ -26,7 +36,7 @@ export async function exportTrainingSet(set: TrainingSet, path: string, options:
 }
 
 async function writeCsv(set: TrainingSet, path: string, options: { includeImmature?: boolean }): Promise<number> {
-  const out = createWriteStream(path);
+  const out = await openForWriting(path);
   const write = (text: string) => (out.write(text) ? Promise.resolve() : new Promise<void>((resolve) => out.once('drain', () => resolve())));
   await write(`${[...META_COLUMNS, ...set.names].join(',')}\n`);
   const width = set.names.length;

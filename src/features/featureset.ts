@@ -57,6 +57,11 @@ export class FeatureSet {
 
   /** Validate every definition; throws FeatureDefinitionError naming the first bad feature. */
   static create(spec: FeatureSetSpec): FeatureSet {
+    // A spec may come from a file: its shape is checked before anything in it is read.
+    if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) throw new FeatureDefinitionError('a feature set must be an object with name, scored and features');
+    if (typeof spec.name !== 'string') throw new FeatureDefinitionError('feature set: name must be a string');
+    if (!Array.isArray(spec.scored) || !spec.scored.every((t) => typeof t === 'string')) throw new FeatureDefinitionError(`feature set "${spec.name}": scored must be an array of event types`);
+    if (!Array.isArray(spec.features)) throw new FeatureDefinitionError(`feature set "${spec.name}": features must be an array of feature definitions`);
     if (!/^[a-z][a-z0-9_-]{0,63}$/.test(spec.name)) throw new FeatureDefinitionError(`feature set name "${spec.name}" must be lower-case, 1–64 characters`);
     if (spec.scored.length === 0) throw new FeatureDefinitionError(`feature set "${spec.name}": scored must list at least one event type`);
     for (const type of spec.scored) {

@@ -1,4 +1,4 @@
-import { renameSync, writeFileSync } from 'node:fs';
+import { createWriteStream, renameSync, writeFileSync, type WriteStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 
 let writes = 0;
@@ -30,4 +30,17 @@ export async function writeFileAtomicInPieces(path: string, pieces: Iterable<Uin
     await rm(temp, { force: true });
     throw error;
   }
+}
+
+/**
+ * A write stream whose file is open: a path in a missing directory, or a directory, is an error
+ * thrown here (with its code and path) rather than an 'error' event after the work is done.
+ */
+export async function openForWriting(path: string): Promise<WriteStream> {
+  const stream = createWriteStream(path);
+  await new Promise<void>((resolve, reject) => {
+    stream.once('ready', () => resolve());
+    stream.once('error', reject);
+  });
+  return stream;
 }

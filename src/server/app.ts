@@ -62,7 +62,10 @@ export async function buildServer(service: Service, options: ServerOptions = {})
     const check = Compile(schema as TSchema);
     // Query strings and path parameters arrive as text: "20" is read as the number a schema asks for.
     const convert = httpPart === 'querystring' || httpPart === 'params';
+    // A body whose fields are all optional (a claim, a rollback) may be left out altogether.
+    const bodyOptional = httpPart === 'body' && check.Check({});
     return (input: unknown) => {
+      if (bodyOptional && (input === undefined || input === null)) return { value: {} };
       const data = convert ? Value.Convert(schema as TSchema, input) : input;
       if (check.Check(data)) return { value: data };
       const errors = [...check.Errors(data)].slice(0, 10).map((e) => ({ path: e.instancePath.replace(/^\//, '').replace(/\//g, '.'), message: e.message }));

@@ -59,6 +59,23 @@ describe('riskgate CLI', () => {
     expect(await run('features', 'export', '--out', 'x.txt')).toMatchObject({ code: 2, err: expect.stringMatching(/\.csv or \.parquet/) });
     expect(await run('features', 'export', '--out', 'x.csv', '--maturity', 'soon')).toMatchObject({ code: 2, err: expect.stringMatching(/--maturity must be a duration/) });
     expect(await run('events', 'show', 'missing-id')).toMatchObject({ code: 2, err: expect.stringMatching(/no event with id "missing-id"/) });
+    // Impossible days, options the simulator would refuse, paths that are not files, and a command
+    // group without its subcommand: a message and exit 2, no stack trace, no file left behind.
+    expect(await run('simulate', '--start', '2024-02-30', '--out', '-')).toMatchObject({ code: 2, err: expect.stringMatching(/--start must be a date/) });
+    expect(await run('features', 'export', '--out', 'x.csv', '--from', '2025-02-31')).toMatchObject({ code: 2, err: expect.stringMatching(/--from must be a date/) });
+    const out = join(dir, 'never.ndjson');
+    expect(await run('simulate', '--days', '1', '--label-median-days', '0', '--out', out)).toMatchObject({ code: 2, err: expect.stringMatching(/^riskgate: labels needs minDelayDays/) });
+    expect(existsSync(out)).toBe(false);
+    expect(await run('simulate', '--days', '1', '--out', join(dir, 'no', 'such', 'dir.ndjson'))).toMatchObject({ code: 2, err: expect.stringMatching(/no such file or directory\n$/) });
+    expect(await run('rules', 'add', 'r_dir', '--name', 'n', '--action', 'review', '--file', dir)).toMatchObject({ code: 2, err: expect.stringMatching(/is a directory or device, not a file/) });
+    writeFileSync(join(dir, 'empty-set.json'), '{}');
+    expect(await run('features', '--feature-set', join(dir, 'empty-set.json'), 'list')).toMatchObject({ code: 2, err: expect.stringMatching(/name must be a string/) });
+    expect(await run('events')).toMatchObject({ code: 2 });
+    // A mistyped data directory is not created and reported as an empty, healthy installation.
+    const typo = join(dir, 'no-such-data');
+    expect(await run('--data', typo, 'audit', 'verify')).toMatchObject({ code: 2, err: expect.stringMatching(/no data directory at/) });
+    expect(await run('--data', '', 'events', 'stats')).toMatchObject({ code: 2, err: expect.stringMatching(/--data \(or RISKGATE_DATA\) is empty/) });
+    expect(existsSync(typo)).toBe(false);
   });
 
   it('runs the embedded workflow: simulate, import, inspect, export, skew', async () => {

@@ -61,7 +61,7 @@ export class SqliteModelRegistry implements ModelRegistry {
         .prepare('INSERT INTO models (id, name, version, stage, artifact, created_at, stage_changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(artifact.id, artifact.name, n + 1, 'candidate', JSON.stringify(artifact), at, at);
       this.recordChange(artifact.id, artifact.name, null, 'candidate', null, actor, at);
-    })();
+    }).immediate();
     return toModel(this.row(artifact.id)!);
   }
 
@@ -102,7 +102,7 @@ export class SqliteModelRegistry implements ModelRegistry {
       }
       this.setStage(target, stage, share, options.actor);
       changed.add(id);
-    })();
+    }).immediate();
     return [...changed].map((changedId) => toModel(this.row(changedId)!));
   }
 
@@ -118,7 +118,7 @@ export class SqliteModelRegistry implements ModelRegistry {
     this.db.transaction(() => {
       this.setStage(active, 'retired', null, actor);
       this.setStage(restored, 'active', null, actor);
-    })();
+    }).immediate();
     return [toModel(this.row(active.id)!), toModel(this.row(restored.id)!)];
   }
 
@@ -131,7 +131,7 @@ export class SqliteModelRegistry implements ModelRegistry {
     this.db.transaction(() => {
       this.db.prepare('UPDATE models SET policy = ? WHERE id = ?').run(JSON.stringify({ block: policy.block, review: policy.review }), id);
       this.recordChange(id, row.name, row.stage, row.stage, row.canary_share, `${actor} (policy block ${policy.block}, review ${policy.review})`, at);
-    })();
+    }).immediate();
     return toModel(this.row(id)!);
   }
 

@@ -120,7 +120,7 @@ export class SqliteCaseStore implements CaseStore {
         const result = insert.run(id, input.decisionId, input.eventId, input.user, input.amount, input.currency, input.score, priority, input.openedAt, input.openedAt + this.policy.slaMs(priority), JSON.stringify(input.reasons));
         if (result.changes === 1) this.record(id, input.openedAt, 'riskgate', 'opened', null);
       }
-    })();
+    }).immediate();
 
   get(id: string): ReviewCase | undefined {
     const row = this.statement('SELECT * FROM cases WHERE id = ?').get(id) as Row | undefined;
@@ -172,7 +172,7 @@ export class SqliteCaseStore implements CaseStore {
         .run(reviewer, leaseId, expiresAt, id, now, reviewer);
       if (result.changes === 1) this.record(id, now, reviewer, 'claimed', null);
       return result.changes === 1;
-    })();
+    }).immediate();
     if (!claimed) {
       const current = this.get(id);
       if (!current) throw new CaseNotFoundError(`there is no case "${id}"`);
@@ -200,7 +200,7 @@ export class SqliteCaseStore implements CaseStore {
           .run(verdict, note, now, reviewer, labelEventId, id, leaseId, now),
       );
       this.record(id, now, reviewer, 'decided', note ? `${verdict}: ${note}` : verdict);
-    })();
+    }).immediate();
     return this.mustGet(id);
   }
 
@@ -214,7 +214,7 @@ export class SqliteCaseStore implements CaseStore {
           .run(note, id, leaseId, now),
       );
       this.record(id, now, reviewer, 'escalated', note);
-    })();
+    }).immediate();
     return this.mustGet(id);
   }
 

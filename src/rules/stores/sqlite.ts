@@ -76,7 +76,7 @@ export class SqliteRuleStore implements RuleStore {
     return this.db.transaction(() => {
       if (this.latest(input.id)) throw new RuleConflictError(`a rule "${input.id}" exists already`);
       return this.insert(input, 1, actor);
-    })();
+    }).immediate();
   }
 
   async update(id: string, changes: RuleChanges, actor: string, options: RuleUpdateOptions = {}): Promise<Rule> {
@@ -92,7 +92,7 @@ export class SqliteRuleStore implements RuleStore {
       checkRule(next, this.known());
       if (sameContent(latest, next)) return latest;
       return this.insert(next, latest.version + 1, actor);
-    })();
+    }).immediate();
   }
 
   disable(id: string, actor: string): Promise<Rule> {
@@ -289,7 +289,7 @@ export class SqliteListStore implements ListStore {
         upsert.run(name, e.value, e.note, e.expiresAt, at, actor);
         logChange.run(name, e.value, actor, at, e.expiresAt);
       }
-    })();
+    }).immediate();
     return stored;
   }
 
@@ -308,7 +308,7 @@ export class SqliteListStore implements ListStore {
         logChange.run(name, key, actor, at);
       }
       return removed;
-    })();
+    }).immediate();
   }
 
   async entries(name: string, options: { liveAt?: number } = {}): Promise<ListEntry[]> {
@@ -326,7 +326,7 @@ export class SqliteListStore implements ListStore {
       const entries = this.allEntries(name);
       const version = this.db.prepare('SELECT COALESCE(MAX(seq), 0) FROM list_changes').pluck().get() as number;
       return { entries, version };
-    })();
+    }).immediate();
   }
 
   private allEntries(name: string): ListEntry[] {

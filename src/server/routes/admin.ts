@@ -87,7 +87,9 @@ export function adminRoutes(service: Service) {
       async (request) => {
         const { stage, canary_share } = request.body as { stage: Exclude<Stage, 'candidate'>; canary_share?: number };
         const changed = await guard(() => registry.promote((request.params as { id: string }).id, stage, { actor: actorOf(request), ...(canary_share !== undefined ? { canaryShare: canary_share } : {}) }));
-        await service.audit.append({ actor: actorOf(request), action: 'model.promote', subject: (request.params as { id: string }).id, details: { stage, canary_share: canary_share ?? null, changed: changed.map((m) => [m.artifact.id, m.stage]) } });
+        const id = (request.params as { id: string }).id;
+        const applied = changed.find((m) => m.artifact.id === id)?.canaryShare ?? null;
+        await service.audit.append({ actor: actorOf(request), action: 'model.promote', subject: id, details: { stage, canary_share: applied, changed: changed.map((m) => [m.artifact.id, m.stage]) } });
         const serving = await service.reloadModels();
         return { changed: changed.map(modelView), serving };
       },
