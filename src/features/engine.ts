@@ -11,9 +11,10 @@ import { decodeSnapshot, encodeSnapshot, encodeSnapshotInChunks } from './snapsh
 
 type Getter = (event: RiskEvent) => unknown;
 
-/** lookUpAll's marks for a group's entry: the event names the whole key (to look up), or not. */
-const TO_PROBE = -2;
+/** lookUp's marks for a group's entry, beside the entry itself: not in the table, to look up, or no key (the event does not name it whole). */
 const NOT_FOUND = -1;
+const TO_PROBE = -2;
+const KEY_ABSENT = -3;
 
 interface CompiledWindowed {
   def: WindowedFeature;
@@ -34,6 +35,8 @@ interface CompiledWindowed {
  */
 interface EntityGroup {
   name: string;
+  /** Position in the engine's groups. */
+  index: number;
   /** The entity kinds of the key, in order (one, or two for a composite key). */
   kinds: readonly EntityKind[];
   key: (event: RiskEvent) => string | undefined;
@@ -59,6 +62,9 @@ export class FeatureEngine {
   /** Where an incremental sweep (sweepSome) stands. */
   private sweepCursor: { group: number; cursor: TableCursor } | undefined;
   private readonly groupsByType = new Map<EventType, Array<{ group: EntityGroup; features: CompiledWindowed[] }>>();
+  /** The positions of the groups each event type feeds (what apply() looks up), and of all groups (vector()). */
+  private readonly groupIndicesByType = new Map<EventType, Int32Array>();
+  private readonly allGroupIndices: Int32Array;
   /** The event types any feature of the set is computed from: a replay must decode these. */
   readonly inputTypes: ReadonlySet<EventType>;
   private readonly ratioInputs: Array<[number, number, number]>;
@@ -87,7 +93,7 @@ export class FeatureEngine {
       const name = entityKinds(def.entity).join('×');
       let group = groupByName.get(name);
       if (!group) {
-        group = { name, kinds: entityKinds(def.entity), key: keyOf(def), features: [], byType: new Map(), valueLists: 0, records: new EntityTable() };
+        group = { name, index: this.groups.length, kinds: entityKinds(def.entity), key: keyOf(def), features: [], byType: new Map(), valueLists: 0, records: new EntityTable() };
         groupByName.set(name, group);
         this.groups.push(group);
       }
@@ -114,6 +120,8 @@ export class FeatureEngine {
       }
     }
     this.inputTypes = new Set(this.groupsByType.keys());
+    for (const [type, list] of this.groupsByType) this.groupIndicesByType.set(type, Int32Array.from(list, ({ group }) => group.index));
+    this.allGroupIndices = Int32Array.from(this.groups, (group) => group.index);
     this.ratioInputs = set.ratios.map((r) => [indexOf.get(r.name)!, indexOf.get(r.numerator)!, indexOf.get(r.denominator)!]);
     this.onDemand = set.onDemand.map((f) => ({
       index: indexOf.get(f.name)!,
@@ -138,22 +146,24 @@ export class FeatureEngine {
     if (event.ts > this.watermark) this.watermark = event.ts;
     const subscribed = this.groupsByType.get(event.type);
     if (subscribed === undefined) return;
+    const records = this.lookUp(event, this.groupIndicesByType.get(event.type)!);
     for (const { group, features } of subscribed) {
-      const key = group.key(event);
-      if (key === undefined) continue;
-      let record = group.records.get(key);
+      const g = group.index;
+      if (this.entries[g] === KEY_ABSENT) continue;
+      let record = records[g];
+      records[g] = undefined;
       let preserved = group.saved === undefined;
       for (const f of features) {
         if (!f.matches(event)) continue;
         const value = f.value(event);
         if (value === undefined) continue;
         if (!preserved) {
-          preserve(group, key, record);
+          preserve(group, group.key(event)!, record);
           preserved = true;
         }
         if (record === undefined) {
           record = newRecord(group.features.length, group.valueLists);
-          group.records.set(key, record);
+          group.records.set(this.parts[g]!.join(KEY_SEPARATOR), record, this.hashes[g]!);
         }
         if (!hasState(record, f.slot) || isDead(record, f.slot, f.spec, this.watermark)) resetState(record, f.slot, f.spec);
         addEvent(record, f.slot, f.spec, event.ts, logged.seq, value);
@@ -180,7 +190,7 @@ export class FeatureEngine {
   vector(event: RiskEvent, out = new Float64Array(this.set.vectorNames.length)): Float64Array {
     const n = this.set.valueNames.length;
     const t = event.ts;
-    const records = this.lookUpAll(event);
+    const records = this.lookUp(event, this.allGroupIndices);
     for (let g = 0; g < this.groups.length; g++) {
       const record = records[g];
       for (const f of this.groups[g]!.features) out[f.index] = readState(record, f.slot, f.spec, t, this.watermark);
@@ -210,18 +220,21 @@ export class FeatureEngine {
   }
 
   /**
-   * Every group's record for the event, looked up in phases across the groups — every key's hash, then
-   * every slot, then every stored key, then the head of every record — rather than one
-   * lookup after another: in tables of 10⁴–10⁵ entities each step of a lookup is a cache miss, and
-   * phased, the processor waits for the nine lookups' misses of one step together (a booking's nine
-   * lookups: ~6 µs as Map.get calls, ~4 µs phased, in process).
+   * The records of the event's entities in the groups at `indices` (in `found`, by group; `entries`
+   * says KEY_ABSENT where the event does not name the group's whole key, NOT_FOUND where the entity has
+   * no record). Looked up in phases across the groups — every key's hash, then every slot, then every
+   * stored key, then the head of every record — rather than one lookup after another: in tables of
+   * 10⁴–10⁵ entities each step of a lookup is a cache miss, and phased, the processor waits for the
+   * misses of one step of all the lookups together (a booking's nine lookups: ~6 µs as Map.get calls,
+   * ~4 µs phased, in process).
    */
-  private lookUpAll(event: RiskEvent): Array<EntityRecord | undefined> {
+  private lookUp(event: RiskEvent, indices: Int32Array): Array<EntityRecord | undefined> {
     const groups = this.groups;
     const entities = event.entities;
     const hashes = this.hashes;
     const entries = this.entries;
-    for (let g = 0; g < groups.length; g++) {
+    for (let i = 0; i < indices.length; i++) {
+      const g = indices[i]!;
       const kinds = groups[g]!.kinds;
       const parts = this.parts[g]!;
       let complete = true;
@@ -233,13 +246,17 @@ export class FeatureEngine {
         }
         parts[k] = part;
       }
-      entries[g] = complete ? TO_PROBE : NOT_FOUND;
+      entries[g] = complete ? TO_PROBE : KEY_ABSENT;
       if (complete) hashes[g] = partsHash(parts);
     }
-    for (let g = 0; g < groups.length; g++) if (entries[g] === TO_PROBE) entries[g] = groups[g]!.records.probe(hashes[g]!);
+    for (let i = 0; i < indices.length; i++) {
+      const g = indices[i]!;
+      if (entries[g] === TO_PROBE) entries[g] = groups[g]!.records.probe(hashes[g]!);
+    }
     const records = this.found;
     const storedKeys = this.storedKeys;
-    for (let g = 0; g < groups.length; g++) {
+    for (let i = 0; i < indices.length; i++) {
+      const g = indices[i]!;
       const entry = entries[g]!;
       if (entry < 0) continue;
       const table = groups[g]!.records;
@@ -247,7 +264,8 @@ export class FeatureEngine {
       records[g] = table.valueAt(entry);
     }
     let prefetched = 0;
-    for (let g = 0; g < groups.length; g++) {
+    for (let i = 0; i < indices.length; i++) {
+      const g = indices[i]!;
       let entry = entries[g]!;
       if (entry < 0) continue;
       const parts = this.parts[g]!;
@@ -256,12 +274,13 @@ export class FeatureEngine {
         const table = groups[g]!.records;
         do entry = table.probeAfter(hashes[g]!, entry);
         while (entry >= 0 && !(parts.length === 1 ? table.keyAt(entry) === parts[0] : keyIsParts(table.keyAt(entry), parts)));
+        entries[g] = entry < 0 ? NOT_FOUND : entry;
         records[g] = entry < 0 ? undefined : table.valueAt(entry);
       }
+      storedKeys[g] = undefined;
       prefetched += records[g]?.length ?? 0;
     }
-    for (let g = 0; g < groups.length; g++) prefetched += records[g]?.[0] ?? 0;
-    storedKeys.fill(undefined);
+    for (let i = 0; i < indices.length; i++) prefetched += records[indices[i]!]?.[0] ?? 0;
     this.prefetched = prefetched;
     return records;
   }
