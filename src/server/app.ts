@@ -64,12 +64,17 @@ export async function buildServer(service: Service, options: ServerOptions = {})
     const convert = httpPart === 'querystring' || httpPart === 'params';
     // A body whose fields are all optional (a claim, a rollback) may be left out altogether.
     const bodyOptional = httpPart === 'body' && check.Check({});
+    // Converting "1.5" to an integer would truncate it: integer fields of the query and path must be written as integers.
+    const integerFields = convert ? Object.entries((schema as { properties?: Record<string, { type?: unknown }> }).properties ?? {}).filter(([, p]) => p.type === 'integer').map(([name]) => name) : [];
     return (input: unknown) => {
       if (bodyOptional && (input === undefined || input === null)) return { value: {} };
+      if (integerFields.length > 0 && typeof input === 'object' && input !== null) {
+        const notIntegers = integerFields.filter((name) => typeof (input as Record<string, unknown>)[name] === 'string' && !/^-?\d+$/.test((input as Record<string, string>)[name]!));
+        if (notIntegers.length > 0) return { error: new ValidationError(notIntegers.map((name) => ({ path: `${httpPart === 'params' ? 'path' : 'query'}.${name}`, message: 'must be an integer' }))) };
+      }
       const data = convert ? Value.Convert(schema as TSchema, input) : input;
       if (check.Check(data)) return { value: data };
-      const errors = [...check.Errors(data)].slice(0, 10).map((e) => ({ path: e.instancePath.replace(/^\//, '').replace(/\//g, '.'), message: e.message }));
-      return { error: new ValidationError(errors) };
+      return { error: new ValidationError(fieldErrors(check.Errors(data), httpPart)) };
     };
   });
 
@@ -168,4 +173,35 @@ function keyOf(request: FastifyRequest, service: Service): ApiKey | undefined {
 export function parserReason(message: string): string {
   const reason = message.replace(/,? ?"[^]*"(\.\.\.)? is not valid JSON$/, '');
   return reason === '' ? '' : `: ${reason}`;
+}
+
+interface SchemaError {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  message: string;
+}
+
+/**
+ * A route schema's errors, each naming its field: a missing property by its name, an unexpected one by
+ * its name (once, not as "schema is false" and again for the object), query-string and path fields
+ * prefixed with where they came from.
+ */
+function fieldErrors(errors: Iterable<SchemaError>, httpPart: string | undefined): Array<{ path: string; message: string }> {
+  const where = httpPart === 'querystring' ? 'query' : httpPart === 'params' ? 'path' : '';
+  const at = (path: string) => [where, path].filter((p) => p !== '').join('.');
+  const out: Array<{ path: string; message: string }> = [];
+  for (const e of errors) {
+    const path = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+    const prefix = path === '' ? '' : `${path}.`;
+    if (e.keyword === 'required' && Array.isArray(e.params.requiredProperties)) {
+      for (const name of e.params.requiredProperties as string[]) out.push({ path: at(`${prefix}${name}`), message: 'is required' });
+    } else if (e.keyword === 'additionalProperties' && Array.isArray(e.params.additionalProperties)) {
+      for (const name of e.params.additionalProperties as string[]) out.push({ path: at(`${prefix}${name}`), message: 'is not a known field' });
+    } else if (e.keyword !== 'boolean') {
+      out.push({ path: at(path), message: e.message });
+    }
+    if (out.length >= 10) break;
+  }
+  return out.length > 0 ? out : [{ path: where, message: 'is not valid' }];
 }

@@ -85,6 +85,14 @@ describe('POST /v1/decisions', () => {
     // The parser's reason is given without the excerpt of the body V8 quotes (it may hold a card number).
     const malformed = await server.request('POST', '/v1/decisions', { raw: '[4111111111111111,x]' });
     expect(malformed.body.message).toBe("body is not valid JSON: Unexpected token 'x'");
+    // Route schemas name the field too: where it came from, missing or unknown, and no integer truncated.
+    const fraction = await server.request('GET', '/v1/cases?limit=1.5', { key: server.keys.review });
+    expect([fraction.status, fraction.body.message]).toEqual([400, 'query.limit: must be an integer']);
+    const unknown = await server.request('GET', '/v1/cases?colour=red', { key: server.keys.review });
+    expect([unknown.status, unknown.body.message]).toEqual([400, 'query.colour: is not a known field']);
+    const active = server.service.lineup().active!.registered.artifact.id;
+    const halfPolicy = await server.request('PUT', `/v1/admin/models/${active}/policy`, { body: { block: 0.9 } });
+    expect([halfPolicy.status, halfPolicy.body.errors]).toEqual([400, [{ path: 'review', message: 'is required' }]]);
     // Numbers a schema allows must also fit the store: too large is a 400 naming the field, not a 500.
     const offset = await server.request('GET', '/v1/cases?offset=100000000000000000000', { key: server.keys.review });
     expect([offset.status, offset.body.message]).toEqual([400, expect.stringMatching(/offset/)]);
