@@ -32,9 +32,17 @@ describe('exact lists', () => {
     expect(() => index.contains('nope', 'x', NOW)).toThrow(UnknownListError);
   });
 
-  it('never stores a raw card number', () => {
+  it('never stores a raw card number, on any list', () => {
     expect(() => normaliseListValue('card', '4111 1111 1111 1111')).toThrow(/raw card number/);
+    expect(() => normaliseListValue('user', '4111111111111111')).toThrow(/raw card number/);
     expect(normaliseListValue('card', ' cf_9a3e51c0 ')).toBe('cf_9a3e51c0');
+  });
+
+  it('refuses control characters and lone surrogates, as entity ids do (they would never match, or match garbled)', () => {
+    expect(() => normaliseListValue('user', 'u_1\u0000')).toThrow(/control characters/);
+    expect(() => normaliseListValue('device', 'd\u0001x')).toThrow(/control characters/);
+    expect(() => normaliseListValue('user', 'u\ud800')).toThrow(/lone surrogate/);
+    expect(normaliseListValue('user', 'u_😀')).toBe('u_😀');
   });
 });
 

@@ -45,12 +45,16 @@ export class ListValueError extends Error {}
 
 /** The stored form of a value for a list of this kind; throws ListValueError when it cannot be one. */
 export function normaliseListValue(kind: ListKind, raw: string): string {
+  // As for entity ids: no control characters (one joins composite keys), and well-formed Unicode (a lone
+  // surrogate would be stored as U+FFFD and never match the id it was meant for).
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  if (/[\u0000-\u001f\u007f]/.test(raw)) throw new ListValueError('must not contain control characters (U+0000–U+001F, U+007F)');
+  if (/\p{Surrogate}/u.test(raw)) throw new ListValueError('is not well-formed Unicode (a lone surrogate)');
+  // Card numbers belong on no list: a fingerprint of one belongs on the card list.
+  if (containsRawCardNumber(raw)) throw new ListValueError('looks like a raw card number: lists hold card fingerprints, never card numbers');
   const value = lookupKey(kind, raw);
   if (value === null) {
     throw new ListValueError(kind === 'email' ? `"${raw}" is not an e-mail address` : `a ${kind} value must be 1–${MAX_LIST_VALUE} characters`);
-  }
-  if (kind === 'card' && containsRawCardNumber(value)) {
-    throw new ListValueError('looks like a raw card number: lists hold card fingerprints, never card numbers');
   }
   return value;
 }

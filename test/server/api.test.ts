@@ -240,6 +240,9 @@ describe('safe degradation', () => {
   it('manages lists through the API; a listed card is blocked by rule', async () => {
     const added = await server.request('POST', '/v1/admin/lists/stolen_cards/entries', { body: { entries: [{ value: 'cf_stolen_1', note: 'issuer alert' }] } });
     expect(added.body).toMatchObject({ added: 1 });
+    // A value given twice in one request is one entry, and reported so.
+    const twice = await server.request('POST', '/v1/admin/lists/stolen_cards/entries', { body: { entries: [{ value: 'cf_twice' }, { value: 'cf_twice', note: 'again' }] } });
+    expect(twice.body).toMatchObject({ added: 1 });
     const { body } = await decide(booking({ card: 'cf_stolen_1' }));
     expect(body.action).toBe('block');
     expect(body.rule_hits).toContainEqual(expect.objectContaining({ rule_id: 'stolen_card', action: 'block' }));

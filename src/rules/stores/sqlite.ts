@@ -271,14 +271,15 @@ export class SqliteListStore implements ListStore {
     checkListActor(actor);
     const list = await this.requireList(name);
     const at = this.now();
-    // Normalise every value before writing any, so one bad value leaves the list untouched.
-    const stored: ListEntry[] = entries.map((e) => ({
-      value: normaliseListValue(list.kind, e.value),
-      note: e.note ?? null,
-      expiresAt: e.expiresAt ?? null,
-      addedAt: at,
-      addedBy: actor,
-    }));
+    // Normalise every value before writing any, so one bad value leaves the list untouched; a value
+    // given twice (or two spellings of one, e.g. e-mail addresses) is one entry, the last one given.
+    const byValue = new Map<string, ListEntry>();
+    for (const e of entries) {
+      const value = normaliseListValue(list.kind, e.value);
+      byValue.delete(value);
+      byValue.set(value, { value, note: e.note ?? null, expiresAt: e.expiresAt ?? null, addedAt: at, addedBy: actor });
+    }
+    const stored = [...byValue.values()];
     const upsert = this.db.prepare(
       `INSERT INTO list_entries (list, value, note, expires_at, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (list, value) DO UPDATE SET note = excluded.note, expires_at = excluded.expires_at, added_at = excluded.added_at, added_by = excluded.added_by`,

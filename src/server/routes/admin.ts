@@ -127,7 +127,7 @@ export function adminRoutes(service: Service) {
 
     const SettingsBody = Type.Object(
       {
-        fallback_model_id: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+        fallback_model_id: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()], { description: 'a registered model id, or null for none' })),
         review_capacity_per_day: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
         budgets: Type.Optional(
           Type.Object(
