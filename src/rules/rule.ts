@@ -1,5 +1,6 @@
 // Rules: what a rule is, what evaluating a rule set returns, and how hits become one verdict.
 // Pure types and the precedence function; compiling and evaluating live in compile.ts and evaluate.ts.
+import { containsRawCardNumber } from '../events/pan.js';
 
 export const RULE_ACTIONS = ['block', 'review', 'allow', 'tag'] as const;
 export type RuleAction = (typeof RULE_ACTIONS)[number];
@@ -107,6 +108,11 @@ export function validateRuleFields(rule: RuleInput): void {
   }
   if (rule.shadow !== undefined && typeof rule.shadow !== 'boolean') fail('shadow', 'must be true or false');
   if (rule.enabled !== undefined && typeof rule.enabled !== 'boolean') fail('enabled', 'must be true or false');
+  // Names and descriptions end up in the audit trail and on every decision's reasons: no card numbers.
+  for (const field of ['name', 'description'] as const) {
+    const text = rule[field];
+    if (typeof text === 'string' && containsRawCardNumber(text)) fail(field, 'looks like it holds a raw card number');
+  }
 }
 
 /** Highest priority first; equal priorities by id, so the order (and every report) is deterministic. */

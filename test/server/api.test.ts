@@ -240,6 +240,13 @@ describe('safe degradation', () => {
   it('manages lists through the API; a listed card is blocked by rule', async () => {
     const added = await server.request('POST', '/v1/admin/lists/stolen_cards/entries', { body: { entries: [{ value: 'cf_stolen_1', note: 'issuer alert' }] } });
     expect(added.body).toMatchObject({ added: 1 });
+    // Free text that ends up in the audit trail holds no card numbers.
+    const noted = await server.request('POST', '/v1/admin/lists/stolen_cards/entries', { body: { entries: [{ value: 'cf_noted', note: 'card 4111 1111 1111 1111' }] } });
+    expect([noted.status, noted.body.message]).toEqual([400, expect.stringMatching(/note: looks like it holds a raw card number/)]);
+    const named = await server.request('POST', '/v1/admin/rules', { body: { id: 'pan_in_name', name: 'Block 4111111111111111', expression: 'false', action: 'tag' } });
+    expect([named.status, named.body.message]).toEqual([400, expect.stringMatching(/name/)]);
+    const reason = await server.request('PUT', '/v1/admin/kill-switch', { body: { enabled: false, reason: 'card 4111111111111111 again' } });
+    expect([reason.status, reason.body.message]).toEqual([400, expect.stringMatching(/^reason: looks like/)]);
     // A value given twice in one request is one entry, and reported so.
     const twice = await server.request('POST', '/v1/admin/lists/stolen_cards/entries', { body: { entries: [{ value: 'cf_twice' }, { value: 'cf_twice', note: 'again' }] } });
     expect(twice.body).toMatchObject({ added: 1 });

@@ -2,6 +2,7 @@
 // nothing is overwritten), so any version a decision was made with can be read back. List changes
 // are appended to a change log with their actor.
 import type { SqliteDatabase } from '../../lib/sqlite.js';
+import { containsRawCardNumber } from '../../events/pan.js';
 import type { KnownNames } from '../compile.js';
 import { LIST_KINDS, LIST_NAME, ListValueError, normaliseListValue, type ListEntry, type ListKind, type NamedList } from '../lists.js';
 import { byPriority, RuleValidationError, type Rule, type RuleAction, type RuleChanges, type RuleInput } from '../rule.js';
@@ -275,6 +276,7 @@ export class SqliteListStore implements ListStore {
     // given twice (or two spellings of one, e.g. e-mail addresses) is one entry, the last one given.
     const byValue = new Map<string, ListEntry>();
     for (const e of entries) {
+      if (e.note !== undefined && e.note !== null && containsRawCardNumber(e.note)) throw new ListValueError('note: looks like it holds a raw card number');
       const value = normaliseListValue(list.kind, e.value);
       byValue.delete(value);
       byValue.set(value, { value, note: e.note ?? null, expiresAt: e.expiresAt ?? null, addedAt: at, addedBy: actor });

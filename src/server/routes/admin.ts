@@ -4,6 +4,7 @@ import { RegistryError, STAGES, type RegisteredModel, type Stage } from '../../m
 import type { Service } from '../../runtime/service.js';
 import { compareShadow } from '../../decisions/comparison.js';
 import { HttpError } from '../errors.js';
+import { containsRawCardNumber } from '../../events/index.js';
 import { IdParam, Policy } from '../schemas.js';
 
 const actorOf = (request: FastifyRequest) => `key:${request.apiKey?.id ?? 'unknown'} (${request.apiKey?.name ?? ''})`;
@@ -119,6 +120,7 @@ export function adminRoutes(service: Service) {
       { ...admin, schema: { tags: ['operations'], summary: 'Turn models off (rules only) or back on', body: Type.Object({ enabled: Type.Boolean(), reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }) } },
       async (request) => {
         const { enabled, reason } = request.body as { enabled: boolean; reason?: string };
+        if (reason !== undefined && containsRawCardNumber(reason)) throw new HttpError(400, 'invalid_request', 'reason: looks like it holds a raw card number (it goes into the audit trail)');
         const result = service.updateSettings({ killSwitch: enabled }, actorOf(request)).killSwitch;
         await service.audit.append({ actor: actorOf(request), action: 'kill_switch', subject: 'serving', details: { enabled, reason: reason ?? null } });
         return { enabled: result };
