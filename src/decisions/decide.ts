@@ -11,6 +11,7 @@ import type { Metrics } from '../monitor/metrics.js';
 import { CircuitBreaker, StageUnavailable } from './breaker.js';
 import { decisionIdFor, type Action, type Decision, type Reason, type StoredDecision } from './decision.js';
 import { featureReason } from './reasons.js';
+import { RESERVED_ID_PREFIX } from '../review/label.js';
 import { decidingModel, type Lineup, type ServingModel } from './rollout.js';
 import type { ServingSettings } from './settings.js';
 import type { DecisionStore } from './store.js';
@@ -315,14 +316,6 @@ export const TOP_FEATURE_REASONS = 3;
 
 /** Live events may not come from the future: one far-future time would age every entity past its TTL. */
 export const MAX_CLOCK_SKEW_MS = 24 * 3_600_000;
-
-/** Ids riskgate gives the events it makes itself (a reviewer's verdict label): no client may take one first. */
-export const RESERVED_ID_PREFIX = 'verdict_case_';
-
-/** The id of the label event a case's verdict becomes. */
-export function verdictLabelId(caseId: string): string {
-  return `verdict_${caseId}`;
-}
 
 /**
  * parseEvent, plus what holds for events arriving live over the API: the time is not more than a day

@@ -16,6 +16,8 @@ import { openEmbedded, type Embedded, type OpenOptions } from './embedded.js';
 import { openRules, type RulesRuntime } from './rules.js';
 import type { SqliteAuditLog } from '../audit/stores/sqlite.js';
 import { SqliteCaseStore } from '../review/stores/sqlite.js';
+import { missingVerdictLabels, verdictLabel } from '../review/label.js';
+import { parseEvent } from '../events/index.js';
 import { TopK } from '../features/topk/index.js';
 import { ReviewBandGovernor } from '../policy/index.js';
 
@@ -72,6 +74,7 @@ export async function openService(dir: string, options: ServiceOptions): Promise
   const settingsStore = new SqliteSettingsStore(embedded.db);
   const metrics = new Metrics({ defaultMetrics: true });
   const cases = new SqliteCaseStore(embedded.db);
+  await appendMissingVerdictLabels(cases, embedded, decisions);
   const audit = embedded.audit;
   const riskiest = new TopK();
   // The capacity guard: review inflow beyond the team's daily capacity narrows the active model's
@@ -269,3 +272,20 @@ export async function openService(dir: string, options: ServiceOptions): Promise
 }
 
 export { DEFAULT_SETTINGS };
+
+/**
+ * A case is decided, then its verdict label appended: a process stopped in between left the label out.
+ * It is appended now, as the reviewer gave it, so that no verdict is lost to features or training.
+ */
+async function appendMissingVerdictLabels(cases: SqliteCaseStore, embedded: Embedded, decisions: SqliteDecisionStore): Promise<void> {
+  const missing = [...missingVerdictLabels(cases, (id) => embedded.log.seqOf(id) !== undefined, Date.now())];
+  for (const decided of missing) {
+    const stored = await decisions.get(decided.decisionId);
+    const label = parseEvent(verdictLabel(decided, stored?.request, decided.decidedAt ?? Date.now()));
+    if (!label.ok) {
+      process.stderr.write(`riskgate: the verdict label of case ${decided.id} could not be rebuilt: ${JSON.stringify(label.errors)}\n`);
+      continue;
+    }
+    await embedded.features.ingest([label.event]);
+  }
+}

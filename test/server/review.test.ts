@@ -2,6 +2,8 @@
 // escalate; verdicts become labels that reach the next training set; the audit trail records it all.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTrainingSet } from '../../src/features/index.js';
+import { verdictLabelId } from '../../src/review/label.js';
+import { openService } from '../../src/runtime/service.js';
 import { booking, startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -96,6 +98,21 @@ describe('review queue over HTTP', () => {
     expect(decided.status).toBe(200);
     const label = await server.service.embedded.log.get(decided.body.label_event_id);
     expect(label!.event.payload).toMatchObject({ verdict: 'fraud', case_id: caseId });
+  });
+
+  it('appends at the next start a verdict label lost to a stop between deciding the case and appending it', async () => {
+    const { caseId, eventId } = await reviewCase();
+    const claim = await server.request('POST', `/v1/cases/${caseId}/claim`, { key: server.keys.review });
+    // The case is decided as the route decides it; the process "stops" before the label is appended.
+    server.service.cases.decide(caseId, claim.body.lease_id, 'fraud', 'stopped before the label', 'late reviewer (rg_x)', verdictLabelId(caseId), Date.now());
+    expect(await server.service.embedded.log.get(verdictLabelId(caseId))).toBeUndefined();
+    const restarted = await openService(server.service.embedded.dir, {});
+    try {
+      const label = await restarted.embedded.log.get(verdictLabelId(caseId));
+      expect(label?.event).toMatchObject({ type: 'reviewer_verdict', payload: { target_event_id: eventId, verdict: 'fraud', case_id: caseId, reviewer: 'late reviewer (rg_x)', note: 'stopped before the label' } });
+    } finally {
+      await restarted.close();
+    }
   });
 
   it('escalates, reports queue statistics, the riskiest accounts and an intact audit trail', async () => {

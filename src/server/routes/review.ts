@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { parseEvent } from '../../events/index.js';
-import { verdictLabelId } from '../../decisions/decide.js';
+import { verdictLabel, verdictLabelId } from '../../review/label.js';
 import { CaseConflictError, CaseNotFoundError, isClaimed, isSlaBreached, type ReviewCase } from '../../review/case.js';
 import type { Service } from '../../runtime/service.js';
 import { HttpError } from '../errors.js';
@@ -176,14 +176,7 @@ export function reviewRoutes(service: Service) {
           return mapError(error);
         }
         // The verdict is a label: it feeds the label-aware features and the next training set.
-        const entities = stored?.request.entities ?? {};
-        const label = parseEvent({
-          id: labelId,
-          type: 'reviewer_verdict',
-          ts: Math.max(now, (stored?.request.ts ?? 0) + 1),
-          entities: Object.fromEntries(Object.entries(entities).filter(([k]) => ['user', 'card', 'device', 'listing', 'host'].includes(k))),
-          payload: { target_event_id: decided.eventId, verdict: body.verdict, reviewer: reviewer.slice(0, 128), case_id: id, ...(body.note ? { note: body.note } : {}) },
-        });
+        const label = parseEvent(verdictLabel(decided, stored?.request, now));
         if (!label.ok) throw new Error(`verdict label for ${id} did not validate: ${JSON.stringify(label.errors)}`);
         const [storedLabel] = await service.embedded.features.ingest([label.event]);
         if (storedLabel!.conflict) throw new Error(`the verdict label ${labelId} of case ${id} was not stored: another event already has its id`);
