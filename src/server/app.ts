@@ -78,6 +78,9 @@ export async function buildServer(service: Service, options: ServerOptions = {})
     };
   });
 
+  // Every body is JSON: a text/plain one is a 415 like any other media type, not a string the routes
+  // would then refuse as "not a JSON object".
+  app.removeContentTypeParser('text/plain');
   // JSON.parse keeps a "__proto__" key as a plain own property (no pollution), so the event model can
   // refuse it by name; what does not parse is answered with the parser's own reason.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {

@@ -82,6 +82,11 @@ describe('POST /v1/decisions', () => {
       expect(response.body.message ?? '', name).toMatch(message);
     }
     expect(Object.prototype).not.toHaveProperty('admin');
+    // Bodies are JSON: any other media type, text/plain included, is a 415.
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
+      const other = await server.request('POST', '/v1/decisions', { raw: JSON.stringify(booking()), headers: { 'content-type': type } });
+      expect([other.status, other.body.error], type).toEqual([415, 'unsupported_media_type']);
+    }
     // The parser's reason is given without the excerpt of the body V8 quotes (it may hold a card number).
     const malformed = await server.request('POST', '/v1/decisions', { raw: '[4111111111111111,x]' });
     expect(malformed.body.message).toBe("body is not valid JSON: Unexpected token 'x'");
