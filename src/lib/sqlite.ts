@@ -1,6 +1,6 @@
 // One way to open the embedded database files, so every store gets the same durability settings.
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export type SqliteDatabase = Database.Database;
@@ -18,7 +18,7 @@ export interface SqliteOptions {
 }
 
 export function openSqlite(path: string, durability: Durability = 'fsync', options: SqliteOptions = {}): SqliteDatabase {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') ensureDirectory(dirname(path));
   const db = new Database(path);
   if (options.pageSize) db.pragma(`page_size = ${options.pageSize}`);
   db.pragma('journal_mode = WAL');
@@ -30,4 +30,14 @@ export function openSqlite(path: string, durability: Durability = 'fsync', optio
   // of megabytes behind. After a checkpoint, cut it back to 64 MiB.
   db.pragma('journal_size_limit = 67108864');
   return db;
+}
+
+/**
+ * Create a directory (and its missing parents). One level is made without `recursive`: Node's
+ * recursive mkdir loops forever under /proc, where a missing entry cannot be created.
+ */
+function ensureDirectory(dir: string): void {
+  if (existsSync(dir)) return;
+  if (existsSync(dirname(dir))) mkdirSync(dir);
+  else mkdirSync(dir, { recursive: true });
 }
