@@ -8,7 +8,8 @@
 // and records side by side in insertion order, like a Map, so iteration (sweeps, snapshots) visits
 // entities in the order they first appeared. A deletion empties its slot with backward shifting (no
 // tombstones) and leaves a hole in the entries, squeezed out when the holes outnumber the live
-// entries. The hash is seeded per process, so ids chosen by a client cannot be made to collide.
+// entries. The hash is seeded per process, so that a client cannot work out in advance ids that would
+// pile up in one run of slots.
 import { randomBytes } from 'node:crypto';
 
 const SEEDS = randomBytes(8);
