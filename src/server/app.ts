@@ -63,7 +63,7 @@ export async function buildServer(service: Service, options: ServerOptions = {})
     // Query strings and path parameters arrive as text: "20" is read as the number a schema asks for.
     const convert = httpPart === 'querystring' || httpPart === 'params';
     // A body whose fields are all optional (a claim, a rollback) may be left out altogether.
-    const bodyOptional = httpPart === 'body' && check.Check({});
+    const bodyOptional = httpPart === 'body' && bodyIsOptional(schema);
     // Converting "1.5" to an integer would truncate it: integer fields of the query and path must be written as integers.
     const integerFields = convert ? Object.entries((schema as { properties?: Record<string, { type?: unknown }> }).properties ?? {}).filter(([, p]) => p.type === 'integer').map(([name]) => name) : [];
     return (input: unknown) => {
@@ -83,8 +83,12 @@ export async function buildServer(service: Service, options: ServerOptions = {})
   app.removeContentTypeParser('text/plain');
   // JSON.parse keeps a "__proto__" key as a plain own property (no pollution), so the event model can
   // refuse it by name; what does not parse is answered with the parser's own reason.
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    if (body === '') return done(new HttpError(400, 'invalid_request', 'body is empty; send a JSON object'));
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') {
+      // Empty is fine where the route takes no body or only optional fields (a replay, a claim).
+      if (bodyIsOptional(request.routeOptions.schema?.body)) return done(null, undefined);
+      return done(new HttpError(400, 'invalid_request', 'body is empty; send a JSON object'));
+    }
     try {
       done(null, JSON.parse(body as string));
     } catch (error) {
@@ -207,4 +211,18 @@ function fieldErrors(errors: Iterable<SchemaError>, httpPart: string | undefined
     if (out.length >= 10) break;
   }
   return out.length > 0 ? out : [{ path: where, message: 'is not valid' }];
+}
+
+const optionalBodies = new WeakMap<object, boolean>();
+
+/** Whether a route's body schema (undefined: the route takes none) lets the body be left out. */
+function bodyIsOptional(schema: unknown): boolean {
+  if (typeof schema !== 'object' || schema === null) return true;
+  if ((schema as Record<string, unknown>)[VALIDATED_BY_PARSE_EVENT]) return false;
+  let optional = optionalBodies.get(schema);
+  if (optional === undefined) {
+    optional = Compile(schema as TSchema).Check({});
+    optionalBodies.set(schema, optional);
+  }
+  return optional;
 }
