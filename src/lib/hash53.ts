@@ -1,9 +1,13 @@
 // A fast 53-bit string hash: a whole double, so hashes live in plain number arrays and typed arrays.
 
-/** A 53-bit hash of a string (two multiply-xorshift lanes); never 0, which marks an empty slot. */
-export function hash53(id: string): number {
-  let a = 0x9e3779b9 ^ id.length;
-  let b = 0x85ebca6b ^ id.length;
+/**
+ * A 53-bit hash of a string (two multiply-xorshift lanes); never 0, which marks an empty slot. The
+ * seeds (two 32-bit integers) make it one of many: a table keyed by ids a client chooses uses a secret
+ * one, so the client cannot work out ids that collide.
+ */
+export function hash53(id: string, seedA = 0, seedB = 0): number {
+  let a = 0x9e3779b9 ^ id.length ^ seedA;
+  let b = 0x85ebca6b ^ id.length ^ seedB;
   for (let i = 0; i < id.length; i++) {
     const c = id.charCodeAt(i);
     a = Math.imul(a ^ c, 0xcc9e2d51);

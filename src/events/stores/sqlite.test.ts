@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { parseEvent } from '../validate.js';
 import { EXAMPLE_EVENTS } from '../examples.js';
 import type { RiskEvent } from '../schema.js';
+import { hash53 } from '../../lib/hash53.js';
 import { IdIndex } from './id-index.js';
 import { SqliteEventLog, typeAndTime } from './sqlite.js';
 
@@ -167,6 +168,41 @@ describe('SqliteEventLog', () => {
     const [again, fresh] = await log.appendBatch([loginEvent('f3'), loginEvent('new')]);
     expect(again).toMatchObject({ status: 'duplicate', seq: 4 });
     expect(fresh).toMatchObject({ status: 'appended', seq: 3001 });
+  });
+
+  it('hashes ids with a seed of its own, so no client can work out colliding ids; a log from before seeds keeps its hash', async () => {
+    const storedHashes = (path: string) => {
+      const raw = new Database(path, { readonly: true });
+      const blob = raw.prepare('SELECT ids FROM event_blocks ORDER BY first LIMIT 1').pluck().get() as Buffer;
+      raw.close();
+      return [...new Float64Array(blob.buffer, blob.byteOffset, blob.byteLength / 8)];
+    };
+    const paths = ['a.db', 'b.db'].map((name) => join(dir, name));
+    for (const path of paths) {
+      const fresh = new SqliteEventLog(path, { durability: 'os' });
+      await fresh.append(loginEvent('same-id'));
+      await fresh.close();
+    }
+    const [a, b] = paths.map(storedHashes);
+    expect(a![0]).not.toBe(b![0]);
+    expect(a![0]).not.toBe(hash53('same-id'));
+    // A log written before seeds (the unseeded hash, no seed stored) keeps the hash its blocks hold.
+    const legacy = join(dir, 'legacy.db');
+    const before = new SqliteEventLog(legacy, { durability: 'os', idHash: hash53 });
+    await before.appendBatch([loginEvent('old-1'), loginEvent('old-2')]);
+    await before.close();
+    const raw = new Database(legacy);
+    raw.exec('DELETE FROM event_log_meta');
+    raw.close();
+    const reopened = new SqliteEventLog(legacy, { durability: 'os' });
+    try {
+      expect((await reopened.get('old-2'))?.seq).toBe(2);
+      expect((await reopened.append(loginEvent('old-1'))).status).toBe('duplicate');
+      expect((await reopened.append(loginEvent('new-1'))).seq).toBe(3);
+      expect(storedHashes(legacy)).toEqual([hash53('old-1'), hash53('old-2')]);
+    } finally {
+      await reopened.close();
+    }
   });
 
   it('tells apart ids whose hashes collide', async () => {

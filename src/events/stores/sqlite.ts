@@ -9,6 +9,7 @@
 // a trigger refuses a block that does not start right after the stored tail, so when another process
 // appended meanwhile, the group is rolled back, that process's events are indexed, and the group is
 // planned again — ids stay unique and sequence numbers contiguous across writers.
+import { randomBytes } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import { canonicalJson } from '../../lib/canonical-json.js';
 import { progress } from '../../lib/progress.js';
@@ -30,6 +31,7 @@ CREATE TABLE IF NOT EXISTS event_blocks (
 ) STRICT;
 -- For the review console: labels, and a user's messages.
 CREATE TABLE IF NOT EXISTS event_labels (seq INTEGER PRIMARY KEY) STRICT;
+CREATE TABLE IF NOT EXISTS event_log_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
 CREATE TABLE IF NOT EXISTS event_messages (user TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (user, seq)) STRICT, WITHOUT ROWID;
 `;
 
@@ -86,9 +88,9 @@ export class SqliteEventLog implements EventLog {
   private readonly hashOf: (id: string) => number;
 
   constructor(path: string, options: SqliteEventLogOptions = {}) {
-    this.hashOf = options.idHash ?? hash53;
     this.db = openSqlite(path, options.durability, { pageSize: 16_384 });
     this.db.exec(SCHEMA);
+    this.hashOf = options.idHash ?? seededIdHash(this.db);
     migrateRowPerEvent(this.db, this.hashOf);
     this.db.exec(TRIGGER);
     this.newBlocks = raw(this.db.prepare('SELECT first, last, ids FROM event_blocks WHERE first > ? ORDER BY first'));
@@ -438,6 +440,29 @@ export function typeAndTime(body: string, start: number): { type: string; ts: nu
 /** An `event_blocks` row: the events' id hashes as float64s, their JSON one per line. */
 function blockRow(first: number, last: number, hashes: number[], bodies: string[]): [number, number, Buffer, string] {
   return [first, last, Buffer.from(new Float64Array(hashes).buffer), bodies.join('\n')];
+}
+
+/**
+ * The id hash of this log: hash53 with the log's own random seed, kept in the log, so that a client
+ * choosing event ids cannot work out ids that pile up in one run of the id index's slots. A log that
+ * held events before it had a seed keeps the unseeded hash its stored hashes were made with.
+ */
+function seededIdHash(db: SqliteDatabase): (id: string) => number {
+  const read = () => db.prepare("SELECT value FROM event_log_meta WHERE key = 'id_hash_seed'").pluck().get() as string | undefined;
+  let seed = read();
+  if (seed === undefined) {
+    db.transaction(() => {
+      if (read() !== undefined) return; // another process set it first
+      const legacy =
+        db.prepare('SELECT 1 FROM event_blocks LIMIT 1').get() !== undefined ||
+        db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get() !== undefined;
+      const fresh = legacy ? [0, 0] : [randomBytes(4).readInt32LE(0), randomBytes(4).readInt32LE(0)];
+      db.prepare("INSERT INTO event_log_meta (key, value) VALUES ('id_hash_seed', ?)").run(fresh.join(':'));
+    }).immediate();
+    seed = read()!;
+  }
+  const [a, b] = seed.split(':').map(Number) as [number, number];
+  return a === 0 && b === 0 ? hash53 : (id) => hash53(id, a, b);
 }
 
 function raw<P extends unknown[], R>(statement: Statement): Statement<P, R> {
