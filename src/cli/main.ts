@@ -34,11 +34,7 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
-  // Output piped into `head` that stops reading is not a failure.
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw error;
-  });
+  if (!process.stdout.listeners('error').includes(quietOnClosedPipe)) process.stdout.on('error', quietOnClosedPipe);
   try {
     await program.parseAsync(argv);
     // Commands that finish with a verdict (import with rejected lines, skew found) set process.exitCode.
@@ -54,6 +50,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`riskgate: ${message}\n`);
     return exitCode;
   }
+}
+
+/** Output piped into `head`, which stops reading, is not a failure. */
+function quietOnClosedPipe(error: NodeJS.ErrnoException): void {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
 }
 
 const FILE_PROBLEMS: Record<string, string> = {
