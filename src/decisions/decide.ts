@@ -9,9 +9,10 @@ import type { FeatureLogStore, FeatureSet, OnlineFeatureStore } from '../feature
 import type { Contribution } from '../models/index.js';
 import type { Metrics } from '../monitor/metrics.js';
 import { CircuitBreaker, StageUnavailable } from './breaker.js';
-import { decisionIdFor, type Action, type Decision, type Reason, type StoredDecision } from './decision.js';
+import { DECISION_ID_PREFIX, decisionIdFor, type Action, type Decision, type Reason, type StoredDecision } from './decision.js';
 import { featureReason } from './reasons.js';
 import { RESERVED_ID_PREFIX } from '../review/label.js';
+import { canonicalJson } from '../lib/canonical-json.js';
 import { decidingModel, type Lineup, type ServingModel } from './rollout.js';
 import type { ServingSettings } from './settings.js';
 import type { DecisionStore } from './store.js';
@@ -57,10 +58,39 @@ export interface DecideResult {
   duplicate: boolean;
 }
 
+/** The review case a review decision opens. */
+export interface CaseOpening {
+  decisionId: string;
+  decisionSeq: number;
+  eventId: string;
+  user: string | null;
+  amount: number | null;
+  currency: string | null;
+  score: number | null;
+  reasons: string[];
+  openedAt: number;
+}
+
 /** What the decision path needs of the review queue: a review decision opens a case. */
 export interface CasesPort {
-  /** Resolves once the case is stored: the decision is acknowledged only after its case exists. */
-  open(input: { decisionId: string; decisionSeq: number; eventId: string; user: string | null; amount: number | null; currency: string | null; score: number | null; reasons: string[]; openedAt: number }): Promise<unknown>;
+  /** Resolves once the case is stored (opening one that exists changes nothing): the decision is acknowledged only after its case exists. */
+  open(input: CaseOpening): Promise<unknown>;
+}
+
+export function caseOpeningFor(stored: StoredDecision): CaseOpening {
+  const d = stored.decision;
+  const payload = stored.request.payload as { amount?: number; currency?: string };
+  return {
+    decisionId: d.decision_id,
+    decisionSeq: d.seq,
+    eventId: d.event_id,
+    user: stored.request.entities.user ?? null,
+    amount: payload.amount ?? null,
+    currency: payload.currency ?? null,
+    score: d.score,
+    reasons: d.reasons.map((r) => r.text),
+    openedAt: d.decided_at,
+  };
 }
 
 export interface DeciderDeps {
@@ -95,7 +125,7 @@ export class Decider {
     // 1. Validate.
     const event = parseLiveEvent(body);
     const prior = await this.deps.decisions.getByEvent(event.id);
-    if (prior) return { decision: prior.decision, duplicate: true };
+    if (prior) return this.retried(prior, event);
 
     // 2. Features as of the event: read after every earlier event and before this one; the event is
     //    appended to the log and applied to the online features in the same step.
@@ -108,9 +138,11 @@ export class Decider {
       const [result] = await this.featureBreaker.run(() => this.faulty('features', () => ingest), settings.budgets.featuresMs);
       if (result!.status === 'duplicate') {
         // The event is in the log but its decision is not: the process stopped between the two
-        // commits. The vector it was served is in the feature log; decide from it.
+        // commits. The vector it was served is in the feature log; decide from it — unless the log
+        // holds another request under this id.
         const answered = await this.deps.decisions.getByEvent(event.id);
-        if (answered) return { decision: answered.decision, duplicate: true };
+        if (answered) return this.retried(answered, event);
+        if (result!.conflict) throw reusedId(event.id);
         const served = await this.deps.featureLog?.get(result!.seq);
         if (!served || served.eventId !== event.id || served.featureSetVersion !== this.deps.featureSet.version) {
           throw new ConflictError(`event id "${event.id}" was already received as an event without a decision; use a new id`);
@@ -193,7 +225,8 @@ export class Decider {
       const result = landed?.[0];
       if (result?.status === 'duplicate') {
         const answered = await this.deps.decisions.getByEvent(event.id);
-        if (answered) return { decision: answered.decision, duplicate: true };
+        if (answered) return this.retried(answered, event);
+        if (result.conflict) throw reusedId(event.id);
       }
       if (result?.status !== 'appended') {
         throw new NotRecordedError(`the event could not be logged within the ${settings.budgets.totalMs} ms budget (${degraded}); nothing was recorded — retry with the same id`);
@@ -240,22 +273,19 @@ export class Decider {
 
   private async persist(stored: StoredDecision): Promise<void> {
     await this.deps.decisions.write(stored);
-    const d = stored.decision;
-    if (d.action === 'review' && this.deps.cases) {
-      const payload = stored.request.payload as { amount?: number; currency?: string };
-      await this.deps.cases.open({
-        decisionId: d.decision_id,
-        decisionSeq: d.seq,
-        eventId: d.event_id,
-        user: stored.request.entities.user ?? null,
-        amount: payload.amount ?? null,
-        currency: payload.currency ?? null,
-        score: d.score,
-        reasons: d.reasons.map((r) => r.text),
-        openedAt: d.decided_at,
-      });
-    }
+    if (stored.decision.action === 'review') await this.deps.cases?.open(caseOpeningFor(stored));
     this.deps.observe?.(stored);
+  }
+
+  /**
+   * A retry of a decided event gets the stored decision — if it is the same request: an id reused for
+   * another request would get an answer about something else. A review decision whose case did not
+   * open (the case store failed after the decision was stored) opens it now.
+   */
+  private async retried(stored: StoredDecision, event: RiskEvent): Promise<DecideResult> {
+    if (canonicalJson(stored.request) !== canonicalJson(event)) throw reusedId(event.id);
+    if (stored.decision.action === 'review') await this.deps.cases?.open(caseOpeningFor(stored));
+    return { decision: stored.decision, duplicate: true };
   }
 
   private async scoreWith(
@@ -296,6 +326,10 @@ export class Decider {
   }
 }
 
+function reusedId(eventId: string): ConflictError {
+  return new ConflictError(`event id "${eventId}" was already received with a different body; a retry must send the same request, a new request needs a new id`);
+}
+
 /** A block rule blocks; an allow rule (allow-list) allows; otherwise the model's band, raised to review when a review rule fired. */
 export function finalAction(ruleAction: Action | null, score: number | null, policy: { block: number; review: number } | null): Action {
   if (ruleAction === 'block') return 'block';
@@ -327,6 +361,9 @@ export function parseLiveEvent(body: unknown, now = Date.now()): RiskEvent {
   if (!parsed.ok) throw new ValidationError(parsed.errors);
   if (parsed.event.id.startsWith(RESERVED_ID_PREFIX)) {
     throw new ValidationError([{ path: 'id', message: `must not start with "${RESERVED_ID_PREFIX}": riskgate gives such ids to reviewers' verdict labels` }]);
+  }
+  if (parsed.event.id.startsWith(DECISION_ID_PREFIX)) {
+    throw new ValidationError([{ path: 'id', message: `must not start with "${DECISION_ID_PREFIX}": riskgate gives such ids to decisions, and decisions are looked up by either id` }]);
   }
   if (parsed.event.ts > now + MAX_CLOCK_SKEW_MS) {
     throw new ValidationError([{ path: 'ts', message: `is ${((parsed.event.ts - now) / 3_600_000).toFixed(1)} hours in the future; at most 24 hours of clock skew are accepted` }]);

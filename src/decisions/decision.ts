@@ -55,6 +55,8 @@ export interface StoredDecision {
   recovered?: boolean;
 }
 
+export const DECISION_ID_PREFIX = 'dec_';
+
 export function decisionIdFor(seq: number): string {
-  return `dec_${seq.toString(36).padStart(8, '0')}`;
+  return `${DECISION_ID_PREFIX}${seq.toString(36).padStart(8, '0')}`;
 }

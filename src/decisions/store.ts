@@ -12,6 +12,8 @@ export interface DecisionQuery {
   afterSeq?: number;
   /** Newest first (the latest `limit` decisions) instead of oldest first. */
   newestFirst?: boolean;
+  /** Only among the newest this many decisions (by seq), whatever the other filters. */
+  amongNewest?: number;
 }
 
 export interface DecisionStore {

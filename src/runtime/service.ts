@@ -3,7 +3,7 @@
 // capabilities themselves never import it.
 import { join } from 'node:path';
 import { SqliteApiKeyStore } from '../auth/keys.js';
-import { Decider, type Faults, type RulesPort } from '../decisions/decide.js';
+import { caseOpeningFor, Decider, type Faults, type RulesPort } from '../decisions/decide.js';
 import type { ReplayContext } from '../decisions/replay.js';
 import type { Lineup, ServingModel } from '../decisions/rollout.js';
 import { DEFAULT_SETTINGS, SqliteSettingsStore, type ServingSettings } from '../decisions/settings.js';
@@ -17,6 +17,7 @@ import { openRules, type RulesRuntime } from './rules.js';
 import type { SqliteAuditLog } from '../audit/stores/sqlite.js';
 import { SqliteCaseStore } from '../review/stores/sqlite.js';
 import { missingVerdictLabels, verdictLabel } from '../review/label.js';
+import { caseIdFor } from '../review/case.js';
 import { parseEvent } from '../events/index.js';
 import { TopK } from '../features/topk/index.js';
 import { ReviewBandGovernor } from '../policy/index.js';
@@ -75,6 +76,7 @@ export async function openService(dir: string, options: ServiceOptions): Promise
   const metrics = new Metrics({ defaultMetrics: true });
   const cases = new SqliteCaseStore(embedded.db);
   await appendMissingVerdictLabels(cases, embedded, decisions);
+  await openMissingCases(cases, decisions);
   const audit = embedded.audit;
   const riskiest = new TopK();
   // The capacity guard: review inflow beyond the team's daily capacity narrows the active model's
@@ -272,6 +274,19 @@ export async function openService(dir: string, options: ServiceOptions): Promise
 }
 
 export { DEFAULT_SETTINGS };
+
+/** How many of the newest decisions the start-up checks for a review decision without its case. */
+const CASE_CHECK_WINDOW = 10_000;
+
+/**
+ * A review decision is stored, then its case opened (in the next group commit): a process stopped in
+ * between left the case out. The newest decisions are checked at start and their missing cases opened
+ * as the decision path would have (a retry of the decision opens its case too, whenever it comes).
+ */
+async function openMissingCases(cases: SqliteCaseStore, decisions: SqliteDecisionStore): Promise<void> {
+  const reviews = await decisions.list({ action: 'review', amongNewest: CASE_CHECK_WINDOW, limit: CASE_CHECK_WINDOW });
+  for (const stored of reviews) if (!cases.get(caseIdFor(stored.decision.seq))) cases.open(caseOpeningFor(stored));
+}
 
 /**
  * A case is decided, then its verdict label appended: a process stopped in between left the label out.

@@ -43,6 +43,31 @@ describe('POST /v1/decisions', () => {
     expect((await server.request('GET', `/v1/decisions/${request.id}`, { key: server.keys.review })).body.decision_id).toBe(first.body.decision_id);
   });
 
+  it('refuses a retry that reuses a decided event id for a different request', async () => {
+    const request = booking();
+    const first = await decide(request);
+    const changed = await decide({ ...request, payload: { ...request.payload, amount: 9_999 } });
+    expect(changed.status).toBe(409);
+    expect(changed.body.message).toMatch(new RegExp(`event id "${request.id}" was already received with a different body`));
+    expect((await server.service.decisions.getByEvent(request.id))?.decision).toEqual(first.body);
+    // Logged without a decision (a stop between the commits), then decided with another body: no
+    // decision is made from the logged event's features and the new body's rules.
+    const logged = booking();
+    await server.request('POST', '/v1/events', { key: server.keys.events, body: logged });
+    const mismatched = await decide({ ...logged, entities: { ...logged.entities, card: 'cf_stolen_1' } });
+    expect(mismatched.status).toBe(409);
+    expect(await server.service.decisions.getByEvent(logged.id)).toBeUndefined();
+    expect((await decide(logged)).status).toBe(200);
+  });
+
+  it("refuses event ids that look like riskgate's decision ids (decisions are looked up by either)", async () => {
+    for (const path of ['/v1/decisions', '/v1/events']) {
+      const refused = await server.request('POST', path, { key: path === '/v1/events' ? server.keys.events : server.keys.decide, body: booking({ id: 'dec_00000001' }) });
+      expect(refused.status, path).toBe(400);
+      expect(refused.body.errors, path).toContainEqual({ path: 'id', message: expect.stringContaining('must not start with "dec_"') });
+    }
+  });
+
   it('finishes a decision whose event was logged but not decided (a crash between the two commits)', async () => {
     const request = booking();
     // The event reaches the log without a decision, as after a crash right after its commit.

@@ -115,6 +115,31 @@ describe('review queue over HTTP', () => {
     }
   });
 
+  it('opens the case of a review decision stored just before a stop (at the next start, and on a retry)', async () => {
+    const cases = () => server.service.embedded.db.prepare('SELECT id FROM cases').pluck().all() as string[];
+    const lose = (caseId: string) => {
+      // As if the process stopped after the decision's commit and before its case's.
+      server.service.embedded.db.prepare('DELETE FROM case_history WHERE case_id = ?').run(caseId);
+      server.service.embedded.db.prepare('DELETE FROM cases WHERE id = ?').run(caseId);
+      expect(cases()).not.toContain(caseId);
+    };
+    const first = await reviewCase(7100);
+    lose(first.caseId);
+    const restarted = await openService(server.service.embedded.dir, {});
+    try {
+      expect(restarted.cases.get(first.caseId)).toMatchObject({ status: 'open', eventId: first.eventId, amount: 7100 });
+    } finally {
+      await restarted.close();
+    }
+    const second = booking({ amount: 7200 });
+    const decided = await server.request('POST', '/v1/decisions', { body: second });
+    const caseId = cases().find((id) => server.service.cases.get(id)?.eventId === second.id)!;
+    lose(caseId);
+    const retry = await server.request('POST', '/v1/decisions', { body: second });
+    expect(retry.body).toMatchObject({ decision_id: decided.body.decision_id, duplicate: true, action: 'review' });
+    expect(server.service.cases.get(caseId)).toMatchObject({ status: 'open', eventId: second.id });
+  });
+
   it('escalates, reports queue statistics, the riskiest accounts and an intact audit trail', async () => {
     const { caseId } = await reviewCase();
     const claim = await server.request('POST', `/v1/cases/${caseId}/claim`, { key: server.keys.review, body: {} });

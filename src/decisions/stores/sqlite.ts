@@ -110,6 +110,10 @@ export class SqliteDecisionStore implements DecisionStore {
       where.push('d.action = ?');
       args.push(query.action);
     }
+    if (query.amongNewest !== undefined) {
+      where.push('d.seq >= coalesce((SELECT seq FROM decisions ORDER BY seq DESC LIMIT 1 OFFSET ?), 0)');
+      args.push(Math.max(0, query.amongNewest - 1));
+    }
     args.push(query.limit ?? 1000);
     const rows = this.db.prepare(`SELECT ${COLUMNS} FROM ${FROM} WHERE ${where.join(' AND ')} ORDER BY d.seq ${query.newestFirst ? 'DESC' : 'ASC'} LIMIT ?`).all(...args) as Row[];
     return rows.map(toStored);
