@@ -15,6 +15,8 @@ export interface FeatureLogStore {
   get(seq: number): Promise<LoggedVector | undefined>;
   /** Logged vectors with fromSeq ≤ seq ≤ toSeq, in sequence order. */
   range(fromSeq: number, toSeq: number): Promise<LoggedVector[]>;
+  /** The sequence numbers with a logged vector, fromSeq ≤ seq ≤ toSeq, in order. */
+  seqs(fromSeq: number, toSeq: number): Promise<number[]>;
   count(featureSetVersion?: string): Promise<number>;
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteEventLog } from '../events/stores/sqlite.js';
@@ -85,6 +86,38 @@ describe('online feature store', () => {
       ),
       { numRuns: 40 },
     );
+  });
+
+  it('gives back, at the next start, the served vectors a stop kept out of the feature log', async () => {
+    const events = toEvents(
+      Array.from({ length: 120 }, (_, k) => ({ dt: 20_000, late: k % 7 === 0 ? 600_000 : 0, user: k % 3, card: k % 4, amount: k % 90, status: 'declined' as const })),
+    ).map((l) => l.event);
+    const openPlain = async () => {
+      const log = new SqliteEventLog(join(dir, 'refill.db'), { durability: 'os' });
+      const featureLog = new SqliteFeatureLog(join(dir, 'refill-fl.db'), 'os');
+      const store = new OnlineFeatureStore(new FeatureEngine(SET), log, { featureLog });
+      return { log, featureLog, store, opened: await store.open() };
+    };
+    const first = await openPlain();
+    await first.store.ingest(events);
+    const served = await first.featureLog.range(1, 1e9);
+    expect(served.length).toBeGreaterThan(20);
+    // The last commits of the feature log are lost: the process stopped after the events' commit.
+    const lost = served.slice(-12);
+    const db = new Database(join(dir, 'refill-fl.db'));
+    db.prepare('DELETE FROM feature_log WHERE seq >= ?').run(lost[0]!.seq);
+    db.close();
+    await first.featureLog.close();
+    await first.log.close();
+    const second = await openPlain();
+    try {
+      expect(second.opened.refilled).toBe(lost.length);
+      expect(await second.featureLog.range(1, 1e9)).toEqual(served);
+      expect((await checkSkew(second.log, SET, second.featureLog)).rowsWithMismatch).toBe(0);
+    } finally {
+      await second.featureLog.close();
+      await second.log.close();
+    }
   });
 
   it('recovers to identical state after a restart', async () => {

@@ -35,6 +35,9 @@ interface Waiting {
   resolve: (vector: Float64Array | undefined) => void;
 }
 
+/** How far back (in log positions) a start looks for scored events whose served vector was not logged. */
+export const REFILL_WINDOW = 10_000;
+
 export class OnlineFeatureStore {
   private readonly waiting = new Map<number, Waiting>();
   private sinceSnapshot = 0;
@@ -49,7 +52,7 @@ export class OnlineFeatureStore {
   ) {}
 
   /** Load the snapshot (if it is of this feature set version) and replay the log after it. */
-  async open(onProgress?: (applied: number, total: number) => void): Promise<{ fromSnapshot: boolean; replayed: number }> {
+  async open(onProgress?: (applied: number, total: number) => void): Promise<{ fromSnapshot: boolean; replayed: number; refilled: number }> {
     let fromSnapshot = false;
     const path = this.options.snapshotPath;
     if (path) removeAbandonedWrites(path);
@@ -64,10 +67,20 @@ export class OnlineFeatureStore {
     }
     const last = await this.log.lastSeq();
     const start = this.engine.appliedSeq;
+    // A served vector is logged in a commit of its own, right behind its event's: a process that
+    // stopped in between left the event without it, and a retry of its decision could not finish
+    // (decide.ts). The newest scored events the replay passes get their vectors back, read here as
+    // they were served — after every earlier event, before their own.
+    const featureLog = this.options.featureLog;
+    const refillFrom = Math.max(start, last - REFILL_WINDOW) + 1;
+    const logged = featureLog && refillFrom <= last ? new Set(await featureLog.seqs(refillFrom, last)) : undefined;
+    const refilled: LoggedVector[] = [];
     for await (const batch of this.log.replayStream({ fromSeq: start + 1, toSeq: last, decode: this.engine.inputTypes })) {
       for (const item of batch) {
         if (item.event !== undefined) {
-          this.applyOne(item, false);
+          const refill = logged !== undefined && item.seq >= refillFrom && !logged.has(item.seq) && this.engine.set.scored.has(item.event.type);
+          const vector = this.applyOne(item, refill);
+          if (vector) refilled.push({ seq: item.seq, eventId: item.event.id, featureSetVersion: this.engine.set.version, vector });
         } else {
           this.engine.pass(item.seq, item.ts);
           this.counted();
@@ -75,7 +88,8 @@ export class OnlineFeatureStore {
       }
       onProgress?.(this.engine.appliedSeq - start, last - start);
     }
-    return { fromSnapshot, replayed: this.engine.appliedSeq - start };
+    if (refilled.length > 0) await featureLog!.write(refilled);
+    return { fromSnapshot, replayed: this.engine.appliedSeq - start, refilled: refilled.length };
   }
 
   /**

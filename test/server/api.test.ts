@@ -1,6 +1,9 @@
 // The decision service over real HTTP: every endpoint, bad input, scopes, idempotency, rollout,
 // the kill switch and injected faults, replay.
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openService } from '../../src/runtime/service.js';
 import { sealArtifact } from '../../src/models/index.js';
 import { booking, LIVE_TS, startTestServer, type TestServer } from '../support/server.js';
 
@@ -41,6 +44,27 @@ describe('POST /v1/decisions', () => {
     const stored = await server.request('GET', `/v1/decisions/${first.body.decision_id}`, { key: server.keys.review });
     expect(stored.body).toEqual(first.body);
     expect((await server.request('GET', `/v1/decisions/${request.id}`, { key: server.keys.review })).body.decision_id).toBe(first.body.decision_id);
+  });
+
+  it('finishes such a decision after a restart even when the stop also lost its served vector', async () => {
+    const request = booking();
+    expect((await server.request('POST', '/v1/events', { key: server.keys.events, body: request })).body.appended).toBe(1);
+    const seq = (await server.service.embedded.log.get(request.id))!.seq;
+    const served = await server.service.embedded.featureLog.get(seq);
+    expect(served?.eventId).toBe(request.id);
+    // The vector's commit is lost, as when the process stops between the event's commit and its own.
+    const db = new Database(join(server.service.embedded.dir, 'feature-log.db'));
+    db.prepare('DELETE FROM feature_log WHERE seq = ?').run(seq);
+    db.close();
+    const restarted = await openService(server.service.embedded.dir, {});
+    try {
+      expect((await restarted.embedded.featureLog.get(seq))?.vector).toEqual(served!.vector);
+      const { decision } = await restarted.decider.decide(request);
+      expect(decision.event_id).toBe(request.id);
+      expect((await restarted.decisions.getByEvent(request.id))?.recovered).toBe(true);
+    } finally {
+      await restarted.close();
+    }
   });
 
   it('refuses a retry that reuses a decided event id for a different request', async () => {

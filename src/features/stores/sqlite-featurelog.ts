@@ -21,6 +21,7 @@ export class SqliteFeatureLog implements FeatureLogStore {
   private readonly writer: SqliteWriter;
   private readonly bySeq: Statement;
   private readonly rangeQuery: Statement<[number, number]>;
+  private readonly seqsQuery: Statement<[number, number]>;
   /** Writes are not awaited by the serving path; reads wait for the ones already submitted. */
   private settled: Promise<unknown> = Promise.resolve();
 
@@ -30,6 +31,7 @@ export class SqliteFeatureLog implements FeatureLogStore {
     this.writer = new SqliteWriter(path, durability);
     this.bySeq = this.db.prepare('SELECT * FROM feature_log WHERE seq = ?');
     this.rangeQuery = this.db.prepare('SELECT * FROM feature_log WHERE seq >= ? AND seq <= ? ORDER BY seq');
+    this.seqsQuery = this.db.prepare('SELECT seq FROM feature_log WHERE seq >= ? AND seq <= ? ORDER BY seq').pluck();
   }
 
   async write(rows: readonly LoggedVector[]): Promise<void> {
@@ -51,6 +53,11 @@ export class SqliteFeatureLog implements FeatureLogStore {
   async range(fromSeq: number, toSeq: number): Promise<LoggedVector[]> {
     await this.settled;
     return (this.rangeQuery.all(fromSeq, toSeq) as Row[]).map(toVector);
+  }
+
+  async seqs(fromSeq: number, toSeq: number): Promise<number[]> {
+    await this.settled;
+    return this.seqsQuery.all(fromSeq, toSeq) as number[];
   }
 
   async count(featureSetVersion?: string): Promise<number> {
