@@ -5,7 +5,7 @@
 // falls back (fallback model, then rules only) and says so in `degraded`.
 import { parseEvent, type FieldError } from '../events/index.js';
 import type { RiskEvent } from '../events/schema.js';
-import type { FeatureLogStore, FeatureSet, OnlineFeatureStore } from '../features/index.js';
+import type { FeatureSet, OnlineFeatureStore } from '../features/index.js';
 import type { Contribution } from '../models/index.js';
 import type { Metrics } from '../monitor/metrics.js';
 import { CircuitBreaker, StageUnavailable } from './breaker.js';
@@ -96,8 +96,6 @@ export function caseOpeningFor(stored: StoredDecision): CaseOpening {
 export interface DeciderDeps {
   featureSet: FeatureSet;
   features: OnlineFeatureStore;
-  /** Where served vectors are logged: lets a retry after a crash finish the decision exactly. */
-  featureLog?: FeatureLogStore;
   decisions: DecisionStore;
   metrics: Metrics;
   lineup: () => Lineup;
@@ -143,7 +141,7 @@ export class Decider {
         const answered = await this.deps.decisions.getByEvent(event.id);
         if (answered) return this.retried(answered, event);
         if (result!.conflict) throw reusedId(event.id);
-        const served = await this.deps.featureLog?.get(result!.seq);
+        const served = await this.deps.features.servedVector(result!.seq);
         if (!served || served.eventId !== event.id || served.featureSetVersion !== this.deps.featureSet.version) {
           throw new ConflictError(`event id "${event.id}" was already received as an event without a decision; use a new id`);
         }
@@ -266,6 +264,7 @@ export class Decider {
     // 6. Persist (feature logging: the request and its vector go with it), open a review case if
     //    needed, then respond.
     const stored: StoredDecision = { decision, request: event, vector, ruleVersions: [...rules.evaluated], listsVersion, ...(recovered ? { recovered } : {}) };
+    if (recovered) await this.deps.features.logRecovered(seq);
     await this.persist(stored);
     metrics.stageSeconds.observe({ stage: 'total' }, (performance.now() - started) / 1000);
     return { decision, duplicate: false };

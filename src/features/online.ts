@@ -36,10 +36,12 @@ interface Waiting {
 }
 
 /** How far back (in log positions) a start looks for scored events whose served vector was not logged. */
-export const REFILL_WINDOW = 10_000;
+export const RECOVERY_WINDOW = 10_000;
 
 export class OnlineFeatureStore {
   private readonly waiting = new Map<number, Waiting>();
+  /** Vectors read again at start for recent scored events whose logged vector a stop lost, by seq. */
+  private readonly unlogged = new Map<number, LoggedVector>();
   private sinceSnapshot = 0;
   private catchingUp: Promise<void> | undefined;
   /** The snapshot under way. */
@@ -52,7 +54,7 @@ export class OnlineFeatureStore {
   ) {}
 
   /** Load the snapshot (if it is of this feature set version) and replay the log after it. */
-  async open(onProgress?: (applied: number, total: number) => void): Promise<{ fromSnapshot: boolean; replayed: number; refilled: number }> {
+  async open(onProgress?: (applied: number, total: number) => void): Promise<{ fromSnapshot: boolean; replayed: number; recovered: number }> {
     let fromSnapshot = false;
     const path = this.options.snapshotPath;
     if (path) removeAbandonedWrites(path);
@@ -69,18 +71,18 @@ export class OnlineFeatureStore {
     const start = this.engine.appliedSeq;
     // A served vector is logged in a commit of its own, right behind its event's: a process that
     // stopped in between left the event without it, and a retry of its decision could not finish
-    // (decide.ts). The newest scored events the replay passes get their vectors back, read here as
-    // they were served — after every earlier event, before their own.
+    // (decide.ts). The newest scored events the replay passes without a logged vector have it read
+    // again here, as it was served — after every earlier event, before their own — and kept for such
+    // a retry (not logged: an event another writer appended was never served).
     const featureLog = this.options.featureLog;
-    const refillFrom = Math.max(start, last - REFILL_WINDOW) + 1;
-    const logged = featureLog && refillFrom <= last ? new Set(await featureLog.seqs(refillFrom, last)) : undefined;
-    const refilled: LoggedVector[] = [];
+    const recoverFrom = Math.max(start, last - RECOVERY_WINDOW) + 1;
+    const logged = featureLog && recoverFrom <= last ? new Set(await featureLog.seqs(recoverFrom, last)) : undefined;
     for await (const batch of this.log.replayStream({ fromSeq: start + 1, toSeq: last, decode: this.engine.inputTypes })) {
       for (const item of batch) {
         if (item.event !== undefined) {
-          const refill = logged !== undefined && item.seq >= refillFrom && !logged.has(item.seq) && this.engine.set.scored.has(item.event.type);
-          const vector = this.applyOne(item, refill);
-          if (vector) refilled.push({ seq: item.seq, eventId: item.event.id, featureSetVersion: this.engine.set.version, vector });
+          const recover = logged !== undefined && item.seq >= recoverFrom && !logged.has(item.seq) && this.engine.set.scored.has(item.event.type);
+          const vector = this.applyOne(item, recover);
+          if (vector) this.unlogged.set(item.seq, { seq: item.seq, eventId: item.event.id, featureSetVersion: this.engine.set.version, vector });
         } else {
           this.engine.pass(item.seq, item.ts);
           this.counted();
@@ -88,8 +90,7 @@ export class OnlineFeatureStore {
       }
       onProgress?.(this.engine.appliedSeq - start, last - start);
     }
-    if (refilled.length > 0) await featureLog!.write(refilled);
-    return { fromSnapshot, replayed: this.engine.appliedSeq - start, refilled: refilled.length };
+    return { fromSnapshot, replayed: this.engine.appliedSeq - start, recovered: this.unlogged.size };
   }
 
   /**
@@ -116,6 +117,22 @@ export class OnlineFeatureStore {
     // feature log is written in order behind the events it describes.
     this.options.featureLog?.write(logged).catch((error: unknown) => this.options.onFeatureLogError?.(error));
     return out;
+  }
+
+  /**
+   * The vector served to the event at `seq`, as logged — or, when a stop lost it from the feature log,
+   * as read again at start (see open).
+   */
+  async servedVector(seq: number): Promise<LoggedVector | undefined> {
+    return (await this.options.featureLog?.get(seq)) ?? this.unlogged.get(seq);
+  }
+
+  /** Log a vector read again at start once a decision has used it (it has been served now). */
+  async logRecovered(seq: number): Promise<void> {
+    const vector = this.unlogged.get(seq);
+    if (!vector || !this.options.featureLog) return;
+    await this.options.featureLog.write([vector]);
+    this.unlogged.delete(seq);
   }
 
   /** The vector an event would get now, without appending it. */

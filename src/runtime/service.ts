@@ -160,7 +160,6 @@ export async function openService(dir: string, options: ServiceOptions): Promise
   const decider = new Decider({
     featureSet: embedded.featureSet,
     features: embedded.features,
-    featureLog: embedded.featureLog,
     decisions,
     metrics,
     lineup: () => lineup,

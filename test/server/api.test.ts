@@ -46,7 +46,7 @@ describe('POST /v1/decisions', () => {
     expect((await server.request('GET', `/v1/decisions/${request.id}`, { key: server.keys.review })).body.decision_id).toBe(first.body.decision_id);
   });
 
-  it('finishes such a decision after a restart even when the stop also lost its served vector', async () => {
+  it('finishes such a decision after a restart even when the stop also lost its served vector (read again at start)', async () => {
     const request = booking();
     expect((await server.request('POST', '/v1/events', { key: server.keys.events, body: request })).body.appended).toBe(1);
     const seq = (await server.service.embedded.log.get(request.id))!.seq;
@@ -58,10 +58,12 @@ describe('POST /v1/decisions', () => {
     db.close();
     const restarted = await openService(server.service.embedded.dir, {});
     try {
-      expect((await restarted.embedded.featureLog.get(seq))?.vector).toEqual(served!.vector);
+      expect((await restarted.embedded.features.servedVector(seq))?.vector).toEqual(served!.vector);
       const { decision } = await restarted.decider.decide(request);
       expect(decision.event_id).toBe(request.id);
-      expect((await restarted.decisions.getByEvent(request.id))?.recovered).toBe(true);
+      const stored = await restarted.decisions.getByEvent(request.id);
+      expect([stored?.recovered, stored?.vector]).toEqual([true, served!.vector]);
+      expect((await restarted.embedded.featureLog.get(seq))?.vector).toEqual(served!.vector);
     } finally {
       await restarted.close();
     }
