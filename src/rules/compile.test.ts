@@ -34,12 +34,29 @@ describe('compile errors carry the position and say what is wrong', () => {
     ['wrong argument types', "in_list('stolen_cards', 42)", 1, 1, /in_list\(list, value\) takes two strings/],
     ['a syntax error', 'request.payload.amount >> 3.0', 1, 25, /syntax error/],
     ['an empty expression', '   ', 1, 1, /the expression is empty/],
+    ['a pattern that is not a regular expression', 'request.payload.message.matches("(")', 1, 33, /the pattern of matches\(\) is not a valid regular expression/],
+    ['an RE2 flag group JavaScript does not know', 'request.payload.message.matches("(?i)western union")', 1, 33, /not a valid regular expression/],
+    ['a pattern that is not a literal', 'request.payload.message.matches(request.payload.currency)', 1, 33, /must be a quoted string/],
+    ['a backreference', 'request.payload.message.matches("^(a+)+\\\\1$")', 1, 33, /must not use backreferences or lookbehind/],
+    ['a lookbehind', 'request.payload.message.matches("(?<=pay )cash")', 1, 33, /must not use backreferences or lookbehind/],
+    ['an expression too long', `request.payload.amount > 1.0 ${'|| true '.repeat(600)}`, 1, 4001, /longer than 4000 characters/],
   ];
   it.each(cases)('%s', (_, expression, line, column, message) => {
     const error = compileError(expression);
     expect({ line: error.line, column: error.column }).toEqual({ line, column });
     expect(error.problem).toMatch(message);
     expect(error.message).toBe(`line ${line}, column ${column}: ${error.problem}`);
+  });
+});
+
+describe('matches() on end-user text', () => {
+  it('runs a pattern that backtracks catastrophically in linear time instead of stalling every decision', () => {
+    const { run } = compileExpression('request.payload.message.matches("^(\\\\w+\\\\s?)*$")', known);
+    const started = performance.now();
+    const result = run({ request: { payload: { message: 'Hi is an early check in possible for us two please? '.repeat(4) }, entities: {} }, features: {}, score: null });
+    expect(result).toBe(false);
+    // With the backtracking engine alone this message takes far longer than a minute.
+    expect(performance.now() - started).toBeLessThan(2_000);
   });
 });
 

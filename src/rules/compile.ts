@@ -3,11 +3,12 @@
 // caught here, at write time, with the line and column: syntax, unknown names, type errors, an
 // expression that is not true/false, unknown features and lists.
 import { createHash } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
 import { Environment, ParseError, TypeError as CelTypeError, type ASTNode } from '@marcbachmann/cel-js';
 import { canonicalJson } from '../lib/canonical-json.js';
 import type { ListKind, ListLookup } from './lists.js';
 import { jaroWinkler } from './names.js';
-import { byPriority, type Rule, type RuleError } from './rule.js';
+import { byPriority, MAX_EXPRESSION_LENGTH, type Rule, type RuleError } from './rule.js';
 
 /** Options shared by riskgate's environment and the conformance test that checks it against the spec. */
 export const CEL_OPTIONS = {
@@ -18,6 +19,12 @@ export const CEL_OPTIONS = {
   // Rules are small; these bound the work a pathological expression can ask for.
   limits: { maxAstNodes: 2_000, maxDepth: 64, maxListElements: 1_000, maxMapEntries: 1_000, maxCallArguments: 8 },
 } as const;
+
+// `matches()` runs on text the end user wrote (a message): with V8's backtracking engine one rule like
+// `^(\w+\s?)*$` takes seconds to minutes on a 50-character message, and every decision waits. V8
+// switches such a regular expression to its linear-time engine once it backtracks excessively; the
+// patterns that engine cannot run (backreferences, lookbehind) are refused at write time (vetPattern).
+setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
 
 // The list functions read the lists and the decision time of the evaluation under way. The library
 // does not hand a function its evaluation context, and evaluation is synchronous, so evaluate.ts sets
@@ -102,10 +109,13 @@ export class RuleCompileError extends Error {
 /** Parse, type-check and vet a rule expression; throws RuleCompileError with the position of the first problem. */
 export function compileExpression(expression: string, known: KnownNames = {}): CompiledExpression {
   if (expression.trim().length === 0) throw RuleCompileError.at(expression, 0, 'the expression is empty');
+  if (expression.length > MAX_EXPRESSION_LENGTH) throw RuleCompileError.at(expression, MAX_EXPRESSION_LENGTH, `the expression is longer than ${MAX_EXPRESSION_LENGTH} characters`);
   let program: ReturnType<Environment['parse']>;
   try {
     program = environment.parse(expression);
   } catch (error) {
+    // The parser recurses: an expression nested beyond its stack is refused like one beyond maxDepth.
+    if (error instanceof RangeError) throw RuleCompileError.at(expression, 0, 'the expression is nested too deeply');
     throw translate(expression, error);
   }
   const checked = program.check();
@@ -174,8 +184,10 @@ function vetReferences(expression: string, ast: ASTNode, known: KnownNames): { f
       }
       features.add(feature);
     }
+    if (node.op === 'rcall' && (node.args as unknown[])[0] === 'matches') vetPattern(expression, ((node.args as [string, ASTNode, ASTNode[]])[2] ?? [])[0], node);
     if (node.op !== 'call') return;
     const [fn, args] = node.args as [string, ASTNode[]];
+    if (fn === 'matches') vetPattern(expression, args[1], node);
     if (!LIST_FUNCTIONS.has(fn)) return;
     const [listArg, , thresholdArg] = args;
     if (listArg?.op !== 'value' || typeof listArg.args !== 'string') {
@@ -198,6 +210,27 @@ function vetReferences(expression: string, ast: ASTNode, known: KnownNames): { f
   // `features` used other than as `features.x` (a computed key, size(features), `'x' in features`):
   // the rule may read any feature.
   return { features: featureMapUses > staticReads ? 'all' : [...features].sort(), lists: [...listNames].sort() };
+}
+
+/**
+ * A `matches()` pattern must be a quoted string that compiles, without backreferences or lookbehind:
+ * those keep V8 on its backtracking engine, where one pattern can stall every decision (see the flag
+ * above). (CEL specifies RE2 syntax; riskgate runs JavaScript's, which RE2 patterns mostly are.)
+ */
+function vetPattern(expression: string, pattern: ASTNode | undefined, call: ASTNode): void {
+  const at = (pattern ?? call).range.start;
+  if (pattern?.op !== 'value' || typeof pattern.args !== 'string') {
+    throw RuleCompileError.at(expression, at, 'the pattern of matches() must be a quoted string, as in message.matches("western ?union")');
+  }
+  const source = pattern.args;
+  try {
+    new RegExp(source);
+  } catch (error) {
+    throw RuleCompileError.at(expression, at, `the pattern of matches() is not a valid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`);
+  }
+  if (/\\[1-9]|\\k<|\(\?<[=!]/.test(source)) {
+    throw RuleCompileError.at(expression, at, 'the pattern of matches() must not use backreferences or lookbehind: they can take exponential time on long text');
+  }
 }
 
 /** ` (did you mean "…"?)` for the most similar known name, when one is close. */

@@ -71,6 +71,11 @@ describe('name normalisation', () => {
     ['Łukasz Straße', 'lukasz strasse'],
     ["O'Brien & Sons Ltd.", 'brien ltd o sons'],
     ['!!!', ''],
+    // Invisible characters and look-alike letters must not split or change a listed name.
+    ['Vla\u200bdimir Pu\u200btin', 'putin vladimir'],
+    ['Vla\u200ddimir Pu\u00adtin\u2060', 'putin vladimir'],
+    ['Vladi\u200fmir\u3164Putin', 'putin vladimir'],
+    ['\u0420utin Vl\u0430dimir', 'putin vladimir'],
   ])('%s → %s', (raw, normalised) => {
     expect(normaliseName(raw)).toBe(normalised);
   });

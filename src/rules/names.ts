@@ -6,15 +6,32 @@ const FOLD: Record<string, string> = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł
 const FOLDABLE = new RegExp(`[${Object.keys(FOLD).join('')}]`, 'g');
 
 /**
- * Lower-case, strip accents and punctuation, and sort the words, so `Putin, Vladimir` and
+ * Cyrillic and Greek letters that look like Latin ones (after lower-casing): `Рutin` with a Cyrillic
+ * Р would otherwise be another word, sorted elsewhere, and slip past the list.
+ */
+const LOOKALIKE: Record<string, string> = {
+  а: 'a', в: 'b', е: 'e', ё: 'e', к: 'k', м: 'm', н: 'h', о: 'o', р: 'p', с: 'c', т: 't', у: 'y', х: 'x', і: 'i', ї: 'i', ј: 'j', ѕ: 's', ԁ: 'd', ɡ: 'g',
+  α: 'a', β: 'b', ε: 'e', η: 'n', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x',
+};
+const LOOKALIKES = new RegExp(`[${Object.keys(LOOKALIKE).join('')}]`, 'gu');
+/** Hangul fillers render as blanks: they separate words. */
+const BLANK_LETTERS = /[\u115f\u1160\u3164\uffa0]/gu;
+/** Invisible format characters (zero-width space and joiners, soft hyphen, bidi marks, …): they would split a word in two. */
+const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
+
+/**
+ * Lower-case, strip accents, punctuation and invisible characters, fold look-alike letters, and sort the words, so `Putin, Vladimir` and
  * `vladimir PUTIN` are one name. Empty when nothing of a name is left.
  */
 export function normaliseName(raw: string): string {
   const words = raw
+    .replace(BLANK_LETTERS, ' ')
+    .replace(INVISIBLE, '')
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')
     .toLowerCase()
     .replace(FOLDABLE, (c) => FOLD[c]!)
+    .replace(LOOKALIKES, (c) => LOOKALIKE[c]!)
     .split(/[^\p{L}\p{N}]+/u)
     .filter((w) => w.length > 0);
   return words.sort().join(' ');

@@ -122,6 +122,8 @@ describe('POST /v1/decisions', () => {
       ['__proto__ key', { raw: JSON.stringify(booking()).replace('"entities":{', '"entities":{"__proto__":{"admin":true},') }, 400, /entities\.__proto__: is a reserved key/],
       ['unknown type', { body: { ...booking(), type: 'teleport' } }, 400, /type: must be one of/],
       ['control character in an id', { body: { ...booking(), entities: { ...booking().entities, device: 'd\u0001x' } } }, 400, /entities\.device: must not contain control characters/],
+      ['a bidi override in an id', { body: { ...booking(), entities: { ...booking().entities, user: 'u_\u202eAIROTCIV' } } }, 400, /entities\.user: must not contain invisible or text-direction characters/],
+      ['a zero-width space in an id', { body: { ...booking(), entities: { ...booking().entities, card: 'cf_\u200b1' } } }, 400, /entities\.card: must not contain invisible/],
       ['far-future time', { body: booking({ ts: Date.now() + 10 * 86_400_000 }) }, 400, /ts: is .* hours in the future/],
       ['huge body', { raw: JSON.stringify({ ...booking(), payload: { amount: 1, currency: 'USD', nights: 1, message: 'x'.repeat(200_000) } }) }, 413, /./],
       ['a leap second', { body: booking({ ts: '2016-12-31T23:59:60Z' as unknown as number }) }, 400, /ts: is not a time that can be represented/],

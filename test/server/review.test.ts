@@ -54,6 +54,14 @@ describe('review queue over HTTP', () => {
     const loser = winners[0]!.body.reviewer.startsWith('second') ? server.keys.review : second;
     const decide = await server.request('POST', `/v1/cases/${caseId}/decide`, { key: loser, body: { lease_id: 'not-mine', verdict: 'legit' } });
     expect(decide.status).toBe(409);
+    // Nor with the holder's own lease id (left in a shared browser tab after sign-out): a lease is its reviewer's.
+    const winnerKey = loser === second ? server.keys.review : second;
+    const winnerLease = (await server.request('POST', `/v1/cases/${caseId}/claim`, { key: winnerKey, body: {} })).body.lease_id;
+    for (const action of ['decide', 'escalate', 'release']) {
+      const taken = await server.request('POST', `/v1/cases/${caseId}/${action}`, { key: loser, body: { lease_id: winnerLease, ...(action === 'decide' ? { verdict: 'legit' } : {}) } });
+      expect([action, taken.status, taken.body.message]).toEqual([action, 409, expect.stringMatching(/is held by .*; claim it first/)]);
+    }
+    expect((await server.request('POST', `/v1/cases/${caseId}/release`, { key: winnerKey, body: { lease_id: winnerLease } })).status).toBe(200);
   });
 
   it('turns a verdict into a label event that reaches the next training set, point-in-time', async () => {
@@ -104,12 +112,12 @@ describe('review queue over HTTP', () => {
     const { caseId, eventId } = await reviewCase();
     const claim = await server.request('POST', `/v1/cases/${caseId}/claim`, { key: server.keys.review });
     // The case is decided as the route decides it; the process "stops" before the label is appended.
-    server.service.cases.decide(caseId, claim.body.lease_id, 'fraud', 'stopped before the label', 'late reviewer (rg_x)', verdictLabelId(caseId), Date.now());
+    server.service.cases.decide(caseId, claim.body.lease_id, 'fraud', 'stopped before the label', claim.body.reviewer, verdictLabelId(caseId), Date.now());
     expect(await server.service.embedded.log.get(verdictLabelId(caseId))).toBeUndefined();
     const restarted = await openService(server.service.embedded.dir, {});
     try {
       const label = await restarted.embedded.log.get(verdictLabelId(caseId));
-      expect(label?.event).toMatchObject({ type: 'reviewer_verdict', payload: { target_event_id: eventId, verdict: 'fraud', case_id: caseId, reviewer: 'late reviewer (rg_x)', note: 'stopped before the label' } });
+      expect(label?.event).toMatchObject({ type: 'reviewer_verdict', payload: { target_event_id: eventId, verdict: 'fraud', case_id: caseId, reviewer: claim.body.reviewer, note: 'stopped before the label' } });
     } finally {
       await restarted.close();
     }

@@ -4,6 +4,11 @@ import type { CaseSummary, Lease } from '../api/types';
 
 const STORAGE_KEY = 'riskgate.leases';
 
+/** Forget every lease of this tab (at sign-out: the next reviewer in the tab must claim for themselves). */
+export function forgetLeases(): void {
+  sessionStorage.removeItem(STORAGE_KEY);
+}
+
 function readAll(): Record<string, Lease> {
   try {
     return (JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? '{}') as Record<string, Lease>) ?? {};

@@ -2,6 +2,7 @@
 // `Authorization: Bearer` on every call; whether it is an admin key decides which controls are shown.
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
 import { ApiClient, ApiError } from '../api/client';
+import { forgetLeases } from '../case/leases';
 
 const STORAGE_KEY = 'riskgate.session';
 
@@ -31,6 +32,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const end = useCallback((reason: string | null) => {
     sessionStorage.removeItem(STORAGE_KEY);
+    forgetLeases();
     setStored(null);
     setEndedBecause(reason);
   }, []);

@@ -183,8 +183,8 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   release(id: string, leaseId: string, reviewer: string, now: number): ReviewCase {
-    this.underLease(id, leaseId, now, () =>
-      this.statement('UPDATE cases SET claimed_by = NULL, lease_id = NULL, lease_expires_at = NULL WHERE id = ? AND lease_id = ? AND lease_expires_at > ?').run(id, leaseId, now),
+    this.underLease(id, leaseId, reviewer, now, () =>
+      this.statement('UPDATE cases SET claimed_by = NULL, lease_id = NULL, lease_expires_at = NULL WHERE id = ? AND lease_id = ? AND claimed_by = ? AND lease_expires_at > ?').run(id, leaseId, reviewer, now),
     );
     this.record(id, now, reviewer, 'released', null);
     return this.mustGet(id);
@@ -192,12 +192,12 @@ export class SqliteCaseStore implements CaseStore {
 
   decide(id: string, leaseId: string, verdict: Verdict, note: string | null, reviewer: string, labelEventId: string, now: number): ReviewCase {
     this.db.transaction(() => {
-      this.underLease(id, leaseId, now, () =>
+      this.underLease(id, leaseId, reviewer, now, () =>
         this.statement(
             `UPDATE cases SET status = 'decided', verdict = ?, note = ?, decided_at = ?, decided_by = ?, label_event_id = ?, lease_id = NULL, lease_expires_at = NULL
-             WHERE id = ? AND status != 'decided' AND lease_id = ? AND lease_expires_at > ?`,
+             WHERE id = ? AND status != 'decided' AND lease_id = ? AND claimed_by = ? AND lease_expires_at > ?`,
           )
-          .run(verdict, note, now, reviewer, labelEventId, id, leaseId, now),
+          .run(verdict, note, now, reviewer, labelEventId, id, leaseId, reviewer, now),
       );
       this.record(id, now, reviewer, 'decided', note ? `${verdict}: ${note}` : verdict);
     }).immediate();
@@ -206,12 +206,12 @@ export class SqliteCaseStore implements CaseStore {
 
   escalate(id: string, leaseId: string, note: string | null, reviewer: string, now: number): ReviewCase {
     this.db.transaction(() => {
-      this.underLease(id, leaseId, now, () =>
+      this.underLease(id, leaseId, reviewer, now, () =>
         this.statement(
             `UPDATE cases SET status = 'escalated', note = ?, claimed_by = NULL, lease_id = NULL, lease_expires_at = NULL
-             WHERE id = ? AND status != 'decided' AND lease_id = ? AND lease_expires_at > ?`,
+             WHERE id = ? AND status != 'decided' AND lease_id = ? AND claimed_by = ? AND lease_expires_at > ?`,
           )
-          .run(note, id, leaseId, now),
+          .run(note, id, leaseId, reviewer, now),
       );
       this.record(id, now, reviewer, 'escalated', note);
     }).immediate();
@@ -234,13 +234,15 @@ export class SqliteCaseStore implements CaseStore {
     };
   }
 
-  /** Run a conditional update that needs the caller's live lease; explain why it did not apply. */
-  private underLease(id: string, leaseId: string, now: number, update: () => { changes: number }): void {
+  /** Run a conditional update that needs the caller's own live lease; explain why it did not apply. */
+  private underLease(id: string, leaseId: string, reviewer: string, now: number, update: () => { changes: number }): void {
     if (update().changes === 1) return;
     const current = this.get(id);
     if (!current) throw new CaseNotFoundError(`there is no case "${id}"`);
     if (current.status === 'decided') throw new CaseConflictError(`case ${id} is already decided (${current.verdict} by ${current.decidedBy})`);
     if (current.leaseId !== leaseId) throw new CaseConflictError(`case ${id}: that lease is not the current one (claimed by ${current.claimedBy ?? 'nobody'}); claim it first`);
+    // A lease is its reviewer's: another key that learnt its id (a shared browser tab) cannot act on it.
+    if (current.claimedBy !== reviewer) throw new CaseConflictError(`case ${id} is held by ${current.claimedBy ?? 'nobody'}, not by ${reviewer}; claim it first`);
     throw new CaseConflictError(`case ${id}: the lease expired at ${new Date(current.leaseExpiresAt ?? now).toISOString()}; claim it again`);
   }
 
