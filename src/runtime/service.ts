@@ -61,6 +61,8 @@ export interface Service {
   /** What the last reload serves and refuses. */
   lineupReport(): LineupReport;
   reloadModels(): Promise<LineupReport>;
+  /** Why this server could not serve a registered model (null when it can): checked before a promotion. */
+  refusalOf(model: RegisteredModel): Promise<string | null>;
   replayContext(): ReplayContext;
   /** The compiled rules decisions are evaluated against now. */
   currentRules(): RulesPort;
@@ -248,6 +250,10 @@ export async function openService(dir: string, options: ServiceOptions): Promise
     reviewThreshold: () => (lineup.active ? governorFor(lineup.active).review : null),
     lineupReport: () => report,
     reloadModels,
+    async refusalOf(model) {
+      const refused: LineupReport['refused'] = [];
+      return (await serve(model, refused)) ? null : (refused[0]?.reason ?? 'it cannot be loaded');
+    },
     currentRules: () => rules,
     async reloadRules() {
       rules = await rulesRuntime.evaluator();

@@ -219,13 +219,26 @@ describe('POST /v1/events', () => {
 });
 
 describe('rollout', () => {
-  async function registerVariant(policy: { block: number; review: number }): Promise<string> {
+  async function registerVariant(policy: { block: number; review: number }, featureSetVersion?: string): Promise<string> {
     const active = server.service.lineup().active!.registered.artifact;
     const { id: _id, contentHash: _h, format: _f, formatVersion: _v, ...rest } = active;
-    const variant = sealArtifact({ ...rest, policy, createdAt: active.createdAt + Math.floor(Math.random() * 1e6) });
+    const variant = sealArtifact({ ...rest, policy, createdAt: active.createdAt + Math.floor(Math.random() * 1e6), ...(featureSetVersion ? { featureSetVersion } : {}) });
     await server.service.embedded.models.register(variant, 'test');
     return variant.id;
   }
+
+  it('refuses a promotion that would leave requests without a deciding model', async () => {
+    const activeId = server.service.lineup().active!.registered.artifact.id;
+    // Trained on a feature set this server does not serve: promoting it would retire the working model.
+    const foreign = await registerVariant({ block: 0.9, review: 0.5 }, 'fs_not_served_here');
+    const refused = await server.request('POST', `/v1/admin/models/${foreign}/promote`, { body: { stage: 'active' } });
+    expect([refused.status, refused.body.message]).toEqual([409, expect.stringMatching(/cannot be served here: .*fs_not_served_here/)]);
+    // The active model cannot step down to canary or shadow while nothing replaces it.
+    const demoted = await server.request('POST', `/v1/admin/models/${activeId}/promote`, { body: { stage: 'canary', canary_share: 0.5 } });
+    expect([demoted.status, demoted.body.message]).toEqual([409, expect.stringMatching(/is the active model/)]);
+    expect(server.service.lineup().active!.registered.artifact.id).toBe(activeId);
+    expect((await decide(booking())).body.model).toMatchObject({ id: activeId, mode: 'active' });
+  });
 
   it('scores shadow models on every request and never lets them change the action', async () => {
     const shadowId = await registerVariant({ block: 0, review: 0 }); // would block everything

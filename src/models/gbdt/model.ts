@@ -94,6 +94,8 @@ function checkTree(tree: unknown, t: number, nFeatures: number): asserts tree is
   }
   const { left, right, feature, cover } = tree as unknown as TreeArrays;
   const parents = new Int32Array(n).fill(-1);
+  // Children come after their parents, so a node's depth is known before its children are reached.
+  const depth = new Int32Array(n);
   for (let node = 0; node < n; node++) {
     const l = left[node]!;
     const r = right[node]!;
@@ -102,18 +104,26 @@ function checkTree(tree: unknown, t: number, nFeatures: number): asserts tree is
       if (feature[node] !== -1) throw new ModelInputError(`${where}: leaf ${node} must have feature -1`);
       continue;
     }
+    // A split's expected value is its children's, weighted by cover: a split without cover has none
+    // (every explanation of every decision would read NaN).
+    if (!(cover[node]! > 0)) throw new ModelInputError(`${where}: split node ${node} has cover 0; a split must cover some training weight`);
+    if (depth[node]! >= MAX_TREE_DEPTH) throw new ModelInputError(`${where} is deeper than ${MAX_TREE_DEPTH} levels`);
     const f = feature[node]!;
     if (!Number.isInteger(f) || f < 0 || f >= nFeatures) throw new ModelInputError(`${where}: node ${node} splits on feature ${f}, the model has ${nFeatures}`);
     for (const child of [l, r]) {
       if (!Number.isInteger(child) || child <= node || child >= n) throw new ModelInputError(`${where}: node ${node} has child ${child} (children must come after their parent, within ${n} nodes)`);
       if (parents[child] !== -1) throw new ModelInputError(`${where}: node ${child} has two parents`);
       parents[child] = node;
+      depth[child] = depth[node]! + 1;
     }
   }
   for (let node = 1; node < n; node++) {
     if (parents[node] === -1) throw new ModelInputError(`${where}: node ${node} is not reachable from the root`);
   }
 }
+
+/** Deeper trees than any booster grows (XGBoost's default is 6): walks of them would recurse past the stack. */
+export const MAX_TREE_DEPTH = 64;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -154,6 +154,11 @@ describe('GbdtPredictor properties', () => {
     expect(predictor.predictMargin([0, 0, 0])).toBe(Math.fround(Math.fround(Math.log(deep.baseScore / (1 - deep.baseScore))) + 12));
   });
 
+  it('refuses trees deeper than any booster grows (their walks would recurse past the stack)', () => {
+    expect(() => parseGbdt({ ...randomModel(4, 3, 2, 3), trees: [chain(64)] })).not.toThrow();
+    expect(() => parseGbdt({ ...randomModel(4, 3, 2, 3), trees: [chain(65)] })).toThrow(/deeper than 64 levels/);
+  });
+
   it('a feature no tree splits on gets no contribution', () => {
     const model = randomModel(3, 3, 5, 4);
     for (const tree of model.trees) tree.feature = tree.feature.map((f) => (f === 2 ? 0 : f));

@@ -120,5 +120,18 @@ describe('XGBoost import: refusals', () => {
     const cyclic = base();
     cyclic.learner.gradient_booster.model.trees[0].left_children[1] = 0;
     refuses(cyclic, /reached twice/);
+    const uncovered = base();
+    uncovered.learner.gradient_booster.model.trees[0].sum_hessian[0] = 0;
+    refuses(uncovered, /split node 0 has cover 0/);
+  });
+
+  it('parameters no real model has', () => {
+    const huge = base();
+    huge.learner.learner_model_param.num_feature = '1000000000';
+    delete huge.learner.feature_names;
+    refuses(huge, /at most 100000 features/);
+    const garbled = base();
+    garbled.learner.learner_model_param.num_class = 'abc';
+    refuses(garbled, /num_class must be a whole number/);
   });
 });

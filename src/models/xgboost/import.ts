@@ -25,9 +25,11 @@ export function importXgboostJson(input: string | unknown): GbdtArtifact {
   }
   const modelParam = field(learner, 'learner_model_param', 'learner');
   const numClass = Number(stringField(modelParam, 'num_class', 'learner.learner_model_param'));
+  if (!Number.isInteger(numClass) || numClass < 0) throw new ModelInputError(`XGBoost model: num_class must be a whole number, got "${stringField(modelParam, 'num_class', 'learner.learner_model_param')}"`);
   if (numClass > 1) throw new ModelInputError(`XGBoost model: multi-class models (num_class ${numClass}) are not supported`);
   const nFeatures = Number(stringField(modelParam, 'num_feature', 'learner.learner_model_param'));
   if (!Number.isInteger(nFeatures) || nFeatures < 1) throw new ModelInputError(`XGBoost model: num_feature must be a positive integer, got ${nFeatures}`);
+  if (nFeatures > MAX_FEATURES) throw new ModelInputError(`XGBoost model: num_feature is ${nFeatures}; at most ${MAX_FEATURES} features can be imported`);
   const baseScore = Number(stringField(modelParam, 'base_score', 'learner.learner_model_param'));
   if (!(baseScore > 0 && baseScore < 1)) throw new ModelInputError(`XGBoost model: base_score must be in (0, 1) for binary:logistic, got ${baseScore}`);
 
@@ -56,6 +58,9 @@ export function importXgboostJson(input: string | unknown): GbdtArtifact {
   // The same structural checks as a riskgate artifact: indices, reachability, finite numbers.
   return parseGbdt(artifact);
 }
+
+/** Far more inputs than any feature set serves; a forged num_feature would otherwise size arrays by it. */
+const MAX_FEATURES = 100_000;
 
 function featureNames(learner: unknown, nFeatures: number): string[] {
   const names = (learner as Record<string, unknown>).feature_names;
