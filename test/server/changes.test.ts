@@ -48,6 +48,17 @@ describe('changes made by another process', () => {
       () => booking({ card: 'cf_elsewhere_1' }),
       (d) => d.rule_hits.some((h) => h.rule_id === 'stolen_card'),
     );
+    // Each list is reloaded on its own: a removal there takes effect, and the other lists stay as they were.
+    await lists.addEntries('blocked_devices', [{ value: 'd_elsewhere_1' }], 'cli');
+    await eventually(
+      () => booking({ device: 'd_elsewhere_1' }),
+      (d) => d.rule_hits.some((h) => h.rule_id === 'blocked_device_or_ip'),
+    );
+    await lists.removeEntries('stolen_cards', ['cf_elsewhere_1'], 'cli');
+    await eventually(
+      () => booking({ card: 'cf_elsewhere_1', device: 'd_elsewhere_1' }),
+      (d) => !d.rule_hits.some((h) => h.rule_id === 'stolen_card') && d.rule_hits.some((h) => h.rule_id === 'blocked_device_or_ip'),
+    );
   });
 
   it('a rule created elsewhere fires on the running server, and stops once disabled there', async () => {

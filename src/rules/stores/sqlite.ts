@@ -243,6 +243,8 @@ export class SqliteListStore implements ListStore {
     // Data directories from before list changes kept the expiry: such changes replay as never expiring.
     const columns = db.prepare("SELECT name FROM pragma_table_info('list_changes')").pluck().all() as string[];
     if (!columns.includes('expires_at')) db.exec('ALTER TABLE list_changes ADD COLUMN expires_at INTEGER');
+    // A running server finds the lists another process changed by their newest change.
+    db.exec('CREATE INDEX IF NOT EXISTS list_changes_list ON list_changes (list, seq)');
   }
 
   async createList(list: { name: string; kind: ListKind; description?: string }, actor: string): Promise<NamedList> {
