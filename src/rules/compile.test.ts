@@ -39,6 +39,7 @@ describe('compile errors carry the position and say what is wrong', () => {
     ['a pattern that is not a literal', 'request.payload.message.matches(request.payload.currency)', 1, 33, /must be a quoted string/],
     ['a backreference', 'request.payload.message.matches("^(a+)+\\\\1$")', 1, 33, /must not use backreferences or lookbehind/],
     ['a lookbehind', 'request.payload.message.matches("(?<=pay )cash")', 1, 33, /must not use backreferences or lookbehind/],
+    ['nested comprehensions', 'request.payload.message.split(" ").exists(a, request.payload.message.split(" ").exists(b, a + " " + b == "western union"))', 1, 46, /exists\(\) inside exists\(\): a rule may not nest comprehensions/],
     ['an expression too long', `request.payload.amount > 1.0 ${'|| true '.repeat(600)}`, 1, 4001, /longer than 4000 characters/],
   ];
   it.each(cases)('%s', (_, expression, line, column, message) => {

@@ -159,6 +159,16 @@ function walk(node: ASTNode, visit: (node: ASTNode) => void): void {
   }
 }
 
+const MACROS = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
+
+function callName(node: ASTNode): string {
+  return (node.args as unknown as [string])[0];
+}
+
+function isMacro(node: ASTNode): boolean {
+  return node.op === 'rcall' && MACROS.has(callName(node));
+}
+
 /** The feature a node reads, if it is `features.x`, `features.?x` or `features["x"]`. */
 function featureRead(node: ASTNode): string | undefined {
   if (node.op !== '.' && node.op !== '.?' && node.op !== '[]' && node.op !== '[?]') return undefined;
@@ -183,6 +193,15 @@ function vetReferences(expression: string, ast: ASTNode, known: KnownNames): { f
         throw RuleCompileError.at(expression, node.range.start, `unknown feature "${feature}"${suggestion(feature, knownFeatures)}`);
       }
       features.add(feature);
+    }
+    if (isMacro(node)) {
+      // One comprehension is linear in its list; one inside another multiplies (seven nested over
+      // [0..9] take ~0.3 s, twelve would take days) and every decision would wait for it.
+      for (const arg of (node.args as [string, ASTNode, ASTNode[]])[2] ?? []) {
+        walk(arg, (inner) => {
+          if (isMacro(inner)) throw RuleCompileError.at(expression, inner.range.start, `${callName(inner)}() inside ${callName(node)}(): a rule may not nest comprehensions (each multiplies the work of every decision)`);
+        });
+      }
     }
     if (node.op === 'rcall' && (node.args as unknown[])[0] === 'matches') vetPattern(expression, ((node.args as [string, ASTNode, ASTNode[]])[2] ?? [])[0], node);
     if (node.op !== 'call') return;
