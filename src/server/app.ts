@@ -144,6 +144,14 @@ export async function buildServer(service: Service, options: ServerOptions = {})
     if (!key) throw new HttpError(401, 'unauthorized', 'send an API key as "Authorization: Bearer <key>"');
     if (scope !== 'any' && !allows(key, scope)) throw new HttpError(403, 'forbidden', `this key lacks the "${scope}" scope`);
   });
+  // API answers carry case files, messages and addresses: no cache may keep them, and no browser may
+  // read them as anything but JSON.
+  app.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith('/v1/')) {
+      reply.header('cache-control', 'no-store');
+      reply.header('x-content-type-options', 'nosniff');
+    }
+  });
   app.addHook('onResponse', async (request, reply) => {
     service.metrics.httpResponses.inc({ route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
   });

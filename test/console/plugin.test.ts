@@ -38,6 +38,7 @@ describe('console plugin', () => {
       expect(response.body, url).toBe(INDEX);
       expect(response.headers['cache-control'], url).toBe('no-cache');
       expect(response.headers['content-security-policy'], url).toContain("default-src 'self'");
+      expect(response.headers['content-security-policy'], url).toContain("form-action 'none'");
     }
   });
 

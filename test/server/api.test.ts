@@ -33,6 +33,12 @@ describe('POST /v1/decisions', () => {
     expect(body.timings.total_ms).toBeGreaterThan(0);
   });
 
+  it('marks API answers as not to be cached nor sniffed', async () => {
+    const response = await fetch(`${server.url}/v1/decisions`, { method: 'POST', headers: { authorization: `Bearer ${server.keys.decide}`, 'content-type': 'application/json' }, body: JSON.stringify(booking()) });
+    expect(response.status).toBe(200);
+    expect([response.headers.get('cache-control'), response.headers.get('x-content-type-options')]).toEqual(['no-store', 'nosniff']);
+  });
+
   it('is idempotent: a retry with the same event id returns the same decision', async () => {
     const request = booking();
     const first = await decide(request);
