@@ -12,6 +12,7 @@ import { CircuitBreaker, StageUnavailable } from './breaker.js';
 import { DECISION_ID_PREFIX, decisionIdFor, type Action, type Decision, type Reason, type StoredDecision } from './decision.js';
 import { featureReason } from './reasons.js';
 import { RESERVED_ID_PREFIX } from '../review/label.js';
+import type { OpenCaseInput } from '../review/store.js';
 import { canonicalJson } from '../lib/canonical-json.js';
 import { decidingModel, type Lineup, type ServingModel } from './rollout.js';
 import type { ServingSettings } from './settings.js';
@@ -58,26 +59,14 @@ export interface DecideResult {
   duplicate: boolean;
 }
 
-/** The review case a review decision opens. */
-export interface CaseOpening {
-  decisionId: string;
-  decisionSeq: number;
-  eventId: string;
-  user: string | null;
-  amount: number | null;
-  currency: string | null;
-  score: number | null;
-  reasons: string[];
-  openedAt: number;
-}
-
 /** What the decision path needs of the review queue: a review decision opens a case. */
 export interface CasesPort {
   /** Resolves once the case is stored (opening one that exists changes nothing): the decision is acknowledged only after its case exists. */
-  open(input: CaseOpening): Promise<unknown>;
+  open(input: OpenCaseInput): Promise<unknown>;
 }
 
-export function caseOpeningFor(stored: StoredDecision): CaseOpening {
+/** The review case a stored review decision opens. */
+export function caseOpeningFor(stored: StoredDecision): OpenCaseInput {
   const d = stored.decision;
   const payload = stored.request.payload as { amount?: number; currency?: string };
   return {
@@ -136,8 +125,8 @@ export class Decider {
       const [result] = await this.featureBreaker.run(() => this.faulty('features', () => ingest), settings.budgets.featuresMs);
       if (result!.status === 'duplicate') {
         // The event is in the log but its decision is not: the process stopped between the two
-        // commits. The vector it was served is in the feature log; decide from it — unless the log
-        // holds another request under this id.
+        // commits. Decide from the vector it was served (the feature log's, or read again at start
+        // if the stop lost that too) — unless the log holds another request under this id.
         const answered = await this.deps.decisions.getByEvent(event.id);
         if (answered) return this.retried(answered, event);
         if (result!.conflict) throw reusedId(event.id);
