@@ -34,7 +34,7 @@ export interface RuleOutcome {
   action: Action | null;
   hits: Array<{ ruleId: string; version: number; action: string; name: string }>;
   shadowHits: Array<{ ruleId: string; version: number; action: string; name: string }>;
-  errors: Array<{ ruleId: string; message: string }>;
+  errors: Array<{ ruleId: string; version: number; shadow: boolean; message: string }>;
 }
 
 /** What the decision path needs of the rules capability. */
@@ -196,6 +196,9 @@ export class Decider {
     for (const hit of outcome.hits) metrics.ruleHits.inc({ rule: hit.ruleId, shadow: 'false' });
     for (const hit of outcome.shadowHits) metrics.ruleHits.inc({ rule: hit.ruleId, shadow: 'true' });
     for (const e of outcome.errors) metrics.ruleErrors.inc({ rule: e.ruleId });
+    // A rule that could not say whether it fires leaves the decision without one of its checks: the
+    // answer still comes (degrade, don't fail), but it says so rather than passing silently.
+    if (outcome.errors.some((e) => !e.shadow)) degraded ??= 'rule_error';
     const rulesDone = performance.now();
 
     // 5. Policy: rules and the model's band together (see finalAction).
@@ -232,6 +235,7 @@ export class Decider {
       rules_version: rules.version,
       rule_hits: outcome.hits.map((h) => ({ rule_id: h.ruleId, version: h.version, action: h.action })),
       shadow_rule_hits: outcome.shadowHits.map((h) => ({ rule_id: h.ruleId, version: h.version, action: h.action })),
+      rule_errors: ruleErrorsOf(outcome),
       feature_set_version: this.deps.featureSet.version,
       degraded,
       policy,
@@ -316,6 +320,10 @@ export class Decider {
 
 function reusedId(eventId: string): ConflictError {
   return new ConflictError(`event id "${eventId}" was already received with a different body; a retry must send the same request, a new request needs a new id`);
+}
+
+export function ruleErrorsOf(outcome: RuleOutcome): Decision['rule_errors'] {
+  return outcome.errors.map((e) => ({ rule_id: e.ruleId, version: e.version, shadow: e.shadow, message: e.message }));
 }
 
 /** A block rule blocks; an allow rule (allow-list) allows; otherwise the model's band, raised to review when a review rule fired. */

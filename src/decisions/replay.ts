@@ -2,7 +2,7 @@
 // given, the model and rule versions it used, its policy — and say whether the result is the same.
 import type { FeatureSet } from '../features/index.js';
 import type { Contribution, Scorer } from '../models/index.js';
-import { finalAction, reasonsFor, TOP_FEATURE_REASONS, type RulesPort } from './decide.js';
+import { finalAction, reasonsFor, ruleErrorsOf, TOP_FEATURE_REASONS, type RulesPort } from './decide.js';
 import type { Decision, StoredDecision } from './decision.js';
 
 export interface ReplayContext {
@@ -46,9 +46,10 @@ export async function replayDecision(stored: StoredDecision, context: ReplayCont
     rules_version: rules.version,
     rule_hits: outcome.hits.map((h) => ({ rule_id: h.ruleId, version: h.version, action: h.action })),
     shadow_rule_hits: outcome.shadowHits.map((h) => ({ rule_id: h.ruleId, version: h.version, action: h.action })),
+    rule_errors: ruleErrorsOf(outcome),
   };
   const differences: string[] = [];
-  for (const field of ['action', 'score', 'reasons', 'shadow', 'rules_version', 'rule_hits', 'shadow_rule_hits'] as const) {
+  for (const field of ['action', 'score', 'reasons', 'shadow', 'rules_version', 'rule_hits', 'shadow_rule_hits', 'rule_errors'] as const) {
     if (JSON.stringify(original[field]) !== JSON.stringify(replayed[field])) differences.push(field);
   }
   return { equal: differences.length === 0, differences, original, replayed };

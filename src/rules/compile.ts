@@ -299,7 +299,7 @@ export class RuleSet {
         compiled.push({ rule, run: expression.run, features: expression.features });
       } catch (error) {
         if (!(error instanceof RuleCompileError)) throw error;
-        broken.push({ ruleId: rule.id, message: `does not compile: ${error.message}` });
+        broken.push({ ruleId: rule.id, version: rule.version, shadow: rule.shadow, message: `does not compile: ${error.message}` });
       }
     }
     return new RuleSet(compiled, broken, enabled);

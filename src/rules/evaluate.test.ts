@@ -154,7 +154,7 @@ describe('runtime errors', () => {
   it('a rule that no longer compiles is reported with every evaluation', () => {
     const set = RuleSet.compile([rule('gone', 'features.retired_feature > 1.0'), rule('ok', 'true')], { features: ['amount'] });
     const result = evaluateRules(set, context(), lists);
-    expect(result.errors).toEqual([{ ruleId: 'gone', message: expect.stringMatching(/^does not compile: line 1, column 1: unknown feature "retired_feature"/) }]);
+    expect(result.errors).toEqual([{ ruleId: 'gone', version: 1, shadow: false, message: expect.stringMatching(/^does not compile: line 1, column 1: unknown feature "retired_feature"/) }]);
     expect(result.hits.map((h) => h.ruleId)).toEqual(['ok']);
   });
 

@@ -17,7 +17,7 @@ export function evaluateRules(ruleSet: RuleSet, context: RuleContext, lists: Lis
       const outcome = evaluateOne(run, context);
       if (outcome === false) continue;
       if (outcome !== true) {
-        errors.push({ ruleId: rule.id, message: outcome.error });
+        errors.push({ ruleId: rule.id, version: rule.version, shadow: rule.shadow, message: outcome.error });
         continue;
       }
       const hit: RuleHit = { ruleId: rule.id, version: rule.version, name: rule.name, action: rule.action, priority: rule.priority, shadow: rule.shadow };

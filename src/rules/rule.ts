@@ -55,6 +55,9 @@ export interface RuleHit {
 
 export interface RuleError {
   ruleId: string;
+  version: number;
+  /** A shadow rule's error is reported but changes nothing; an acting rule's degrades the decision. */
+  shadow: boolean;
   message: string;
 }
 

@@ -70,6 +70,9 @@ export const DecisionResponse = Type.Object(
     rules_version: Type.String(),
     rule_hits: Type.Array(RuleHit),
     shadow_rule_hits: Type.Array(RuleHit),
+    rule_errors: Type.Array(Type.Object({ rule_id: Type.String(), version: Type.Integer(), shadow: Type.Boolean(), message: Type.String() }), {
+      description: 'rules that could not be evaluated on this request; an acting rule among them sets degraded to "rule_error"',
+    }),
     feature_set_version: Type.String(),
     degraded: Type.Union([Type.String(), Type.Null()], { description: 'null, or why part of the usual inputs was unavailable' }),
     policy: Type.Union([Type.Object({ block: Type.Number(), review: Type.Number() }), Type.Null()]),

@@ -413,6 +413,35 @@ describe('rules through the API', () => {
     expect((await server.request('GET', '/v1/admin/rules/big_amount/history')).body.history.length).toBe(2);
   });
 
+  it('says so when a rule cannot be evaluated, rather than passing the request silently', async () => {
+    // Compiles (message is an optional field of the booking), fails at run time on a booking without one.
+    const created = await server.request('POST', '/v1/admin/rules', { body: { id: 'unguarded_message', name: 'Unguarded message', expression: 'request.payload.message.size() > 0', action: 'block' } });
+    expect(created.status).toBe(201);
+    try {
+      const failing = (await decide(booking({ amount: 120 }))).body;
+      expect(failing.degraded).toBe('rule_error');
+      expect(failing.action).not.toBe('block');
+      expect(failing.rule_errors).toEqual([expect.objectContaining({ rule_id: 'unguarded_message', version: 1, shadow: false, message: expect.stringMatching(/message/) })]);
+      const replay = await server.request('POST', `/v1/decisions/${failing.decision_id}/replay`);
+      expect(replay.body.differences).toEqual([]);
+      expect(replay.body.replayed.rule_errors).toEqual(failing.rule_errors);
+      expect((await server.request('GET', `/v1/decisions/${failing.decision_id}`)).body.rule_errors).toEqual(failing.rule_errors);
+      const working = (await decide(booking({ amount: 120, message: 'see you soon' }))).body;
+      expect(working).toMatchObject({ degraded: null, rule_errors: [], action: 'block' });
+
+      // A shadow rule's error is reported and counted but degrades nothing.
+      await server.request('PUT', '/v1/admin/rules/unguarded_message', { body: { shadow: true, expected_version: 1 } });
+      const shadowed = (await decide(booking({ amount: 120 }))).body;
+      expect(shadowed.degraded).toBeNull();
+      expect(shadowed.rule_errors).toEqual([expect.objectContaining({ rule_id: 'unguarded_message', version: 2, shadow: true })]);
+      const metrics = await server.request('GET', '/metrics', { key: null });
+      expect(metrics.body).toMatch(/riskgate_degraded_decisions_total\{reason="rule_error"\} [1-9]/);
+      expect(metrics.body).toMatch(/riskgate_rule_errors_total\{rule="unguarded_message"\} [2-9]/);
+    } finally {
+      await server.request('PUT', '/v1/admin/rules/unguarded_message', { body: { enabled: false } });
+    }
+  });
+
   it('backtests a candidate rule over the log', async () => {
     const report = await server.request('POST', '/v1/admin/rules/backtest', { body: { expression: "features.?user_failed_payments_24h.orValue(0.0) >= 2.0", maturity_days: 10 } });
     expect(report.status).toBe(200);

@@ -139,6 +139,7 @@ export interface Decision {
   rules_version: string;
   rule_hits: Array<{ rule_id: string; version: number; action: string }>;
   shadow_rule_hits: Array<{ rule_id: string; version: number; action: string }>;
+  rule_errors?: Array<{ rule_id: string; version: number; shadow: boolean; message: string }>;
   feature_set_version: string;
   degraded: string | null;
   policy: Policy | null;

@@ -76,6 +76,12 @@ export function ReasonList({ decision }: { decision: Decision }) {
         ))}
       </ul>
       {decision.shadow_rule_hits.length > 0 ? <p className="small muted">Shadow rules that fired (not acted on): {decision.shadow_rule_hits.map((h) => h.rule_id).join(', ')}</p> : null}
+      {decision.rule_errors?.some((e) => !e.shadow) ? (
+        <p className="small">
+          <span className="badge badge-warning">not checked</span> Rules that could not be evaluated on this request:{' '}
+          {decision.rule_errors.filter((e) => !e.shadow).map((e) => `${e.rule_id} v${e.version} (${e.message})`).join('; ')}
+        </p>
+      ) : null}
     </section>
   );
 }

@@ -12,7 +12,7 @@ function stored(seq: number, user: string, rules = [{ id: 'r1', version: 2 }]): 
   return {
     decision: {
       decision_id: decisionIdFor(seq), event_id: request.id, seq, action: seq % 2 ? 'allow' : 'review', score: 0.1, reasons: [], model: null, shadow: [],
-      rules_version: 'rv', rule_hits: [], shadow_rule_hits: [], feature_set_version: 'fs', degraded: null, policy: null,
+      rules_version: 'rv', rule_hits: [], shadow_rule_hits: [], rule_errors: [], feature_set_version: 'fs', degraded: null, policy: null,
       timings: { features_ms: 0, rules_ms: 0, model_ms: 0, total_ms: 0 }, ts: request.ts, decided_at: 0,
     },
     request,

@@ -184,8 +184,10 @@ function toStored(row: Row): StoredDecision {
     vector = new Float64Array(row.vector.byteLength / 8);
     new Uint8Array(vector.buffer).set(row.vector);
   }
+  const decision = JSON.parse(row.decision) as Decision;
+  decision.rule_errors ??= []; // stored before rule errors were logged
   const stored: StoredDecision = {
-    decision: JSON.parse(row.decision) as Decision,
+    decision,
     request: JSON.parse(row.request) as RiskEvent,
     vector,
     ruleVersions: JSON.parse(row.rules) as StoredDecision['ruleVersions'],
