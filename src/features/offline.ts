@@ -5,6 +5,7 @@ import type { EventLog } from '../events/log.js';
 import { EVENT_TYPES, isLabelType, LABEL_TYPES, type EventType, type LoggedEvent, type RiskEvent } from '../events/schema.js';
 import { FeatureEngine } from './engine.js';
 import type { FeatureSet } from './featureset.js';
+import { yieldingEvery } from '../lib/yielding.js';
 
 export interface ReplayOptions {
   /** Called every batch with the number of events applied so far and the log's last seq. */
@@ -18,6 +19,8 @@ export interface ReplayOptions {
    * feature reads are then not decoded: only their time moves the replay's clock.
    */
   visitTypes?: ReadonlySet<EventType>;
+  /** Hand the event loop back after this much work (ms), for replays inside a serving process. */
+  yieldEveryMs?: number;
 }
 
 /**
@@ -43,6 +46,7 @@ export async function replay(
   // every apply start with cache misses on its own event: backfill ~10 % slower); a beforeBatch hook
   // fetches per batch, so it gets large ones.
   const batchSize = options.beforeBatch ? 20_000 : 256;
+  const pause = yieldingEvery(options.yieldEveryMs);
   for await (const batch of log.replayStream({ toSeq: total, decode, batchSize })) {
     if (options.beforeBatch) await options.beforeBatch(batch.filter((item): item is LoggedEvent => item.event !== undefined));
     for (const item of batch) {
@@ -59,6 +63,8 @@ export async function replay(
         sinceSweep = 0;
         sweepAfter = Math.max(100_000, 2 * engine.entityTotal());
       }
+      const paused = pause();
+      if (paused) await paused;
     }
     options.onProgress?.(engine.appliedSeq, total);
   }

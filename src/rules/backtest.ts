@@ -11,6 +11,7 @@ import { compileExpression, withLists } from './compile.js';
 import { buildRuleContext } from './context.js';
 import { evaluateOne } from './evaluate.js';
 import { ListIndex } from './lists.js';
+import { yieldingEvery } from '../lib/yielding.js';
 import type { Rule } from './rule.js';
 
 export interface BacktestCandidate {
@@ -32,6 +33,8 @@ export interface BacktestOptions {
   /** How many example hits to report (default 10). */
   examples?: number;
   onProgress?: (applied: number, total: number) => void;
+  /** Hand the event loop back after this much work (ms): a backtest inside the server must not hold up decisions. */
+  yieldEveryMs?: number;
 }
 
 export interface RuleOverlap {
@@ -100,6 +103,7 @@ export async function backtestRule(
     maturityMs: options.maturityMs,
     asOf: options.asOf,
     onProgress: options.onProgress,
+    yieldEveryMs: options.yieldEveryMs,
     beforeBatch: async (batch) => {
       for (const { event } of batch) if (featureSet.scored.has(event.type) && event.ts >= from && event.ts < to) rowEvents.set(event.id, event);
     },
@@ -126,7 +130,9 @@ export async function backtestRule(
     examples: [],
   };
 
+  const pause = yieldingEvery(options.yieldEveryMs);
   for (let row = 0; row < set.rows; row++) {
+    await pause();
     const eventId = set.eventIds[row]!;
     const event = rowEvents.get(eventId)!;
     const context = buildRuleContext(event, set.names, set.x.subarray(row * width, (row + 1) * width), null);

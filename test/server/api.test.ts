@@ -449,6 +449,27 @@ describe('rules through the API', () => {
     expect(report.body.hits).toBeGreaterThanOrEqual(0);
     expect((await server.request('POST', '/v1/admin/rules/backtest', { body: { expression: 'features.nope > 1.0' } })).status).toBe(400);
   });
+
+  it('keeps answering decisions while a backtest replays the log, and runs one backtest at a time', async () => {
+    let backtestDone = 0;
+    const backtest = server.request('POST', '/v1/admin/rules/backtest', { body: { expression: 'request.payload.amount > 900.0' } }).then((r) => {
+      backtestDone = performance.now();
+      return r;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const second = await server.request('POST', '/v1/admin/rules/backtest', { body: { expression: 'request.payload.amount > 900.0' } });
+    const decided = await decide(booking({ amount: 90 }));
+    const decidedAt = performance.now();
+    expect(decided.status).toBe(200);
+    expect(second.status).toBe(429);
+    expect(second.body.error).toBe('backtest_running');
+    const report = await backtest;
+    expect(report.status).toBe(200);
+    expect(report.body.rows).toBeGreaterThan(100);
+    // Without slicing, the event loop would answer nothing until the replay was over.
+    expect(decidedAt).toBeLessThan(backtestDone);
+    expect((await server.request('POST', '/v1/admin/rules/backtest', { body: { expression: 'request.payload.amount > 900.0' } })).status).toBe(200);
+  });
 });
 
 describe('replay, operations and documentation', () => {

@@ -21,6 +21,8 @@ import type { Service } from '../../runtime/service.js';
 import { HttpError } from '../errors.js';
 
 const DAY = 86_400_000;
+/** How long a backtest runs before letting waiting requests through (a decision waits at most about this long). */
+const BACKTEST_SLICE_MS = 10;
 const actorOf = (request: FastifyRequest) => `key:${request.apiKey?.id ?? 'unknown'} (${request.apiKey?.name ?? ''})`;
 
 /** Rule and list errors as HTTP answers; a compile error carries its position. */
@@ -63,6 +65,7 @@ const RuleChangesBody = Type.Object(
 
 export function ruleRoutes(service: Service) {
   return async (app: FastifyInstance): Promise<void> => {
+    let backtestRunning = false;
     const { rules, lists } = service.rules;
     const admin = { config: { scope: 'admin' as const } };
     const reviewOrAdmin = { config: { scope: 'review' as const } };
@@ -110,12 +113,21 @@ export function ruleRoutes(service: Service) {
       },
       async (request) => {
         const body = request.body as { expression: string; from?: number; to?: number; maturity_days?: number };
-        return backtestRule(service.embedded.log, service.embedded.featureSet, { expression: body.expression }, await rules.list({ enabledOnly: true }), {
-          maturityMs: (body.maturity_days ?? 21) * DAY,
-          lists: service.rules.index,
-          ...(body.from !== undefined ? { from: body.from } : {}),
-          ...(body.to !== undefined ? { to: body.to } : {}),
-        }).catch(mapError);
+        // It replays the log on the event loop decisions are answered on: in slices, and one at a time,
+        // so that a few reviewers' backtests cannot crowd the decisions out.
+        if (backtestRunning) throw new HttpError(429, 'backtest_running', 'another backtest is running on this server; try again when it has finished');
+        backtestRunning = true;
+        try {
+          return await backtestRule(service.embedded.log, service.embedded.featureSet, { expression: body.expression }, await rules.list({ enabledOnly: true }), {
+            maturityMs: (body.maturity_days ?? 21) * DAY,
+            lists: service.rules.index,
+            yieldEveryMs: BACKTEST_SLICE_MS,
+            ...(body.from !== undefined ? { from: body.from } : {}),
+            ...(body.to !== undefined ? { to: body.to } : {}),
+          }).catch(mapError);
+        } finally {
+          backtestRunning = false;
+        }
       },
     );
 
