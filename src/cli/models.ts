@@ -26,6 +26,7 @@ import { renderEvaluationHtml } from '../models/report.js';
 import { progress } from '../lib/progress.js';
 import { openStores, type Stores } from '../runtime/embedded.js';
 import { saveModelRows } from '../runtime/evaluation-rows.js';
+import { promotionRefusal } from '../runtime/serving.js';
 import { existingFile, writablePath, UserError, parseNumberOption } from './errors.js';
 import { loadSet, parseDate, parseDurationOption } from './features.js';
 import { dataDirOf } from './data-dir.js';
@@ -159,6 +160,8 @@ export function registerModels(program: Command): void {
         const set = await resolveSet(stores, command, opts.featureSetVersion);
         const registered = await trainAndRegister(stores, set, opts);
         if (opts.promote) {
+          const refusal = await promotionRefusal(registered, opts.promote, await resolveSet(stores, command), stores.featureSets);
+          if (refusal) throw new UserError(`${refusal} (registered as a candidate, not promoted)`);
           const changed = await stores.models.promote(registered.artifact.id, opts.promote, { actor: ACTOR });
           await stores.audit.append({ actor: ACTOR, action: 'model.promote', subject: registered.artifact.id, details: { stage: opts.promote } });
           for (const m of changed) console.log(`stage: ${formatModel(m)}`);
@@ -308,6 +311,10 @@ export function registerModels(program: Command): void {
     .action(async (id: string, stage: string, opts, command: Command) => {
       if (!(STAGES as readonly string[]).includes(stage) || stage === 'candidate') throw new UserError(`stage must be one of shadow, canary, active, retired; got "${stage}"`);
       await withStores(command, async (stores) => {
+        // What the server would refuse to load must not replace what it serves (see promotionRefusal).
+        const model = await stores.models.get(id);
+        const refusal = model ? await promotionRefusal(model, stage as Exclude<Stage, 'candidate'>, await resolveSet(stores, command), stores.featureSets) : null;
+        if (refusal) throw new UserError(refusal);
         const changed = await stores.models.promote(id, stage as Exclude<Stage, 'candidate'>, { actor: ACTOR, canaryShare: opts.share });
         // The share the registry applied (a canary without --share gets the default).
         const applied = changed.find((m) => m.artifact.id === id)?.canaryShare ?? null;

@@ -9,11 +9,12 @@ import type { Lineup, ServingModel } from '../decisions/rollout.js';
 import { DEFAULT_SETTINGS, SqliteSettingsStore, type ServingSettings } from '../decisions/settings.js';
 import { SqliteDecisionStore } from '../decisions/stores/sqlite.js';
 import { FeatureSet } from '../features/index.js';
-import { createScorer, type RegisteredModel } from '../models/index.js';
+import type { RegisteredModel, Stage } from '../models/index.js';
 import { Metrics } from '../monitor/metrics.js';
 import { durability } from '../lib/config.js';
 import { openEmbedded, type Embedded, type OpenOptions } from './embedded.js';
 import { openRules, type RulesRuntime } from './rules.js';
+import { loadServingModel, promotionRefusal } from './serving.js';
 import type { SqliteAuditLog } from '../audit/stores/sqlite.js';
 import { SqliteCaseStore } from '../review/stores/sqlite.js';
 import { missingVerdictLabels, verdictLabel } from '../review/label.js';
@@ -62,7 +63,8 @@ export interface Service {
   lineupReport(): LineupReport;
   reloadModels(): Promise<LineupReport>;
   /** Why this server could not serve a registered model (null when it can): checked before a promotion. */
-  refusalOf(model: RegisteredModel): Promise<string | null>;
+  /** Why moving `model` to `stage` must not happen (null: it may): see promotionRefusal. */
+  refusalOf(model: RegisteredModel, stage: Exclude<Stage, 'candidate'>): Promise<string | null>;
   replayContext(): ReplayContext;
   /** The compiled rules decisions are evaluated against now. */
   currentRules(): RulesPort;
@@ -120,11 +122,7 @@ export async function openService(dir: string, options: ServiceOptions): Promise
 
   const serve = async (m: RegisteredModel, refused: LineupReport['refused']): Promise<ServingModel | undefined> => {
     try {
-      const trainedOn = await embedded.featureSets.get(m.artifact.featureSetVersion);
-      const alsoServes = new Set<string>();
-      if (trainedOn && embedded.featureSet.servesLike(FeatureSet.create(trainedOn.spec), m.artifact.inputs).ok) alsoServes.add(m.artifact.featureSetVersion);
-      const scorer = await createScorer(m.artifact, { version: embedded.featureSet.version, vectorNames: embedded.featureSet.vectorNames, alsoServes });
-      return { registered: m, scorer };
+      return await loadServingModel(m, embedded.featureSet, embedded.featureSets);
     } catch (error) {
       refused.push({ id: m.artifact.id, stage: m.stage, reason: (error as Error).message });
       return undefined;
@@ -261,10 +259,7 @@ export async function openService(dir: string, options: ServiceOptions): Promise
     reviewThreshold: () => (lineup.active ? governorFor(lineup.active).review : null),
     lineupReport: () => report,
     reloadModels,
-    async refusalOf(model) {
-      const refused: LineupReport['refused'] = [];
-      return (await serve(model, refused)) ? null : (refused[0]?.reason ?? 'it cannot be loaded');
-    },
+    refusalOf: (model, stage) => promotionRefusal(model, stage, embedded.featureSet, embedded.featureSets),
     currentRules: () => rules,
     async reloadRules() {
       rules = await rulesRuntime.evaluator();

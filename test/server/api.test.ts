@@ -2,7 +2,8 @@
 // the kill switch and injected faults, replay.
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
 import { openService } from '../../src/runtime/service.js';
 import { sealArtifact } from '../../src/models/index.js';
 import { booking, LIVE_TS, startTestServer, type TestServer } from '../support/server.js';
@@ -239,6 +240,12 @@ describe('rollout', () => {
     const foreign = await registerVariant({ block: 0.9, review: 0.5 }, 'fs_not_served_here');
     const refused = await server.request('POST', `/v1/admin/models/${foreign}/promote`, { body: { stage: 'active' } });
     expect([refused.status, refused.body.message]).toEqual([409, expect.stringMatching(/cannot be served here: .*fs_not_served_here/)]);
+    // The CLI, run beside the server on its data directory, refuses it too.
+    let err = '';
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
+    const code = await main(['node', 'riskgate', '--data', server.service.embedded.dir, 'models', 'promote', foreign, 'active']).finally(() => stderr.mockRestore());
+    expect([code, err]).toEqual([2, expect.stringMatching(/cannot be served here: .*fs_not_served_here/)]);
+    expect((await server.service.embedded.models.get(foreign))!.stage).toBe('candidate');
     // The active model cannot step down to canary or shadow while nothing replaces it.
     const demoted = await server.request('POST', `/v1/admin/models/${activeId}/promote`, { body: { stage: 'canary', canary_share: 0.5 } });
     expect([demoted.status, demoted.body.message]).toEqual([409, expect.stringMatching(/is the active model/)]);

@@ -90,13 +90,8 @@ export function adminRoutes(service: Service) {
         // A promotion the server could not carry out would retire a working model for one it refuses
         // to load (every decision then without a model): it is refused before anything changes.
         const model = await registry.get((request.params as { id: string }).id);
-        if (model && stage !== 'retired') {
-          const refusal = await service.refusalOf(model);
-          if (refusal) throw new HttpError(409, 'conflict', `model ${model.artifact.id} cannot be served here: ${refusal}`);
-          if (model.stage === 'active' && (stage === 'canary' || stage === 'shadow')) {
-            throw new HttpError(409, 'conflict', `model ${model.artifact.id} is the active model: promote another model to active first (or roll back), so that every request keeps a deciding model`);
-          }
-        }
+        const refusal = model ? await service.refusalOf(model, stage) : null;
+        if (refusal) throw new HttpError(409, 'conflict', refusal);
         const changed = await guard(() => registry.promote((request.params as { id: string }).id, stage, { actor: actorOf(request), ...(canary_share !== undefined ? { canaryShare: canary_share } : {}) }));
         const id = (request.params as { id: string }).id;
         const applied = changed.find((m) => m.artifact.id === id)?.canaryShare ?? null;

@@ -1,0 +1,34 @@
+// Whether a registered model can be served by a server running a given feature set, and whether a
+// promotion may go ahead: one check for the admin API and the CLI, so that neither retires a working
+// model for one the server will refuse to load.
+import type { ServingModel } from '../decisions/rollout.js';
+import { FeatureSet, type FeatureSetRegistry } from '../features/index.js';
+import { createScorer, type RegisteredModel, type Stage } from '../models/index.js';
+
+/** The model ready to score with the served feature set; throws with the reason when it cannot be served. */
+export async function loadServingModel(model: RegisteredModel, served: FeatureSet, featureSets: Pick<FeatureSetRegistry, 'get'>): Promise<ServingModel> {
+  const trainedOn = await featureSets.get(model.artifact.featureSetVersion);
+  const alsoServes = new Set<string>();
+  if (trainedOn && served.servesLike(FeatureSet.create(trainedOn.spec), model.artifact.inputs).ok) alsoServes.add(model.artifact.featureSetVersion);
+  const scorer = await createScorer(model.artifact, { version: served.version, vectorNames: served.vectorNames, alsoServes });
+  return { registered: model, scorer };
+}
+
+/** Why moving `model` to `stage` must not happen (null: it may). */
+export async function promotionRefusal(
+  model: RegisteredModel,
+  stage: Exclude<Stage, 'candidate'>,
+  served: FeatureSet,
+  featureSets: Pick<FeatureSetRegistry, 'get'>,
+): Promise<string | null> {
+  if (stage === 'retired') return null;
+  try {
+    await loadServingModel(model, served, featureSets);
+  } catch (error) {
+    return `model ${model.artifact.id} cannot be served here: ${(error as Error).message}`;
+  }
+  if (model.stage === 'active' && (stage === 'canary' || stage === 'shadow')) {
+    return `model ${model.artifact.id} is the active model: promote another model to active first (or roll back), so that every request keeps a deciding model`;
+  }
+  return null;
+}
