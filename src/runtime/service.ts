@@ -8,7 +8,6 @@ import type { ReplayContext } from '../decisions/replay.js';
 import type { Lineup, ServingModel } from '../decisions/rollout.js';
 import { DEFAULT_SETTINGS, SqliteSettingsStore, type ServingSettings } from '../decisions/settings.js';
 import { SqliteDecisionStore } from '../decisions/stores/sqlite.js';
-import { FeatureSet } from '../features/index.js';
 import type { RegisteredModel, Stage } from '../models/index.js';
 import { Metrics } from '../monitor/metrics.js';
 import { durability } from '../lib/config.js';
