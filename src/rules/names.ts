@@ -119,6 +119,56 @@ export interface NameMatch {
 }
 
 /**
+ * Similarity of two normalised names: Jaro–Winkler of the names as normalised (words sorted), or of
+ * the names with `name`'s words put in the order of the query words they resemble most, whichever is
+ * higher. Sorting makes `Putin, Vladimir` and `Vladimir Putin` one name, but a variant that changes a
+ * word's first letter can change the order: `muammar qaddafi` against `gaddafi muammar` (sorted) is
+ * 0.52, word for word 0.96.
+ */
+export function nameSimilarity(query: string, name: string): number {
+  const sorted = jaroWinkler(query, name);
+  if (sorted === 1 || !query.includes(' ') || !name.includes(' ')) return sorted;
+  const aligned = alignWords(query.split(' '), name.split(' '));
+  return aligned === name ? sorted : Math.max(sorted, jaroWinkler(query, aligned));
+}
+
+/**
+ * The longest common prefix (at most WINKLER_PREFIX) `query` can have with `name`'s words put in
+ * another order: the most any word after the first shares with the query's start; a word matched to
+ * its end may be followed by anything, so it counts as the maximum.
+ */
+function longestWordPrefix(query: string, name: string): number {
+  let longest = 0;
+  for (let space = name.indexOf(' '); space >= 0 && longest < WINKLER_PREFIX; space = name.indexOf(' ', space + 1)) {
+    let k = 0;
+    while (k < WINKLER_PREFIX && k < query.length && space + 1 + k < name.length && query.charCodeAt(k) === name.charCodeAt(space + 1 + k)) k++;
+    const wordEnded = space + 1 + k === name.length || name.charCodeAt(space + 1 + k) === 32;
+    longest = Math.max(longest, wordEnded && k > 0 ? WINKLER_PREFIX : k);
+  }
+  return longest;
+}
+
+/** `words` reordered to follow `guide`: each guide word takes the most similar word left (ties: the first); the rest follow in order. */
+function alignWords(guide: readonly string[], words: readonly string[]): string {
+  const left = [...words];
+  const ordered: string[] = [];
+  for (const g of guide) {
+    if (left.length === 0) break;
+    let best = 0;
+    let bestSimilarity = -1;
+    for (let i = 0; i < left.length; i++) {
+      const similarity = jaroWinkler(g, left[i]!);
+      if (similarity > bestSimilarity) {
+        best = i;
+        bestSimilarity = similarity;
+      }
+    }
+    ordered.push(left.splice(best, 1)[0]!);
+  }
+  return [...ordered, ...left].join(' ');
+}
+
+/**
  * Blocking keys of a normalised name: for every word, the three pairs of its first three letters in
  * place (`ab`, `a_c`, `_bc` for "abc…"); a word of one or two letters is its own key. A variant that
  * changes one of the first three letters of a word still shares a key with the original through it.
@@ -183,6 +233,7 @@ export class NameIndex {
     const queryBins = Uint8Array.from(queryCounts.keys()).filter((bin) => queryCounts[bin]! > 0);
     const counts = this.charCounts;
     const lq = query.length;
+    const queryHasWords = query.includes(' ');
     if (++this.stamp === 0xffff_ffff) {
       this.seen.fill(0);
       this.stamp = 1;
@@ -201,7 +252,9 @@ export class NameIndex {
         let prefix = 0;
         const prefixLimit = Math.min(WINKLER_PREFIX, lq, ln);
         while (prefix < prefixLimit && query.charCodeAt(prefix) === name.charCodeAt(prefix)) prefix++;
-        const jaroFloor = jaroFloors[prefix]!;
+        // Names of several words are also compared word for word (nameSimilarity), with the entry's
+        // words reordered: the common prefix is then at most the longest of the query's with any word.
+        const jaroFloor = jaroFloors[queryHasWords ? Math.max(prefix, longestWordPrefix(query, name)) : prefix]!;
         // jaro ≤ (m/|a| + m/|b| + 1) / 3 with m ≤ the shorter length, and m ≤ the shared characters.
         const shorter = Math.min(lq, ln);
         if ((shorter / lq + shorter / ln + 1) / 3 < jaroFloor) continue;
@@ -213,7 +266,7 @@ export class NameIndex {
           shared += inEntry < inQuery ? inEntry : inQuery;
         }
         if ((shared / lq + shared / ln + 1) / 3 < jaroFloor) continue;
-        const similarity = jaroWinkler(query, name);
+        const similarity = nameSimilarity(query, name);
         if (similarity >= threshold && (best === null || similarity > best.similarity) && accept(name)) best = { name, similarity };
       }
     }
