@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildTrainingSet } from '../src/features/index.js';
 import { trainModel } from '../src/models/index.js';
-import { finalAction, reasonsFor, TOP_FEATURE_REASONS } from '../src/decisions/decide.js';
+import { finalAction, listsTimeFor, reasonsFor, TOP_FEATURE_REASONS } from '../src/decisions/decide.js';
 import type { Contribution } from '../src/models/index.js';
 import { openService } from '../src/runtime/service.js';
 import { installDefaultRules } from '../src/runtime/rules.js';
@@ -102,7 +102,7 @@ for (let round = 0; round < 2; round++) {
     const t1 = performance.now();
     const scored = scorer.scoreWithReasons(vector, TOP_FEATURE_REASONS) as { probability: number; reasons: Contribution[] };
     const t2 = performance.now();
-    const outcome = rules.evaluate(event, vector, scored.probability);
+    const outcome = rules.evaluate(event, vector, scored.probability, listsTimeFor(event.ts, Date.now()));
     const t3 = performance.now();
     finalAction(outcome.action, scored.probability, lineup.active!.registered.policy);
     reasonsFor(outcome, scored.reasons, set);

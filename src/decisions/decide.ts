@@ -44,7 +44,8 @@ export interface RulesPort {
   readonly evaluated: ReadonlyArray<{ id: string; version: number }>;
   /** The lists' version the rules read (logged for replay). */
   readonly listsVersion: number;
-  evaluate(event: RiskEvent, vector: Float64Array | null, score: number | null): RuleOutcome;
+  /** `listsAt`: the time list entries' expiry is judged at (listsTimeFor). */
+  evaluate(event: RiskEvent, vector: Float64Array | null, score: number | null, listsAt: number): RuleOutcome;
 }
 
 /** Test and drill hooks: make a stage slow or failing on purpose. */
@@ -191,7 +192,8 @@ export class Decider {
 
     // 4. Rules, over the request, the features, the model's score and the lists.
     const rules = this.deps.rules();
-    const outcome = rules.evaluate(event, vector, score);
+    const decidedAt = Date.now();
+    const outcome = rules.evaluate(event, vector, score, listsTimeFor(event.ts, decidedAt));
     const listsVersion = rules.listsVersion;
     for (const hit of outcome.hits) metrics.ruleHits.inc({ rule: hit.ruleId, shadow: 'false' });
     for (const hit of outcome.shadowHits) metrics.ruleHits.inc({ rule: hit.ruleId, shadow: 'true' });
@@ -246,7 +248,7 @@ export class Decider {
         total_ms: round(total - started),
       },
       ts: event.ts,
-      decided_at: Date.now(),
+      decided_at: decidedAt,
     };
     metrics.stageSeconds.observe({ stage: 'features' }, (featuresDone - started) / 1000);
     metrics.stageSeconds.observe({ stage: 'model' }, (modelDone - featuresDone) / 1000);
@@ -339,6 +341,15 @@ export function reasonsFor(outcome: RuleOutcome, contributions: readonly Contrib
   const reasons: Reason[] = outcome.hits.map((h) => ({ kind: 'rule', rule_id: h.ruleId, version: h.version, action: h.action, text: h.name }));
   for (const c of contributions) reasons.push(featureReason(featureSet, c));
   return reasons;
+}
+
+/**
+ * When a decision's list lookups judge expiry: the event's time, but never later than the decision
+ * itself (events may be dated up to MAX_CLOCK_SKEW_MS ahead; one dated tomorrow must not find a
+ * block-list entry that expires tonight already gone). Replay uses the stored decided_at.
+ */
+export function listsTimeFor(eventTs: number, decidedAt: number): number {
+  return Math.min(eventTs, decidedAt);
 }
 
 /** How many feature contributions a decision explains itself with. */

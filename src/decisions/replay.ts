@@ -2,7 +2,7 @@
 // given, the model and rule versions it used, its policy — and say whether the result is the same.
 import type { FeatureSet } from '../features/index.js';
 import type { Contribution, Scorer } from '../models/index.js';
-import { finalAction, reasonsFor, ruleErrorsOf, TOP_FEATURE_REASONS, type RulesPort } from './decide.js';
+import { finalAction, listsTimeFor, reasonsFor, ruleErrorsOf, TOP_FEATURE_REASONS, type RulesPort } from './decide.js';
 import type { Decision, StoredDecision } from './decision.js';
 
 export interface ReplayContext {
@@ -36,7 +36,7 @@ export async function replayDecision(stored: StoredDecision, context: ReplayCont
     shadow.push({ ...s, score: shadowScore });
   }
   const rules = await context.rulesAt(stored.ruleVersions, stored.listsVersion);
-  const outcome = rules.evaluate(stored.request, vector, score);
+  const outcome = rules.evaluate(stored.request, vector, score, listsTimeFor(stored.request.ts, original.decided_at));
   const replayed: Decision = {
     ...original,
     score,

@@ -5,6 +5,7 @@ import { RuleSet } from './compile.js';
 import { buildRuleContext, type RuleContext } from './context.js';
 import { evaluateRules, RuleEvaluator } from './evaluate.js';
 import { ListIndex } from './lists.js';
+import { listsTimeFor } from '../decisions/decide.js';
 import { decideVerdict, type Rule, type RuleAction, type RuleHit } from './rule.js';
 
 function rule(id: string, expression: string, fields: Partial<Rule> = {}): Rule {
@@ -215,5 +216,17 @@ describe('RuleEvaluator', () => {
     expect(evaluator.evaluate(booking, Float64Array.of(4, 1), 0.2).action).toBeNull(); // missing
     expect(evaluator.evaluate(booking, null, null).action).toBeNull(); // no features at all
     expect(evaluator.version).toBe(set.version);
+  });
+
+  it("judges list expiry at the decision's time when the event is dated ahead of it", () => {
+    const at = booking.ts;
+    const blocked = new ListIndex();
+    blocked.set({ name: 'blocked_users', kind: 'user' }, [{ value: booking.entities.user!, expiresAt: at + 3_600_000 }]);
+    const evaluator = new RuleEvaluator(RuleSet.compile([rule('blocked', "in_list('blocked_users', request.entities.user)", { action: 'block' })]), [], blocked);
+    const tomorrow = { ...booking, ts: at + 20 * 3_600_000 };
+    // Dated 20 hours ahead, decided now: the entry, live for another hour, still blocks.
+    expect(evaluator.evaluate(tomorrow, null, null, listsTimeFor(tomorrow.ts, at)).action).toBe('block');
+    expect(evaluator.evaluate(tomorrow, null, null).action).toBeNull(); // judged at the event's own time it would have expired
+    expect(evaluator.evaluate(booking, null, null, listsTimeFor(booking.ts, at + 2 * 3_600_000)).action).toBe('block'); // an older event: its own time
   });
 });

@@ -8,11 +8,16 @@ import { buildRuleContext, type RuleContext } from './context.js';
 import type { ListLookup } from './lists.js';
 import { decideVerdict, type RuleError, type RuleHit, type RulesResult } from './rule.js';
 
-export function evaluateRules(ruleSet: RuleSet, context: RuleContext, lists: ListLookup): RulesResult {
+/**
+ * `listsAt` is the time list entries' expiry is judged at (default: the event's time). The decision
+ * path passes the earlier of the event's time and the clock, so that an event dated ahead cannot age
+ * a block-list entry out before it expires.
+ */
+export function evaluateRules(ruleSet: RuleSet, context: RuleContext, lists: ListLookup, listsAt = context.request.ts.getTime()): RulesResult {
   const hits: RuleHit[] = [];
   const shadowHits: RuleHit[] = [];
   const errors: RuleError[] = [...ruleSet.broken];
-  withLists(lists, context.request.ts.getTime(), () => {
+  withLists(lists, listsAt, () => {
     for (const { rule, run } of ruleSet.rules) {
       const outcome = evaluateOne(run, context);
       if (outcome === false) continue;
@@ -96,7 +101,7 @@ export class RuleEvaluator {
     return this.lists.version ?? 0;
   }
 
-  evaluate(event: RiskEvent, vector: Float64Array | null, score: number | null): RulesResult {
-    return evaluateRules(this.ruleSet, buildRuleContext(event, this.vectorNames, vector, score, this.referenced), this.lists);
+  evaluate(event: RiskEvent, vector: Float64Array | null, score: number | null, listsAt?: number): RulesResult {
+    return evaluateRules(this.ruleSet, buildRuleContext(event, this.vectorNames, vector, score, this.referenced), this.lists, listsAt);
   }
 }

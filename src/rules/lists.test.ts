@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hashEmail } from '../events/email.js';
-import { ListIndex, ListValueError, normaliseListValue, UnknownListError } from './lists.js';
+import { canonicalIp, ListIndex, ListValueError, normaliseListValue, UnknownListError } from './lists.js';
 import { jaroWinkler, nameSimilarity, NameIndex, normaliseName } from './names.js';
 
 const NOW = Date.UTC(2026, 2, 1);
@@ -24,8 +24,29 @@ describe('exact lists', () => {
     expect(index.contains('stolen_cards', '', NOW)).toBe(false); // an entity the event does not carry
   });
 
-  it('compares IP addresses case-insensitively', () => {
+  it('compares IP addresses however they are written', () => {
     expect(index.contains('blocked_ips', '2001:db8::1', NOW)).toBe(true);
+    expect(index.contains('blocked_ips', '2001:DB8:0:0:0:0:0:1', NOW)).toBe(true);
+    expect(index.contains('blocked_ips', '2001:0db8::0:1', NOW)).toBe(true);
+    expect(canonicalIp('::FFFF:203.0.113.9')).toBe('203.0.113.9');
+    expect(canonicalIp('::ffff:cb00:7109')).toBe('203.0.113.9');
+    expect(canonicalIp('203.0.113.9')).toBe('203.0.113.9');
+    expect(canonicalIp('fe80::1%ETH0')).toBe('fe80::1%eth0');
+    expect(canonicalIp('not-an-ip')).toBe('not-an-ip');
+    const v4 = new ListIndex();
+    v4.set({ name: 'blocked_ips', kind: 'ip' }, [{ value: normaliseListValue('ip', '203.0.113.9'), expiresAt: null }]);
+    expect(v4.contains('blocked_ips', '::ffff:203.0.113.9', NOW)).toBe(true);
+  });
+
+  it('keys stored values again when they are loaded: entries stored before a normalisation changed still match', () => {
+    const legacy = new ListIndex();
+    legacy.set({ name: 'blocked_ips', kind: 'ip' }, [
+      { value: '2001:db8:0:0:0:0:0:1', expiresAt: NOW + 1 }, // stored lower-cased only, as before
+      { value: '2001:db8::1', expiresAt: NOW + 10 },
+    ]);
+    expect(legacy.contains('blocked_ips', '2001:db8::1', NOW + 5)).toBe(true); // the later expiry of the two
+    legacy.set({ name: 'sanctioned_names', kind: 'name' }, [{ value: 'vlаdimir putin', expiresAt: null }]); // Cyrillic а, stored before look-alikes were folded
+    expect(legacy.contains('sanctioned_names', 'Vladimir Putin', NOW)).toBe(true);
   });
 
   it('refuses a lookup in a list that does not exist', () => {

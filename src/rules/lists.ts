@@ -2,6 +2,7 @@
 // index the rule functions in_list() and name_matches() read. Values are normalised by the list's
 // kind on the way in and on lookup, so a list of e-mail addresses matches the hashed addresses
 // events carry, and a list of names matches however a name is spelled.
+import { isIPv6 } from 'node:net';
 import { hashEmail, isHashedEmail, normaliseEmail } from '../events/email.js';
 import { containsRawCardNumber } from '../events/pan.js';
 import { NameIndex, normaliseName } from './names.js';
@@ -72,10 +73,26 @@ function lookupKey(kind: ListKind, raw: string): string | null {
     case 'name':
       return normaliseName(trimmed) || null;
     case 'ip':
-      return trimmed.toLowerCase();
+      return canonicalIp(trimmed);
     default:
       return trimmed;
   }
+}
+
+/**
+ * One spelling per address, so a list entry matches however the address is written: IPv6 lower-case
+ * and compressed (RFC 5952: `2001:DB8:0:0:0:0:0:1` → `2001:db8::1`), an IPv4-mapped IPv6 address as the
+ * IPv4 one (`::ffff:203.0.113.9` → `203.0.113.9`). Anything else (a zone id, not an address) lower-cased.
+ */
+export function canonicalIp(value: string): string {
+  const lower = value.toLowerCase();
+  if (!isIPv6(lower) || lower.includes('%')) return lower;
+  const compressed = new URL(`http://[${lower}]/`).hostname.slice(1, -1);
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(compressed);
+  if (!mapped) return compressed;
+  const high = parseInt(mapped[1]!, 16);
+  const low = parseInt(mapped[2]!, 16);
+  return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
 }
 
 /** What the rule functions need: exact membership and fuzzy name matching, as of a time. */
@@ -112,7 +129,16 @@ export class ListIndex implements ListLookup {
 
   /** Replace a list's contents; `entries` hold stored values (normalised by normaliseListValue). */
   set(list: Pick<NamedList, 'name' | 'kind'>, entries: readonly Pick<ListEntry, 'value' | 'expiresAt'>[]): void {
-    const expiries = new Map(entries.map((e) => [e.value, e.expiresAt ?? Infinity]));
+    // Stored values are keyed again: entries stored before a normalisation changed (IPv6 written out,
+    // names with look-alike letters) must still match what lookups normalise today. Two entries that
+    // now share a key keep the later expiry.
+    const rekey = list.kind === 'ip' || list.kind === 'name';
+    const expiries = new Map<string, number>();
+    for (const e of entries) {
+      const key = rekey ? (lookupKey(list.kind, e.value) ?? e.value) : e.value;
+      const expiry = e.expiresAt ?? Infinity;
+      if (!(expiries.get(key)! >= expiry)) expiries.set(key, expiry);
+    }
     this.lists.set(list.name, { kind: list.kind, expiries, names: list.kind === 'name' ? new NameIndex(expiries.keys()) : null });
   }
 
