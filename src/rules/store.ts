@@ -82,8 +82,10 @@ export interface ListStore {
   addEntries(list: string, entries: readonly NewListEntry[], actor: string): Promise<ListEntry[]>;
   /** Remove entries by raw value (normalised like added ones); returns how many were there. */
   removeEntries(list: string, values: readonly string[], actor: string): Promise<number>;
-  /** Entries, newest first; with `liveAt`, only those not expired at that time. */
-  entries(list: string, options?: { liveAt?: number }): Promise<ListEntry[]>;
+  /** Entries, newest first; with `liveAt`, only those not expired at that time; `limit` and `offset` page through them. */
+  entries(list: string, options?: { liveAt?: number; limit?: number; offset?: number }): Promise<ListEntry[]>;
+  /** How many entries the list holds. */
+  count(list: string): Promise<number>;
   /**
    * A list's entries with the lists' version they reflect, read together. Every change to any list
    * (an add, an update, a removal) advances the version by at least one.

@@ -339,6 +339,16 @@ describe('safe degradation', () => {
     expect(body.rule_hits).toContainEqual(expect.objectContaining({ rule_id: 'stolen_card', action: 'block' }));
     expect((await server.request('POST', '/v1/admin/lists/nope/entries', { body: { entries: [{ value: 'x' }] } })).status).toBe(404);
     expect((await server.request('POST', '/v1/admin/lists/stolen_cards/entries', { body: { entries: [{ value: '4111111111111111' }] } })).status).toBe(400);
+
+    // Entries are read a page at a time, newest first, with the total.
+    const all = (await server.request('GET', '/v1/admin/lists/stolen_cards/entries', { key: server.keys.review })).body;
+    expect(all.total).toBeGreaterThanOrEqual(2);
+    expect(all.entries.length).toBe(Math.min(all.total, 1000));
+    const page = (await server.request('GET', '/v1/admin/lists/stolen_cards/entries?limit=1&offset=1')).body;
+    expect(page).toMatchObject({ total: all.total, limit: 1, offset: 1, entries: [all.entries[1]] });
+    expect((await server.request('GET', '/v1/admin/lists/stolen_cards/entries?limit=0')).status).toBe(400);
+    expect((await server.request('GET', '/v1/admin/lists/stolen_cards/entries?limit=100001')).status).toBe(400);
+    expect((await server.request('GET', '/v1/admin/lists/nope/entries')).status).toBe(404);
   });
 
   it('screens account holder and cardholder names against the sanctions list, fuzzily, past the allow list', async () => {

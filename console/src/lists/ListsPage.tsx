@@ -40,11 +40,15 @@ export function ListsPage() {
   );
 }
 
+/** Entries shown at a time: a sanctions list can hold 100,000. */
+const ENTRIES_PAGE = 200;
+
 function ListEntries({ list }: { list: NamedList }) {
   const { client, isAdmin } = useSession();
   const { announce } = useNotice();
   const path = `/v1/admin/lists/${encodeURIComponent(list.name)}/entries`;
-  const entries = useApiData((api) => api.get<{ entries: ListEntry[] }>(path), [path]);
+  const [offset, setOffset] = useState(0);
+  const entries = useApiData((api) => api.get<{ entries: ListEntry[]; total: number }>(`${path}?limit=${ENTRIES_PAGE}&offset=${offset}`), [path, offset]);
   const valueId = useId();
   const noteId = useId();
   const [value, setValue] = useState('');
@@ -95,7 +99,20 @@ function ListEntries({ list }: { list: NamedList }) {
       )}
       <ErrorNotice error={addError} context="Not added" />
       <ErrorNotice error={entries.error} context="The entries could not be loaded" />
-      {entries.data && entries.data.entries.length === 0 ? <p className="empty">The list is empty.</p> : null}
+      {entries.data && entries.data.total === 0 ? <p className="empty">The list is empty.</p> : null}
+      {entries.data && entries.data.total > ENTRIES_PAGE ? (
+        <div className="toolbar" role="group" aria-label="Pages of entries">
+          <span className="small muted">
+            Entries {Math.min(offset + 1, entries.data.total)}–{Math.min(offset + entries.data.entries.length, entries.data.total)} of {entries.data.total}, newest first
+          </span>
+          <button type="button" className="button-quiet" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - ENTRIES_PAGE))}>
+            Newer
+          </button>
+          <button type="button" className="button-quiet" disabled={offset + ENTRIES_PAGE >= entries.data.total} onClick={() => setOffset(offset + ENTRIES_PAGE)}>
+            Older
+          </button>
+        </div>
+      ) : null}
       {entries.data && entries.data.entries.length > 0 ? (
         <table className="data-table">
           <thead>

@@ -316,13 +316,21 @@ export class SqliteListStore implements ListStore {
     }).immediate();
   }
 
-  async entries(name: string, options: { liveAt?: number } = {}): Promise<ListEntry[]> {
+  async entries(name: string, options: { liveAt?: number; limit?: number; offset?: number } = {}): Promise<ListEntry[]> {
     await this.requireList(name);
-    if (options.liveAt === undefined) return this.allEntries(name);
+    const { liveAt, limit, offset } = options;
+    if (liveAt === undefined && limit === undefined && offset === undefined) return this.allEntries(name);
     const rows = this.db
-      .prepare('SELECT * FROM list_entries WHERE list = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY added_at DESC, value')
-      .all(name, options.liveAt) as EntryRow[];
+      .prepare(
+        `SELECT * FROM list_entries WHERE list = ? AND (? IS NULL OR expires_at IS NULL OR expires_at > ?) ORDER BY added_at DESC, value LIMIT ? OFFSET ?`,
+      )
+      .all(name, liveAt ?? null, liveAt ?? null, limit ?? -1, offset ?? 0) as EntryRow[];
     return rows.map(toEntry);
+  }
+
+  async count(name: string): Promise<number> {
+    await this.requireList(name);
+    return this.db.prepare('SELECT COUNT(*) FROM list_entries WHERE list = ?').pluck().get(name) as number;
   }
 
   async current(name: string): Promise<{ entries: ListEntry[]; version: number }> {

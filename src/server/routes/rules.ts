@@ -23,6 +23,9 @@ import { HttpError } from '../errors.js';
 const DAY = 86_400_000;
 /** How long a backtest runs before letting waiting requests through (a decision waits at most about this long). */
 const BACKTEST_SLICE_MS = 10;
+/** A list of sanctioned names can hold 100,000 entries: they are read a page at a time. */
+const DEFAULT_ENTRIES_PAGE = 1_000;
+const MAX_ENTRIES_PAGE = 10_000;
 const actorOf = (request: FastifyRequest) => `key:${request.apiKey?.id ?? 'unknown'} (${request.apiKey?.name ?? ''})`;
 
 /** Rule and list errors as HTTP answers; a compile error carries its position. */
@@ -142,11 +145,29 @@ export function ruleRoutes(service: Service) {
         return reply.status(201).send(list);
       },
     );
-    app.get('/v1/admin/lists/:name/entries', { ...reviewOrAdmin, schema: { tags: ['lists'] } }, async (request) => {
-      const name = (request.params as { name: string }).name;
-      if (!(await lists.getList(name))) throw new HttpError(404, 'not_found', `there is no list "${name}"`);
-      return { entries: await lists.entries(name) };
-    });
+    app.get(
+      '/v1/admin/lists/:name/entries',
+      {
+        ...reviewOrAdmin,
+        schema: {
+          tags: ['lists'],
+          summary: 'A page of a list\'s entries, newest first, with the total',
+          querystring: Type.Object(
+            {
+              limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_ENTRIES_PAGE, description: `default ${DEFAULT_ENTRIES_PAGE}` })),
+              offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
+            },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (request) => {
+        const name = (request.params as { name: string }).name;
+        if (!(await lists.getList(name))) throw new HttpError(404, 'not_found', `there is no list "${name}"`);
+        const { limit = DEFAULT_ENTRIES_PAGE, offset = 0 } = request.query as { limit?: number; offset?: number };
+        return { entries: await lists.entries(name, { limit, offset }), total: await lists.count(name), limit, offset };
+      },
+    );
     app.post(
       '/v1/admin/lists/:name/entries',
       {
