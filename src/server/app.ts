@@ -127,7 +127,20 @@ export async function buildServer(service: Service, options: ServerOptions = {})
       security: [{ bearer: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    // The UI's own policy (its inline script by hash), except that it may not be framed, loads nothing
+    // from other origins, and does not rewrite the page's requests to https (riskgate serves plain HTTP
+    // on loopback by default). Swagger UI sets inline styles as it renders: styles cannot run code.
+    staticCSP: true,
+    transformStaticCSP: (policy) =>
+      policy
+        .replace(/\s*upgrade-insecure-requests;?/, '')
+        .replace("frame-ancestors 'self'", "frame-ancestors 'none'")
+        .replace(/style-src [^;]*/, "style-src 'self' 'unsafe-inline'")
+        .replace(/font-src [^;]*/, "font-src 'self' data:")
+        .replace(/img-src [^;]*/, "img-src 'self' data:") + " form-action 'none';",
+  });
 
   // Authentication and scopes, for every route that declares a scope, in two steps around the rate
   // limit: the key is identified first, so that each key is limited on its own (a request without a
@@ -150,6 +163,9 @@ export async function buildServer(service: Service, options: ServerOptions = {})
     if (request.url.startsWith('/v1/')) {
       reply.header('cache-control', 'no-store');
       reply.header('x-content-type-options', 'nosniff');
+    } else if (request.url === '/docs' || request.url.startsWith('/docs/')) {
+      reply.header('x-content-type-options', 'nosniff');
+      reply.header('referrer-policy', 'no-referrer');
     }
   });
   app.addHook('onResponse', async (request, reply) => {

@@ -220,4 +220,20 @@ describe.skipIf(!chromiumAvailable())('analyst console', () => {
     }
     expect(problems).toEqual([]);
   });
+
+  it('the API documentation at /docs renders under its content security policy', async () => {
+    const { page, problems } = await newTab(browser);
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
+    const response = await page.goto(`${server.url}/docs`);
+    await page.locator('.opblock-summary-path', { hasText: '/v1/decisions' }).first().waitFor();
+    await screenshot(page, '18-api-docs');
+    const headers = response!.request().redirectedFrom() ? await (await page.request.get(`${server.url}/docs/`)).headers() : response!.headers();
+    expect(headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+    expect(headers['content-security-policy']).not.toMatch(/upgrade-insecure-requests/);
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    expect([...violations, ...problems]).toEqual([]);
+  });
 });
