@@ -159,6 +159,9 @@ export function registerRules(program: Command): void {
         const pct = (x: number | null) => (x === null || !Number.isFinite(x) ? '—' : `${(100 * x).toFixed(2)}%`);
         console.log(`rows ${report.rows}, hits ${report.hits} (${pct(report.hitRate)}), errors on ${report.errors.rows} rows`);
         console.log(`labelled rows ${report.matureRows} (${report.positives} fraud): precision ${pct(report.precision)}, recall ${pct(report.recall)}`);
+        for (const [currency, money] of Object.entries(report.amounts)) {
+          console.log(`  ${currency}: ${money.hits.toFixed(2)} on hits, of which fraud ${money.fraud.toFixed(2)} and legitimate ${money.legitimate.toFixed(2)} (labelled rows)`);
+        }
         for (const o of report.overlap) console.log(`  overlap with ${o.ruleId} v${o.version}: ${o.both} of its ${o.hits} hits${o.error ? ` (${o.error})` : ""}`);
         for (const e of report.examples) console.log(`  e.g. ${e}`);
       });

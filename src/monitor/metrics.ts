@@ -55,7 +55,20 @@ export class Metrics {
   });
   readonly killSwitch = new Gauge({ name: 'riskgate_kill_switch', help: '1 while the model kill switch is on', registers: [this.registry] });
 
+  /** When the counters started (this process's start): what the counts below are "since". */
+  readonly since = Date.now();
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'riskgate_process_' });
+  }
+
+  /** Decisions, and each rule's hits (acting and shadow) and errors, counted since `since`. */
+  async ruleCounts(): Promise<{ since: number; decisions: number; rules: Record<string, { hits: number; shadow_hits: number; errors: number }> }> {
+    const rules: Record<string, { hits: number; shadow_hits: number; errors: number }> = Object.create(null);
+    const of = (id: string) => (rules[id] ??= { hits: 0, shadow_hits: 0, errors: 0 });
+    for (const { value, labels } of (await this.ruleHits.get()).values) of(String(labels.rule))[labels.shadow === 'true' ? 'shadow_hits' : 'hits'] += value;
+    for (const { value, labels } of (await this.ruleErrors.get()).values) of(String(labels.rule)).errors += value;
+    const decisions = (await this.decisions.get()).values.reduce((sum, { value }) => sum + value, 0);
+    return { since: this.since, decisions, rules };
   }
 }

@@ -116,6 +116,8 @@ describe('backtestRule', () => {
       errors: { rows: 0, examples: [] },
       examples: ['b1', 'b2', 'b5', 'b7'],
       asOf: T0 + 30 * DAY,
+      // b1 1,000 (fraud) + b2 1,200 (legitimate) + b5 2,000 (legitimate, matured) + b7 5,000 (immature)
+      amounts: { EUR: { hits: 9_200, fraud: 1_000, legitimate: 3_200 } },
     });
     expect(report.overlap).toEqual([
       { ruleId: 'failed_burst', version: 2, hits: 1, both: 0 }, // b3, through the feature engine's count of u3's declines

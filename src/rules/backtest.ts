@@ -68,6 +68,11 @@ export interface BacktestReport {
   /** Of the mature fraud rows, the share the candidate hit; null without any. */
   recall: number | null;
   overlap: RuleOverlap[];
+  /**
+   * Money on the candidate's hits, by currency (the rows' payload.amount): all hits, and the mature
+   * hits that were fraud (what the rule would have stopped) or legitimate (what it would have held up).
+   */
+  amounts: Record<string, { hits: number; fraud: number; legitimate: number }>;
   /** Event ids of the first hits, in log order. */
   examples: string[];
 }
@@ -127,6 +132,7 @@ export async function backtestRule(
     precision: null,
     recall: null,
     overlap: others.map(({ rule, error }) => ({ ruleId: rule.id, version: rule.version, hits: 0, both: 0, ...(error ? { error } : {}) })),
+    amounts: Object.create(null) as BacktestReport['amounts'],
     examples: [],
   };
 
@@ -146,6 +152,13 @@ export async function backtestRule(
       } else if (outcome !== false) {
         report.errors.rows++;
         if (report.errors.examples.length < ERROR_EXAMPLES) report.errors.examples.push({ eventId, message: outcome.error });
+      }
+      const { amount, currency } = event.payload as { amount?: unknown; currency?: unknown };
+      if (hit && typeof amount === 'number' && typeof currency === 'string') {
+        const money = (report.amounts[currency] ??= { hits: 0, fraud: 0, legitimate: 0 });
+        money.hits += amount;
+        if (label === 1) money.fraud += amount;
+        if (label === 0) money.legitimate += amount;
       }
       if (label !== -1) {
         report.matureRows++;

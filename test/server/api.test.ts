@@ -454,6 +454,11 @@ describe('rules through the API', () => {
       const metrics = await server.request('GET', '/metrics', { key: null });
       expect(metrics.body).toMatch(/riskgate_degraded_decisions_total\{reason="rule_error"\} [1-9]/);
       expect(metrics.body).toMatch(/riskgate_rule_errors_total\{rule="unguarded_message"\} [2-9]/);
+      // The rules list carries the same counts, for the console's Rules page.
+      const listed = (await server.request('GET', '/v1/admin/rules', { key: server.keys.review })).body;
+      expect(listed.counts.rules.unguarded_message).toEqual({ hits: 1, shadow_hits: 0, errors: 2 });
+      expect(listed.counts.decisions).toBeGreaterThanOrEqual(4);
+      expect(listed.counts.since).toBeLessThanOrEqual(Date.now());
     } finally {
       await server.request('PUT', '/v1/admin/rules/unguarded_message', { body: { enabled: false } });
     }

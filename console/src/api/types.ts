@@ -184,6 +184,7 @@ export interface BacktestReport {
   precision: number | null;
   recall: number | null;
   overlap: Array<{ ruleId: string; version: number; hits: number; both: number; error?: string }>;
+  amounts?: Record<string, { hits: number; fraud: number; legitimate: number }>;
   examples: string[];
 }
 

@@ -3,7 +3,7 @@
 // catch the same events, and example event ids.
 import { useEffect, useRef } from 'react';
 import type { BacktestReport } from '../api/types';
-import { formatNumber, formatPercent } from '../lib/format';
+import { formatMoney, formatNumber, formatPercent } from '../lib/format';
 import { Stat } from '../ui/Stat';
 
 /** `ruleId`: the rule being edited, whose saved version shows up among the existing rules. */
@@ -23,6 +23,14 @@ export function BacktestResults({ report, ruleId }: { report: BacktestReport; ru
         <Stat label="Precision" value={formatPercent(report.precision)} hint={`${formatNumber(report.truePositives)} fraud of ${formatNumber(report.truePositives + report.falsePositives)} mature hits`} />
         <Stat label="Recall" value={formatPercent(report.recall)} hint={`of ${formatNumber(report.positives)} fraud events`} />
         <Stat label="Mature events" value={formatNumber(report.matureRows)} hint="labels had time to arrive" />
+        {Object.entries(report.amounts ?? {}).map(([currency, money]) => (
+          <Stat
+            key={currency}
+            label={`Fraud stopped (${currency})`}
+            value={formatMoney(money.fraud, currency)}
+            hint={`${formatMoney(money.legitimate, currency)} of legitimate bookings held up; ${formatMoney(money.hits, currency)} on all hits`}
+          />
+        ))}
         {report.errors.rows > 0 ? <Stat label="Errors" value={formatNumber(report.errors.rows)} tone="warning" hint={report.errors.examples[0]?.message} /> : null}
       </dl>
       <h4>Overlap with existing rules</h4>

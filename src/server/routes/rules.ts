@@ -73,10 +73,15 @@ export function ruleRoutes(service: Service) {
     const admin = { config: { scope: 'admin' as const } };
     const reviewOrAdmin = { config: { scope: 'review' as const } };
 
-    app.get('/v1/admin/rules', { ...reviewOrAdmin, schema: { tags: ['rules'], summary: 'Rules (latest versions), highest priority first' } }, async () => ({
-      rules: await rules.list(),
-      rules_version: service.currentRules().version,
-    }));
+    app.get(
+      '/v1/admin/rules',
+      { ...reviewOrAdmin, schema: { tags: ['rules'], summary: "Rules (latest versions), highest priority first, with each rule's hits and errors since the server started" } },
+      async () => ({
+        rules: await rules.list(),
+        rules_version: service.currentRules().version,
+        counts: await service.metrics.ruleCounts(),
+      }),
+    );
     app.post('/v1/admin/rules', { ...admin, schema: { tags: ['rules'], summary: 'Create a rule; an expression that does not compile is refused with its position', body: RuleBody } }, async (request, reply) => {
       const rule = await rules.create(request.body as RuleInput, actorOf(request)).catch(mapError);
       await service.audit.append({ actor: actorOf(request), action: 'rule.create', subject: rule.id, details: { version: rule.version, action: rule.action, expression: rule.expression, shadow: rule.shadow } });
