@@ -4,7 +4,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sealArtifact } from '../../src/models/index.js';
-import { booking } from '../support/server.js';
+import { booking, LIVE_TS } from '../support/server.js';
 import { chromiumAvailable, launchBrowser, newTab, screenshot, VIEWPORT, type ConsoleBrowser } from './browser.js';
 import { startConsoleServer, type ConsoleServer } from './console-server.js';
 
@@ -218,6 +218,25 @@ describe.skipIf(!chromiumAvailable())('analyst console', () => {
       expect.soft(await page.locator('.notice-error').allTextContents(), path).toEqual([]);
       expect.soft(await page.locator('html').evaluate((root) => root.scrollWidth), path).toBeLessThanOrEqual(VIEWPORT.width);
     }
+    expect(problems).toEqual([]);
+  });
+
+  it("tells a verdict label a client sent through the events API from a reviewer's verdict in the console", async () => {
+    const external = {
+      id: 'partner_verdict_1',
+      type: 'reviewer_verdict',
+      ts: LIVE_TS + 90_000_000,
+      entities: { user: 'u_partner_1' },
+      payload: { target_event_id: 'bk_partner_1', verdict: 'fraud', reviewer: 'alice@partner' },
+    };
+    expect((await server.api('POST', '/v1/events', external, server.keys.events)).status).toBe(200);
+    const { page, problems } = await newTab(browser);
+    await signIn(page, server.keys.review);
+    const item = page.locator('.label-list li', { hasText: 'bk_partner_1' });
+    await item.waitFor();
+    expect(await item.textContent()).toMatch(/sent through the events API, reviewer given as alice@partner/);
+    const consoleVerdicts = page.locator('.label-list li', { hasText: 'verdict_case_' });
+    if ((await consoleVerdicts.count()) > 0) expect(await consoleVerdicts.first().textContent()).not.toMatch(/events API/);
     expect(problems).toEqual([]);
   });
 

@@ -4,6 +4,8 @@ import { useApiData } from '../lib/useApiData';
 import { ErrorNotice } from '../ui/ErrorNotice';
 
 const SHOWN = 8;
+/** Verdicts decided in this console become labels with ids riskgate reserves (src/review/label.ts); any other verdict label came from a client. */
+const CONSOLE_VERDICT_PREFIX = 'verdict_case_';
 const REFRESH_MS = 15_000;
 
 /** The newest label events: reviewers' verdicts (and chargebacks) as they reach the event log. */
@@ -21,7 +23,11 @@ export function RecentLabels() {
             <span className="mono small">{label.target_event_id}</span>
             <div className="small muted">
               <span className="mono">{label.id}</span> · {formatDateTime(label.ts)}
-              {label.reviewer ? ` · ${label.reviewer}` : null}
+              {label.type === 'reviewer_verdict' && !label.id.startsWith(CONSOLE_VERDICT_PREFIX)
+                ? ` · sent through the events API${label.reviewer ? `, reviewer given as ${label.reviewer}` : ''}`
+                : label.reviewer
+                  ? ` · ${label.reviewer}`
+                  : null}
             </div>
           </li>
         ))}
