@@ -1,5 +1,6 @@
 // The riskgate command line. Every command has --help; bad arguments exit with code 2 and a message.
 import { Command, CommanderError } from 'commander';
+import { pathToFileURL } from 'node:url';
 import { UserError } from './errors.js';
 import { registerEvents } from './events.js';
 import { registerFeatures } from './features.js';
@@ -80,4 +81,9 @@ function describeError(error: Error): { message: string; exitCode: number } {
   }
   if (/^IO Error: Cannot open file/.test(error.message)) return { message: error.message, exitCode: 2 };
   return { message: error.stack ?? String(error), exitCode: 1 };
+}
+
+// Run as a script (`npx tsx src/cli/main.ts …` from a checkout): the same as bin/riskgate.js, without a build.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await main(process.argv);
 }
