@@ -107,6 +107,8 @@ export interface ListLookup {
 
 interface IndexedList {
   kind: ListKind;
+  /** The lists' version its entries were read at: they reflect every change up to it. */
+  readAt: number;
   /** value → expiry (Infinity for none). */
   expiries: Map<string, number>;
   names: NameIndex | null;
@@ -127,8 +129,11 @@ export class ListIndex implements ListLookup {
   /** The lists' version (ListStore.current) the index reflects; decisions log it so replay can rebuild these lists. */
   version = 0;
 
-  /** Replace a list's contents; `entries` hold stored values (normalised by normaliseListValue). */
-  set(list: Pick<NamedList, 'name' | 'kind'>, entries: readonly Pick<ListEntry, 'value' | 'expiresAt'>[]): void {
+  /**
+   * Replace a list's contents; `entries` hold stored values (normalised by normaliseListValue), read
+   * at the lists' version `readAt` (ListStore.current).
+   */
+  set(list: Pick<NamedList, 'name' | 'kind'>, entries: readonly Pick<ListEntry, 'value' | 'expiresAt'>[], readAt = 0): void {
     // Stored values are keyed again: entries stored before a normalisation changed (IPv6 written out,
     // names with look-alike letters) must still match what lookups normalise today. Two entries that
     // now share a key keep the later expiry.
@@ -139,7 +144,17 @@ export class ListIndex implements ListLookup {
       const expiry = e.expiresAt ?? Infinity;
       if (!(expiries.get(key)! >= expiry)) expiries.set(key, expiry);
     }
-    this.lists.set(list.name, { kind: list.kind, expiries, names: list.kind === 'name' ? new NameIndex(expiries.keys()) : null });
+    this.lists.set(list.name, { kind: list.kind, readAt, expiries, names: list.kind === 'name' ? new NameIndex(expiries.keys()) : null });
+  }
+
+  /** The version a list's entries were read at (-1 when the list is not indexed). */
+  readAt(name: string): number {
+    return this.lists.get(name)?.readAt ?? -1;
+  }
+
+  /** Share another index's list as it is (its entries are never changed in place, only replaced by set). */
+  adopt(from: ListIndex, name: string): void {
+    this.lists.set(name, from.get(name));
   }
 
   delete(name: string): void {

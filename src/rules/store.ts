@@ -91,8 +91,10 @@ export interface ListStore {
    * (an add, an update, a removal) advances the version by at least one.
    */
   current(list: string): Promise<{ entries: ListEntry[]; version: number }>;
-  /** Every list's entries (value and expiry) as they were at a version: what replay evaluates against. */
-  asOf(version: number): Promise<Array<{ list: NamedList; entries: Array<Pick<ListEntry, 'value' | 'expiresAt'>> }>>;
+  /** A list's entries (value and expiry) as they were at a version: what replay evaluates against. */
+  asOf(list: string, version: number): Promise<Array<Pick<ListEntry, 'value' | 'expiresAt'>>>;
+  /** The version of the list's newest change (0 when it never changed). */
+  lastChange(list: string): Promise<number>;
 }
 
 /** Create those of `lists` (e.g. BUILTIN_LISTS) that do not exist yet. */
@@ -116,14 +118,22 @@ export async function refreshList(index: ListIndex, store: ListStore, name: stri
     return;
   }
   const { entries, version } = await store.current(name);
-  index.set(list, entries);
+  index.set(list, entries, version);
   index.version = Math.max(index.version, version);
 }
 
-/** The lists exactly as they were at `version` (from the change history), for replaying a decision. */
-export async function listIndexAt(store: ListStore, version: number): Promise<ListIndex> {
+/**
+ * The lists exactly as they were at `version`, for replaying a decision: a list that has not changed
+ * since is shared from `live` (the serving index) when that holds its newest change — a 100,000-name
+ * list is not rebuilt for every replay —, any other is rebuilt from its change history.
+ */
+export async function listIndexAt(store: ListStore, version: number, live?: ListIndex): Promise<ListIndex> {
   const index = new ListIndex();
-  for (const { list, entries } of await store.asOf(version)) index.set(list, entries);
+  for (const list of await store.lists()) {
+    const last = await store.lastChange(list.name);
+    if (live && last <= version && live.readAt(list.name) >= last) index.adopt(live, list.name);
+    else index.set(list, await store.asOf(list.name, version), version);
+  }
   index.version = version;
   return index;
 }

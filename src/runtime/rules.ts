@@ -51,7 +51,7 @@ export async function openRules(embedded: Embedded): Promise<RulesRuntime> {
         if (!rule) throw new Error(`rule ${id} version ${version} is not in the store`);
         exact.push({ ...rule, enabled: true });
       }
-      return compile(exact, listsVersion === undefined ? index : await listIndexAt(lists, listsVersion));
+      return compile(exact, listsVersion === undefined ? index : await listIndexAt(lists, listsVersion, index));
     },
     refreshList: (name) => refreshList(index, lists, name),
     async refreshAllLists() {

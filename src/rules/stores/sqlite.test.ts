@@ -192,5 +192,20 @@ describe('SqliteListStore', () => {
       expect(now.contains('stolen_cards', card, at)).toBe(index.contains('stolen_cards', card, at));
     }
     expect((await listIndexAt(lists, 0)).contains('stolen_cards', 'cf_1', 0)).toBe(false);
+
+    // With the serving index: lists unchanged since the version are shared from it, changed ones rebuilt.
+    const shared = await listIndexAt(lists, both, index);
+    expect(shared.readAt('blocked_users')).toBe(index.readAt('blocked_users')); // never changed: shared
+    expect(shared.readAt('stolen_cards')).toBe(both); // changed since: rebuilt as it was
+    expect(shared.contains('stolen_cards', 'cf_1', 20_000)).toBe(true);
+    expect(shared.contains('stolen_cards', 'cf_2', 20_000)).toBe(false);
+    const current = await listIndexAt(lists, index.version, index);
+    expect(current.readAt('stolen_cards')).toBe(index.readAt('stolen_cards'));
+    expect(current.contains('stolen_cards', 'cf_2', 20_000)).toBe(true);
+    // A serving index that has not read a list's newest change (another process made it) is not trusted for it.
+    await lists.addEntries('stolen_cards', [{ value: 'cf_3' }], 'dave');
+    const ahead = await listIndexAt(lists, index.version + 1, index);
+    expect(ahead.readAt('stolen_cards')).toBe(index.version + 1);
+    expect(ahead.contains('stolen_cards', 'cf_3', 0)).toBe(true);
   });
 });

@@ -346,24 +346,23 @@ export class SqliteListStore implements ListStore {
     return (this.db.prepare('SELECT * FROM list_entries WHERE list = ? ORDER BY added_at DESC, value').all(name) as EntryRow[]).map(toEntry);
   }
 
-  async asOf(version: number): Promise<Array<{ list: NamedList; entries: Array<Pick<ListEntry, 'value' | 'expiresAt'>> }>> {
-    const members = new Map<string, Map<string, number | null>>();
-    const changes = this.db.prepare('SELECT list, value, change, expires_at FROM list_changes WHERE seq <= ? ORDER BY seq').iterate(version) as IterableIterator<{
-      list: string;
+  async asOf(name: string, version: number): Promise<Array<Pick<ListEntry, 'value' | 'expiresAt'>>> {
+    await this.requireList(name);
+    const members = new Map<string, number | null>();
+    const changes = this.db.prepare('SELECT value, change, expires_at FROM list_changes WHERE list = ? AND seq <= ? ORDER BY seq').iterate(name, version) as IterableIterator<{
       value: string;
       change: 'add' | 'remove';
       expires_at: number | null;
     }>;
     for (const c of changes) {
-      let values = members.get(c.list);
-      if (!values) members.set(c.list, (values = new Map()));
-      if (c.change === 'add') values.set(c.value, c.expires_at);
-      else values.delete(c.value);
+      if (c.change === 'add') members.set(c.value, c.expires_at);
+      else members.delete(c.value);
     }
-    return (await this.lists()).map((list) => ({
-      list,
-      entries: [...(members.get(list.name) ?? new Map<string, number | null>())].map(([value, expiresAt]) => ({ value, expiresAt })),
-    }));
+    return [...members].map(([value, expiresAt]) => ({ value, expiresAt }));
+  }
+
+  async lastChange(name: string): Promise<number> {
+    return this.db.prepare('SELECT COALESCE(MAX(seq), 0) FROM list_changes WHERE list = ?').pluck().get(name) as number;
   }
 
   private async requireList(name: string): Promise<NamedList> {
