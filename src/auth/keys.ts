@@ -53,7 +53,9 @@ export class SqliteApiKeyStore {
     for (const s of scopes) if (!(SCOPES as readonly string[]).includes(s)) throw new KeyError(`unknown scope "${s}" (known: ${SCOPES.join(', ')})`);
     if (!Number.isInteger(rateLimit) || rateLimit < 1 || rateLimit > 1_000_000) throw new KeyError('rate limit must be an integer from 1 to 1,000,000 requests per second');
     const token = `rg_${randomBytes(24).toString('base64url')}`;
-    const key: ApiKey = { id: token.slice(0, 10), name, scopes: [...new Set(scopes)] as Scope[], rateLimit, createdAt: Date.now(), revokedAt: null };
+    // The id is shown in lists, audit entries and logs: its own random value, no part of the secret.
+    // (Keys made before 2026-11-27 kept the token's first 10 characters as their id.)
+    const key: ApiKey = { id: `key_${randomBytes(6).toString('base64url')}`, name, scopes: [...new Set(scopes)] as Scope[], rateLimit, createdAt: Date.now(), revokedAt: null };
     this.db
       .prepare('INSERT INTO api_keys (id, token_hash, name, scopes, rate_limit, created_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(key.id, hashToken(token), key.name, JSON.stringify(key.scopes), key.rateLimit, key.createdAt);

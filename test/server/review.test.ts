@@ -202,7 +202,9 @@ describe('who am I', () => {
     const { status, body } = await server.request('GET', '/v1/me', { key: server.keys.decide });
     expect(status).toBe(200);
     expect(body).toMatchObject({ name: 'test decide', scopes: ['decide'] });
-    expect(body.id).toBe(server.keys.decide.slice(0, 10));
+    expect(body.id).toMatch(/^key_[\w-]{8}$/);
+    expect(server.keys.decide).not.toContain(body.id.slice(4)); // no part of the secret
+    expect(server.service.keys.list().find((k) => k.id === body.id)?.name).toBe('test decide');
     expect((await server.request('GET', '/v1/me', { key: null })).status).toBe(401);
     expect((await server.request('GET', '/v1/me', { key: 'rg_not_a_key' })).status).toBe(401);
   });
