@@ -34,7 +34,7 @@ export interface RuleOutcome {
   action: Action | null;
   hits: Array<{ ruleId: string; version: number; action: string; name: string }>;
   shadowHits: Array<{ ruleId: string; version: number; action: string; name: string }>;
-  errors: Array<{ ruleId: string; version: number; shadow: boolean; message: string }>;
+  errors: Array<{ ruleId: string; version: number; shadow: boolean; message: string; notEvaluated?: boolean }>;
 }
 
 /** What the decision path needs of the rules capability. */
@@ -44,14 +44,19 @@ export interface RulesPort {
   readonly evaluated: ReadonlyArray<{ id: string; version: number }>;
   /** The lists' version the rules read (logged for replay). */
   readonly listsVersion: number;
-  /** `listsAt`: the time list entries' expiry is judged at (listsTimeFor). */
-  evaluate(event: RiskEvent, vector: Float64Array | null, score: number | null, listsAt: number): RuleOutcome;
+  /**
+   * `listsAt`: the time list entries' expiry is judged at (listsTimeFor). `limits.deadline`: no rule is
+   * started after it (performance.now()); `limits.skip`: rules reported as not evaluated (replay).
+   */
+  evaluate(event: RiskEvent, vector: Float64Array | null, score: number | null, listsAt: number, limits?: { deadline?: number; skip?: ReadonlySet<string> }): RuleOutcome;
 }
 
 /** Test and drill hooks: make a stage slow or failing on purpose. */
 export interface Faults {
   features?: { delayMs?: number; fail?: boolean };
   model?: { delayMs?: number; fail?: boolean };
+  /** Rules are evaluated synchronously: a slow rule holds the thread, as this delay does. */
+  rules?: { delayMs?: number };
 }
 
 export interface DecideResult {
@@ -193,13 +198,16 @@ export class Decider {
     // 4. Rules, over the request, the features, the model's score and the lists.
     const rules = this.deps.rules();
     const decidedAt = Date.now();
-    const outcome = rules.evaluate(event, vector, score, listsTimeFor(event.ts, decidedAt));
+    const deadline = modelDone + settings.budgets.rulesMs;
+    busyWait(this.deps.faults?.().rules?.delayMs);
+    const outcome = rules.evaluate(event, vector, score, listsTimeFor(event.ts, decidedAt), { deadline });
     const listsVersion = rules.listsVersion;
     for (const hit of outcome.hits) metrics.ruleHits.inc({ rule: hit.ruleId, shadow: 'false' });
     for (const hit of outcome.shadowHits) metrics.ruleHits.inc({ rule: hit.ruleId, shadow: 'true' });
     for (const e of outcome.errors) metrics.ruleErrors.inc({ rule: e.ruleId });
     // A rule that could not say whether it fires leaves the decision without one of its checks: the
     // answer still comes (degrade, don't fail), but it says so rather than passing silently.
+    if (outcome.errors.some((e) => !e.shadow && e.notEvaluated)) degraded ??= 'rules_timeout';
     if (outcome.errors.some((e) => !e.shadow)) degraded ??= 'rule_error';
     const rulesDone = performance.now();
 
@@ -325,7 +333,14 @@ function reusedId(eventId: string): ConflictError {
 }
 
 export function ruleErrorsOf(outcome: RuleOutcome): Decision['rule_errors'] {
-  return outcome.errors.map((e) => ({ rule_id: e.ruleId, version: e.version, shadow: e.shadow, message: e.message }));
+  return outcome.errors.map((e) => ({ rule_id: e.ruleId, version: e.version, shadow: e.shadow, message: e.message, ...(e.notEvaluated ? { not_evaluated: true } : {}) }));
+}
+
+/** A drill's stand-in for a slow rule: it holds the thread, as rule evaluation does. */
+function busyWait(ms: number | undefined): void {
+  if (!ms) return;
+  const until = performance.now() + ms;
+  while (performance.now() < until);
 }
 
 /** A block rule blocks; an allow rule (allow-list) allows; otherwise the model's band, raised to review when a review rule fired. */

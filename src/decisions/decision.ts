@@ -32,11 +32,12 @@ export interface Decision {
   rule_hits: Array<{ rule_id: string; version: number; action: string }>;
   shadow_rule_hits: Array<{ rule_id: string; version: number; action: string }>;
   /**
-   * Rules that could not be evaluated on this request (a run-time error, or a stored rule that no
-   * longer compiles). An acting rule's error sets `degraded` to "rule_error" unless something else
+   * Rules that could not be evaluated on this request (a run-time error, a stored rule that no longer
+   * compiles, or — `not_evaluated` — the rules stage had used up its budget before their turn). An
+   * acting rule among them sets `degraded` to "rules_timeout" or "rule_error" unless something else
    * degraded the decision first. Decisions stored before this field existed read as [].
    */
-  rule_errors: Array<{ rule_id: string; version: number; shadow: boolean; message: string }>;
+  rule_errors: Array<{ rule_id: string; version: number; shadow: boolean; message: string; not_evaluated?: boolean }>;
   feature_set_version: string;
   /** Why the decision was made without part of its usual inputs (null when nothing degraded). */
   degraded: string | null;

@@ -36,7 +36,9 @@ export async function replayDecision(stored: StoredDecision, context: ReplayCont
     shadow.push({ ...s, score: shadowScore });
   }
   const rules = await context.rulesAt(stored.ruleVersions, stored.listsVersion);
-  const outcome = rules.evaluate(stored.request, vector, score, listsTimeFor(stored.request.ts, original.decided_at));
+  // Rules the decision did not get to (its rules stage ran out of time) are skipped again, not evaluated.
+  const skip = new Set(original.rule_errors.filter((e) => e.not_evaluated).map((e) => e.rule_id));
+  const outcome = rules.evaluate(stored.request, vector, score, listsTimeFor(stored.request.ts, original.decided_at), { skip });
   const replayed: Decision = {
     ...original,
     score,

@@ -8,6 +8,8 @@ export interface Budgets {
   totalMs: number;
   featuresMs: number;
   modelMs: number;
+  /** Rules run synchronously: no rule is started after this, the lower-priority rest is reported as not evaluated. */
+  rulesMs: number;
 }
 
 export interface ServingSettings {
@@ -28,7 +30,7 @@ export const DEFAULT_SETTINGS: ServingSettings = {
   modelName: 'checkout',
   killSwitch: false,
   fallbackModelId: null,
-  budgets: { totalMs: 250, featuresMs: 50, modelMs: 20 },
+  budgets: { totalMs: 250, featuresMs: 50, modelMs: 20, rulesMs: 20 },
   reviewCapacityPerDay: 1_000,
   costs: { fnCost: { kind: 'multiple', value: 20 }, fpCost: 1, reviewCost: 0.2 },
 };

@@ -208,6 +208,24 @@ describe('RuleSet', () => {
   });
 });
 
+describe('the rules budget', () => {
+  const six = Array.from({ length: 6 }, (_, i) => rule(`r${i}`, 'true', { priority: 100 - i }));
+
+  it('starts no rule past the deadline; the first rules (the highest priority) always run', () => {
+    const result = evaluateRules(RuleSet.compile(six), context(), lists, undefined, { deadline: performance.now() - 1 });
+    expect(result.hits.map((h) => h.ruleId)).toEqual(['r0', 'r1', 'r2', 'r3']);
+    expect(result.errors.map((e) => [e.ruleId, e.notEvaluated])).toEqual([['r4', true], ['r5', true]]);
+    const inTime = evaluateRules(RuleSet.compile(six), context(), lists, undefined, { deadline: performance.now() + 60_000 });
+    expect([inTime.hits.length, inTime.errors]).toEqual([6, []]);
+  });
+
+  it('skips exactly the rules it is told to (a replay of a decision that ran out of time)', () => {
+    const result = evaluateRules(RuleSet.compile(six), context(), lists, undefined, { skip: new Set(['r1', 'r5']) });
+    expect(result.hits.map((h) => h.ruleId)).toEqual(['r0', 'r2', 'r3', 'r4']);
+    expect(result.errors.map((e) => e.ruleId)).toEqual(['r1', 'r5']);
+  });
+});
+
 describe('RuleEvaluator', () => {
   it('evaluates an event with its feature vector the way the decision path calls it', () => {
     const set = RuleSet.compile([rule('busy', 'features.?user_bookings_24h.orValue(0.0) >= 3.0', { action: 'review' })]);

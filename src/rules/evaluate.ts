@@ -8,17 +8,40 @@ import { buildRuleContext, type RuleContext } from './context.js';
 import type { ListLookup } from './lists.js';
 import { decideVerdict, type RuleError, type RuleHit, type RulesResult } from './rule.js';
 
+/** Limits on one evaluation of a rule set (the decision path's rules-stage budget, and its replay). */
+export interface EvaluationLimits {
+  /** performance.now() after which no further rule is started (checked before every RULES_PER_CLOCK_CHECK-th rule). */
+  deadline?: number;
+  /** Rules not to evaluate, reported as not evaluated: those a decision skipped, when it is replayed. */
+  skip?: ReadonlySet<string>;
+}
+
+const NOT_EVALUATED = 'not evaluated: the rules stage had used up its time budget (budgets.rules_ms)';
+
+/** Reading the clock after every rule would cost more than most rules; a rule set's first rules (the highest priority) always run. */
+const RULES_PER_CLOCK_CHECK = 4;
+
 /**
  * `listsAt` is the time list entries' expiry is judged at (default: the event's time). The decision
  * path passes the earlier of the event's time and the clock, so that an event dated ahead cannot age
- * a block-list entry out before it expires.
+ * a block-list entry out before it expires. Past `limits.deadline`, the remaining rules (lower
+ * priority) are not evaluated and are reported as such: the stage stays within its budget.
  */
-export function evaluateRules(ruleSet: RuleSet, context: RuleContext, lists: ListLookup, listsAt = context.request.ts.getTime()): RulesResult {
+export function evaluateRules(ruleSet: RuleSet, context: RuleContext, lists: ListLookup, listsAt = context.request.ts.getTime(), limits: EvaluationLimits = {}): RulesResult {
   const hits: RuleHit[] = [];
   const shadowHits: RuleHit[] = [];
   const errors: RuleError[] = [...ruleSet.broken];
+  const { deadline, skip } = limits;
+  let pastDeadline = false;
   withLists(lists, listsAt, () => {
-    for (const { rule, run } of ruleSet.rules) {
+    const rules = ruleSet.rules;
+    for (let i = 0; i < rules.length; i++) {
+      const { rule, run } = rules[i]!;
+      if (deadline !== undefined && !pastDeadline && i > 0 && i % RULES_PER_CLOCK_CHECK === 0 && performance.now() > deadline) pastDeadline = true;
+      if (pastDeadline || skip?.has(rule.id)) {
+        errors.push({ ruleId: rule.id, version: rule.version, shadow: rule.shadow, message: NOT_EVALUATED, notEvaluated: true });
+        continue;
+      }
       const outcome = evaluateOne(run, context);
       if (outcome === false) continue;
       if (outcome !== true) {
@@ -101,7 +124,7 @@ export class RuleEvaluator {
     return this.lists.version ?? 0;
   }
 
-  evaluate(event: RiskEvent, vector: Float64Array | null, score: number | null, listsAt?: number): RulesResult {
-    return evaluateRules(this.ruleSet, buildRuleContext(event, this.vectorNames, vector, score, this.referenced), this.lists, listsAt);
+  evaluate(event: RiskEvent, vector: Float64Array | null, score: number | null, listsAt?: number, limits?: EvaluationLimits): RulesResult {
+    return evaluateRules(this.ruleSet, buildRuleContext(event, this.vectorNames, vector, score, this.referenced), this.lists, listsAt, limits);
   }
 }

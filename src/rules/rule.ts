@@ -59,6 +59,8 @@ export interface RuleError {
   /** A shadow rule's error is reported but changes nothing; an acting rule's degrades the decision. */
   shadow: boolean;
   message: string;
+  /** Set when the rule was not evaluated at all: the rules stage had used up its time budget. */
+  notEvaluated?: boolean;
 }
 
 export interface RulesResult {

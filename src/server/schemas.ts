@@ -70,7 +70,7 @@ export const DecisionResponse = Type.Object(
     rules_version: Type.String(),
     rule_hits: Type.Array(RuleHit),
     shadow_rule_hits: Type.Array(RuleHit),
-    rule_errors: Type.Array(Type.Object({ rule_id: Type.String(), version: Type.Integer(), shadow: Type.Boolean(), message: Type.String() }), {
+    rule_errors: Type.Array(Type.Object({ rule_id: Type.String(), version: Type.Integer(), shadow: Type.Boolean(), message: Type.String(), not_evaluated: Type.Optional(Type.Boolean()) }), {
       description: 'rules that could not be evaluated on this request; an acting rule among them sets degraded to "rule_error"',
     }),
     feature_set_version: Type.String(),

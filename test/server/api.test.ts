@@ -400,6 +400,31 @@ describe('safe degradation', () => {
     });
   }
 
+  it('slow rules: past the rules budget the lower-priority rules are not started, flagged, and replay skips the same ones', async () => {
+    const rules = (await server.request('GET', '/v1/admin/rules')).body.rules.filter((r: { enabled: boolean }) => r.enabled);
+    expect(rules.length).toBeGreaterThan(4);
+    await server.request('PUT', '/v1/admin/settings', { body: { budgets: { rules_ms: 5 } } });
+    expect((await server.request('PUT', '/v1/admin/faults', { body: { rules: { delay_ms: 40 } } })).status).toBe(200);
+    try {
+      const response = await decide(booking({ card: 'cf_stolen_1' }));
+      expect(response.status).toBe(200);
+      expect(response.body.degraded).toBe('rules_timeout');
+      // The highest-priority rules ran (stolen_card among them, so the listed card is still blocked); the rest are named.
+      expect(response.body.action).toBe('block');
+      const skipped = response.body.rule_errors.filter((e: { not_evaluated?: boolean }) => e.not_evaluated);
+      expect(skipped.length).toBe(rules.length - 4);
+      expect(skipped[0].message).toMatch(/rules stage had used up its time budget/);
+      const replay = await server.request('POST', `/v1/decisions/${response.body.decision_id}/replay`);
+      expect(replay.body.differences).toEqual([]);
+      expect((await server.request('GET', '/v1/admin/settings')).body.budgets.rules_ms).toBe(5);
+    } finally {
+      await server.request('PUT', '/v1/admin/faults', { body: {} });
+      await server.request('PUT', '/v1/admin/settings', { body: { budgets: { rules_ms: 20 } } });
+    }
+    expect((await decide(booking())).body).toMatchObject({ degraded: null, rule_errors: [] });
+    expect((await server.request('PUT', '/v1/admin/faults', { body: { rules: { delay_ms: 5_000 } } })).status).toBe(400);
+  });
+
   it('opens the circuit breaker after repeated model failures and closes it when the model recovers', async () => {
     await server.request('PUT', '/v1/admin/faults', { body: { model: { fail: true } } });
     for (let i = 0; i < 6; i++) await decide(booking());

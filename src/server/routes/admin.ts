@@ -138,7 +138,12 @@ export function adminRoutes(service: Service) {
         review_capacity_per_day: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
         budgets: Type.Optional(
           Type.Object(
-            { total_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 60_000 })), features_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 60_000 })), model_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 60_000 })) },
+            {
+              total_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 60_000 })),
+              features_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 60_000 })),
+              model_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 60_000 })),
+              rules_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 60_000 })),
+            },
             { additionalProperties: false },
           ),
         ),
@@ -147,18 +152,23 @@ export function adminRoutes(service: Service) {
     );
     const settingsView = () => {
       const s = service.settings();
-      return { model_name: s.modelName, kill_switch: s.killSwitch, fallback_model_id: s.fallbackModelId, review_capacity_per_day: s.reviewCapacityPerDay, budgets: { total_ms: s.budgets.totalMs, features_ms: s.budgets.featuresMs, model_ms: s.budgets.modelMs } };
+      return { model_name: s.modelName, kill_switch: s.killSwitch, fallback_model_id: s.fallbackModelId, review_capacity_per_day: s.reviewCapacityPerDay, budgets: { total_ms: s.budgets.totalMs, features_ms: s.budgets.featuresMs, model_ms: s.budgets.modelMs, rules_ms: s.budgets.rulesMs } };
     };
     app.get('/v1/admin/settings', { ...admin, schema: { tags: ['operations'] } }, async () => settingsView());
     app.put('/v1/admin/settings', { ...admin, schema: { tags: ['operations'], summary: 'Fallback model and stage budgets', body: SettingsBody } }, async (request) => {
-      const body = request.body as { fallback_model_id?: string | null; review_capacity_per_day?: number; budgets?: { total_ms?: number; features_ms?: number; model_ms?: number } };
+      const body = request.body as { fallback_model_id?: string | null; review_capacity_per_day?: number; budgets?: { total_ms?: number; features_ms?: number; model_ms?: number; rules_ms?: number } };
       if (body.fallback_model_id && !(await registry.get(body.fallback_model_id))) throw new HttpError(404, 'not_found', `no model "${body.fallback_model_id}"`);
       const current = service.settings().budgets;
       service.updateSettings(
         {
           ...(body.fallback_model_id !== undefined ? { fallbackModelId: body.fallback_model_id } : {}),
           ...(body.review_capacity_per_day !== undefined ? { reviewCapacityPerDay: body.review_capacity_per_day } : {}),
-          budgets: { totalMs: body.budgets?.total_ms ?? current.totalMs, featuresMs: body.budgets?.features_ms ?? current.featuresMs, modelMs: body.budgets?.model_ms ?? current.modelMs },
+          budgets: {
+            totalMs: body.budgets?.total_ms ?? current.totalMs,
+            featuresMs: body.budgets?.features_ms ?? current.featuresMs,
+            modelMs: body.budgets?.model_ms ?? current.modelMs,
+            rulesMs: body.budgets?.rules_ms ?? current.rulesMs,
+          },
         },
         actorOf(request),
       );
@@ -171,14 +181,30 @@ export function adminRoutes(service: Service) {
       const Fault = Type.Object({ delay_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })), fail: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
       app.put(
         '/v1/admin/faults',
-        { ...admin, schema: { tags: ['operations'], summary: 'Drills: make the feature store or the models slow or failing (only with RISKGATE_ALLOW_FAULTS=1)', body: Type.Object({ features: Type.Optional(Fault), model: Type.Optional(Fault) }, { additionalProperties: false }) } },
+        {
+          ...admin,
+          schema: {
+            tags: ['operations'],
+            summary: 'Drills: make the feature store or the models slow or failing, or the rules slow (only with RISKGATE_ALLOW_FAULTS=1)',
+            body: Type.Object(
+              {
+                features: Type.Optional(Fault),
+                model: Type.Optional(Fault),
+                // Rule evaluation holds the thread: a delay here holds it too (at most 1 s).
+                rules: Type.Optional(Type.Object({ delay_ms: Type.Integer({ minimum: 0, maximum: 1_000 }) }, { additionalProperties: false })),
+              },
+              { additionalProperties: false },
+            ),
+          },
+        },
         async (request) => {
-          const body = request.body as { features?: { delay_ms?: number; fail?: boolean }; model?: { delay_ms?: number; fail?: boolean } };
+          const body = request.body as { features?: { delay_ms?: number; fail?: boolean }; model?: { delay_ms?: number; fail?: boolean }; rules?: { delay_ms: number } };
           for (const stage of ['features', 'model'] as const) {
             const f = body[stage];
             service.faults[stage] = f ? { delayMs: f.delay_ms ?? 0, fail: f.fail ?? false } : undefined;
           }
-          return { features: service.faults.features ?? null, model: service.faults.model ?? null };
+          service.faults.rules = body.rules ? { delayMs: body.rules.delay_ms } : undefined;
+          return { features: service.faults.features ?? null, model: service.faults.model ?? null, rules: service.faults.rules ?? null };
         },
       );
     }
