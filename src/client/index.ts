@@ -13,7 +13,7 @@ export interface ClientOptions {
 
 export interface EventResult {
   id: string | null;
-  status: 'appended' | 'duplicate' | 'rejected';
+  status: 'appended' | 'duplicate' | 'conflict' | 'rejected';
   seq?: number;
   errors?: Array<{ path: string; message: string }>;
 }
@@ -43,7 +43,7 @@ export class RiskgateClient {
   }
 
   /** Send events that are not scored (logins, payments, messages, reviews, labels). */
-  async sendEvents(events: object[]): Promise<{ appended: number; duplicates: number; rejected: number; results: EventResult[] }> {
+  async sendEvents(events: object[]): Promise<{ appended: number; duplicates: number; conflicts: number; rejected: number; results: EventResult[] }> {
     return this.call('POST', '/v1/events', { events });
   }
 

@@ -108,15 +108,30 @@ export class Decider {
   readonly featureBreaker = new CircuitBreaker('features');
   readonly modelBreakers = new Map<string, CircuitBreaker>();
 
+  /** Decisions under way, by event id: retries sent in parallel wait for the first instead of deciding again. */
+  private readonly inFlight = new Map<string, Promise<DecideResult>>();
+
   constructor(private readonly deps: DeciderDeps) {}
 
   async decide(body: unknown): Promise<DecideResult> {
     const started = performance.now();
-    const settings = this.deps.settings();
-    const { metrics } = this.deps;
-
     // 1. Validate.
     const event = parseLiveEvent(body);
+    // A client that retries before the first answer arrives must get that decision, not a second one
+    // counted, audited and observed again: requests for an event id are decided one at a time.
+    for (let running = this.inFlight.get(event.id); running; running = this.inFlight.get(event.id)) await running.catch(() => undefined);
+    const deciding = this.decideOnce(event, started);
+    this.inFlight.set(event.id, deciding);
+    try {
+      return await deciding;
+    } finally {
+      if (this.inFlight.get(event.id) === deciding) this.inFlight.delete(event.id);
+    }
+  }
+
+  private async decideOnce(event: RiskEvent, started: number): Promise<DecideResult> {
+    const settings = this.deps.settings();
+    const { metrics } = this.deps;
     const prior = await this.deps.decisions.getByEvent(event.id);
     if (prior) return this.retried(prior, event);
 

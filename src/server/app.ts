@@ -41,17 +41,22 @@ export interface ServerOptions {
   plugins?: Array<(app: FastifyInstance) => Promise<void>>;
 }
 
+const MAX_PARAM_LENGTH = 1_024;
+
 export async function buildServer(service: Service, options: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? 1_048_576,
     // Request logs are at info level: off by default, and never with bodies or credentials.
     logger: { level: options.logLevel ?? 'warn', redact: ['req.headers.authorization'] },
     ajv: { customOptions: { removeAdditional: false } },
+    // Event ids are up to 128 characters, more once percent-encoded (up to 6 per UTF-16 unit): every
+    // accepted id can be looked up (the route schemas then check the decoded length).
+    maxParamLength: MAX_PARAM_LENGTH,
     // Errors the router raises before any route runs (a malformed URL, an over-long id) answer in
     // riskgate's error shape too, without echoing the URL back.
     frameworkErrors: (error, _request, reply) => {
       const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
-      void (reply as FastifyReply).status(tooLong ? 414 : 400).send({ error: tooLong ? 'uri_too_long' : 'invalid_request', message: tooLong ? 'a path parameter is longer than 100 characters' : 'the URL is malformed' });
+      void (reply as FastifyReply).status(tooLong ? 414 : 400).send({ error: tooLong ? 'uri_too_long' : 'invalid_request', message: tooLong ? `a path parameter is longer than ${MAX_PARAM_LENGTH} characters` : 'the URL is malformed' });
     },
   });
 

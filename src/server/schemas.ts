@@ -6,9 +6,8 @@ import { Context, Entities, EVENT_TYPES, Payloads, Timestamp, Truth } from '../e
 
 const EventResultSchema = Type.Object({
   id: Type.Union([Type.String(), Type.Null()]),
-  status: Type.Enum(['appended', 'duplicate', 'rejected']),
-  seq: Type.Optional(Type.Integer()),
-  conflict: Type.Optional(Type.Boolean()),
+  status: Type.Enum(['appended', 'duplicate', 'conflict', 'rejected']),
+  seq: Type.Optional(Type.Integer({ description: 'the stored event\'s seq (for a conflict: the event already stored under the id)' })),
   errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
 });
 
@@ -84,7 +83,10 @@ export const DecisionResponse = Type.Object(
   { $id: 'Decision' },
 );
 
-export const EventsResponse = Type.Object({ appended: Type.Integer(), duplicates: Type.Integer(), rejected: Type.Integer(), results: Type.Array(EventResultSchema) }, { $id: 'EventsResult' });
+export const EventsResponse = Type.Object(
+  { appended: Type.Integer(), duplicates: Type.Integer(), conflicts: Type.Integer(), rejected: Type.Integer(), results: Type.Array(EventResultSchema) },
+  { $id: 'EventsResult' },
+);
 
 export const Policy = Type.Object({ block: Type.Number({ minimum: 0, maximum: 1 }), review: Type.Number({ minimum: 0, maximum: 1 }) }, { additionalProperties: false });
 

@@ -53,6 +53,35 @@ describe('POST /v1/decisions', () => {
     expect((await server.request('GET', `/v1/decisions/${request.id}`, { key: server.keys.review })).body.decision_id).toBe(first.body.decision_id);
   });
 
+  it('decides once when the same request arrives many times at once: one new decision, the rest duplicates of it', async () => {
+    const countOf = async () => {
+      const metrics = (await server.request('GET', '/metrics', { key: null })).body as string;
+      return [...metrics.matchAll(/^riskgate_decisions_total\{[^}]*\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+    };
+    // A race: a few bursts, so that some retries arrive while the first request's event is being logged.
+    for (let burst = 0; burst < 8; burst++) {
+      const request = booking({ amount: 777 + burst });
+      const before = await countOf();
+      const answers = await Promise.all(Array.from({ length: 20 }, () => decide(request)));
+      expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
+      expect(answers.filter((a) => !a.body.duplicate)).toHaveLength(1);
+      const first = answers.find((a) => !a.body.duplicate)!.body;
+      for (const a of answers) expect({ ...a.body, duplicate: undefined }).toEqual({ ...first, duplicate: undefined });
+      expect(await countOf()).toBe(before + 1);
+      const audit = (await server.request('GET', `/v1/audit?action=decision&subject=${first.decision_id}`)).body.entries;
+      expect(audit).toHaveLength(1);
+    }
+  });
+
+  it('looks up a decision by an event id of any accepted length', async () => {
+    const request = booking({ id: `long_${'x'.repeat(123)}` });
+    expect(request.id.length).toBe(128);
+    const decided = await decide(request);
+    expect(decided.status).toBe(200);
+    expect((await server.request('GET', `/v1/decisions/${request.id}`, { key: server.keys.review })).body.decision_id).toBe(decided.body.decision_id);
+    expect((await server.request('POST', `/v1/decisions/${encodeURIComponent(request.id)}/replay`)).body.equal).toBe(true);
+  });
+
   it('finishes such a decision after a restart even when the stop also lost its served vector (read again at start)', async () => {
     const request = booking();
     expect((await server.request('POST', '/v1/events', { key: server.keys.events, body: request })).body.appended).toBe(1);
@@ -166,7 +195,7 @@ describe('POST /v1/decisions', () => {
     // The router's own refusals come in the same shape, without echoing the URL.
     const longId = await server.request('GET', `/v1/decisions/${'a'.repeat(2000)}`, { key: server.keys.review });
     expect(longId.status).toBe(414);
-    expect(longId.body).toEqual({ error: 'uri_too_long', message: 'a path parameter is longer than 100 characters' });
+    expect(longId.body).toEqual({ error: 'uri_too_long', message: 'a path parameter is longer than 1024 characters' });
     const badUrl = await server.request('GET', '/v1/decisions/%E0%A4%A', { key: server.keys.review });
     expect(badUrl.status).toBe(400);
     expect(badUrl.body.error).toBe('invalid_request');
@@ -214,6 +243,15 @@ describe('POST /v1/events', () => {
     expect(batch.status).toBe(200);
     expect(batch.body.results.map((r: { status: string }) => r.status)).toEqual(['duplicate', 'appended', 'rejected']);
     expect(batch.body.results[2].errors).toEqual([{ path: 'payload.success', message: 'must be boolean' }]);
+    // An id already stored with another body: not stored, and said so — a 409 for one event, a counted conflict in a batch.
+    const changed = { ...login, payload: { success: true } };
+    const reused = await server.request('POST', '/v1/events', { key: server.keys.events, body: changed });
+    expect([reused.status, reused.body.error, reused.body.message]).toEqual([409, 'conflict', expect.stringMatching(/^id: was already used by another event with a different body/)]);
+    const inBatch = await server.request('POST', '/v1/events', { key: server.keys.events, body: { events: [changed, { ...login, id: `${login.id}_4` }] } });
+    expect(inBatch.status).toBe(200);
+    expect(inBatch.body).toMatchObject({ appended: 1, duplicates: 0, conflicts: 1, rejected: 0 });
+    expect(inBatch.body.results[0]).toMatchObject({ id: login.id, status: 'conflict', seq: single.body.results[0].seq });
+    expect((await server.service.embedded.log.get(login.id))?.event.payload).toEqual({ success: false });
     const allBad = await server.request('POST', '/v1/events', { key: server.keys.events, body: { events: [{ nope: 1 }] } });
     expect(allBad.status).toBe(400);
     // A batch is {"events": [...]} alone: neither fields beside it nor an event carrying "events" are half read.

@@ -74,6 +74,10 @@ describe('review queue over HTTP', () => {
     expect(decided.body.case).toMatchObject({ status: 'decided', verdict: 'fraud' });
     const again = await server.request('POST', `/v1/cases/${caseId}/decide`, { key: server.keys.review, body: { lease_id: claim.body.lease_id, verdict: 'legit' } });
     expect(again.status).toBe(409);
+    // The same request again (its answer was lost): the same answer, nothing changed twice.
+    const retried = await server.request('POST', `/v1/cases/${caseId}/decide`, { key: server.keys.review, body: { lease_id: claim.body.lease_id, verdict: 'fraud', note: 'card reported stolen by issuer' } });
+    expect([retried.status, retried.body.label_event_id, retried.body.case.decided_at]).toEqual([200, decided.body.label_event_id, decided.body.case.decided_at]);
+    expect((await server.request('POST', `/v1/cases/${caseId}/decide`, { key: second, body: { lease_id: claim.body.lease_id, verdict: 'fraud', note: 'card reported stolen by issuer' } })).status).toBe(409);
     const labels = await server.request('GET', '/v1/labels?limit=5', { key: server.keys.review });
     expect(labels.body.labels[0]).toMatchObject({ id: decided.body.label_event_id, type: 'reviewer_verdict', target_event_id: eventId, verdict: 'fraud' });
     const history = (await server.request('GET', `/v1/cases/${caseId}`, { key: server.keys.review })).body.case.history.map((h: { action: string }) => h.action);
@@ -106,6 +110,21 @@ describe('review queue over HTTP', () => {
     expect(decided.status).toBe(200);
     const label = await server.service.embedded.log.get(decided.body.label_event_id);
     expect(label!.event.payload).toMatchObject({ verdict: 'fraud', case_id: caseId });
+  });
+
+  it('refuses a note with a card number before anything changes (notes go into the label and the audit trail)', async () => {
+    const { caseId } = await reviewCase();
+    const claim = await server.request('POST', `/v1/cases/${caseId}/claim`, { key: server.keys.review, raw: '' });
+    const note = 'guest sent card 4111 1111 1111 1111 in chat';
+    for (const action of ['decide', 'escalate']) {
+      const refused = await server.request('POST', `/v1/cases/${caseId}/${action}`, { key: server.keys.review, body: { lease_id: claim.body.lease_id, note, ...(action === 'decide' ? { verdict: 'fraud' } : {}) } });
+      expect([action, refused.status, refused.body.message]).toEqual([action, 400, expect.stringMatching(/^note: looks like it holds a raw card number/)]);
+    }
+    const after = (await server.request('GET', `/v1/cases/${caseId}`, { key: server.keys.review })).body.case;
+    expect([after.status, after.note]).toEqual(['claimed', null]);
+    const decided = await server.request('POST', `/v1/cases/${caseId}/decide`, { key: server.keys.review, body: { lease_id: claim.body.lease_id, verdict: 'fraud', note: 'card fingerprint cf_… reported in chat' } });
+    expect(decided.status).toBe(200);
+    expect((await server.service.embedded.log.get(decided.body.label_event_id))?.event.type).toBe('reviewer_verdict');
   });
 
   it('appends at the next start a verdict label lost to a stop between deciding the case and appending it', async () => {

@@ -8,7 +8,7 @@ import Type from 'typebox';
 
 const MAX_BATCH = 10_000;
 
-type Result = { id: string | null; status: 'appended' | 'duplicate' | 'rejected'; seq?: number; conflict?: boolean; errors?: Array<{ path: string; message: string }> };
+type Result = { id: string | null; status: 'appended' | 'duplicate' | 'conflict' | 'rejected'; seq?: number; errors?: Array<{ path: string; message: string }> };
 
 export function eventRoutes(service: Service) {
   return async (app: FastifyInstance): Promise<void> => {
@@ -20,9 +20,9 @@ export function eventRoutes(service: Service) {
         schema: {
           tags: ['events'],
           summary: 'Append events that are not scored (logins, payments, messages, reviews, labels); they update the online features',
-          description: `One event, or {"events": [...]} with up to ${MAX_BATCH}. Each event is validated on its own: good ones are appended (idempotent by id), bad ones reported with their field paths. 200 when at least one event was accepted, 400 when none was.`,
+          description: `One event, or {"events": [...]} with up to ${MAX_BATCH}. Each event is validated on its own: good ones are appended (idempotent by id: a retry is a duplicate), bad ones reported with their field paths, an id already stored with a different body is a conflict (not stored). 200 when at least one event was accepted, 409 for a single event in conflict, 400 when none was.`,
           body: Type.Union([EventBody, Type.Object({ events: Type.Array(EventBody, { maxItems: MAX_BATCH }) })], { [VALIDATED_BY_PARSE_EVENT]: true }),
-          response: { 200: { $ref: 'EventsResult#' }, 400: { $ref: 'Error#' }, 413: { $ref: 'Error#' } },
+          response: { 200: { $ref: 'EventsResult#' }, 400: { $ref: 'Error#' }, 409: { $ref: 'Error#' }, 413: { $ref: 'Error#' } },
         },
       },
       async (request, reply) => {
@@ -61,9 +61,16 @@ export function eventRoutes(service: Service) {
         if (accepted.length > 0) {
           const appended = await service.embedded.features.ingest(accepted);
           appended.forEach((r, k) => {
-            results[positions[k]!] = { id: r.id, status: r.status, seq: r.seq, ...(r.conflict ? { conflict: true } : {}) };
-            service.metrics.events.inc({ type: accepted[k]!.type, status: r.status });
+            // An id already stored with another body: the stored event stays, and this one is not
+            // stored — the client must hear it (a new event needs a new id), not find it counted as a retry.
+            results[positions[k]!] = r.conflict
+              ? { id: r.id, status: 'conflict', seq: r.seq, errors: [{ path: 'id', message: 'was already used by another event with a different body (the stored one is kept); a new event needs a new id' }] }
+              : { id: r.id, status: r.status, seq: r.seq };
+            service.metrics.events.inc({ type: accepted[k]!.type, status: r.conflict ? 'conflict' : r.status });
           });
+        }
+        if (!isBatch && results[0]!.status === 'conflict') {
+          return reply.status(409).send({ error: 'conflict', message: `id: ${results[0]!.errors![0]!.message}`, results });
         }
         if (accepted.length === 0) {
           const errors = results.length === 1 ? results[0]!.errors : undefined;
@@ -71,7 +78,7 @@ export function eventRoutes(service: Service) {
           return reply.status(400).send({ error: 'invalid_request', message, ...(errors ? { errors } : {}), results });
         }
         const count = (status: Result['status']) => results.filter((r) => r.status === status).length;
-        return { appended: count('appended'), duplicates: count('duplicate'), rejected: count('rejected'), results };
+        return { appended: count('appended'), duplicates: count('duplicate'), conflicts: count('conflict'), rejected: count('rejected'), results };
       },
     );
   };

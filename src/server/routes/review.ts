@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { parseEvent } from '../../events/index.js';
+import { containsRawCardNumber, parseEvent } from '../../events/index.js';
 import { verdictLabel, verdictLabelId } from '../../review/label.js';
 import { CaseConflictError, CaseNotFoundError, isClaimed, isSlaBreached, type ReviewCase } from '../../review/case.js';
 import type { Service } from '../../runtime/service.js';
@@ -169,18 +169,26 @@ export function reviewRoutes(service: Service) {
         const stored = await service.decisions.get(current.decisionId);
         const now = Date.now();
         const labelId = verdictLabelId(id);
+        vetNote(body.note);
+        // The label must be storable before the case is decided: a verdict whose label failed after
+        // the case was closed would never reach the features or the next training set.
+        const provisional = parseEvent(verdictLabel({ ...current, verdict: body.verdict, note: body.note ?? null, decidedBy: reviewer }, stored?.request, now));
+        if (!provisional.ok) throw new HttpError(400, 'invalid_request', provisional.errors.map((e) => `${e.path.replace(/^payload\./, '')}: ${e.message}`).join('; '));
         let decided: ReviewCase;
+        // A retry (the answer to the first request was lost) finds the case decided as it asks: the
+        // same answer, not a conflict. (The lease ended with the decision, so it cannot be compared.)
+        const retried = current.status === 'decided' && current.decidedBy === reviewer && current.verdict === body.verdict && current.note === (body.note ?? null);
         try {
-          decided = cases.decide(id, body.lease_id, body.verdict, body.note ?? null, reviewer, labelId, now);
+          decided = retried ? current : cases.decide(id, body.lease_id, body.verdict, body.note ?? null, reviewer, labelId, now);
         } catch (error) {
           return mapError(error);
         }
         // The verdict is a label: it feeds the label-aware features and the next training set.
-        const label = parseEvent(verdictLabel(decided, stored?.request, now));
+        const label = parseEvent(verdictLabel(decided, stored?.request, decided.decidedAt ?? now));
         if (!label.ok) throw new Error(`verdict label for ${id} did not validate: ${JSON.stringify(label.errors)}`);
         const [storedLabel] = await service.embedded.features.ingest([label.event]);
-        if (storedLabel!.conflict) throw new Error(`the verdict label ${labelId} of case ${id} was not stored: another event already has its id`);
-        await service.audit.append({ actor: reviewer, action: 'case.decide', subject: id, details: { verdict: body.verdict, label_event_id: labelId } });
+        if (storedLabel!.conflict && !retried) throw new Error(`the verdict label ${labelId} of case ${id} was not stored: another event already has its id`);
+        if (!retried) await service.audit.append({ actor: reviewer, action: 'case.decide', subject: id, details: { verdict: body.verdict, label_event_id: labelId } });
         return { case: view(decided, Date.now()), label_event_id: labelId };
       },
     );
@@ -188,6 +196,7 @@ export function reviewRoutes(service: Service) {
     app.post('/v1/cases/:id/escalate', { ...review, schema: { tags: ['review'], params: IdParam, body: LeaseBody } }, async (request) => {
       const reviewer = reviewerOf(request);
       const body = request.body as { lease_id: string; note?: string };
+      vetNote(body.note);
       try {
         const c = cases.escalate((request.params as { id: string }).id, body.lease_id, body.note ?? null, reviewer, Date.now());
         await service.audit.append({ actor: reviewer, action: 'case.escalate', subject: c.id, details: { note: body.note ?? null } });
@@ -300,4 +309,11 @@ export function reviewRoutes(service: Service) {
       },
     );
   };
+}
+
+/** Notes go into the case, its label event and the audit trail, which is never rewritten: no card numbers. */
+function vetNote(note: string | undefined): void {
+  if (note !== undefined && containsRawCardNumber(note)) {
+    throw new HttpError(400, 'invalid_request', 'note: looks like it holds a raw card number (notes are kept in the case, its label and the audit trail); refer to the card by its fingerprint');
+  }
 }
