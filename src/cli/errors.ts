@@ -14,7 +14,9 @@ export class UserError extends Error {
 export function parseNumberOption(name: string, min: number, max: number, integer = false) {
   return (value: string): number => {
     const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max) {
+    // Decimal notation only (Number() also reads "0x10" and "1e1").
+    const written = integer ? /^\s*[-+]?\d+\s*$/ : /^\s*[-+]?(\d+\.?\d*|\.\d+)\s*$/;
+    if (!written.test(value) || !Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max) {
       throw new UserError(`${name} must be ${integer ? 'an integer' : 'a number'} between ${min} and ${max}, got "${value}"`);
     }
     return n;
@@ -60,4 +62,10 @@ export function writablePath(path: string, option: string): string {
     if (error instanceof UserError) throw error;
   }
   return path;
+}
+
+/** --from must come before --to (an empty period is a mistake, not a result); `exclusive`: --to is not part of it. */
+export function checkPeriod(from: number | undefined, to: number | undefined, exclusive = true, names: [string, string] = ['--from', '--to']): void {
+  if (from === undefined || to === undefined) return;
+  if (exclusive ? from >= to : from > to) throw new UserError(`${names[0]} must come before ${names[1]}${exclusive ? ' (the period ends before --to)' : ''}: the period is empty`);
 }

@@ -10,8 +10,9 @@ import {
 } from '../events/index.js';
 import { eventLogPath } from '../lib/config.js';
 import { openEmbedded } from '../runtime/embedded.js';
+import { RECOVERY_WINDOW } from '../features/index.js';
 import { progress } from '../lib/progress.js';
-import { existingFile, writablePath, UserError, parseNumberOption } from './errors.js';
+import { checkPeriod, existingFile, writablePath, UserError, parseNumberOption } from './errors.js';
 import { dataDirOf } from './data-dir.js';
 
 /** Exit code of an import that kept the good lines but rejected some. */
@@ -29,7 +30,9 @@ export function registerEvents(program: Command): void {
     .description('Append events from NDJSON or CSV (updating online features); bad lines are reported by line number and field, good ones kept')
     .option('--format <format>', 'ndjson or csv (default: from the file extension)')
     .option('--mapping <file>', 'CSV column mapping (JSON), required for CSV')
-    .option('--batch <n>', 'events per commit', parseNumberOption('--batch', 1, 1_000_000, true), 5_000)
+    // At most the window a restart reads lost served vectors again from (RECOVERY_WINDOW): an import
+    // stopped between a batch's events and its vectors gets them back when it is run again.
+    .option('--batch <n>', 'events per commit (at most 10,000)', parseNumberOption('--batch', 1, RECOVERY_WINDOW, true), 5_000)
     .option('--errors <file>', 'write every rejected line as NDJSON {line, errors} here')
     .addHelpText(
       'after',
@@ -62,7 +65,8 @@ CSV mapping example: {"fields": {"id": "event_id", "ts": "time", "entities.user"
         await embedded.close();
       }
       bar.stop(`${report.read} lines`);
-      console.log(`read ${report.read}, appended ${report.appended}, duplicates ${report.duplicates}, rejected ${report.rejected.length}`);
+      console.log(`read ${report.read}, appended ${report.appended}, duplicates ${report.duplicates}, rejected ${report.rejected.length}${report.conflicts > 0 ? ` (${report.conflicts} reusing an id stored with another body)` : ''}`);
+      report.rejected.sort((a, b) => a.line - b.line);
       for (const r of report.rejected.slice(0, 20)) {
         console.log(`  line ${r.line}: ${r.errors.map((e) => `${e.path || '(line)'}: ${e.message}`).join('; ')}`);
       }
@@ -92,6 +96,7 @@ CSV mapping example: {"fields": {"id": "event_id", "ts": "time", "entities.user"
     .option('--to <seq>', 'last sequence number', parseNumberOption('--to', 1, Number.MAX_SAFE_INTEGER, true))
     .option('--limit <n>', 'at most this many', parseNumberOption('--limit', 1, Number.MAX_SAFE_INTEGER, true))
     .action(async (opts, command: Command) => {
+      checkPeriod(opts.from, opts.to, false);
       const log = openLog(command);
       try {
         let left = opts.limit ?? Infinity;

@@ -17,7 +17,7 @@ import { windowSpec } from '../features/window.js';
 import { progress } from '../lib/progress.js';
 import { featureSnapshotPath, openStores } from '../runtime/embedded.js';
 import { writeFileAtomic } from '../lib/files.js';
-import { existingFile, isCalendarDay, UserError, writablePath } from './errors.js';
+import { checkPeriod, existingFile, isCalendarDay, UserError, writablePath } from './errors.js';
 import { dataDirOf } from './data-dir.js';
 
 function loadSpec(path: string | undefined): FeatureSetSpec {
@@ -83,7 +83,7 @@ export function registerFeatures(program: Command): void {
           kind === 'windowed'
             ? `${(def as WindowedFeature).agg} ${[(def as WindowedFeature).entity].flat().join('×')} ${(def as WindowedFeature).window ?? ''}`.trim()
             : kind;
-        console.log(`  ${def.name.padEnd(34)} ${what.padEnd(28)} ${def.description}`);
+        console.log(`  ${def.name.padEnd(34)} ${what.padEnd(28)} ${def.description ?? ''}`);
       }
     });
 
@@ -134,6 +134,7 @@ export function registerFeatures(program: Command): void {
     .option('--include-immature', 'keep rows whose horizon has not closed (label -1)')
     .action(async (opts, command: Command) => {
       if (!/\.(csv|parquet)$/i.test(opts.out)) throw new UserError('--out must end in .csv or .parquet');
+      checkPeriod(opts.from, opts.to);
       writablePath(opts.out, '--out');
       const set = setOf(command);
       const stores = openStores(dirOf(command), { idIndex: 'first-use' });
@@ -173,6 +174,9 @@ export function registerFeatures(program: Command): void {
         } else {
           console.log(`feature set ${set.version}: ${report.compared} served vectors recomputed offline, ${report.rowsWithMismatch} differ`);
           if (report.otherVersions > 0) console.log(`(${report.otherVersions} logged vectors of other feature set versions not compared)`);
+          if (report.withoutVector > 0) {
+            console.log(`warning: ${report.withoutVector} scored events have no logged vector (a write stopped between an event's commit and its vector's, or events appended around the feature store): they cannot be compared`);
+          }
           console.log(`${'feature'.padEnd(34)} ${'mismatches'.padStart(10)} ${'online missing'.padStart(15)} ${'offline missing'.padStart(16)} ${'max |diff|'.padStart(11)}`);
           for (const f of report.features) {
             console.log(

@@ -1,3 +1,4 @@
+import { CLI_ACTOR } from './actor.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -27,12 +28,12 @@ import { progress } from '../lib/progress.js';
 import { openStores, type Stores } from '../runtime/embedded.js';
 import { saveModelRows } from '../runtime/evaluation-rows.js';
 import { promotionRefusal } from '../runtime/serving.js';
-import { existingFile, writablePath, UserError, parseNumberOption } from './errors.js';
+import { checkPeriod, existingFile, writablePath, UserError, parseNumberOption } from './errors.js';
 import { loadSet, parseDate, parseDurationOption } from './features.js';
 import { dataDirOf } from './data-dir.js';
 
 const DAY = 86_400_000;
-const ACTOR = `cli:${process.env.USER ?? 'unknown'}`;
+const ACTOR = CLI_ACTOR;
 
 function dirOf(command: Command): string {
   return dataDirOf(command);
@@ -62,6 +63,7 @@ async function resolveSet(stores: Stores, command: Command, version?: string): P
 }
 
 async function trainingSet(stores: Stores, set: FeatureSet, opts: { from?: number; to?: number; maturity: number }): Promise<TrainingSet> {
+  checkPeriod(opts.from, opts.to);
   const total = await stores.log.lastSeq();
   const bar = progress('training set', total);
   const training = await buildTrainingSet(stores.log, set, { from: opts.from, to: opts.to, maturityMs: opts.maturity, onProgress: (done) => bar.update(done) });

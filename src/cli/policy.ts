@@ -1,3 +1,4 @@
+import { CLI_ACTOR } from './actor.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -9,7 +10,7 @@ import { SqliteSettingsStore } from '../decisions/settings.js';
 import { UserError, parseNumberOption } from './errors.js';
 import { dataDirOf } from './data-dir.js';
 
-const ACTOR = `cli:${process.env.USER ?? 'unknown'}`;
+const ACTOR = CLI_ACTOR;
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '—');
 const num = (x: number, digits = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: digits }) : '—');
 const threshold = (x: number) => (x >= NEVER ? 'never' : x.toFixed(4));

@@ -1,3 +1,4 @@
+import { CLI_ACTOR } from './actor.js';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { backtestRule, RULE_ACTIONS, RuleCompileError, RuleConflictError, RuleNotFoundError, RuleValidationError, ListNotFoundError, ListValueError, type RuleAction } from '../rules/index.js';
@@ -6,11 +7,11 @@ import { openEmbedded, type Embedded } from '../runtime/embedded.js';
 import { openRules, type RulesRuntime } from '../runtime/rules.js';
 import { replayDecision } from '../decisions/replay.js';
 import { openService } from '../runtime/service.js';
-import { existingFile, UserError, parseNumberOption } from './errors.js';
+import { checkPeriod, existingFile, UserError, parseNumberOption } from './errors.js';
 import { parseDate, parseDurationOption } from './features.js';
 import { dataDirOf } from './data-dir.js';
 
-const ACTOR = `cli:${process.env.USER ?? 'unknown'}`;
+const ACTOR = CLI_ACTOR;
 const DAY = 86_400_000;
 
 async function withRules<T>(command: Command, run: (rules: RulesRuntime, embedded: Embedded) => Promise<T>): Promise<T> {
@@ -29,6 +30,7 @@ async function withRules<T>(command: Command, run: (rules: RulesRuntime, embedde
 }
 
 function expressionOf(opts: { expression?: string; file?: string }): string {
+  if (opts.file !== undefined && opts.expression !== undefined) throw new UserError('give the rule as --expression or as --file, not both');
   if (opts.file) {
     existingFile(opts.file);
     return readFileSync(opts.file, 'utf8');
@@ -102,7 +104,10 @@ export function registerRules(program: Command): void {
         if (value !== 'on' && value !== 'off') throw new UserError(`--${name} must be on or off`);
         return value === 'on';
       };
+      const changing = ['name', 'expression', 'file', 'action', 'priority', 'shadow', 'enabled'].filter((name) => opts[name] !== undefined);
+      if (changing.length === 0) throw new UserError('nothing to change: give at least one of --name, --expression, --file, --action, --priority, --shadow, --enabled');
       await withRules(command, async (r, embedded) => {
+        const before = await r.rules.get(id);
         const rule = await r.rules.update(
           id,
           {
@@ -115,6 +120,10 @@ export function registerRules(program: Command): void {
           },
           ACTOR,
         );
+        if (rule.version === before?.version) {
+          console.log(`${rule.id} is unchanged (v${rule.version}): the options given are what it already holds`);
+          return;
+        }
         await embedded.audit.append({ actor: ACTOR, action: 'rule.update', subject: rule.id, details: { version: rule.version } });
         console.log(`${rule.id} is now v${rule.version}`);
       });
@@ -144,6 +153,7 @@ export function registerRules(program: Command): void {
       await withRules(command, async (r, embedded) => {
         const total = await embedded.log.lastSeq();
         const bar = progress('backtest', total);
+        checkPeriod(opts.from, opts.to);
         const report = await backtestRule(embedded.log, embedded.featureSet, { expression: expressionOf(opts) }, await r.rules.list({ enabledOnly: true }), {
           from: opts.from,
           to: opts.to,

@@ -91,6 +91,27 @@ describe('events import', () => {
     ]);
   });
 
+  it('reads integers and numbers in decimal notation only: a blank cell is not a 0, nor is 0x3 a 3', async () => {
+    const rows = ['id,when,who,tz', 'z1,1767225700000,u_1,  ', 'z2,1767225701000,u_1,0x3', 'z3,1767225702000,u_1,-60', 'z4,1767225703000,u_1,1e2'];
+    writeFileSync(join(dir, 'z.csv'), rows.join('\n'));
+    writeFileSync(join(dir, 'map.json'), JSON.stringify({ fields: { id: 'id', ts: 'when', 'entities.user': 'who', 'context.tz_offset_min': { column: 'tz', as: 'integer' } }, defaults: { type: 'login', 'entities.device': 'd_1', 'entities.ip': '192.0.2.1', 'payload.success': true } }));
+    const report = await importRecords((events) => log.appendBatch(events), readCsv(join(dir, 'z.csv'), loadCsvMapping(join(dir, 'map.json'))));
+    expect(report.rejected.map((r) => [r.line, r.errors[0]!.message])).toEqual([
+      [2, expect.stringMatching(/value " {2}" is not an integer/)],
+      [3, expect.stringMatching(/value "0x3" is not an integer/)],
+      [5, expect.stringMatching(/value "1e2" is not an integer/)],
+    ]);
+    expect((await log.get('z3'))?.event.context?.tz_offset_min).toBe(-60);
+  });
+
+  it('reports an id already stored with another body as a rejected line (a conflict), a retry as a duplicate', async () => {
+    const login = { ...EXAMPLE_EVENTS.login, id: 'conflict1' };
+    writeFileSync(join(dir, 'c.ndjson'), [JSON.stringify(login), JSON.stringify(login), JSON.stringify({ ...login, payload: { success: false } })].join('\n'));
+    const report = await importRecords((events) => log.appendBatch(events), readNdjson(join(dir, 'c.ndjson')), { batchSize: 1 });
+    expect([report.appended, report.duplicates, report.conflicts]).toEqual([1, 1, 1]);
+    expect(report.rejected).toEqual([{ line: 3, errors: [{ path: 'id', message: expect.stringMatching(/^was already used by another event with a different body/) }] }]);
+  });
+
   it('reads an NDJSON file that starts with a byte-order mark', async () => {
     writeFileSync(join(dir, 'bom.ndjson'), `\uFEFF${JSON.stringify({ ...EXAMPLE_EVENTS.login, id: 'bom1' })}\n`);
     const report = await importRecords((events) => log.appendBatch(events), readNdjson(join(dir, 'bom.ndjson')));

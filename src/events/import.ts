@@ -23,9 +23,15 @@ export interface RejectedLine {
 export interface ImportReport {
   read: number;
   appended: number;
+  /** Events already in the log with the same body (a re-run import): nothing changes. */
   duplicates: number;
+  /** Lines not stored: malformed, invalid, or an id already stored with a different body (a conflict). */
   rejected: RejectedLine[];
+  /** Of the rejected lines, those whose id was already stored with a different body. */
+  conflicts: number;
 }
+
+const CONFLICT: FieldError = { path: 'id', message: 'was already used by another event with a different body (the stored one is kept); a new event needs a new id' };
 
 export interface ImportOptions {
   batchSize?: number;
@@ -42,15 +48,21 @@ export async function importRecords(
   options: ImportOptions = {},
 ): Promise<ImportReport> {
   const batchSize = options.batchSize ?? 5_000;
-  const report: ImportReport = { read: 0, appended: 0, duplicates: 0, rejected: [] };
+  const report: ImportReport = { read: 0, appended: 0, duplicates: 0, rejected: [], conflicts: 0 };
   let batch: RiskEvent[] = [];
+  let lines: number[] = [];
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
-    for (const result of await append(batch)) {
+    (await append(batch)).forEach((result, i) => {
       if (result.status === 'appended') report.appended++;
-      else report.duplicates++;
-    }
+      else if (!result.conflict) report.duplicates++;
+      else {
+        report.conflicts++;
+        report.rejected.push({ line: lines[i]!, errors: [CONFLICT] });
+      }
+    });
     batch = [];
+    lines = [];
     options.onProgress?.(report);
   };
   for await (const record of records) {
@@ -65,6 +77,7 @@ export async function importRecords(
       continue;
     }
     batch.push(parsed.event);
+    lines.push(record.line);
     if (batch.length >= batchSize) await flush();
   }
   await flush();
@@ -176,6 +189,9 @@ function mapRow(row: Record<string, string>, mapping: CsvMapping): Record<string
   return event;
 }
 
+const DECIMAL = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
+const INTEGER = /^\s*[-+]?\d+\s*$/;
+
 function convert(cell: string, as: ColumnType, path: string, column: string): unknown {
   const fail = (what: string): never => {
     throw new Error(`${path}: column "${column}" value ${JSON.stringify(cell.slice(0, 40))} is not ${what}`);
@@ -183,14 +199,11 @@ function convert(cell: string, as: ColumnType, path: string, column: string): un
   switch (as) {
     case 'string':
       return cell;
-    case 'number': {
-      const n = Number(cell);
-      return Number.isFinite(n) && cell.trim() !== '' ? n : fail('a finite number');
-    }
-    case 'integer': {
-      const n = Number(cell);
-      return Number.isInteger(n) ? n : fail('an integer');
-    }
+    // Decimal notation only: Number() would also read "" and "  " (as 0), "0x1f" and "Infinity".
+    case 'number':
+      return DECIMAL.test(cell) && Number.isFinite(Number(cell)) ? Number(cell) : fail('a finite number');
+    case 'integer':
+      return INTEGER.test(cell) && Number.isSafeInteger(Number(cell)) ? Number(cell) : fail('an integer');
     case 'boolean': {
       const v = cell.trim().toLowerCase();
       if (['true', '1', 'yes'].includes(v)) return true;

@@ -142,13 +142,21 @@ export function validateWindowed(def: WindowedFeature): void {
   } else if (def.k !== undefined) {
     fail('k only applies to velocity');
   }
+  if (def.where !== undefined && (typeof def.where !== 'object' || def.where === null || Array.isArray(def.where))) {
+    fail('where must be an object of field paths to conditions, e.g. {"payload.status": "declined"}');
+  }
   for (const [path, condition] of Object.entries(def.where ?? {})) {
     validatePath(path, fail);
+    if (Array.isArray(condition)) fail(`where.${path}: a list of values is written {"in": [...]}`);
     if (typeof condition === 'object' && condition !== null) {
       const ops = Object.keys(condition);
       if (ops.length !== 1 || !['in', 'ne', 'gt', 'gte', 'lt', 'lte', 'exists'].includes(ops[0]!)) {
         fail(`where.${path} must be a value or one of {in}, {ne}, {gt}, {gte}, {lt}, {lte}, {exists}`);
       }
+      const [op, operand] = Object.entries(condition)[0]!;
+      if (op === 'in' && !Array.isArray(operand)) fail(`where.${path}.in must be a list of values`);
+      if (['gt', 'gte', 'lt', 'lte'].includes(op) && (typeof operand !== 'number' || !Number.isFinite(operand))) fail(`where.${path}.${op} must be a finite number`);
+      if (op === 'exists' && typeof operand !== 'boolean') fail(`where.${path}.exists must be true or false`);
     }
   }
   if (def.missingValue !== undefined && !Number.isFinite(def.missingValue)) fail('missingValue must be a finite number');

@@ -33,6 +33,13 @@ describe('feature sets', () => {
     expect(() => bad({ agg: 'velocity' })).toThrow('feature "f": velocity needs k');
     expect(() => bad({ field: 'secret.__proto__' })).toThrow(/field path/);
     expect(() => bad({ where: { 'payload.x': { between: [1, 2] } } })).toThrow(/where\.payload\.x must be/);
+    // Conditions the engine could not run are refused here, not met as a TypeError in a replay.
+    expect(() => bad({ where: null as never })).toThrow('feature "f": where must be an object');
+    expect(() => bad({ where: [] as never })).toThrow('feature "f": where must be an object');
+    expect(() => bad({ where: { 'payload.x': { in: 5 } } as never })).toThrow('feature "f": where.payload.x.in must be a list of values');
+    expect(() => bad({ where: { 'payload.x': ['a', 'b'] } as never })).toThrow(/where\.payload\.x: a list of values is written \{"in": \[\.\.\.\]\}/);
+    expect(() => bad({ where: { 'payload.amount': { gt: '5' } } as never })).toThrow('feature "f": where.payload.amount.gt must be a finite number');
+    expect(() => bad({ where: { 'payload.message': { exists: 'yes' } } as never })).toThrow('feature "f": where.payload.message.exists must be true or false');
     expect(() => bad({ name: 'Bad Name' })).toThrow(/lower_snake_case/);
     expect(() => create(base, base)).toThrow('feature "f": defined twice');
     expect(() => bad({ name: 'f_missing' })).toThrow(/reserved for indicators/);

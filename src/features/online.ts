@@ -108,14 +108,26 @@ export class OnlineFeatureStore {
     await this.drain();
     const vectors = await Promise.all(served);
     const logged: LoggedVector[] = [];
+    const recovered: number[] = [];
     const out = results.map((result, i) => {
       const vector = vectors[i];
       if (vector) logged.push({ seq: result.seq, eventId: result.id, featureSetVersion: this.engine.set.version, vector });
+      // A retried event whose first attempt was stopped after the event's commit and before its
+      // vector's (an interrupted import): the vector read again at start is the one it was served.
+      const lost = result.status === 'duplicate' && !result.conflict ? this.unlogged.get(result.seq) : undefined;
+      if (lost && lost.eventId === result.id) {
+        logged.push(lost);
+        recovered.push(lost.seq);
+      }
       return vector ? { ...result, vector } : result;
     });
     // Feature logging is not waited for: the vectors of decisions are also in the decision log, and the
-    // feature log is written in order behind the events it describes.
-    this.options.featureLog?.write(logged).catch((error: unknown) => this.options.onFeatureLogError?.(error));
+    // feature log is written in order behind the events it describes. A recovered vector stays at hand
+    // (servedVector) until its write is done.
+    this.options.featureLog
+      ?.write(logged)
+      .then(() => recovered.forEach((seq) => this.unlogged.delete(seq)))
+      .catch((error: unknown) => this.options.onFeatureLogError?.(error));
     return out;
   }
 

@@ -20,6 +20,8 @@ export interface SkewReport {
   compared: number;
   /** Logged vectors of another feature set version, not compared. */
   otherVersions: number;
+  /** Scored events in the log without a logged vector (a write stopped before its vector's commit, or appended around the feature store). */
+  withoutVector: number;
   /** Rows where at least one feature differs. */
   rowsWithMismatch: number;
   features: FeatureSkew[];
@@ -36,8 +38,9 @@ export async function checkSkew(log: EventLog, set: FeatureSet, featureLog: Feat
   const onlineMissing = new Float64Array(valueCount);
   const offlineMissing = new Float64Array(valueCount);
   const maxAbsDiff = new Float64Array(valueCount);
-  const report: SkewReport = { featureSetVersion: set.version, compared: 0, otherVersions: 0, rowsWithMismatch: 0, features: [], examples: [] };
+  const report: SkewReport = { featureSetVersion: set.version, compared: 0, otherVersions: 0, withoutVector: 0, rowsWithMismatch: 0, features: [], examples: [] };
   let served = new Map<number, LoggedVector>();
+  let otherVersion = new Set<number>();
 
   await replay(
     log,
@@ -45,6 +48,7 @@ export async function checkSkew(log: EventLog, set: FeatureSet, featureLog: Feat
     (logged) => served.has(logged.seq),
     (logged, offline) => {
       const online = served.get(logged.seq);
+      if (!online && set.scored.has(logged.event.type) && !otherVersion.has(logged.seq)) report.withoutVector++;
       if (!online || !offline) return;
       report.compared++;
       let rowDiffers = false;
@@ -67,10 +71,14 @@ export async function checkSkew(log: EventLog, set: FeatureSet, featureLog: Feat
       ...options,
       beforeBatch: async (batch) => {
         served = new Map();
+        otherVersion = new Set();
         if (batch.length === 0) return;
         for (const v of await featureLog.range(batch[0]!.seq, batch[batch.length - 1]!.seq)) {
           if (v.featureSetVersion === set.version) served.set(v.seq, v);
-          else report.otherVersions++;
+          else {
+            report.otherVersions++;
+            otherVersion.add(v.seq);
+          }
         }
       },
     },

@@ -20,16 +20,34 @@ export interface SqliteOptions {
 export function openSqlite(path: string, durability: Durability = 'fsync', options: SqliteOptions = {}): SqliteDatabase {
   if (path !== ':memory:') ensureDirectory(dirname(path));
   const db = new Database(path);
-  if (options.pageSize) db.pragma(`page_size = ${options.pageSize}`);
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${durability === 'fsync' ? 'FULL' : 'NORMAL'}`);
-  db.pragma('busy_timeout = 5000');
-  db.pragma('temp_store = MEMORY');
-  db.pragma('cache_size = -65536');
-  // A WAL file keeps its largest size unless told otherwise: a long bulk import would leave hundreds
-  // of megabytes behind. After a checkpoint, cut it back to 64 MiB.
-  db.pragma('journal_size_limit = 67108864');
+  try {
+    if (options.pageSize) db.pragma(`page_size = ${options.pageSize}`);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${durability === 'fsync' ? 'FULL' : 'NORMAL'}`);
+    db.pragma('busy_timeout = 5000');
+    db.pragma('temp_store = MEMORY');
+    db.pragma('cache_size = -65536');
+    // A WAL file keeps its largest size unless told otherwise: a long bulk import would leave hundreds
+    // of megabytes behind. After a checkpoint, cut it back to 64 MiB.
+    db.pragma('journal_size_limit = 67108864');
+  } catch (error) {
+    db.close();
+    const code = (error as { code?: string }).code;
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') throw new DamagedDatabaseError(path, (error as Error).message);
+    throw error;
+  }
   return db;
+}
+
+/** A file riskgate should read as an SQLite database is not one (overwritten, truncated, damaged). */
+export class DamagedDatabaseError extends Error {
+  constructor(
+    readonly path: string,
+    detail: string,
+  ) {
+    super(`${path} is not a readable SQLite database (${detail}): restore it from a backup, or move it away to start it afresh`);
+    this.name = 'DamagedDatabaseError';
+  }
 }
 
 /**

@@ -49,10 +49,24 @@ export function featureSnapshotPath(dir: string, version: string): string {
  * commands that only read the event log: its id index is then built only if something needs it.
  */
 export function openStores(dir: string, options: { idIndex?: 'open' | 'first-use' } = {}): Stores {
-  const log = new SqliteEventLog(eventLogPath(dir), { durability: durability(), ...options });
-  const db = openSqlite(join(dir, 'riskgate.db'), durability());
-  const featureLog = new SqliteFeatureLog(join(dir, 'feature-log.db'), 'os');
-  const auditWriter = new SqliteWriter(join(dir, 'riskgate.db'), durability());
+  // Each store opens threads and files: when a later one cannot open (a damaged file), the earlier
+  // ones are closed again, or their threads would keep the process alive after the error.
+  const opened: Array<() => unknown> = [];
+  const open = <T>(make: () => T, close: (store: T) => unknown): T => {
+    const store = make();
+    opened.push(() => close(store));
+    return store;
+  };
+  let log: SqliteEventLog, db: SqliteDatabase, featureLog: SqliteFeatureLog, auditWriter: SqliteWriter;
+  try {
+    log = open(() => new SqliteEventLog(eventLogPath(dir), { durability: durability(), ...options }), (l) => l.close());
+    db = open(() => openSqlite(join(dir, 'riskgate.db'), durability()), (d) => d.close());
+    featureLog = open(() => new SqliteFeatureLog(join(dir, 'feature-log.db'), 'os'), (f) => f.close());
+    auditWriter = open(() => new SqliteWriter(join(dir, 'riskgate.db'), durability()), (w) => w.close());
+  } catch (error) {
+    for (const close of opened.reverse()) void Promise.resolve(close()).catch(() => undefined);
+    throw error;
+  }
   return {
     dir,
     log,

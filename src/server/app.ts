@@ -51,7 +51,7 @@ export async function buildServer(service: Service, options: ServerOptions = {})
     ajv: { customOptions: { removeAdditional: false } },
     // Event ids are up to 128 characters, more once percent-encoded (up to 6 per UTF-16 unit): every
     // accepted id can be looked up (the route schemas then check the decoded length).
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Errors the router raises before any route runs (a malformed URL, an over-long id) answer in
     // riskgate's error shape too, without echoing the URL back.
     frameworkErrors: (error, _request, reply) => {

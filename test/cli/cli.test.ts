@@ -1,6 +1,7 @@
 // The command line as a user runs it: help everywhere, exit code 2 with a message for bad arguments,
 // and the embedded workflow end to end in a temporary data directory.
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, cpSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -76,6 +77,11 @@ describe('riskgate CLI', () => {
     expect(await run('--data', typo, 'audit', 'verify')).toMatchObject({ code: 2, err: expect.stringMatching(/no data directory at/) });
     expect(await run('--data', '', 'events', 'stats')).toMatchObject({ code: 2, err: expect.stringMatching(/--data \(or RISKGATE_DATA\) is empty/) });
     expect(existsSync(typo)).toBe(false);
+    // Numbers in decimal notation only; options that contradict each other, or an empty period, are refused.
+    expect(await run('simulate', '--days', '0x2', '--out', '-')).toMatchObject({ code: 2, err: expect.stringMatching(/--days must be an integer between 1 and 3650, got "0x2"/) });
+    expect(await run('rules', 'backtest', '--expression', 'true', '--file', join(dir, 'x.cel'))).toMatchObject({ code: 2, err: expect.stringMatching(/--expression or as --file, not both/) });
+    expect(await run('features', 'export', '--out', join(dir, 'e.csv'), '--from', '2026-02-01', '--to', '2026-01-01')).toMatchObject({ code: 2, err: expect.stringMatching(/--from must come before --to/) });
+    expect(await run('events', 'import', join(dir, 'x.ndjson'), '--batch', '20000')).toMatchObject({ code: 2, err: expect.stringMatching(/--batch must be an integer between 1 and 10000/) });
   });
 
   it('runs the embedded workflow: simulate, import, inspect, export, skew', async () => {
@@ -118,5 +124,37 @@ describe('riskgate CLI', () => {
     const backfill = await run('features', 'backfill');
     expect(backfill.code, backfill.err).toBe(0);
     expect((await run('features', 'list')).out).toMatch(/user_failed_payment_burst/);
+
+    // An id reused with another body is a rejected line, not a duplicate.
+    const reused = join(dir, 'reused.ndjson');
+    writeFileSync(reused, JSON.stringify({ id: 'cli_1', type: 'login', ts: '2026-01-08T10:00:00Z', entities: { user: 'u_x', device: 'd_x', ip: '10.0.0.1' }, payload: { success: false } }));
+    const conflicting = await run('events', 'import', reused);
+    expect(conflicting.code).toBe(3);
+    expect(conflicting.out).toMatch(/appended 0, duplicates 0, rejected 1 \(1 reusing an id stored with another body\)/);
+    expect(conflicting.out).toMatch(/line 1: id: was already used by another event with a different body/);
+    expect(await run('events', 'read', '--from', '9', '--to', '5')).toMatchObject({ code: 2, err: expect.stringMatching(/--from must come before --to/) });
+
+    // A rule change that changes nothing is refused, or reported as no change (and not audited).
+    expect(await run('rules', 'add', 'cli_rule', '--name', 'CLI rule', '--action', 'tag', '--expression', 'false')).toMatchObject({ code: 0 });
+    expect(await run('rules', 'update', 'cli_rule')).toMatchObject({ code: 2, err: expect.stringMatching(/nothing to change/) });
+    expect((await run('rules', 'update', 'cli_rule', '--action', 'tag')).out).toMatch(/cli_rule is unchanged \(v1\)/);
+    expect((await run('rules', 'update', 'cli_rule', '--action', 'review')).out).toMatch(/cli_rule is now v2/);
+  });
+
+  it('says which database file is damaged, and exits (no thread left holding the process)', async () => {
+    const damaged = mkdtempSync(join(tmpdir(), 'rg-cli-damaged-'));
+    try {
+      cpSync(dir, damaged, { recursive: true });
+      const header = openSync(join(damaged, 'riskgate.db'), 'r+');
+      writeSync(header, 'not a database file at all');
+      closeSync(header);
+      const child = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--data', damaged, 'models', 'list'], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, RISKGATE_QUIET: '1' } });
+      expect(child.signal).toBeNull(); // not killed by the timeout: it exited by itself
+      expect(child.status).toBe(2);
+      expect(child.stderr).toMatch(/riskgate\.db is not a readable SQLite database/);
+      expect(child.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    } finally {
+      rmSync(damaged, { recursive: true, force: true });
+    }
   });
 });
