@@ -108,8 +108,8 @@ export interface TrainCommandOptions {
 
 /** Build the training set, train, calibrate, evaluate, register a candidate and write its report. */
 export async function trainAndRegister(stores: Stores, set: FeatureSet, opts: TrainCommandOptions, actor = ACTOR): Promise<RegisteredModel> {
+  const policy = parsePolicy(opts, DEFAULT_POLICY); // before the minutes a training set takes
   const training = await trainingSet(stores, set, opts);
-  const policy = parsePolicy(opts, DEFAULT_POLICY);
   const trained = await trainModel(training, {
     name: opts.name,
     kind: opts.kind,

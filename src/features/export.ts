@@ -1,10 +1,10 @@
 // Training sets out to the tools data scientists use: CSV, or Parquet written by DuckDB. Missing values
 // are empty cells in CSV and NULL in Parquet; the `<feature>_missing` indicator columns say so too.
-import { rmSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import { openForWriting } from '../lib/files.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { TrainingSet } from './offline.js';
 
 const META_COLUMNS = ['event_id', 'seq', 'ts', 'label', 'label_source', 'meta_scenario', 'meta_user', 'meta_amount', 'meta_country'] as const;
@@ -24,7 +24,7 @@ export async function exportTrainingSet(set: TrainingSet, path: string, options:
     try {
       const csv = join(dir, 'rows.csv');
       const rows = await writeCsv(set, csv, options);
-      await csvToParquet(set, csv, path);
+      await whole(path, (partial) => csvToParquet(set, csv, partial));
       return rows;
     } finally {
       process.off('SIGINT', interrupted);
@@ -32,7 +32,22 @@ export async function exportTrainingSet(set: TrainingSet, path: string, options:
       await rm(dir, { recursive: true, force: true });
     }
   }
-  return writeCsv(set, path, options);
+  return whole(path, (partial) => writeCsv(set, partial, options));
+}
+
+/**
+ * Write through a temporary file beside `path`, renamed into place once complete: an interrupted
+ * export leaves no half file that reads like a smaller training set.
+ */
+async function whole<T>(path: string, write: (partial: string) => Promise<T>): Promise<T> {
+  const partial = join(dirname(path), `.${basename(path)}.${process.pid}.partial`);
+  try {
+    const result = await write(partial);
+    renameSync(partial, path);
+    return result;
+  } finally {
+    rmSync(partial, { force: true });
+  }
 }
 
 async function writeCsv(set: TrainingSet, path: string, options: { includeImmature?: boolean }): Promise<number> {
