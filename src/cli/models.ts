@@ -157,7 +157,7 @@ export function registerModels(program: Command): void {
       if (!['gbdt', 'logistic'].includes(opts.kind)) throw new UserError(`--kind must be gbdt or logistic, got "${opts.kind}"`);
       if (!['auto', 'platt', 'isotonic'].includes(opts.calibration)) throw new UserError(`--calibration must be auto, platt or isotonic, got "${opts.calibration}"`);
       if (opts.promote !== undefined && !['shadow', 'canary', 'active'].includes(opts.promote)) throw new UserError(`--promote must be shadow, canary or active, got "${opts.promote}"`);
-      if (!/^[a-z][a-z0-9_-]{0,63}$/.test(opts.name)) throw new UserError('--name must be lower-case letters, digits, - or _, starting with a letter');
+      checkModelName(opts.name);
       await withStores(command, async (stores) => {
         const set = await resolveSet(stores, command, opts.featureSetVersion);
         const registered = await trainAndRegister(stores, set, opts);
@@ -362,6 +362,7 @@ export function registerModels(program: Command): void {
     .option('--review <p>', 'review threshold', parseNumberOption('--review', 0, 1))
     .action(async (file: string, opts, command: Command) => {
       existingFile(file);
+      checkModelName(opts.name);
       await withStores(command, async (stores) => {
         const set = await resolveSet(stores, command);
         const model = importXgboostJson(readFileSync(file, 'utf8'));
@@ -394,6 +395,7 @@ export function registerModels(program: Command): void {
     .option('--review <p>', 'review threshold', parseNumberOption('--review', 0, 1))
     .action(async (file: string, opts, command: Command) => {
       existingFile(file);
+      checkModelName(opts.name);
       if (!['probability', 'margin'].includes(opts.output)) throw new UserError('--output must be probability or margin');
       await withStores(command, async (stores) => {
         const set = await resolveSet(stores, command);
@@ -419,7 +421,22 @@ export function registerModels(program: Command): void {
           metrics: {},
         });
         const scorer = await createScorer(artifact, set);
-        await scorer.score(new Float64Array(set.vectorNames.length)); // one trial run: the graph accepts this input shape
+        // Trial runs: the graph takes this many inputs, and it answers a probability when features are
+        // missing too (riskgate serves a missing value as NaN, with its `_missing` indicator set).
+        const width = set.valueNames.length;
+        const missing = new Float64Array(set.vectorNames.length).fill(1, width);
+        set.valueNames.forEach((name, i) => (missing[i] = set.get(name)?.missingValue ?? NaN));
+        let probabilities: number[];
+        try {
+          probabilities = [(await scorer.score(new Float64Array(set.vectorNames.length))).probability, (await scorer.score(missing)).probability];
+        } catch (error) {
+          throw new UserError(`the model does not take the ${artifact.inputs.length} inputs --inputs names: ${(error as Error).message.split('\n')[0]}`);
+        }
+        if (!probabilities.every((p) => p >= 0 && p <= 1)) {
+          throw new UserError(
+            `the model answers ${probabilities.find((p) => !(p >= 0 && p <= 1))} instead of a probability when features are missing (NaN): export a model that handles missing values, or give its features a missingValue in the feature set`,
+          );
+        }
         console.log(`registered ${formatModel(await stores.models.register(artifact, ACTOR))}`);
       });
     });
@@ -435,6 +452,10 @@ export function registerModels(program: Command): void {
         }
       });
     });
+}
+
+function checkModelName(name: string): void {
+  if (!/^[a-z][a-z0-9_-]{0,63}$/.test(name)) throw new UserError(`--name must be lower-case letters, digits, - or _, starting with a letter (at most 64), got "${name}"`);
 }
 
 function renameInputs(names: readonly string[], mapFile: string | undefined): string[] {

@@ -291,7 +291,13 @@ export class Decider {
   private async persist(stored: StoredDecision): Promise<void> {
     await this.deps.decisions.write(stored);
     if (stored.decision.action === 'review') await this.deps.cases?.open(caseOpeningFor(stored));
-    this.deps.observe?.(stored);
+    // The decision is stored: what only watches it (audit, leaderboard, capacity guard) must not turn
+    // its answer into an error the client would retry.
+    try {
+      this.deps.observe?.(stored);
+    } catch (error) {
+      process.stderr.write(`riskgate: after decision ${stored.decision.decision_id} was stored: ${(error as Error).message}\n`);
+    }
   }
 
   /**
@@ -319,10 +325,10 @@ export class Decider {
     }
     try {
       if (explain) {
-        const scored = await breaker.run(() => this.faulty('model', () => model.scorer.scoreWithReasons(vector, TOP_FEATURE_REASONS)), settings.budgets.modelMs);
+        const scored = await breaker.run(() => this.faulty('model', () => probabilityOf(model.scorer.scoreWithReasons(vector, TOP_FEATURE_REASONS))), settings.budgets.modelMs);
         return { ok: true, probability: scored.probability, reasons: scored.reasons };
       }
-      const score = await breaker.run(() => this.faulty('model', () => model.scorer.score(vector)), settings.budgets.modelMs);
+      const score = await breaker.run(() => this.faulty('model', () => probabilityOf(model.scorer.score(vector))), settings.budgets.modelMs);
       return { ok: true, probability: score.probability, reasons: [] };
     } catch (error) {
       if (error instanceof StageUnavailable) return { ok: false, reason: error.reason };
@@ -341,6 +347,18 @@ export class Decider {
       }, fault.delayMs ?? 0);
     });
   }
+}
+
+/**
+ * The score, if it is a probability: a model that answers NaN (an imported graph fed a missing
+ * feature) has failed, like one that throws — the decision falls back and says so.
+ */
+function probabilityOf<T extends { probability: number }>(score: T | Promise<T>): T | Promise<T> {
+  const check = (s: T): T => {
+    if (!(s.probability >= 0 && s.probability <= 1)) throw new Error(`the model answered ${s.probability}, not a probability`);
+    return s;
+  };
+  return score instanceof Promise ? score.then(check) : check(score);
 }
 
 function reusedId(eventId: string): ConflictError {

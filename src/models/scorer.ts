@@ -47,6 +47,8 @@ export function mapInputs(artifact: ModelArtifact, space: FeatureSpace): Int32Ar
   if (artifact.featureSetVersion !== space.version && !space.alsoServes?.has(artifact.featureSetVersion)) {
     throw new ModelFeatureMismatch(`model ${artifact.id} was trained on feature set ${artifact.featureSetVersion}; this server serves ${space.version}`);
   }
+  const twice = artifact.inputs.find((name, i) => artifact.inputs.indexOf(name) !== i);
+  if (twice !== undefined) throw new ModelFeatureMismatch(`model ${artifact.id} reads feature "${twice}" as two of its inputs: each input must be a different feature (a renaming that gave two columns one name?)`);
   const position = new Map(space.vectorNames.map((n, i) => [n, i]));
   return Int32Array.from(artifact.inputs, (name) => {
     const i = position.get(name);

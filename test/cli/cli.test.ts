@@ -134,6 +134,16 @@ describe('riskgate CLI', () => {
     expect(conflicting.out).toMatch(/line 1: id: was already used by another event with a different body/);
     expect(await run('events', 'read', '--from', '9', '--to', '5')).toMatchObject({ code: 2, err: expect.stringMatching(/--from must come before --to/) });
 
+    // Imported models: a graph that answers NaN when a feature is missing, the wrong number of inputs,
+    // one feature read twice, a bad line name — each refused with the reason, nothing registered.
+    const onnx = join(import.meta.dirname, '..', 'fixtures', 'onnx', 'logistic.onnx');
+    const three = 'amount_vs_user_mean,account_age_days,user_failed_payments_10m';
+    expect(await run('models', 'import-onnx', onnx, '--inputs', three)).toMatchObject({ code: 2, err: expect.stringMatching(/answers NaN instead of a probability when features are missing/) });
+    expect(await run('models', 'import-onnx', onnx, '--inputs', 'amount_vs_user_mean,account_age_days')).toMatchObject({ code: 2, err: expect.stringMatching(/does not take the 2 inputs --inputs names/) });
+    expect(await run('models', 'import-onnx', onnx, '--inputs', 'account_age_days,account_age_days,user_failed_payments_10m')).toMatchObject({ code: 2, err: expect.stringMatching(/reads feature "account_age_days" as two of its inputs/) });
+    expect(await run('models', 'import-onnx', onnx, '--inputs', three, '--name', 'Bad Name')).toMatchObject({ code: 2, err: expect.stringMatching(/--name must be lower-case/) });
+    expect((await run('models', 'list')).out).not.toMatch(/onnx/);
+
     // A rule change that changes nothing is refused, or reported as no change (and not audited).
     expect(await run('rules', 'add', 'cli_rule', '--name', 'CLI rule', '--action', 'tag', '--expression', 'false')).toMatchObject({ code: 0 });
     expect(await run('rules', 'update', 'cli_rule')).toMatchObject({ code: 2, err: expect.stringMatching(/nothing to change/) });

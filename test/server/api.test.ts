@@ -1,5 +1,6 @@
 // The decision service over real HTTP: every endpoint, bad input, scopes, idempotency, rollout,
 // the kill switch and injected faults, replay.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -461,6 +462,36 @@ describe('safe degradation', () => {
     }
     expect((await decide(booking())).body).toMatchObject({ degraded: null, rule_errors: [] });
     expect((await server.request('PUT', '/v1/admin/faults', { body: { rules: { delay_ms: 5_000 } } })).status).toBe(400);
+  });
+
+  it('a model that answers NaN (an imported graph fed a missing feature) is a model failure: the decision falls back, flagged', async () => {
+    const onnx = readFileSync(new URL('../fixtures/onnx/logistic.onnx', import.meta.url)).toString('base64');
+    const active = server.service.lineup().active!.registered.artifact;
+    // New users have no amount history: amount_vs_user_mean is missing (NaN), and this graph passes NaN through.
+    const graph = sealArtifact({
+      name: active.name,
+      createdAt: Date.now(),
+      featureSetVersion: active.featureSetVersion,
+      inputs: ['amount_vs_user_mean', 'account_age_days', 'user_failed_payments_10m'],
+      body: { kind: 'onnx', onnx, inputName: 'features', outputName: 'probability', output: 'probability' },
+      calibration: { kind: 'identity' },
+      policy: { block: 0.9, review: 0.5 },
+      training: { source: 'onnx' },
+      metrics: {},
+    });
+    await server.service.embedded.models.register(graph, 'test');
+    expect((await server.request('POST', `/v1/admin/models/${graph.id}/promote`, { body: { stage: 'active' } })).status).toBe(200);
+    try {
+      const request = booking({ user: `u_brand_new_${Date.now()}`, card: 'cf_stolen_1' });
+      const first = await decide(request);
+      expect(first.status).toBe(200);
+      expect(first.body).toMatchObject({ degraded: 'model_error', score: null, action: 'block' });
+      const retry = await decide(request);
+      expect(retry.body).toMatchObject({ duplicate: true, degraded: 'model_error', decision_id: first.body.decision_id });
+    } finally {
+      await server.request('POST', '/v1/admin/models/rollback', { body: {} });
+    }
+    expect(server.service.lineup().active!.registered.artifact.id).toBe(active.id);
   });
 
   it('opens the circuit breaker after repeated model failures and closes it when the model recovers', async () => {
