@@ -1,7 +1,7 @@
 // The riskgate command line. Every command has --help; bad arguments exit with code 2 and a message.
 import { Command, CommanderError } from 'commander';
 import { pathToFileURL } from 'node:url';
-import { DamagedDatabaseError } from '../lib/sqlite.js';
+import { DamagedFileError } from '../lib/files.js';
 import { UserError } from './errors.js';
 import { registerEvents } from './events.js';
 import { registerFeatures } from './features.js';
@@ -76,7 +76,7 @@ function describeError(error: Error): { message: string; exitCode: number } {
   if (error instanceof UserError) return { message: error.message, exitCode: error.exitCode };
   const { code, path } = error as NodeJS.ErrnoException;
   if (code !== undefined && FILE_PROBLEMS[code] !== undefined) return { message: `${path ?? 'a file'}: ${FILE_PROBLEMS[code]}`, exitCode: 2 };
-  if (error instanceof DamagedDatabaseError) return { message: error.message, exitCode: 2 };
+  if (error instanceof DamagedFileError) return { message: error.message, exitCode: 2 };
   if (error.name === 'SqliteError') {
     if (/readonly database/.test(error.message)) return { message: 'the data directory is read-only for this user (SQLite cannot write there)', exitCode: 2 };
     if (/database is locked|SQLITE_BUSY/.test(error.message) || code === 'SQLITE_BUSY') return { message: 'another riskgate process held the database too long; try again', exitCode: 1 };

@@ -52,10 +52,13 @@ export async function optimizeModelPolicy(stores: Stores, model: RegisteredModel
   writeFileSync(page, renderExecutivePage({ modelName: `${model.artifact.name} v${model.version}`, modelId: model.artifact.id, period: { from: Math.min(...ts), to: Math.max(...ts) }, policy: chosen, result, currency: '$' }));
   if (opts.apply) {
     const actor = opts.actor ?? ACTOR;
-    await stores.models.setPolicy(model.artifact.id, chosen, actor);
+    // NEVER (just above 1, "block or review nothing") is the optimizer's answer, not a threshold to
+    // install: the API and the console show and take probabilities in [0, 1].
+    const installed = { block: Math.min(chosen.block, 1), review: Math.min(chosen.review, 1) };
+    await stores.models.setPolicy(model.artifact.id, installed, actor);
     const settings = new SqliteSettingsStore(stores.db);
     settings.save({ ...settings.load(), reviewCapacityPerDay: opts.capacity, costs: opts.costs }, actor);
-    await stores.audit.append({ actor, action: 'policy.update', subject: model.artifact.id, details: { ...chosen, capacityPerDay: opts.capacity, costs: opts.costs, optimized: true } });
+    await stores.audit.append({ actor, action: 'policy.update', subject: model.artifact.id, details: { ...installed, capacityPerDay: opts.capacity, costs: opts.costs, optimized: true } });
   }
   return { policy: chosen, metrics: result.metrics, page };
 }

@@ -44,3 +44,14 @@ export async function openForWriting(path: string): Promise<WriteStream> {
   });
   return stream;
 }
+
+/** A file riskgate wrote and reads back is not what it wrote (truncated, overwritten, damaged). */
+export class DamagedFileError extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DamagedFileError';
+  }
+}

@@ -1,5 +1,6 @@
 // One way to open the embedded database files, so every store gets the same durability settings.
 import Database from 'better-sqlite3';
+import { DamagedFileError } from './files.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -40,12 +41,9 @@ export function openSqlite(path: string, durability: Durability = 'fsync', optio
 }
 
 /** A file riskgate should read as an SQLite database is not one (overwritten, truncated, damaged). */
-export class DamagedDatabaseError extends Error {
-  constructor(
-    readonly path: string,
-    detail: string,
-  ) {
-    super(`${path} is not a readable SQLite database (${detail}): restore it from a backup, or move it away to start it afresh`);
+export class DamagedDatabaseError extends DamagedFileError {
+  constructor(path: string, detail: string) {
+    super(path, `${path} is not a readable SQLite database (${detail}): restore it from a backup, or move it away to start it afresh`);
     this.name = 'DamagedDatabaseError';
   }
 }

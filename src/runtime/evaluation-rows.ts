@@ -3,7 +3,7 @@
 // replaying the log again. One compact JSON file per model in data/models/.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../lib/files.js';
+import { DamagedFileError, writeFileAtomic } from '../lib/files.js';
 import type { EvaluationRow } from '../models/index.js';
 
 export interface ModelRows {
@@ -30,6 +30,12 @@ export function saveModelRows(dir: string, rows: ModelRows): void {
 export function loadModelRows(dir: string, modelId: string): ModelRows | undefined {
   const path = pathOf(dir, modelId);
   if (!existsSync(path)) return undefined;
-  const stored = JSON.parse(readFileSync(path, 'utf8')) as { modelId: string; validation: Compact[]; test: Compact[] };
+  let stored: { modelId: string; validation: Compact[]; test: Compact[] };
+  try {
+    stored = JSON.parse(readFileSync(path, 'utf8')) as typeof stored;
+    if (!Array.isArray(stored.validation) || !Array.isArray(stored.test)) throw new Error('no validation or test rows');
+  } catch (error) {
+    throw new DamagedFileError(path, `${path} is damaged (${(error as Error).message}): the threshold tools read the model's scored validation rows from it; restore it from a backup, or train the model again`);
+  }
   return { modelId: stored.modelId, validation: unpack(stored.validation), test: unpack(stored.test) };
 }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTrainingSet } from '../../src/features/index.js';
 import { verdictLabelId } from '../../src/review/label.js';
 import { openService } from '../../src/runtime/service.js';
+import { optimizeModelPolicy } from '../../src/cli/policy.js';
 import { booking, startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -191,6 +192,20 @@ describe('review queue over HTTP', () => {
 });
 
 describe('thresholds', () => {
+  it('installs "block or review nothing" as thresholds of 1, never above (the API and the console take [0, 1])', async () => {
+    const model = server.service.lineup().active!.registered;
+    const before = model.policy;
+    process.env.RISKGATE_QUIET = '1';
+    try {
+      // A missed fraud that costs nothing: neither blocking nor reviewing pays.
+      const { policy } = await optimizeModelPolicy(server.service.embedded, model, { capacity: 10, costs: { fnCost: { kind: 'multiple', value: 0 }, fpCost: 1, reviewCost: 1 }, apply: true, verbose: false, actor: 'test' });
+      expect(policy.block).toBeGreaterThan(1); // the optimizer's NEVER
+      expect((await server.service.embedded.models.get(model.artifact.id))!.policy).toEqual({ block: 1, review: 1 });
+    } finally {
+      await server.service.embedded.models.setPolicy(model.artifact.id, before, 'test');
+    }
+  });
+
   it('serves the threshold explorer from the model’s validation period', async () => {
     const { status, body } = await server.request('GET', '/v1/policy/explorer?points=11', { key: server.keys.review });
     expect(status).toBe(200);

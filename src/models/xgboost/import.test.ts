@@ -72,6 +72,15 @@ describe('XGBoost import: metadata', () => {
   });
 });
 
+describe("XGBoost 3's base_score", () => {
+  it('is read from its one-element list form, to the same scores', () => {
+    const plain = JSON.parse(fixtureText('mixed.model.json')) as Json;
+    const listed = JSON.parse(fixtureText('mixed.model.json')) as Json;
+    listed.learner.learner_model_param.base_score = `[${String(plain.learner.learner_model_param.base_score)}]`;
+    expect(importXgboostJson(listed)).toEqual(importXgboostJson(plain));
+  });
+});
+
 describe('XGBoost import: refusals', () => {
   const base = (): Json => JSON.parse(fixtureText('mixed.model.json')) as Json;
   const refuses = (model: unknown, message: RegExp): void => {
@@ -80,6 +89,13 @@ describe('XGBoost import: refusals', () => {
   };
 
   it('malformed JSON', () => refuses('{"learner": ', /not valid JSON/));
+  it('the NaN XGBoost writes for categorical splits, named as such', () => refuses('{"learner": {"x": NaN}}', /not valid JSON.*categorical features are not supported/));
+  it('a model without trees', () => {
+    const m = base();
+    m.learner.gradient_booster.model.trees = [];
+    m.learner.gradient_booster.model.tree_info = [];
+    refuses(m, /has no trees/);
+  });
   it('not an XGBoost model', () => refuses({ hello: 1 }, /no "learner"/));
 
   it('objectives other than binary:logistic', () => {

@@ -15,7 +15,9 @@ export function importXgboostJson(input: string | unknown): GbdtArtifact {
     try {
       root = JSON.parse(input);
     } catch (err) {
-      throw new ModelInputError(`XGBoost model is not valid JSON: ${(err as Error).message}`);
+      // XGBoost writes a bare NaN into the JSON of models with categorical splits, which JSON cannot hold.
+      const categorical = /\bNaN\b/.test(input) ? ' (it holds NaN, which XGBoost writes for categorical splits: models with categorical features are not supported)' : '';
+      throw new ModelInputError(`XGBoost model is not valid JSON: ${(err as Error).message}${categorical}`);
     }
   }
   const learner = field(root, 'learner', 'the model');
@@ -30,7 +32,8 @@ export function importXgboostJson(input: string | unknown): GbdtArtifact {
   const nFeatures = Number(stringField(modelParam, 'num_feature', 'learner.learner_model_param'));
   if (!Number.isInteger(nFeatures) || nFeatures < 1) throw new ModelInputError(`XGBoost model: num_feature must be a positive integer, got ${nFeatures}`);
   if (nFeatures > MAX_FEATURES) throw new ModelInputError(`XGBoost model: num_feature is ${nFeatures}; at most ${MAX_FEATURES} features can be imported`);
-  const baseScore = Number(stringField(modelParam, 'base_score', 'learner.learner_model_param'));
+  // XGBoost 3 writes it as a one-element list, "[5E-1]"; earlier versions as "5E-1".
+  const baseScore = Number(stringField(modelParam, 'base_score', 'learner.learner_model_param').replace(/^\[([^,\]]*)\]$/, '$1'));
   if (!(baseScore > 0 && baseScore < 1)) throw new ModelInputError(`XGBoost model: base_score must be in (0, 1) for binary:logistic, got ${baseScore}`);
 
   const booster = field(learner, 'gradient_booster', 'learner');
@@ -39,6 +42,7 @@ export function importXgboostJson(input: string | unknown): GbdtArtifact {
   const model = field(booster, 'model', 'learner.gradient_booster');
   const trees = field(model, 'trees', 'learner.gradient_booster.model');
   if (!Array.isArray(trees)) throw new ModelInputError('XGBoost model: learner.gradient_booster.model.trees must be an array');
+  if (trees.length === 0) throw new ModelInputError('XGBoost model: it has no trees (every row would score base_score)');
   const treeInfo = (model as Record<string, unknown>).tree_info;
   if (Array.isArray(treeInfo) && treeInfo.some((group) => group !== 0)) {
     throw new ModelInputError('XGBoost model: trees for more than one output group (multi-class) are not supported');
