@@ -522,6 +522,11 @@ describe('rules through the API', () => {
     expect(after.shadow_rule_hits).toContainEqual(expect.objectContaining({ rule_id: 'big_amount', version: 2 }));
     expect((await server.request('PUT', '/v1/admin/rules/big_amount', { body: { enabled: false, expected_version: 1 } })).status).toBe(409);
     expect((await server.request('GET', '/v1/admin/rules/big_amount/history')).body.history.length).toBe(2);
+    // A change that changes nothing: the same version, and no audit entry.
+    const audited = async () => (await server.request('GET', '/v1/audit?action=rule.update&subject=big_amount')).body.entries.length;
+    const before = await audited();
+    expect((await server.request('PUT', '/v1/admin/rules/big_amount', { body: { shadow: true } })).body.version).toBe(2);
+    expect(await audited()).toBe(before);
   });
 
   it('says so when a rule cannot be evaluated, rather than passing the request silently', async () => {

@@ -90,7 +90,9 @@ export function ruleRoutes(service: Service) {
     });
     app.put('/v1/admin/rules/:id', { ...admin, schema: { tags: ['rules'], summary: 'Change a rule (a new version); expected_version guards against concurrent edits', body: RuleChangesBody } }, async (request) => {
       const { expected_version, ...changes } = request.body as RuleChanges & { expected_version?: number };
+      const before = await rules.get((request.params as { id: string }).id);
       const rule = await rules.update((request.params as { id: string }).id, changes, actorOf(request), expected_version !== undefined ? { expectedVersion: expected_version } : {}).catch(mapError);
+      if (rule.version === before?.version) return rule; // nothing changed: no new version, nothing to audit
       await service.audit.append({ actor: actorOf(request), action: 'rule.update', subject: rule.id, details: { version: rule.version, changes } });
       await service.reloadRules();
       return rule;
