@@ -23,7 +23,7 @@ function openLog(command: Command): SqliteEventLog {
 }
 
 export function registerEvents(program: Command): void {
-  const events = program.command('events').description('The durable event log: import, inspect, replay');
+  const events = program.command('events').description('The durable event log: import, inspect, read');
 
   events
     .command('import <file>')

@@ -83,7 +83,7 @@ export function registerPolicy(program: Command): void {
         const costs: CostModel = { fnCost: opts.fnCostAmount ? { kind: 'amount', multiplier: 1 } : { kind: 'multiple', value: opts.fnCost }, fpCost: opts.fpCost, reviewCost: opts.reviewCost };
         const { page } = await optimizeModelPolicy(stores, model, { capacity: opts.capacity, costs, apply: opts.apply === true, verbose: true });
         console.log(`executive page: ${page}`);
-        if (opts.apply) console.log('applied: a running server picks the thresholds up on its next model reload (promote, or restart)');
+        if (opts.apply) console.log('applied: a running server on this data directory picks the thresholds and the capacity up within a few seconds');
       } finally {
         await stores.close();
       }

@@ -84,7 +84,7 @@ export function registerRules(program: Command): void {
           ACTOR,
         );
         await embedded.audit.append({ actor: ACTOR, action: 'rule.create', subject: rule.id, details: { version: rule.version, action: rule.action, expression: rule.expression, shadow: rule.shadow } });
-        console.log(`added ${rule.id} v${rule.version}${rule.shadow ? ' (shadow)' : ''}; a running server picks it up through the API, or at its next start`);
+        console.log(`added ${rule.id} v${rule.version}${rule.shadow ? ' (shadow)' : ''}; a running server on this data directory picks it up within a few seconds`);
       });
     });
 

@@ -28,7 +28,7 @@ export interface BacktestOptions {
   maturityMs: number;
   /** Maturity is judged against this time; default: the newest event time in the log. */
   asOf?: number;
-  /** The lists as they are now (lists keep no history); without them, list functions fail and count as errors. */
+  /** The lists to read (the server passes today's); without them, list functions fail and count as errors. */
   lists?: ListIndex;
   /** How many example hits to report (default 10). */
   examples?: number;
