@@ -81,7 +81,7 @@ function reportPaths(dir: string, name: string): { html: string; json: string } 
 export function formatModel(m: RegisteredModel): string {
   const test = (m.artifact.metrics.test ?? {}) as { auc?: number; averagePrecision?: number };
   const share = m.stage === 'canary' && m.canaryShare !== null ? ` ${(100 * m.canaryShare).toFixed(0)}%` : '';
-  return `${m.artifact.id}  ${m.artifact.name} v${m.version}  ${(m.stage + share).padEnd(11)} ${m.artifact.body.kind.padEnd(8)} ${m.artifact.featureSetVersion}  AUC ${fmt(test.auc)} AP ${fmt(test.averagePrecision)}  block ≥ ${m.policy.block} review ≥ ${m.policy.review}`;
+  return `${m.artifact.id}  ${m.artifact.name} v${m.version}  ${(m.stage + share).padEnd(11)} ${m.artifact.body.kind.padEnd(8)} ${m.artifact.featureSetVersion}  AUC ${fmt(test.auc)} AP ${fmt(test.averagePrecision)}  block ≥ ${fmt(m.policy.block)} review ≥ ${fmt(m.policy.review)}`;
 }
 
 const fmt = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(4));

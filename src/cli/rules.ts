@@ -218,7 +218,7 @@ export function registerRules(program: Command): void {
     .command('replay <decision-id>')
     .description('Recompute a past decision from its logged request, feature vector, model and rule versions, and compare')
     .action(async (id: string, _opts, command: Command) => {
-      const service = await openService(dataDirOf(command), {});
+      const service = await openService(dataDirOf(command), { auditMissingDecisions: false });
       try {
         const stored = (await service.decisions.get(id)) ?? (await service.decisions.getByEvent(id));
         if (!stored) throw new UserError(`no decision "${id}"`);

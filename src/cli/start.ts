@@ -60,6 +60,7 @@ export function registerStart(program: Command): void {
       });
       // The running service holds its settings in memory: give it the capacity and costs the thresholds were chosen for.
       service.updateSettings({ reviewCapacityPerDay: START_REVIEW_CAPACITY, costs }, 'riskgate start');
+      await embedded.audit.append({ actor: 'riskgate start', action: 'settings.update', subject: 'serving', details: { review_capacity_per_day: START_REVIEW_CAPACITY, costs } });
       await service.reloadModels();
       console.log(
         `promoted ${model.artifact.id} to active; thresholds for ${START_REVIEW_CAPACITY} reviews a day: block ≥ ${policy.block.toFixed(3)}, review ≥ ${policy.review.toFixed(3)} — ${metrics.reviewsPerDay.toFixed(1)} reviews/day, ${(100 * metrics.fraudStoppedShare).toFixed(0)}% of the fraud amount stopped on the validation period (executive page: ${page})`,

@@ -68,7 +68,8 @@ export async function installDefaultRules(runtime: RulesRuntime, embedded: Embed
   let created = 0;
   if ((await runtime.rules.list()).length === 0) {
     for (const rule of DEFAULT_RULES) {
-      await runtime.rules.create(rule, actor);
+      const stored = await runtime.rules.create(rule, actor);
+      await embedded.audit.append({ actor, action: 'rule.create', subject: stored.id, details: { version: stored.version, action: stored.action, expression: stored.expression, shadow: stored.shadow } });
       created++;
     }
   }
@@ -80,6 +81,7 @@ export async function installDefaultRules(runtime: RulesRuntime, embedded: Embed
     }
     if (cards.size > 0) {
       const added = await runtime.lists.addEntries('stolen_cards', [...cards].map((value) => ({ value, note: 'chargeback received' })), actor);
+      await embedded.audit.append({ actor, action: 'list.add', subject: 'stolen_cards', details: { values: added.map((e) => e.value), note: 'chargeback received' } });
       listEntries = added.length;
       await runtime.refreshList('stolen_cards');
     }

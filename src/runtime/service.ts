@@ -15,6 +15,8 @@ import { openEmbedded, type Embedded, type OpenOptions } from './embedded.js';
 import { openRules, type RulesRuntime } from './rules.js';
 import { loadServingModel, promotionRefusal } from './serving.js';
 import type { SqliteAuditLog } from '../audit/stores/sqlite.js';
+import type { AuditInput } from '../audit/audit.js';
+import type { Decision } from '../decisions/decision.js';
 import { SqliteCaseStore } from '../review/stores/sqlite.js';
 import { missingVerdictLabels, verdictLabel } from '../review/label.js';
 import { caseIdFor } from '../review/case.js';
@@ -32,6 +34,12 @@ export interface ServiceOptions extends OpenOptions {
    * (the CLI while this server runs), ms; 0 turns it off. Default 2,000.
    */
   watchChangesMs?: number;
+  /**
+   * Add at start the audit entries of the newest decisions a stop left without one (default true).
+   * Off for a process that opens the data directory beside a running server (`riskgate replay`): the
+   * server's own entries may still be on their way.
+   */
+  auditMissingDecisions?: boolean;
 }
 
 export interface LineupReport {
@@ -80,6 +88,7 @@ export async function openService(dir: string, options: ServiceOptions): Promise
   const cases = new SqliteCaseStore(embedded.db);
   await appendMissingVerdictLabels(cases, embedded, decisions);
   await openMissingCases(cases, decisions);
+  if (options.auditMissingDecisions !== false) await auditMissingDecisions(embedded.audit, decisions);
   const audit = embedded.audit;
   const riskiest = new TopK();
   // The capacity guard: review inflow beyond the team's daily capacity narrows the active model's
@@ -179,7 +188,7 @@ export async function openService(dir: string, options: ServiceOptions): Promise
       }
       const user = stored.request.entities.user;
       if (user !== undefined && d.score !== null) riskiest.set(user, d.score);
-      void audit.append({ actor: 'riskgate', action: 'decision', subject: d.decision_id, details: { event_id: d.event_id, action: d.action, score: d.score, model: d.model?.id ?? null, degraded: d.degraded } });
+      void audit.append(decisionAuditEntry(d));
     },
   });
 
@@ -296,6 +305,30 @@ const CASE_CHECK_WINDOW = 10_000;
 async function openMissingCases(cases: SqliteCaseStore, decisions: SqliteDecisionStore): Promise<void> {
   const reviews = await decisions.list({ action: 'review', amongNewest: CASE_CHECK_WINDOW, limit: CASE_CHECK_WINDOW });
   for (const stored of reviews) if (!cases.get(caseIdFor(stored.decision.seq))) cases.open(caseOpeningFor(stored));
+}
+
+function decisionAuditEntry(d: Decision, recovered = false): AuditInput {
+  return {
+    actor: 'riskgate',
+    action: 'decision',
+    subject: d.decision_id,
+    details: { event_id: d.event_id, action: d.action, score: d.score, model: d.model?.id ?? null, degraded: d.degraded, ...(recovered ? { recovered_at_start: true, decided_at: d.decided_at } : {}) },
+  };
+}
+
+/** How many of the newest decisions a start checks for their audit entry (a stop loses at most the last commit group's). */
+const AUDIT_CHECK_WINDOW = 1_000;
+
+/**
+ * A decision is stored, then its audit entry appended in another file: a process stopped in between
+ * left the entry out, and a retry (which answers the stored decision) adds none. The start adds it.
+ */
+async function auditMissingDecisions(audit: SqliteAuditLog, decisions: SqliteDecisionStore): Promise<void> {
+  const newest = await decisions.list({ newestFirst: true, limit: AUDIT_CHECK_WINDOW });
+  if (newest.length === 0) return;
+  const audited = new Set((await audit.list({ action: 'decision', limit: 2 * AUDIT_CHECK_WINDOW })).map((e) => e.subject));
+  const missing = newest.filter((s) => !audited.has(s.decision.decision_id)).reverse();
+  for (const stored of missing) await audit.append(decisionAuditEntry(stored.decision, true));
 }
 
 /**

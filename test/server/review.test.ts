@@ -168,6 +168,33 @@ describe('review queue over HTTP', () => {
     expect(server.service.cases.get(caseId)).toMatchObject({ status: 'open', eventId: second.id });
   });
 
+  it('audits at the next start a decision stored just before a stop that lost its audit entry', async () => {
+    const { body } = await server.request('POST', '/v1/decisions', { body: booking({ amount: 90 }) });
+    const db = server.service.embedded.db;
+    const tail = () => db.prepare('SELECT seq, subject FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; subject: string };
+    for (let i = 0; i < 50 && tail().subject !== body.decision_id; i++) await new Promise((resolve) => setTimeout(resolve, 20)); // appended after the answer
+    const last = tail();
+    expect(last.subject).toBe(body.decision_id);
+    // As if the process stopped after the decision's commit and before its audit entry's (the tail of the chain).
+    db.prepare('DELETE FROM audit_log WHERE seq = ?').run(last.seq);
+    const restarted = await openService(server.service.embedded.dir, {});
+    try {
+      const entries = await restarted.audit.list({ action: 'decision', subject: body.decision_id });
+      expect(entries).toHaveLength(1);
+      expect(entries[0]!.details).toMatchObject({ event_id: body.event_id, recovered_at_start: true });
+      expect((await restarted.audit.verify()).ok).toBe(true);
+    } finally {
+      await restarted.close();
+    }
+  });
+
+  it('has the default rules and the seeded stolen cards in the audit trail (installed at the first start)', async () => {
+    const created = await server.service.audit.list({ action: 'rule.create', limit: 1_000 });
+    expect(created.filter((e) => e.actor === 'test').map((e) => e.subject)).toEqual(expect.arrayContaining(['stolen_card', 'blocked_device_or_ip', 'sanctioned_name']));
+    const seeded = await server.service.audit.list({ action: 'list.add', subject: 'stolen_cards', limit: 1_000 });
+    expect(seeded.some((e) => e.actor === 'test' && (e.details as { values: string[] }).values.length > 0)).toBe(true);
+  });
+
   it('escalates, reports queue statistics, the riskiest accounts and an intact audit trail', async () => {
     const { caseId } = await reviewCase();
     const claim = await server.request('POST', `/v1/cases/${caseId}/claim`, { key: server.keys.review, body: {} });

@@ -49,11 +49,11 @@ export function RulesPage() {
               <tr>
                 <th scope="col">Rule</th>
                 <th scope="col">Action</th>
-                <th scope="col" className="num">
+                <th scope="col" className="num col-secondary">
                   Priority
                 </th>
                 <th scope="col">Mode</th>
-                <th scope="col" className="num">
+                <th scope="col" className="num col-secondary">
                   Version
                 </th>
                 <th scope="col" className="num">
@@ -77,11 +77,11 @@ export function RulesPage() {
                   <td>
                     <span className={`badge badge-action-${rule.action}`}>{rule.action}</span>
                   </td>
-                  <td className="num">{rule.priority}</td>
+                  <td className="num col-secondary">{rule.priority}</td>
                   <td>
                     {rule.enabled ? null : <span className="badge badge-neutral">disabled</span>} {rule.shadow ? <span className="badge badge-shadow">shadow</span> : <span className="badge badge-ok">live</span>}
                   </td>
-                  <td className="num">{rule.version}</td>
+                  <td className="num col-secondary">{rule.version}</td>
                   <RuleCountCells counts={counts} rule={rule} />
                 </tr>
               ))}
