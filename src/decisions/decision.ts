@@ -60,6 +60,8 @@ export interface StoredDecision {
   listsVersion?: number;
   /** Set when the decision was recomputed at start-up for an event whose decision a crash lost. */
   recovered?: boolean;
+  /** Set for decisions stored before rule errors were logged: replay cannot compare them. */
+  ruleErrorsUnlogged?: boolean;
 }
 
 export const DECISION_ID_PREFIX = 'dec_';

@@ -52,6 +52,7 @@ export async function replayDecision(stored: StoredDecision, context: ReplayCont
   };
   const differences: string[] = [];
   for (const field of ['action', 'score', 'reasons', 'shadow', 'rules_version', 'rule_hits', 'shadow_rule_hits', 'rule_errors'] as const) {
+    if (field === 'rule_errors' && stored.ruleErrorsUnlogged) continue; // stored before they were logged
     if (JSON.stringify(original[field]) !== JSON.stringify(replayed[field])) differences.push(field);
   }
   return { equal: differences.length === 0, differences, original, replayed };

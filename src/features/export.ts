@@ -12,37 +12,37 @@ const META_COLUMNS = ['event_id', 'seq', 'ts', 'label', 'label_source', 'meta_sc
 export async function exportTrainingSet(set: TrainingSet, path: string, options: { includeImmature?: boolean } = {}): Promise<number> {
   const clash = set.names.find((name) => (META_COLUMNS as readonly string[]).includes(name));
   if (clash) throw new Error(`feature "${clash}" has the name of a training-set column; rename it`);
-  if (/\.parquet$/i.test(path)) {
-    const dir = await mkdtemp(join(tmpdir(), 'riskgate-export-'));
-    // The rows are the training set itself: an interrupted export must not leave them in /tmp.
-    const interrupted = () => {
-      rmSync(dir, { recursive: true, force: true });
-      process.exit(130);
-    };
-    process.once('SIGINT', interrupted);
-    process.once('SIGTERM', interrupted);
-    try {
-      const csv = join(dir, 'rows.csv');
-      const rows = await writeCsv(set, csv, options);
-      await whole(path, (partial) => csvToParquet(set, csv, partial));
-      return rows;
-    } finally {
-      process.off('SIGINT', interrupted);
-      process.off('SIGTERM', interrupted);
-      await rm(dir, { recursive: true, force: true });
-    }
+  // The rows are the training set itself: an interrupted export must leave them nowhere — neither
+  // in /tmp nor as a partial file beside the target.
+  const partial = join(dirname(path), `.${basename(path)}.${process.pid}.partial`);
+  const dir = /\.parquet$/i.test(path) ? await mkdtemp(join(tmpdir(), 'riskgate-export-')) : undefined;
+  const interrupted = () => {
+    rmSync(partial, { force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  try {
+    if (!dir) return await whole(path, partial, () => writeCsv(set, partial, options));
+    const csv = join(dir, 'rows.csv');
+    const rows = await writeCsv(set, csv, options);
+    await whole(path, partial, () => csvToParquet(set, csv, partial));
+    return rows;
+  } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+    if (dir) await rm(dir, { recursive: true, force: true });
   }
-  return whole(path, (partial) => writeCsv(set, partial, options));
 }
 
 /**
- * Write through a temporary file beside `path`, renamed into place once complete: an interrupted
- * export leaves no half file that reads like a smaller training set.
+ * Write through a temporary file (`partial`, beside `path`), renamed into place once complete: an
+ * interrupted export leaves no half file that reads like a smaller training set.
  */
-async function whole<T>(path: string, write: (partial: string) => Promise<T>): Promise<T> {
-  const partial = join(dirname(path), `.${basename(path)}.${process.pid}.partial`);
+async function whole<T>(path: string, partial: string, write: () => Promise<T>): Promise<T> {
   try {
-    const result = await write(partial);
+    const result = await write();
     renameSync(partial, path);
     return result;
   } finally {

@@ -60,6 +60,11 @@ export function normaliseListValue(kind: ListKind, raw: string): string {
   return value;
 }
 
+/** The key a stored value is looked up under today (the value itself when it cannot be one). */
+export function canonicalListValue(kind: ListKind, stored: string): string {
+  return lookupKey(kind, stored) ?? stored;
+}
+
 /** The key a value is stored and looked up under, or null when it cannot be one. */
 function lookupKey(kind: ListKind, raw: string): string | null {
   const trimmed = raw.trim();

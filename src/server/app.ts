@@ -168,7 +168,7 @@ export async function buildServer(service: Service, options: ServerOptions = {})
     if (request.url.startsWith('/v1/')) {
       reply.header('cache-control', 'no-store');
       reply.header('x-content-type-options', 'nosniff');
-    } else if (request.url === '/docs' || request.url.startsWith('/docs/')) {
+    } else if (/^\/docs(\/|\?|$)/.test(request.url)) {
       reply.header('x-content-type-options', 'nosniff');
       reply.header('referrer-policy', 'no-referrer');
     }

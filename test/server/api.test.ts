@@ -542,6 +542,12 @@ describe('rules through the API', () => {
       expect(replay.body.differences).toEqual([]);
       expect(replay.body.replayed.rule_errors).toEqual(failing.rule_errors);
       expect((await server.request('GET', `/v1/decisions/${failing.decision_id}`)).body.rule_errors).toEqual(failing.rule_errors);
+      // A decision stored before rule errors were logged reads with none, and its replay does not call that a difference.
+      const decisionsDb = new Database(join(server.service.embedded.dir, 'decisions.db'));
+      decisionsDb.prepare("UPDATE decisions SET decision = json_remove(decision, '$.rule_errors') WHERE seq = ?").run(failing.seq);
+      decisionsDb.close();
+      expect((await server.request('GET', `/v1/decisions/${failing.decision_id}`)).body.rule_errors).toEqual([]);
+      expect((await server.request('POST', `/v1/decisions/${failing.decision_id}/replay`)).body.differences).toEqual([]);
       const working = (await decide(booking({ amount: 120, message: 'see you soon' }))).body;
       expect(working).toMatchObject({ degraded: null, rule_errors: [], action: 'block' });
 
@@ -627,6 +633,7 @@ describe('replay, operations and documentation', () => {
     expect(metrics.body).toMatch(/riskgate_degraded_decisions_total\{reason="kill_switch"\}/);
     expect(metrics.body).toMatch(/riskgate_model_info\{model_id="m_/);
     expect(metrics.body).toMatch(/riskgate_rule_hits_total\{rule="/);
+    for (const path of ['/docs/json', '/docs/json?x=1']) expect((await fetch(`${server.url}${path}`)).headers.get('x-content-type-options'), path).toBe('nosniff');
     const docs = await server.request('GET', '/docs/json', { key: null });
     expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/v1/decisions', '/v1/events', '/v1/admin/kill-switch']));
     expect((await server.request('GET', '/v1/nothing-here', { key: null })).status).toBe(404);

@@ -185,8 +185,10 @@ function toStored(row: Row): StoredDecision {
     new Uint8Array(vector.buffer).set(row.vector);
   }
   const decision = JSON.parse(row.decision) as Decision;
+  const ruleErrorsUnlogged = decision.rule_errors === undefined;
   decision.rule_errors ??= []; // stored before rule errors were logged
   const stored: StoredDecision = {
+    ...(ruleErrorsUnlogged ? { ruleErrorsUnlogged } : {}),
     decision,
     request: JSON.parse(row.request) as RiskEvent,
     vector,

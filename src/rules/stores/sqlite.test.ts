@@ -169,6 +169,28 @@ describe('SqliteListStore', () => {
     expect(index.kinds().get('sanctioned_names')).toBe('name');
   });
 
+  it('rewrites once the entries stored before a normalisation changed, so they can be removed; replay still sees them as they were', async () => {
+    const { db, lists } = stores();
+    await ensureLists(lists, BUILTIN_LISTS, 'system');
+    // As an earlier version stored them: an IPv6 address written out, a name with a Cyrillic а, an expiry on a duplicate.
+    const legacy = db.prepare("INSERT INTO list_entries (list, value, note, expires_at, added_at, added_by) VALUES (?, ?, 'old', ?, 1, 'alice')");
+    const logged = db.prepare("INSERT INTO list_changes (list, value, change, actor, at, expires_at) VALUES (?, ?, 'add', 'alice', 1, ?)");
+    for (const [list, value, expires] of [['blocked_ips', '2001:db8:0:0:0:0:0:1', null], ['blocked_ips', '2001:db8::1', 5_000], ['sanctioned_names', 'putin vlаdimir', null]] as const) {
+      legacy.run(list, value, expires);
+      logged.run(list, value, expires);
+    }
+    db.prepare("DELETE FROM list_store_meta WHERE key = 'canonical_values'").run();
+    const before = await lists.lastChange('blocked_ips');
+    const reopened = new SqliteListStore(db, { now: clock() });
+    expect((await reopened.entries('blocked_ips')).map((e) => [e.value, e.expiresAt])).toEqual([['2001:db8::1', null]]); // the later expiry: none
+    expect((await reopened.entries('sanctioned_names')).map((e) => e.value)).toEqual(['putin vladimir']);
+    expect(await reopened.removeEntries('blocked_ips', ['2001:DB8:0:0:0:0:0:1'], 'bob')).toBe(1);
+    expect(await reopened.entries('blocked_ips')).toEqual([]);
+    expect((await reopened.asOf('blocked_ips', before)).map((e) => e.value).sort()).toEqual(['2001:db8:0:0:0:0:0:1', '2001:db8::1']);
+    new SqliteListStore(db, { now: clock() }); // once only: nothing left to rewrite, nothing logged again
+    expect(await reopened.lastChange('blocked_ips')).toBe(await lists.lastChange('blocked_ips'));
+  });
+
   it('rebuilds the lists as they were at any version, expiries included', async () => {
     const { lists } = stores();
     await ensureLists(lists, BUILTIN_LISTS, 'system');

@@ -4,7 +4,7 @@
 import type { SqliteDatabase } from '../../lib/sqlite.js';
 import { containsRawCardNumber } from '../../events/pan.js';
 import type { KnownNames } from '../compile.js';
-import { LIST_KINDS, LIST_NAME, ListValueError, normaliseListValue, type ListEntry, type ListKind, type NamedList } from '../lists.js';
+import { canonicalListValue, LIST_KINDS, LIST_NAME, ListValueError, normaliseListValue, type ListEntry, type ListKind, type NamedList } from '../lists.js';
 import { byPriority, RuleValidationError, type Rule, type RuleAction, type RuleChanges, type RuleInput } from '../rule.js';
 import {
   applyChanges,
@@ -245,6 +245,43 @@ export class SqliteListStore implements ListStore {
     if (!columns.includes('expires_at')) db.exec('ALTER TABLE list_changes ADD COLUMN expires_at INTEGER');
     // A running server finds the lists another process changed by their newest change.
     db.exec('CREATE INDEX IF NOT EXISTS list_changes_list ON list_changes (list, seq)');
+    this.canonicaliseStoredValues();
+  }
+
+  /**
+   * Entries stored before a normalisation changed (IPv6 written out, names with look-alike letters)
+   * are rewritten once to the form lookups, additions and removals use today — otherwise such an entry
+   * would still block but could never be removed. Each rewrite is a logged removal and addition, so
+   * replaying a decision rebuilds the lists as they were. Two entries that become one keep the later
+   * expiry (none is the latest).
+   */
+  private canonicaliseStoredValues(): void {
+    const db = this.db;
+    db.exec('CREATE TABLE IF NOT EXISTS list_store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT');
+    const done = () => db.prepare("SELECT 1 FROM list_store_meta WHERE key = 'canonical_values'").get() !== undefined;
+    if (done()) return;
+    db.transaction(() => {
+      if (done()) return; // another process did it meanwhile
+      const at = this.now();
+      const actor = 'riskgate (stored values rewritten to their canonical form)';
+      for (const list of db.prepare("SELECT name, kind FROM lists WHERE kind IN ('ip', 'name')").all() as Array<{ name: string; kind: ListKind }>) {
+        const rows = db.prepare('SELECT * FROM list_entries WHERE list = ?').all(list.name) as EntryRow[];
+        for (const row of rows) {
+          const key = canonicalListValue(list.kind, row.value);
+          if (key === row.value) continue;
+          const existing = db.prepare('SELECT * FROM list_entries WHERE list = ? AND value = ?').get(list.name, key) as EntryRow | undefined;
+          const expiresAt = existing === undefined ? row.expires_at : existing.expires_at === null || row.expires_at === null ? null : Math.max(existing.expires_at, row.expires_at);
+          db.prepare('DELETE FROM list_entries WHERE list = ? AND value = ?').run(list.name, row.value);
+          db.prepare("INSERT INTO list_changes (list, value, change, actor, at) VALUES (?, ?, 'remove', ?, ?)").run(list.name, row.value, actor, at);
+          db.prepare(
+            `INSERT INTO list_entries (list, value, note, expires_at, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (list, value) DO UPDATE SET expires_at = excluded.expires_at`,
+          ).run(list.name, key, existing?.note ?? row.note, expiresAt, existing?.added_at ?? row.added_at, existing?.added_by ?? row.added_by);
+          db.prepare("INSERT INTO list_changes (list, value, change, actor, at, expires_at) VALUES (?, ?, 'add', ?, ?, ?)").run(list.name, key, actor, at, expiresAt);
+        }
+      }
+      db.prepare("INSERT INTO list_store_meta (key, value) VALUES ('canonical_values', ?)").run(String(at));
+    }).immediate();
   }
 
   async createList(list: { name: string; kind: ListKind; description?: string }, actor: string): Promise<NamedList> {

@@ -177,11 +177,16 @@ export function reviewRoutes(service: Service) {
         let decided: ReviewCase;
         // A retry (the answer to the first request was lost) finds the case decided as it asks: the
         // same answer, not a conflict. (The lease ended with the decision, so it cannot be compared.)
-        const retried = current.status === 'decided' && current.decidedBy === reviewer && current.verdict === body.verdict && current.note === (body.note ?? null);
+        const sameAs = (c: ReviewCase) => c.status === 'decided' && c.decidedBy === reviewer && c.verdict === body.verdict && c.note === (body.note ?? null);
+        let retried = sameAs(current);
         try {
           decided = retried ? current : cases.decide(id, body.lease_id, body.verdict, body.note ?? null, reviewer, labelId, now);
         } catch (error) {
-          return mapError(error);
+          // The same request sent twice at once: the other one decided the case meanwhile.
+          const after = error instanceof CaseConflictError ? cases.get(id) : undefined;
+          if (!after || !sameAs(after)) return mapError(error);
+          decided = after;
+          retried = true;
         }
         // The verdict is a label: it feeds the label-aware features and the next training set.
         const label = parseEvent(verdictLabel(decided, stored?.request, decided.decidedAt ?? now));
