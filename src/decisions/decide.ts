@@ -354,11 +354,12 @@ export class Decider {
  * feature) has failed, like one that throws — the decision falls back and says so.
  */
 function probabilityOf<T extends { probability: number }>(score: T | Promise<T>): T | Promise<T> {
-  const check = (s: T): T => {
-    if (!(s.probability >= 0 && s.probability <= 1)) throw new Error(`the model answered ${s.probability}, not a probability`);
-    return s;
-  };
-  return score instanceof Promise ? score.then(check) : check(score);
+  return score instanceof Promise ? score.then(requireProbability) : requireProbability(score);
+}
+
+function requireProbability<T extends { probability: number }>(score: T): T {
+  if (!(score.probability >= 0 && score.probability <= 1)) throw new Error(`the model answered ${score.probability}, not a probability`);
+  return score;
 }
 
 function reusedId(eventId: string): ConflictError {

@@ -139,16 +139,9 @@ export class ListIndex implements ListLookup {
    * at the lists' version `readAt` (ListStore.current).
    */
   set(list: Pick<NamedList, 'name' | 'kind'>, entries: readonly Pick<ListEntry, 'value' | 'expiresAt'>[], readAt = 0): void {
-    // Stored values are keyed again: entries stored before a normalisation changed (IPv6 written out,
-    // names with look-alike letters) must still match what lookups normalise today. Two entries that
-    // now share a key keep the later expiry.
-    const rekey = list.kind === 'ip' || list.kind === 'name';
+    // Stored values are in today's canonical form (the store rewrote older ones once, when it opened).
     const expiries = new Map<string, number>();
-    for (const e of entries) {
-      const key = rekey ? (lookupKey(list.kind, e.value) ?? e.value) : e.value;
-      const expiry = e.expiresAt ?? Infinity;
-      if (!(expiries.get(key)! >= expiry)) expiries.set(key, expiry);
-    }
+    for (const e of entries) expiries.set(e.value, e.expiresAt ?? Infinity);
     this.lists.set(list.name, { kind: list.kind, readAt, expiries, names: list.kind === 'name' ? new NameIndex(expiries.keys()) : null });
   }
 

@@ -184,6 +184,10 @@ describe('SqliteListStore', () => {
     const reopened = new SqliteListStore(db, { now: clock() });
     expect((await reopened.entries('blocked_ips')).map((e) => [e.value, e.expiresAt])).toEqual([['2001:db8::1', null]]); // the later expiry: none
     expect((await reopened.entries('sanctioned_names')).map((e) => e.value)).toEqual(['putin vladimir']);
+    // What the rules read: the old spellings match what lookups normalise today.
+    const index = await loadListIndex(reopened);
+    expect(index.contains('blocked_ips', '2001:db8::1', 1e15)).toBe(true); // no expiry: the later of the two
+    expect(index.contains('sanctioned_names', 'Vladimir Putin', 0)).toBe(true);
     expect(await reopened.removeEntries('blocked_ips', ['2001:DB8:0:0:0:0:0:1'], 'bob')).toBe(1);
     expect(await reopened.entries('blocked_ips')).toEqual([]);
     expect((await reopened.asOf('blocked_ips', before)).map((e) => e.value).sort()).toEqual(['2001:db8:0:0:0:0:0:1', '2001:db8::1']);

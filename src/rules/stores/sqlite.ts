@@ -264,20 +264,25 @@ export class SqliteListStore implements ListStore {
       if (done()) return; // another process did it meanwhile
       const at = this.now();
       const actor = 'riskgate (stored values rewritten to their canonical form)';
+      const entriesOf = db.prepare('SELECT * FROM list_entries WHERE list = ?');
+      const entry = db.prepare('SELECT * FROM list_entries WHERE list = ? AND value = ?');
+      const remove = db.prepare('DELETE FROM list_entries WHERE list = ? AND value = ?');
+      const put = db.prepare(
+        `INSERT INTO list_entries (list, value, note, expires_at, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (list, value) DO UPDATE SET expires_at = excluded.expires_at`,
+      );
+      const logRemove = db.prepare("INSERT INTO list_changes (list, value, change, actor, at) VALUES (?, ?, 'remove', ?, ?)");
+      const logAdd = db.prepare("INSERT INTO list_changes (list, value, change, actor, at, expires_at) VALUES (?, ?, 'add', ?, ?, ?)");
       for (const list of db.prepare("SELECT name, kind FROM lists WHERE kind IN ('ip', 'name')").all() as Array<{ name: string; kind: ListKind }>) {
-        const rows = db.prepare('SELECT * FROM list_entries WHERE list = ?').all(list.name) as EntryRow[];
-        for (const row of rows) {
+        for (const row of entriesOf.all(list.name) as EntryRow[]) {
           const key = canonicalListValue(list.kind, row.value);
           if (key === row.value) continue;
-          const existing = db.prepare('SELECT * FROM list_entries WHERE list = ? AND value = ?').get(list.name, key) as EntryRow | undefined;
+          const existing = entry.get(list.name, key) as EntryRow | undefined;
           const expiresAt = existing === undefined ? row.expires_at : existing.expires_at === null || row.expires_at === null ? null : Math.max(existing.expires_at, row.expires_at);
-          db.prepare('DELETE FROM list_entries WHERE list = ? AND value = ?').run(list.name, row.value);
-          db.prepare("INSERT INTO list_changes (list, value, change, actor, at) VALUES (?, ?, 'remove', ?, ?)").run(list.name, row.value, actor, at);
-          db.prepare(
-            `INSERT INTO list_entries (list, value, note, expires_at, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?)
-             ON CONFLICT (list, value) DO UPDATE SET expires_at = excluded.expires_at`,
-          ).run(list.name, key, existing?.note ?? row.note, expiresAt, existing?.added_at ?? row.added_at, existing?.added_by ?? row.added_by);
-          db.prepare("INSERT INTO list_changes (list, value, change, actor, at, expires_at) VALUES (?, ?, 'add', ?, ?, ?)").run(list.name, key, actor, at, expiresAt);
+          remove.run(list.name, row.value);
+          logRemove.run(list.name, row.value, actor, at);
+          put.run(list.name, key, existing?.note ?? row.note, expiresAt, existing?.added_at ?? row.added_at, existing?.added_by ?? row.added_by);
+          logAdd.run(list.name, key, actor, at, expiresAt);
         }
       }
       db.prepare("INSERT INTO list_store_meta (key, value) VALUES ('canonical_values', ?)").run(String(at));
