@@ -4,6 +4,7 @@ import { openSqlite } from '../lib/sqlite.js';
 import { sealArtifact, verifyArtifact, type ModelArtifact } from './artifact.js';
 import { createScorer, ModelFeatureMismatch } from './scorer.js';
 import { SqliteModelRegistry } from './stores/sqlite-registry.js';
+import type { RegisteredModel } from './registry.js';
 import { importXgboostJson } from './xgboost/index.js';
 
 const VERSION = 'fs_test00000000';
@@ -84,6 +85,32 @@ describe('model registry', () => {
     expect(history.at(-1)).toMatchObject({ modelId: m1!.artifact.id, from: 'retired', to: 'active', actor: 'carol' });
     await expect(registry.rollback('signup', 'x')).rejects.toThrow(/no active model/);
     await expect(registry.promote('m_nope', 'active', { actor: 'x' })).rejects.toThrow(/no model with id/);
+  });
+
+  it('rolls back one step further each time (v3 → v2 → v1), not back and forth between the newest two', async () => {
+    const registry = open();
+    const [v1, v2, v3] = await Promise.all([0, 1, 2].map((i) => registry.register(logisticArtifact('checkout', i), 'test')));
+    const id = (m: RegisteredModel | undefined) => m!.artifact.id;
+    for (const m of [v1, v2, v3]) await registry.promote(id(m), 'active', { actor: 'alice' });
+    const activeNow = async () => (await registry.list('checkout')).filter((m) => m.stage === 'active').map((m) => m.artifact.id);
+    await registry.rollback('checkout', 'bob');
+    expect(await activeNow()).toEqual([id(v2)]);
+    await registry.rollback('checkout', 'bob');
+    expect(await activeNow()).toEqual([id(v1)]);
+    await expect(registry.rollback('checkout', 'bob')).rejects.toThrow(/no earlier active model/);
+    expect((await registry.history('checkout')).filter((h) => h.via === 'rollback').map((h) => h.modelId)).toEqual([id(v2), id(v1)]);
+    // A promotion after rollbacks starts from where the line stands: rolling it back restores v1.
+    await registry.promote(id(v3), 'active', { actor: 'alice' });
+    await registry.rollback('checkout', 'bob');
+    expect(await activeNow()).toEqual([id(v1)]);
+  });
+
+  it('opens a registry whose stage history predates rollback marks, keeping its rows', async () => {
+    const db = openSqlite(':memory:');
+    db.exec('CREATE TABLE model_stage_history (seq INTEGER PRIMARY KEY, model_id TEXT NOT NULL, name TEXT NOT NULL, from_stage TEXT, to_stage TEXT NOT NULL, canary_share REAL, actor TEXT NOT NULL, at INTEGER NOT NULL) STRICT');
+    db.prepare("INSERT INTO model_stage_history (model_id, name, from_stage, to_stage, canary_share, actor, at) VALUES ('m_old', 'checkout', NULL, 'candidate', NULL, 'x', 1)").run();
+    const registry = new SqliteModelRegistry(db);
+    expect(await registry.history('checkout')).toEqual([{ modelId: 'm_old', name: 'checkout', from: null, to: 'candidate', canaryShare: null, actor: 'x', at: 1 }]);
   });
 
   it('changes a policy without touching the artifact, and refuses a review band above the block threshold', async () => {

@@ -26,6 +26,8 @@ export interface StageChange {
   canaryShare: number | null;
   actor: string;
   at: number;
+  /** Set on the activation a rollback made. */
+  via?: 'rollback';
 }
 
 export class RegistryError extends Error {}

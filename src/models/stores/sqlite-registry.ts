@@ -23,7 +23,8 @@ CREATE TABLE IF NOT EXISTS model_stage_history (
   to_stage     TEXT NOT NULL,
   canary_share REAL,
   actor        TEXT NOT NULL,
-  at           INTEGER NOT NULL
+  at           INTEGER NOT NULL,
+  via          TEXT
 ) STRICT;
 `;
 
@@ -38,7 +39,7 @@ type Row = {
   stage_changed_at: number;
 };
 
-type HistoryRow = { model_id: string; name: string; from_stage: Stage | null; to_stage: Stage; canary_share: number | null; actor: string; at: number };
+type HistoryRow = { model_id: string; name: string; from_stage: Stage | null; to_stage: Stage; canary_share: number | null; actor: string; at: number; via: 'rollback' | null };
 
 export class SqliteModelRegistry implements ModelRegistry {
   constructor(
@@ -46,6 +47,9 @@ export class SqliteModelRegistry implements ModelRegistry {
     private readonly now: () => number = Date.now,
   ) {
     db.exec(SCHEMA);
+    // Histories written before rollbacks were marked: their rollbacks read as promotions.
+    const columns = db.prepare("SELECT name FROM pragma_table_info('model_stage_history')").pluck().all() as string[];
+    if (!columns.includes('via')) db.exec('ALTER TABLE model_stage_history ADD COLUMN via TEXT');
   }
 
   async register(artifact: ModelArtifact, actor: string): Promise<RegisteredModel> {
@@ -109,15 +113,12 @@ export class SqliteModelRegistry implements ModelRegistry {
   async rollback(name: string, actor: string): Promise<RegisteredModel[]> {
     const active = this.db.prepare("SELECT * FROM models WHERE name = ? AND stage = 'active'").get(name) as Row | undefined;
     if (!active) throw new RegistryError(`model line "${name}" has no active model to roll back`);
-    // The model that was active most recently before the current one took over.
-    const previous = this.db
-      .prepare("SELECT model_id FROM model_stage_history WHERE name = ? AND to_stage = 'active' AND model_id != ? ORDER BY seq DESC LIMIT 1")
-      .get(name, active.id) as { model_id: string } | undefined;
+    const previous = previousActive(this.db.prepare("SELECT model_id, via FROM model_stage_history WHERE name = ? AND to_stage = 'active' ORDER BY seq").all(name) as Array<Pick<HistoryRow, 'model_id' | 'via'>>, active.id);
     if (!previous) throw new RegistryError(`model line "${name}" has no earlier active model to roll back to`);
-    const restored = this.row(previous.model_id)!;
+    const restored = this.row(previous)!;
     this.db.transaction(() => {
       this.setStage(active, 'retired', null, actor);
-      this.setStage(restored, 'active', null, actor);
+      this.setStage(restored, 'active', null, actor, 'rollback');
     }).immediate();
     return [toModel(this.row(active.id)!), toModel(this.row(restored.id)!)];
   }
@@ -139,23 +140,23 @@ export class SqliteModelRegistry implements ModelRegistry {
     const rows = (name
       ? this.db.prepare('SELECT * FROM model_stage_history WHERE name = ? ORDER BY seq').all(name)
       : this.db.prepare('SELECT * FROM model_stage_history ORDER BY seq').all()) as HistoryRow[];
-    return rows.map((r) => ({ modelId: r.model_id, name: r.name, from: r.from_stage, to: r.to_stage, canaryShare: r.canary_share, actor: r.actor, at: r.at }));
+    return rows.map((r) => ({ modelId: r.model_id, name: r.name, from: r.from_stage, to: r.to_stage, canaryShare: r.canary_share, actor: r.actor, at: r.at, ...(r.via ? { via: r.via } : {}) }));
   }
 
   private row(id: string): Row | undefined {
     return this.db.prepare('SELECT * FROM models WHERE id = ?').get(id) as Row | undefined;
   }
 
-  private setStage(row: Row, stage: Stage, share: number | null, actor: string): void {
+  private setStage(row: Row, stage: Stage, share: number | null, actor: string, via?: 'rollback'): void {
     const at = this.now();
     this.db.prepare('UPDATE models SET stage = ?, canary_share = ?, stage_changed_at = ? WHERE id = ?').run(stage, share, at, row.id);
-    this.recordChange(row.id, row.name, row.stage, stage, share, actor, at);
+    this.recordChange(row.id, row.name, row.stage, stage, share, actor, at, via);
   }
 
-  private recordChange(id: string, name: string, from: Stage | null, to: Stage, share: number | null, actor: string, at: number): void {
+  private recordChange(id: string, name: string, from: Stage | null, to: Stage, share: number | null, actor: string, at: number, via?: 'rollback'): void {
     this.db
-      .prepare('INSERT INTO model_stage_history (model_id, name, from_stage, to_stage, canary_share, actor, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(id, name, from, to, share, actor, at);
+      .prepare('INSERT INTO model_stage_history (model_id, name, from_stage, to_stage, canary_share, actor, at, via) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(id, name, from, to, share, actor, at, via ?? null);
   }
 }
 
@@ -169,4 +170,19 @@ function toModel(row: Row): RegisteredModel {
     policy: row.policy ? (JSON.parse(row.policy) as Policy) : artifact.policy,
     stageChangedAt: row.stage_changed_at,
   };
+}
+
+/**
+ * The model a rollback restores: the line's activations replayed as a stack — a promotion pushes its
+ * model, a rollback pops the model it replaced — so that rolling back again goes one step further
+ * back (v3 → v2 → v1) instead of returning to the model just rolled back from.
+ */
+export function previousActive(activations: ReadonlyArray<{ model_id: string; via: 'rollback' | null }>, activeId: string): string | undefined {
+  const stack: string[] = [];
+  for (const { model_id, via } of activations) {
+    if (via === 'rollback') stack.pop();
+    if (stack.at(-1) !== model_id) stack.push(model_id);
+  }
+  while (stack.at(-1) === activeId) stack.pop();
+  return stack.at(-1);
 }
