@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import {
   buildTrainingSet,
   checkSkew,
@@ -47,12 +47,18 @@ export function parseDate(name: string) {
   };
 }
 
-export function parseDurationOption(name: string) {
+function parseDurationOption(name: string) {
   return (value: string): number => {
     const ms = parseDuration(value);
     if (ms === null || ms <= 0) throw new UserError(`${name} must be a duration such as 30d, 12h or 90m, got "${value}"`);
     return ms;
   };
+}
+
+/** A duration option, in ms, whose help shows its default as written (`30d`), not in ms. */
+export function durationOption(flags: string, description: string, defaultText: string): Option {
+  const name = flags.split(' ')[0]!;
+  return new Option(flags, description).argParser(parseDurationOption(name)).default(parseDurationOption(name)(defaultText), defaultText);
 }
 
 function describeWindow(def: WindowedFeature): string {
@@ -130,7 +136,7 @@ export function registerFeatures(program: Command): void {
     .requiredOption('-o, --out <file>', 'output file: .csv or .parquet')
     .option('--from <date>', 'first event time (inclusive)', parseDate('--from'))
     .option('--to <date>', 'last event time (exclusive)', parseDate('--to'))
-    .option('--maturity <duration>', 'label horizon: a fraud label counts if it arrived within this after the event', parseDurationOption('--maturity'), parseDuration('30d'))
+    .addOption(durationOption('--maturity <duration>', 'label horizon: a fraud label counts if it arrived within this after the event', '30d'))
     .option('--include-immature', 'keep rows whose horizon has not closed (label -1)')
     .action(async (opts, command: Command) => {
       if (!/\.(csv|parquet)$/i.test(opts.out)) throw new UserError('--out must end in .csv or .parquet');

@@ -29,10 +29,9 @@ import { openStores, type Stores } from '../runtime/embedded.js';
 import { saveModelRows } from '../runtime/evaluation-rows.js';
 import { promotionRefusal } from '../runtime/serving.js';
 import { checkPeriod, existingFile, writablePath, UserError, parseNumberOption } from './errors.js';
-import { loadSet, parseDate, parseDurationOption } from './features.js';
+import { loadSet, parseDate, durationOption } from './features.js';
 import { dataDirOf } from './data-dir.js';
 
-const DAY = 86_400_000;
 const ACTOR = CLI_ACTOR;
 
 function dirOf(command: Command): string {
@@ -146,8 +145,8 @@ export function registerModels(program: Command): void {
     .option('--feature-set-version <version>', 'train on a registered feature set version (default: the one served)')
     .option('--from <date>', 'first event time of the rows', parseDate('--from'))
     .option('--to <date>', 'end of the rows (exclusive)', parseDate('--to'))
-    .option('--maturity <duration>', 'label horizon: rows younger than this are left out', parseDurationOption('--maturity'), 21 * DAY)
-    .option('--gap <duration>', 'time left out between the training and validation periods (the label delay)', parseDurationOption('--gap'), 7 * DAY)
+    .addOption(durationOption('--maturity <duration>', 'label horizon: rows younger than this are left out', '21d'))
+    .addOption(durationOption('--gap <duration>', 'time left out between the training and validation periods (the label delay)', '7d'))
     .option('--calibration <method>', 'auto, platt or isotonic', 'auto')
     .option('--block <p>', 'block at or above this calibrated probability', parseNumberOption('--block', 0, 1))
     .option('--review <p>', 'review at or above this calibrated probability', parseNumberOption('--review', 0, 1))
@@ -175,8 +174,8 @@ export function registerModels(program: Command): void {
     .command('retrain')
     .description('Train a new candidate on the latest labels (reviewer verdicts and chargebacks included) and report it beside the active model on the same test period')
     .option('--name <name>', 'model line', 'checkout')
-    .option('--maturity <duration>', 'label horizon: rows younger than this are left out', parseDurationOption('--maturity'), 21 * DAY)
-    .option('--gap <duration>', 'time between the training and validation periods', parseDurationOption('--gap'), 7 * DAY)
+    .addOption(durationOption('--maturity <duration>', 'label horizon: rows younger than this are left out', '21d'))
+    .addOption(durationOption('--gap <duration>', 'time between the training and validation periods', '7d'))
     .option('--reviews-per-day <n>', 'review volume for precision/recall at volume', parseNumberOption('--reviews-per-day', 1, 1e7, true), 50)
     .action(async (opts, command: Command) => {
       await withStores(command, async (stores) => {
@@ -229,7 +228,7 @@ export function registerModels(program: Command): void {
     .description('Evaluate a registered model on a period of the log: metrics, segments, JSON and an HTML report')
     .option('--from <date>', 'first event time of the rows', parseDate('--from'))
     .option('--to <date>', 'end of the rows (exclusive)', parseDate('--to'))
-    .option('--maturity <duration>', 'label horizon', parseDurationOption('--maturity'), 21 * DAY)
+    .addOption(durationOption('--maturity <duration>', 'label horizon', '21d'))
     .option('--reviews-per-day <n>', 'review volume for precision/recall at volume', parseNumberOption('--reviews-per-day', 1, 1e7, true), 50)
     .option('--fn-cost <x>', 'cost of a missed fraud, in false alarms', parseNumberOption('--fn-cost', 0, 1e9), 20)
     .option('--compare <model-id>', 'a second model to show beside it (e.g. the active one)')

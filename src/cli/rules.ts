@@ -8,11 +8,10 @@ import { openRules, type RulesRuntime } from '../runtime/rules.js';
 import { replayDecision } from '../decisions/replay.js';
 import { openService } from '../runtime/service.js';
 import { checkPeriod, existingFile, UserError, parseNumberOption } from './errors.js';
-import { parseDate, parseDurationOption } from './features.js';
+import { parseDate, durationOption } from './features.js';
 import { dataDirOf } from './data-dir.js';
 
 const ACTOR = CLI_ACTOR;
-const DAY = 86_400_000;
 
 async function withRules<T>(command: Command, run: (rules: RulesRuntime, embedded: Embedded) => Promise<T>): Promise<T> {
   const embedded = await openEmbedded(dataDirOf(command));
@@ -147,7 +146,7 @@ export function registerRules(program: Command): void {
     .option('--file <path>', 'read the candidate from a file')
     .option('--from <date>', 'first event time', parseDate('--from'))
     .option('--to <date>', 'end (exclusive)', parseDate('--to'))
-    .option('--maturity <duration>', 'label horizon', parseDurationOption('--maturity'), 21 * DAY)
+    .addOption(durationOption('--maturity <duration>', 'label horizon', '21d'))
     .option('--json', 'print the report as JSON')
     .action(async (opts, command: Command) => {
       await withRules(command, async (r, embedded) => {

@@ -46,7 +46,10 @@ describe('riskgate CLI', () => {
       const help = await run(...path, '--help');
       expect(help.code, path.join(' ')).toBe(0);
       expect(help.out, path.join(' ')).toMatch(/Usage: riskgate/);
+      // Durations are shown as they are written, never as milliseconds.
+      expect(help.out, path.join(' ')).not.toMatch(/default: \d{6,}/);
     }
+    expect((await run('train', '--help')).out).toMatch(/--maturity <duration>[\s\S]*\(default: 21d\)/);
   });
 
   it('exits 2 with a message on bad arguments', async () => {
