@@ -261,6 +261,9 @@ describe('POST /v1/events', () => {
     const carrying = await server.request('POST', '/v1/events', { key: server.keys.events, body: { ...login, id: `${login.id}_outer`, events: [{ ...login, id: `${login.id}_inner` }] } });
     expect(carrying.status).toBe(400);
     expect(await server.service.embedded.log.get(`${login.id}_inner`)).toBeUndefined();
+    const bare = await server.request('POST', '/v1/events', { key: server.keys.events, raw: JSON.stringify([{ ...login, id: `${login.id}_bare` }]) });
+    expect([bare.status, bare.body.message]).toEqual([400, expect.stringMatching(/not a bare array/)]);
+    expect(await server.service.embedded.log.get(`${login.id}_bare`)).toBeUndefined();
   });
 });
 

@@ -27,6 +27,7 @@ export function eventRoutes(service: Service) {
       },
       async (request, reply) => {
         const body = request.body as unknown;
+        if (Array.isArray(body)) throw new HttpError(400, 'invalid_request', '(body): must be one event object or {"events": [...]}, not a bare array');
         const isBatch = typeof body === 'object' && body !== null && Array.isArray((body as { events?: unknown }).events);
         if (isBatch) {
           // {"events": [...]} and nothing else: an event that also carried an "events" field, or a batch
