@@ -230,7 +230,9 @@ function fieldErrors(errors: Iterable<SchemaError>, httpPart: string | undefined
   for (const e of errors) {
     const path = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
     const prefix = path === '' ? '' : `${path}.`;
-    if (e.keyword === 'required' && Array.isArray(e.params.requiredProperties)) {
+    if (e.keyword === 'enum' && Array.isArray(e.params.allowedValues)) {
+      out.push({ path: at(path), message: `must be one of ${e.params.allowedValues.map((c) => JSON.stringify(c)).join(', ')}` });
+    } else if (e.keyword === 'required' && Array.isArray(e.params.requiredProperties)) {
       for (const name of e.params.requiredProperties as string[]) out.push({ path: at(`${prefix}${name}`), message: 'is required' });
     } else if (e.keyword === 'additionalProperties' && Array.isArray(e.params.additionalProperties)) {
       for (const name of e.params.additionalProperties as string[]) out.push({ path: at(`${prefix}${name}`), message: 'is not a known field' });

@@ -185,6 +185,9 @@ describe('POST /v1/decisions', () => {
     expect([fraction.status, fraction.body.message]).toEqual([400, 'query.limit: must be an integer']);
     const unknown = await server.request('GET', '/v1/cases?colour=red', { key: server.keys.review });
     expect([unknown.status, unknown.body.message]).toEqual([400, 'query.colour: is not a known field']);
+    // A choice says which values it takes.
+    const choice = await server.request('GET', '/v1/cases?status=bogus', { key: server.keys.review });
+    expect([choice.status, choice.body.message]).toEqual([400, 'query.status: must be one of "open", "claimed", "escalated", "decided", "all"']);
     const active = server.service.lineup().active!.registered.artifact.id;
     const halfPolicy = await server.request('PUT', `/v1/admin/models/${active}/policy`, { body: { block: 0.9 } });
     expect([halfPolicy.status, halfPolicy.body.errors]).toEqual([400, [{ path: 'review', message: 'is required' }]]);
