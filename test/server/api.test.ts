@@ -364,6 +364,9 @@ describe('safe degradation', () => {
     expect(body.rule_hits.length).toBeGreaterThan(0);
     await server.request('PUT', '/v1/admin/kill-switch', { body: { enabled: false } });
     expect((await decide(booking())).body.degraded).toBeNull();
+    // Recorded as the key's name and id, the way review actions are.
+    const [entry] = (await server.request('GET', '/v1/audit?action=kill_switch&limit=1')).body.entries;
+    expect(entry.actor).toMatch(/^test admin \(key_[\w-]+\)$/);
   });
 
   it('manages lists through the API; a listed card is blocked by rule', async () => {

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { RegistryError, STAGES, type RegisteredModel, type Stage } from '../../models/index.js';
 import type { Service } from '../../runtime/service.js';
@@ -6,8 +6,8 @@ import { compareShadow } from '../../decisions/comparison.js';
 import { HttpError } from '../errors.js';
 import { containsRawCardNumber } from '../../events/index.js';
 import { IdParam, Policy } from '../schemas.js';
+import { actorOf } from '../actor.js';
 
-const actorOf = (request: FastifyRequest) => `key:${request.apiKey?.id ?? 'unknown'} (${request.apiKey?.name ?? ''})`;
 
 function modelView(m: RegisteredModel) {
   return {

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { containsRawCardNumber, parseEvent } from '../../events/index.js';
 import { verdictLabel, verdictLabelId } from '../../review/label.js';
@@ -8,9 +8,9 @@ import { HttpError } from '../errors.js';
 import { IdParam } from '../schemas.js';
 import { createThresholdExplorer, type ThresholdExplorer } from '../../policy/index.js';
 import { loadModelRows } from '../../runtime/evaluation-rows.js';
+import { actorOf } from '../actor.js';
 
 const DAY = 86_400_000;
-const reviewerOf = (request: FastifyRequest) => `${request.apiKey?.name ?? 'unknown'} (${request.apiKey?.id ?? '?'})`;
 
 function view(c: ReviewCase, now: number) {
   const claimed = isClaimed(c, now);
@@ -125,7 +125,7 @@ export function reviewRoutes(service: Service) {
     });
 
     app.post('/v1/cases/:id/claim', { ...review, schema: { tags: ['review'], summary: 'Claim a case under a lease', params: IdParam, body: Type.Optional(Type.Object({}, { additionalProperties: false })) } }, async (request) => {
-      const reviewer = reviewerOf(request);
+      const reviewer = actorOf(request);
       const { case: c, leaseId, expiresAt } = (() => {
         try {
           return cases.claim((request.params as { id: string }).id, reviewer, Date.now());
@@ -139,7 +139,7 @@ export function reviewRoutes(service: Service) {
 
     const LeaseBody = Type.Object({ lease_id: Type.String({ minLength: 1, maxLength: 100 }), note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
     app.post('/v1/cases/:id/release', { ...review, schema: { tags: ['review'], params: IdParam, body: LeaseBody } }, async (request) => {
-      const reviewer = reviewerOf(request);
+      const reviewer = actorOf(request);
       try {
         const c = cases.release((request.params as { id: string }).id, (request.body as { lease_id: string }).lease_id, reviewer, Date.now());
         void service.audit.append({ actor: reviewer, action: 'case.release', subject: c.id });
@@ -161,7 +161,7 @@ export function reviewRoutes(service: Service) {
         },
       },
       async (request) => {
-        const reviewer = reviewerOf(request);
+        const reviewer = actorOf(request);
         const body = request.body as { lease_id: string; verdict: 'fraud' | 'legit'; note?: string };
         const id = (request.params as { id: string }).id;
         const current = cases.get(id);
@@ -199,7 +199,7 @@ export function reviewRoutes(service: Service) {
     );
 
     app.post('/v1/cases/:id/escalate', { ...review, schema: { tags: ['review'], params: IdParam, body: LeaseBody } }, async (request) => {
-      const reviewer = reviewerOf(request);
+      const reviewer = actorOf(request);
       const body = request.body as { lease_id: string; note?: string };
       vetNote(body.note);
       try {

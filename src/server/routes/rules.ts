@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import {
   backtestRule,
@@ -19,6 +19,7 @@ import {
 import { MAX_TS } from '../../events/index.js';
 import type { Service } from '../../runtime/service.js';
 import { HttpError } from '../errors.js';
+import { actorOf } from '../actor.js';
 
 const DAY = 86_400_000;
 /** How long a backtest runs before letting waiting requests through (a decision waits at most about this long). */
@@ -26,7 +27,6 @@ const BACKTEST_SLICE_MS = 10;
 /** A list of sanctioned names can hold 100,000 entries: they are read a page at a time. */
 const DEFAULT_ENTRIES_PAGE = 1_000;
 const MAX_ENTRIES_PAGE = 10_000;
-const actorOf = (request: FastifyRequest) => `key:${request.apiKey?.id ?? 'unknown'} (${request.apiKey?.name ?? ''})`;
 
 /** Rule and list errors as HTTP answers; a compile error carries its position. */
 function mapError(error: unknown): never {
