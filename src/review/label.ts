@@ -11,6 +11,16 @@ export function verdictLabelId(caseId: string): string {
   return `verdict_${caseId}`;
 }
 
+/**
+ * The id a case's verdict label gets: verdictLabelId, or — when an event imported from another
+ * installation already holds it — the first of `…_2`, `…_3`, … that no event holds.
+ */
+export async function freeVerdictLabelId(caseId: string, taken: (eventId: string) => Promise<boolean>): Promise<string> {
+  const base = verdictLabelId(caseId);
+  if (!(await taken(base))) return base;
+  for (let n = 2; ; n++) if (!(await taken(`${base}_${n}`))) return `${base}_${n}`;
+}
+
 /** What every verdict label's id starts with (case ids start with case_): no client may take one first. */
 export const RESERVED_ID_PREFIX = verdictLabelId('case_');
 
@@ -18,7 +28,7 @@ export const RESERVED_ID_PREFIX = verdictLabelId('case_');
 export function verdictLabel(decided: ReviewCase, request: RiskEvent | undefined, at: number): Record<string, unknown> {
   const entities = request?.entities ?? {};
   return {
-    id: verdictLabelId(decided.id),
+    id: decided.labelEventId ?? verdictLabelId(decided.id),
     type: 'reviewer_verdict',
     ts: Math.max(at, (request?.ts ?? 0) + 1),
     entities: Object.fromEntries(Object.entries(entities).filter(([kind]) => ['user', 'card', 'device', 'listing', 'host'].includes(kind))),

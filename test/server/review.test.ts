@@ -113,6 +113,23 @@ describe('review queue over HTTP', () => {
     expect(label!.event.payload).toMatchObject({ verdict: 'fraud', case_id: caseId });
   });
 
+  it("gives the verdict label another id when an imported event already holds the case's (a log moved from another installation)", async () => {
+    const { caseId, eventId } = await reviewCase();
+    // Import takes reserved ids (events moved between installations keep theirs): append directly, as import does.
+    const foreign = { id: verdictLabelId(caseId), type: 'reviewer_verdict' as const, ts: Date.now(), entities: { user: 'u_elsewhere' }, payload: { target_event_id: 'evt_elsewhere', verdict: 'legit' as const, reviewer: 'someone elsewhere' } };
+    expect((await server.service.embedded.features.ingest([foreign]))[0]!.status).toBe('appended');
+    const claim = await server.request('POST', `/v1/cases/${caseId}/claim`, { key: server.keys.review, body: {} });
+    const decided = await server.request('POST', `/v1/cases/${caseId}/decide`, { key: server.keys.review, body: { lease_id: claim.body.lease_id, verdict: 'fraud' } });
+    expect([decided.status, decided.body.label_event_id]).toEqual([200, `${verdictLabelId(caseId)}_2`]);
+    const label = await server.service.embedded.log.get(`${verdictLabelId(caseId)}_2`);
+    expect(label!.event.payload).toMatchObject({ verdict: 'fraud', case_id: caseId, target_event_id: eventId });
+    expect((await server.request('GET', `/v1/cases/${caseId}`, { key: server.keys.review })).body.case.label_event_id).toBe(`${verdictLabelId(caseId)}_2`);
+    const audit = (await server.request('GET', `/v1/audit?action=case.decide&subject=${caseId}`)).body.entries;
+    expect(audit.map((e: { details: { label_event_id: string } }) => e.details.label_event_id)).toEqual([`${verdictLabelId(caseId)}_2`]);
+    // The imported event is left as it was.
+    expect((await server.service.embedded.log.get(verdictLabelId(caseId)))!.event.payload).toMatchObject({ verdict: 'legit', target_event_id: 'evt_elsewhere' });
+  });
+
   it('refuses a note with a card number before anything changes (notes go into the label and the audit trail)', async () => {
     const { caseId } = await reviewCase();
     const claim = await server.request('POST', `/v1/cases/${caseId}/claim`, { key: server.keys.review, raw: '' });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { containsRawCardNumber, parseEvent } from '../../events/index.js';
-import { verdictLabel, verdictLabelId } from '../../review/label.js';
+import { freeVerdictLabelId, verdictLabel } from '../../review/label.js';
 import { CaseConflictError, CaseNotFoundError, isClaimed, isSlaBreached, type ReviewCase } from '../../review/case.js';
 import type { Service } from '../../runtime/service.js';
 import { HttpError } from '../errors.js';
@@ -168,11 +168,12 @@ export function reviewRoutes(service: Service) {
         if (!current) throw new HttpError(404, 'not_found', `there is no case "${id}"`);
         const stored = await service.decisions.get(current.decisionId);
         const now = Date.now();
-        const labelId = verdictLabelId(id);
         vetNote(body.note);
+        // A log moved here from another installation may hold an event with this case's label id.
+        const labelId = current.labelEventId ?? (await freeVerdictLabelId(id, async (eventId) => (await service.embedded.log.get(eventId)) !== undefined));
         // The label must be storable before the case is decided: a verdict whose label failed after
         // the case was closed would never reach the features or the next training set.
-        const provisional = parseEvent(verdictLabel({ ...current, verdict: body.verdict, note: body.note ?? null, decidedBy: reviewer }, stored?.request, now));
+        const provisional = parseEvent(verdictLabel({ ...current, verdict: body.verdict, note: body.note ?? null, decidedBy: reviewer, labelEventId: labelId }, stored?.request, now));
         if (!provisional.ok) throw new HttpError(400, 'invalid_request', provisional.errors.map((e) => `${e.path.replace(/^payload\./, '')}: ${e.message}`).join('; '));
         let decided: ReviewCase;
         // A retry (the answer to the first request was lost) finds the case decided as it asks: the
@@ -192,9 +193,9 @@ export function reviewRoutes(service: Service) {
         const label = parseEvent(verdictLabel(decided, stored?.request, decided.decidedAt ?? now));
         if (!label.ok) throw new Error(`verdict label for ${id} did not validate: ${JSON.stringify(label.errors)}`);
         const [storedLabel] = await service.embedded.features.ingest([label.event]);
-        if (storedLabel!.conflict && !retried) throw new Error(`the verdict label ${labelId} of case ${id} was not stored: another event already has its id`);
-        if (!retried) await service.audit.append({ actor: reviewer, action: 'case.decide', subject: id, details: { verdict: body.verdict, label_event_id: labelId } });
-        return { case: view(decided, Date.now()), label_event_id: labelId };
+        if (storedLabel!.conflict && !retried) throw new Error(`the verdict label ${decided.labelEventId} of case ${id} was not stored: another event already has its id`);
+        if (!retried) await service.audit.append({ actor: reviewer, action: 'case.decide', subject: id, details: { verdict: body.verdict, label_event_id: decided.labelEventId } });
+        return { case: view(decided, Date.now()), label_event_id: decided.labelEventId };
       },
     );
 
