@@ -113,10 +113,13 @@ export function validateRuleFields(rule: RuleInput): void {
   }
   if (rule.shadow !== undefined && typeof rule.shadow !== 'boolean') fail('shadow', 'must be true or false');
   if (rule.enabled !== undefined && typeof rule.enabled !== 'boolean') fail('enabled', 'must be true or false');
-  // Names and descriptions end up in the audit trail and on every decision's reasons: no card numbers.
-  for (const field of ['name', 'description'] as const) {
+  // Names, descriptions and expressions end up in the audit trail (names on every decision's reasons
+  // too): no card numbers. Requests carry card fingerprints, so a rule comparing a number never fires.
+  for (const field of ['name', 'description', 'expression'] as const) {
     const text = rule[field];
-    if (typeof text === 'string' && containsRawCardNumber(text)) fail(field, 'looks like it holds a raw card number');
+    if (typeof text === 'string' && containsRawCardNumber(text)) {
+      fail(field, field === 'expression' ? 'looks like it holds a raw card number: compare request.entities.card with card fingerprints (or put them on the stolen_cards list)' : 'looks like it holds a raw card number');
+    }
   }
 }
 

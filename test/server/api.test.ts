@@ -377,6 +377,10 @@ describe('safe degradation', () => {
     expect([noted.status, noted.body.message]).toEqual([400, expect.stringMatching(/note: looks like it holds a raw card number/)]);
     const named = await server.request('POST', '/v1/admin/rules', { body: { id: 'pan_in_name', name: 'Block 4111111111111111', expression: 'false', action: 'tag' } });
     expect([named.status, named.body.message]).toEqual([400, expect.stringMatching(/name/)]);
+    const compared = await server.request('POST', '/v1/admin/rules', { body: { id: 'pan_in_expression', name: 'Card', expression: 'request.entities.card == "4111111111111111"', action: 'tag' } });
+    expect([compared.status, compared.body.message]).toEqual([400, expect.stringMatching(/^expression: looks like it holds a raw card number/)]);
+    const described = await server.request('POST', '/v1/admin/lists', { body: { name: 'pan_described', kind: 'user', description: 'card 4111111111111111' } });
+    expect([described.status, described.body.message]).toEqual([400, expect.stringMatching(/description: looks like it holds a raw card number/)]);
     const reason = await server.request('PUT', '/v1/admin/kill-switch', { body: { enabled: false, reason: 'card 4111111111111111 again' } });
     expect([reason.status, reason.body.message]).toEqual([400, expect.stringMatching(/^reason: looks like/)]);
     // A value given twice in one request is one entry, and reported so.
@@ -387,6 +391,12 @@ describe('safe degradation', () => {
     expect(body.rule_hits).toContainEqual(expect.objectContaining({ rule_id: 'stolen_card', action: 'block' }));
     expect((await server.request('POST', '/v1/admin/lists/nope/entries', { body: { entries: [{ value: 'x' }] } })).status).toBe(404);
     expect((await server.request('POST', '/v1/admin/lists/stolen_cards/entries', { body: { entries: [{ value: '4111111111111111' }] } })).status).toBe(400);
+    // An e-mail address is audited as stored, as its hash, when removed as when added.
+    await server.request('POST', '/v1/admin/lists/blocked_emails/entries', { body: { entries: [{ value: 'Anna.K+x@googlemail.com' }] } });
+    expect((await server.request('DELETE', '/v1/admin/lists/blocked_emails/entries', { body: { values: ['Anna.K+x@googlemail.com'] } })).body).toEqual({ removed: 1 });
+    const trail = JSON.stringify((await server.request('GET', '/v1/audit?subject=blocked_emails')).body.entries);
+    expect(trail).toMatch(/em_/);
+    expect(trail).not.toMatch(/anna|googlemail/i);
 
     // Entries are read a page at a time, newest first, with the total.
     const all = (await server.request('GET', '/v1/admin/lists/stolen_cards/entries', { key: server.keys.review })).body;

@@ -116,7 +116,7 @@ describe('review queue over HTTP', () => {
   it("gives the verdict label another id when an imported event already holds the case's (a log moved from another installation)", async () => {
     const { caseId, eventId } = await reviewCase();
     // Import takes reserved ids (events moved between installations keep theirs): append directly, as import does.
-    const foreign = { id: verdictLabelId(caseId), type: 'reviewer_verdict' as const, ts: Date.now(), entities: { user: 'u_elsewhere' }, payload: { target_event_id: 'evt_elsewhere', verdict: 'legit' as const, reviewer: 'someone elsewhere' } };
+    const foreign = { id: verdictLabelId(caseId), type: 'reviewer_verdict' as const, v: 1 as const, ts: Date.now(), entities: { user: 'u_elsewhere' }, payload: { target_event_id: 'evt_elsewhere', verdict: 'legit' as const, reviewer: 'someone elsewhere' } };
     expect((await server.service.embedded.features.ingest([foreign]))[0]!.status).toBe('appended');
     const claim = await server.request('POST', `/v1/cases/${caseId}/claim`, { key: server.keys.review, body: {} });
     const decided = await server.request('POST', `/v1/cases/${caseId}/decide`, { key: server.keys.review, body: { lease_id: claim.body.lease_id, verdict: 'fraud' } });

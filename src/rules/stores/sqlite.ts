@@ -295,6 +295,7 @@ export class SqliteListStore implements ListStore {
       throw new ListValueError('a list name is 1–64 lower-case letters, digits or _, starting with a letter');
     }
     if (!(LIST_KINDS as readonly string[]).includes(list.kind)) throw new ListValueError(`a list kind is one of ${LIST_KINDS.join(', ')}`);
+    if (list.description !== undefined && containsRawCardNumber(list.description)) throw new ListValueError('description: looks like it holds a raw card number');
     const created: NamedList = { name: list.name, kind: list.kind, description: list.description ?? '', createdAt: this.now(), createdBy: actor };
     const inserted = this.db
       .prepare('INSERT INTO lists (name, kind, description, created_at, created_by) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING')
