@@ -26,5 +26,7 @@ export interface DecisionStore {
   count(): Promise<number>;
   /** The highest event seq with a stored decision (0 when none): recovery starts after it. */
   lastSeq(): Promise<number>;
+  /** Each user's score in their latest decision among the newest `amongNewest`, oldest first (users whose latest has no score left out). */
+  latestScoresByUser(amongNewest: number): Promise<Array<{ user: string; score: number }>>;
   close(): Promise<void>;
 }

@@ -91,6 +91,8 @@ export async function openService(dir: string, options: ServiceOptions): Promise
   if (options.auditMissingDecisions !== false) await auditMissingDecisions(embedded.audit, decisions);
   const audit = embedded.audit;
   const riskiest = new TopK();
+  // The leaderboard lives in memory: a start fills it again from the newest decisions, as they left it.
+  for (const { user, score } of await decisions.latestScoresByUser(LEADERBOARD_REBUILD)) riskiest.set(user, score);
   // The capacity guard: review inflow beyond the team's daily capacity narrows the active model's
   // review band (with hysteresis) instead of growing the queue without bound; every change is logged
   // and audited.
@@ -315,6 +317,9 @@ function decisionAuditEntry(d: Decision, recovered = false): AuditInput {
     details: { event_id: d.event_id, action: d.action, score: d.score, model: d.model?.id ?? null, degraded: d.degraded, ...(recovered ? { recovered_at_start: true, decided_at: d.decided_at } : {}) },
   };
 }
+
+/** How many of the newest decisions a start reads to fill the risk leaderboard again (~60 ms per 100k). */
+const LEADERBOARD_REBUILD = 200_000;
 
 /** How many of the newest decisions a start checks for their audit entry (a stop loses at most the last commit group's). */
 const AUDIT_CHECK_WINDOW = 1_000;

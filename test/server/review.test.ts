@@ -160,6 +160,18 @@ describe('review queue over HTTP', () => {
     }
   });
 
+  it('has the risk leaderboard again after a restart, as the decisions left it', async () => {
+    await reviewCase(7000);
+    const before = (await server.request('GET', '/v1/topk?k=500', { key: server.keys.review })).body.entities;
+    expect(before.length).toBeGreaterThan(0);
+    const restarted = await openService(server.service.embedded.dir, {});
+    try {
+      expect(restarted.riskiest.topK(500)).toEqual(before);
+    } finally {
+      await restarted.close();
+    }
+  });
+
   it('opens the case of a review decision stored just before a stop (at the next start, and on a retry)', async () => {
     const cases = () => server.service.embedded.db.prepare('SELECT id FROM cases').pluck().all() as string[];
     const lose = (caseId: string) => {

@@ -132,6 +132,19 @@ export class SqliteDecisionStore implements DecisionStore {
     return (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM decisions').get() as { s: number }).s;
   }
 
+  async latestScoresByUser(amongNewest: number): Promise<Array<{ user: string; score: number }>> {
+    const rows = this.db
+      .prepare(
+        `SELECT d.user AS user, json_extract(d.decision, '$.score') AS score FROM decisions d
+         JOIN (SELECT MAX(seq) AS seq FROM decisions
+               WHERE user IS NOT NULL AND seq >= coalesce((SELECT seq FROM decisions ORDER BY seq DESC LIMIT 1 OFFSET ?), 0)
+               GROUP BY user) latest ON d.seq = latest.seq
+         ORDER BY d.seq`,
+      )
+      .all(Math.max(0, amongNewest - 1)) as Array<{ user: string; score: number | null }>;
+    return rows.filter((r): r is { user: string; score: number } => typeof r.score === 'number');
+  }
+
   async close(): Promise<void> {
     await this.writer.close();
     if (this.db.open) this.db.close();
