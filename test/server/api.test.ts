@@ -594,6 +594,8 @@ describe('rules through the API', () => {
     expect(report.body.rows).toBeGreaterThan(100);
     expect(report.body.hits).toBeGreaterThanOrEqual(0);
     expect((await server.request('POST', '/v1/admin/rules/backtest', { body: { expression: 'features.nope > 1.0' } })).status).toBe(400);
+    const reversed = await server.request('POST', '/v1/admin/rules/backtest', { body: { expression: 'true', from: 1_795_000_000_000, to: 1_794_000_000_000 } });
+    expect([reversed.status, reversed.body.message]).toEqual([400, expect.stringMatching(/^from: must come before to/)]);
   });
 
   it('keeps answering decisions while a backtest replays the log, and runs one backtest at a time', async () => {

@@ -124,6 +124,7 @@ export function ruleRoutes(service: Service) {
       },
       async (request) => {
         const body = request.body as { expression: string; from?: number; to?: number; maturity_days?: number };
+        if (body.from !== undefined && body.to !== undefined && body.from >= body.to) throw new HttpError(400, 'invalid_request', 'from: must come before to (the period is from ≤ ts < to)');
         // It replays the log on the event loop decisions are answered on: in slices, and one at a time,
         // so that a few reviewers' backtests cannot crowd the decisions out.
         if (backtestRunning) throw new HttpError(429, 'backtest_running', 'another backtest is running on this server; try again when it has finished');
