@@ -120,6 +120,10 @@ describe('model registry', () => {
     expect(updated.policy).toEqual({ block: 0.7, review: 0.2 });
     expect(updated.artifact.policy).toEqual({ block: 0.9, review: 0.5 });
     await expect(registry.setPolicy(m.artifact.id, { block: 0.3, review: 0.5 }, 'alice')).rejects.toThrow(/review must not be above/);
+    // The policy in force again: nothing recorded.
+    const changes = (await registry.history('checkout')).length;
+    await registry.setPolicy(m.artifact.id, { block: 0.7, review: 0.2 }, 'bob');
+    expect((await registry.history('checkout')).length).toBe(changes);
   });
 });
 

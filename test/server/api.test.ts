@@ -670,5 +670,14 @@ describe('replay, operations and documentation', () => {
     expect((await server.request('PUT', '/v1/admin/settings', { body: { budgets: { features_ms: 0 } } })).status).toBe(400);
     expect((await server.request('PUT', '/v1/admin/settings', { body: { fallback_model_id: 'm_missing' } })).status).toBe(404);
     expect((await server.request('PUT', '/v1/admin/settings', { body: { budgets: { model_ms: 30 } } })).body.budgets.model_ms).toBe(30);
+    const overBudget = await server.request('PUT', '/v1/admin/settings', { body: { budgets: { total_ms: 10, features_ms: 50 } } });
+    expect([overBudget.status, overBudget.body.message]).toEqual([400, expect.stringMatching(/^budgets\.features_ms: must not exceed budgets\.total_ms \(10\)/)]);
+    // A change that changes nothing is neither stored nor audited.
+    const audited = async () => (await server.request('GET', '/v1/audit?action=settings.update&limit=1000')).body.entries.length + (await server.request('GET', '/v1/audit?action=policy.update&limit=1000')).body.entries.length;
+    const before = await audited();
+    expect((await server.request('PUT', '/v1/admin/settings', { body: {} })).status).toBe(200);
+    expect((await server.request('PUT', '/v1/admin/settings', { body: { budgets: { model_ms: 30 } } })).body.budgets.model_ms).toBe(30);
+    expect((await server.request('PUT', `/v1/admin/models/${model}/policy`, { body: { block: 0.85, review: 0.25 } })).body.policy).toEqual({ block: 0.85, review: 0.25 });
+    expect(await audited()).toBe(before);
   });
 });

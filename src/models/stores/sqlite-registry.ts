@@ -128,6 +128,8 @@ export class SqliteModelRegistry implements ModelRegistry {
     if (!row) throw new RegistryError(`no model with id "${id}"`);
     const problem = validatePolicy(policy);
     if (problem) throw new RegistryError(problem);
+    const current = toModel(row).policy;
+    if (current.block === policy.block && current.review === policy.review) return toModel(row); // nothing to record
     const at = this.now();
     this.db.transaction(() => {
       this.db.prepare('UPDATE models SET policy = ? WHERE id = ?').run(JSON.stringify({ block: policy.block, review: policy.review }), id);

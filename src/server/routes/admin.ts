@@ -113,7 +113,12 @@ export function adminRoutes(service: Service) {
     );
 
     app.put('/v1/admin/models/:id/policy', { ...admin, schema: { tags: ['models'], summary: 'Change the block threshold and review band', params: IdParam, body: Policy } }, async (request) => {
-      const updated = await guard(() => registry.setPolicy((request.params as { id: string }).id, request.body as { block: number; review: number }, actorOf(request)));
+      const id = (request.params as { id: string }).id;
+      const policy = request.body as { block: number; review: number };
+      const before = await registry.get(id);
+      // The policy in force already: nothing stored, nothing audited.
+      if (before && before.policy.block === policy.block && before.policy.review === policy.review) return modelView(before);
+      const updated = await guard(() => registry.setPolicy(id, policy, actorOf(request)));
       await service.audit.append({ actor: actorOf(request), action: 'policy.update', subject: updated.artifact.id, details: { ...updated.policy } });
       await service.reloadModels();
       return modelView(updated);
@@ -158,17 +163,29 @@ export function adminRoutes(service: Service) {
     app.put('/v1/admin/settings', { ...admin, schema: { tags: ['operations'], summary: 'Fallback model and stage budgets', body: SettingsBody } }, async (request) => {
       const body = request.body as { fallback_model_id?: string | null; review_capacity_per_day?: number; budgets?: { total_ms?: number; features_ms?: number; model_ms?: number; rules_ms?: number } };
       if (body.fallback_model_id && !(await registry.get(body.fallback_model_id))) throw new HttpError(404, 'not_found', `no model "${body.fallback_model_id}"`);
-      const current = service.settings().budgets;
+      const now = service.settings();
+      const current = now.budgets;
+      const budgets = {
+        totalMs: body.budgets?.total_ms ?? current.totalMs,
+        featuresMs: body.budgets?.features_ms ?? current.featuresMs,
+        modelMs: body.budgets?.model_ms ?? current.modelMs,
+        rulesMs: body.budgets?.rules_ms ?? current.rulesMs,
+      };
+      // A stage cannot have longer than the whole request.
+      for (const [field, ms] of [['features_ms', budgets.featuresMs], ['model_ms', budgets.modelMs], ['rules_ms', budgets.rulesMs]] as const) {
+        if (ms > budgets.totalMs) throw new HttpError(400, 'invalid_request', `budgets.${field}: must not exceed budgets.total_ms (${budgets.totalMs}), got ${ms}`);
+      }
+      const fallbackModelId = body.fallback_model_id !== undefined ? body.fallback_model_id : now.fallbackModelId;
+      const reviewCapacityPerDay = body.review_capacity_per_day ?? now.reviewCapacityPerDay;
+      const unchanged =
+        fallbackModelId === now.fallbackModelId && reviewCapacityPerDay === now.reviewCapacityPerDay && (Object.keys(budgets) as Array<keyof typeof budgets>).every((k) => budgets[k] === current[k]);
+      // A change that changes nothing is neither stored nor audited.
+      if (unchanged) return settingsView();
       service.updateSettings(
         {
           ...(body.fallback_model_id !== undefined ? { fallbackModelId: body.fallback_model_id } : {}),
           ...(body.review_capacity_per_day !== undefined ? { reviewCapacityPerDay: body.review_capacity_per_day } : {}),
-          budgets: {
-            totalMs: body.budgets?.total_ms ?? current.totalMs,
-            featuresMs: body.budgets?.features_ms ?? current.featuresMs,
-            modelMs: body.budgets?.model_ms ?? current.modelMs,
-            rulesMs: body.budgets?.rules_ms ?? current.rulesMs,
-          },
+          budgets,
         },
         actorOf(request),
       );
