@@ -4,7 +4,7 @@
 // Every stage that can be slow or sick has a budget and a circuit breaker; when one fails, the decision
 // falls back (fallback model, then rules only) and says so in `degraded`.
 import { parseEvent, type FieldError } from '../events/index.js';
-import type { RiskEvent } from '../events/schema.js';
+import { isLabelType, type RiskEvent } from '../events/schema.js';
 import type { FeatureSet, OnlineFeatureStore } from '../features/index.js';
 import type { Contribution } from '../models/index.js';
 import type { Metrics } from '../monitor/metrics.js';
@@ -115,8 +115,9 @@ export class Decider {
 
   async decide(body: unknown): Promise<DecideResult> {
     const started = performance.now();
-    // 1. Validate.
+    // 1. Validate. A label says what happened to an earlier event; there is nothing about it to decide.
     const event = parseLiveEvent(body);
+    if (isLabelType(event.type)) throw new ValidationError([{ path: 'type', message: `"${event.type}" is a label, not a checkpoint to decide: send it to POST /v1/events` }]);
     // A client that retries before the first answer arrives must get that decision, not a second one
     // counted, audited and observed again: requests for an event id are decided one at a time.
     for (let running = this.inFlight.get(event.id); running; running = this.inFlight.get(event.id)) await running.catch(() => undefined);

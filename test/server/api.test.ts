@@ -178,6 +178,8 @@ describe('POST /v1/decisions', () => {
       expect([other.status, other.body.error], type).toEqual([415, 'unsupported_media_type']);
     }
     // The parser's reason is given without the excerpt of the body V8 quotes (it may hold a card number).
+    const label = await server.request('POST', '/v1/decisions', { key: server.keys.decide, body: { id: `cb_${Date.now()}`, type: 'chargeback', ts: LIVE_TS, entities: { user: 'u_1', card: 'cf_1' }, payload: { target_event_id: 'bk_1', amount: 10, currency: 'USD', reason_code: '10.4' } } });
+    expect([label.status, label.body.message]).toEqual([400, expect.stringMatching(/^type: "chargeback" is a label, not a checkpoint to decide/)]);
     const malformed = await server.request('POST', '/v1/decisions', { raw: '[4111111111111111,x]' });
     expect(malformed.body.message).toBe("body is not valid JSON: Unexpected token 'x'");
     // Route schemas name the field too: where it came from, missing or unknown, and no integer truncated.
