@@ -666,6 +666,8 @@ describe('replay, operations and documentation', () => {
     const model = server.service.lineup().active!.registered.artifact.id;
     expect((await server.request('PUT', `/v1/admin/models/${model}/policy`, { body: { block: 0.2, review: 0.5 } })).status).toBe(409);
     expect((await server.request('PUT', `/v1/admin/models/${model}/policy`, { body: { block: 'high' } })).status).toBe(400);
+    const noLine = await server.request('POST', '/v1/admin/models/rollback', { body: { name: 'nope' } });
+    expect([noLine.status, noLine.body.message]).toEqual([404, 'name: there is no model line "nope"']);
     const updated = await server.request('PUT', `/v1/admin/models/${model}/policy`, { body: { block: 0.85, review: 0.25 } });
     expect(updated.body.policy).toEqual({ block: 0.85, review: 0.25 });
     expect((await decide(booking())).body.policy).toEqual({ block: 0.85, review: 0.25 });

@@ -62,6 +62,8 @@ describe('review queue over HTTP', () => {
       const taken = await server.request('POST', `/v1/cases/${caseId}/${action}`, { key: loser, body: { lease_id: winnerLease, ...(action === 'decide' ? { verdict: 'legit' } : {}) } });
       expect([action, taken.status, taken.body.message]).toEqual([action, 409, expect.stringMatching(/is held by .*; claim it first/)]);
     }
+    const noted = await server.request('POST', `/v1/cases/${caseId}/release`, { key: winnerKey, body: { lease_id: winnerLease, note: 'back to the queue' } });
+    expect([noted.status, noted.body.message]).toEqual([400, 'note: is not a known field']);
     expect((await server.request('POST', `/v1/cases/${caseId}/release`, { key: winnerKey, body: { lease_id: winnerLease } })).status).toBe(200);
   });
 

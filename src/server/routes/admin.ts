@@ -106,6 +106,7 @@ export function adminRoutes(service: Service) {
       { ...admin, schema: { tags: ['models'], summary: 'Retire the active model and restore the previous one', body: Type.Object({ name: Type.Optional(Type.String()) }, { additionalProperties: false }) } },
       async (request) => {
         const name = (request.body as { name?: string }).name ?? service.settings().modelName;
+        if ((await registry.list(name)).length === 0) throw new HttpError(404, 'not_found', `name: there is no model line "${name}"`);
         const changed = await guard(() => registry.rollback(name, actorOf(request)));
         await service.audit.append({ actor: actorOf(request), action: 'model.rollback', subject: name, details: { changed: changed.map((m) => [m.artifact.id, m.stage]) } });
         return { changed: changed.map(modelView), serving: await service.reloadModels() };

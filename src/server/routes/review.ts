@@ -138,7 +138,9 @@ export function reviewRoutes(service: Service) {
     });
 
     const LeaseBody = Type.Object({ lease_id: Type.String({ minLength: 1, maxLength: 100 }), note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
-    app.post('/v1/cases/:id/release', { ...review, schema: { tags: ['review'], params: IdParam, body: LeaseBody } }, async (request) => {
+    // A release hands the case back as it was: it takes no note (nothing would keep it).
+    const ReleaseBody = Type.Object({ lease_id: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
+    app.post('/v1/cases/:id/release', { ...review, schema: { tags: ['review'], params: IdParam, body: ReleaseBody } }, async (request) => {
       const reviewer = actorOf(request);
       try {
         const c = cases.release((request.params as { id: string }).id, (request.body as { lease_id: string }).lease_id, reviewer, Date.now());
