@@ -129,6 +129,14 @@ describe('event validation', () => {
     expect(parseEvent(event).ok).toBe(true);
   });
 
+  it('takes a check-in day only if the calendar has it', () => {
+    const event = clone('booking_attempted');
+    for (const day of ['2026-02-28', '2024-02-29', '2026-12-31']) expect(parseEvent({ ...event, payload: { ...event.payload, checkin: day } }).ok, day).toBe(true);
+    for (const day of ['2026-13-01', '2026-02-29', '2026-04-31', '2026-00-10']) {
+      expect(errorsOf({ ...event, payload: { ...event.payload, checkin: day } }), day).toContainEqual({ path: 'payload.checkin', message: `is not a day of the calendar (YYYY-MM-DD), got "${day}"` });
+    }
+  });
+
   it('accepts epoch milliseconds and RFC 3339 times, refuses others', () => {
     const event = clone('login');
     event.ts = 1_767_225_600_000;

@@ -86,10 +86,21 @@ const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 const INVISIBLE_CHARACTER = /[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/;
 
 function crossFieldErrors(type: EventType, payload: Record<string, unknown>): FieldError[] {
+  const errors: FieldError[] = [];
   if (type === 'payment_attempted' && payload.status === 'declined' && payload.decline_code === undefined) {
-    return [{ path: 'payload.decline_code', message: 'is required when status is declined' }];
+    errors.push({ path: 'payload.decline_code', message: 'is required when status is declined' });
   }
-  return [];
+  // The schema checks the shape YYYY-MM-DD; the calendar decides whether the day exists.
+  if (typeof payload.checkin === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(payload.checkin) && !isCalendarDay(payload.checkin)) {
+    errors.push({ path: 'payload.checkin', message: `is not a day of the calendar (YYYY-MM-DD), got "${payload.checkin}"` });
+  }
+  return errors;
+}
+
+function isCalendarDay(text: string): boolean {
+  const [year, month, day] = text.split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 function normalise(input: Record<string, unknown>): RiskEvent {
