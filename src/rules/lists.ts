@@ -55,7 +55,14 @@ export function normaliseListValue(kind: ListKind, raw: string): string {
   if (containsRawCardNumber(raw)) throw new ListValueError('looks like a raw card number: lists hold card fingerprints, never card numbers');
   const value = lookupKey(kind, raw);
   if (value === null) {
-    throw new ListValueError(kind === 'email' ? `"${raw}" is not an e-mail address` : `a ${kind} value must be 1–${MAX_LIST_VALUE} characters`);
+    const length = raw.trim().length;
+    throw new ListValueError(
+      kind === 'email'
+        ? `"${raw}" is not an e-mail address`
+        : kind === 'name' && length > 0 && length <= MAX_LIST_VALUE
+          ? `"${raw}" has no letters or digits to match a name on`
+          : `a ${kind} value must be 1–${MAX_LIST_VALUE} characters`,
+    );
   }
   return value;
 }

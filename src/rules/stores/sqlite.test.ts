@@ -149,6 +149,10 @@ describe('SqliteListStore', () => {
     const { lists } = stores();
     await ensureLists(lists, BUILTIN_LISTS, 'system');
     await expect(lists.addEntries('blocked_emails', [{ value: 'ok@example.com' }, { value: 'not an address' }], 'alice')).rejects.toThrow(ListValueError);
+    // The bad one is named by its place in the request, and says what is wrong with it.
+    await expect(lists.addEntries('blocked_emails', [{ value: 'ok@example.com' }, { value: 'not an address' }], 'alice')).rejects.toThrow(/^entries\[1\]\.value: "not an address" is not an e-mail address$/);
+    await expect(lists.addEntries('sanctioned_names', [{ value: '!!!' }], 'alice')).rejects.toThrow(/^entries\[0\]\.value: "!!!" has no letters or digits to match a name on$/);
+    await expect(lists.removeEntries('blocked_emails', ['ok@example.com', ''], 'alice')).rejects.toThrow(/^values\[1\]: /);
     expect(await lists.entries('blocked_emails')).toEqual([]);
     await expect(lists.addEntries('nope', [{ value: 'x' }], 'alice')).rejects.toThrow(ListNotFoundError);
   });

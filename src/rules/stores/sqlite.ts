@@ -320,9 +320,9 @@ export class SqliteListStore implements ListStore {
     // Normalise every value before writing any, so one bad value leaves the list untouched; a value
     // given twice (or two spellings of one, e.g. e-mail addresses) is one entry, the last one given.
     const byValue = new Map<string, ListEntry>();
-    for (const e of entries) {
-      if (e.note !== undefined && e.note !== null && containsRawCardNumber(e.note)) throw new ListValueError('note: looks like it holds a raw card number');
-      const value = normaliseListValue(list.kind, e.value);
+    for (const [i, e] of entries.entries()) {
+      if (e.note !== undefined && e.note !== null && containsRawCardNumber(e.note)) throw new ListValueError(`entries[${i}].note: looks like it holds a raw card number`);
+      const value = atEntry(`entries[${i}].value`, () => normaliseListValue(list.kind, e.value));
       byValue.delete(value);
       byValue.set(value, { value, note: e.note ?? null, expiresAt: e.expiresAt ?? null, addedAt: at, addedBy: actor });
     }
@@ -344,7 +344,7 @@ export class SqliteListStore implements ListStore {
   async removeEntries(name: string, values: readonly string[], actor: string): Promise<number> {
     checkListActor(actor);
     const list = await this.requireList(name);
-    const keys = values.map((v) => normaliseListValue(list.kind, v));
+    const keys = values.map((v, i) => atEntry(`values[${i}]`, () => normaliseListValue(list.kind, v)));
     const remove = this.db.prepare('DELETE FROM list_entries WHERE list = ? AND value = ?');
     const logChange = this.db.prepare("INSERT INTO list_changes (list, value, change, actor, at) VALUES (?, ?, 'remove', ?, ?)");
     const at = this.now();
@@ -421,4 +421,14 @@ function toEntry(r: EntryRow): ListEntry {
 
 function toList(row: ListRow): NamedList {
   return { name: row.name, kind: row.kind as ListKind, description: row.description, createdAt: row.created_at, createdBy: row.created_by };
+}
+
+/** A value's problem, named by where it stood in the request (one bad entry among thousands). */
+function atEntry<T>(path: string, normalise: () => T): T {
+  try {
+    return normalise();
+  } catch (error) {
+    if (error instanceof ListValueError) throw new ListValueError(`${path}: ${error.message}`);
+    throw error;
+  }
 }
