@@ -107,23 +107,20 @@ export function registerRules(program: Command): void {
       if (changing.length === 0) throw new UserError('nothing to change: give at least one of --name, --expression, --file, --action, --priority, --shadow, --enabled');
       await withRules(command, async (r, embedded) => {
         const before = await r.rules.get(id);
-        const rule = await r.rules.update(
-          id,
-          {
-            ...(opts.name ? { name: opts.name } : {}),
-            ...(opts.expression || opts.file ? { expression: expressionOf(opts) } : {}),
-            ...(opts.action ? { action: parseAction(opts.action) } : {}),
-            ...(opts.priority !== undefined ? { priority: opts.priority } : {}),
-            ...(flag('shadow', opts.shadow) !== undefined ? { shadow: flag('shadow', opts.shadow)! } : {}),
-            ...(flag('enabled', opts.enabled) !== undefined ? { enabled: flag('enabled', opts.enabled)! } : {}),
-          },
-          ACTOR,
-        );
+        const changes = {
+          ...(opts.name ? { name: opts.name as string } : {}),
+          ...(opts.expression || opts.file ? { expression: expressionOf(opts) } : {}),
+          ...(opts.action ? { action: parseAction(opts.action) } : {}),
+          ...(opts.priority !== undefined ? { priority: opts.priority as number } : {}),
+          ...(flag('shadow', opts.shadow) !== undefined ? { shadow: flag('shadow', opts.shadow)! } : {}),
+          ...(flag('enabled', opts.enabled) !== undefined ? { enabled: flag('enabled', opts.enabled)! } : {}),
+        };
+        const rule = await r.rules.update(id, changes, ACTOR);
         if (rule.version === before?.version) {
           console.log(`${rule.id} is unchanged (v${rule.version}): the options given are what it already holds`);
           return;
         }
-        await embedded.audit.append({ actor: ACTOR, action: 'rule.update', subject: rule.id, details: { version: rule.version } });
+        await embedded.audit.append({ actor: ACTOR, action: 'rule.update', subject: rule.id, details: { version: rule.version, changes } });
         console.log(`${rule.id} is now v${rule.version}`);
       });
     });
