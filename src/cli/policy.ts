@@ -76,6 +76,7 @@ export function registerPolicy(program: Command): void {
     .option('--review-cost <x>', 'cost of one manual review', parseNumberOption('--review-cost', 0, 1e9), 0.2)
     .option('--apply', 'install the chosen thresholds for the model and the capacity for the review queue')
     .action(async (opts, command: Command) => {
+      if (opts.fnCostAmount && command.getOptionValueSource('fnCost') === 'cli') throw new UserError('give --fn-cost or --fn-cost-amount, not both');
       const stores = openStores(dataDirOf(command), { idIndex: 'first-use' });
       try {
         const model = opts.model ? await stores.models.get(opts.model) : (await stores.models.list()).find((m) => m.stage === 'active');

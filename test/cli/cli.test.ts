@@ -75,6 +75,7 @@ describe('riskgate CLI', () => {
     writeFileSync(join(dir, 'empty-set.json'), '{}');
     expect(await run('features', '--feature-set', join(dir, 'empty-set.json'), 'list')).toMatchObject({ code: 2, err: expect.stringMatching(/name must be a string/) });
     expect(await run('events')).toMatchObject({ code: 2 });
+    expect(await run('policy', 'optimize', '--fn-cost', '20', '--fn-cost-amount')).toMatchObject({ code: 2, err: expect.stringMatching(/--fn-cost or --fn-cost-amount, not both/) });
     expect(await run('models', 'policy', 'm_any')).toMatchObject({ code: 2, err: expect.stringMatching(/nothing to change: give --block and\/or --review/) });
     // A mistyped data directory is not created and reported as an empty, healthy installation.
     const typo = join(dir, 'no-such-data');
