@@ -650,6 +650,11 @@ describe('replay, operations and documentation', () => {
     expect((await server.request('GET', '/healthz', { key: null })).body).toEqual({ status: 'ok' });
     const ready = await server.request('GET', '/readyz', { key: null });
     expect(ready.status).toBe(200);
+    // Breakers of the features and of the models serving now, not of models retired since they ran.
+    const lineup = server.service.lineup();
+    const serving = [lineup.active, lineup.canary, lineup.fallback, ...lineup.shadows].filter((m) => m !== undefined).map((m) => m.registered.artifact.id);
+    expect(Object.keys(ready.body.breakers).sort()).toEqual(['features', ...serving].sort());
+    expect([...server.service.decider.modelBreakers.keys()].some((id) => !serving.includes(id))).toBe(true);
     const metrics = await server.request('GET', '/metrics', { key: null });
     expect(metrics.body).toMatch(/riskgate_decision_stage_seconds_bucket\{le="0.001",stage="features"\}/);
     expect(metrics.body).toMatch(/riskgate_decisions_total\{action="\w+",model_mode="active"\}/);

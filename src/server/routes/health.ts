@@ -15,7 +15,15 @@ export function healthRoutes(service: Service) {
         active_model: lineup.active?.registered.artifact.id ?? null,
         canary_model: lineup.canary?.registered.artifact.id ?? null,
         kill_switch: settings.killSwitch,
-        breakers: { features: service.decider.featureBreaker.state, ...Object.fromEntries([...service.decider.modelBreakers].map(([id, b]) => [id, b.state])) },
+        // The models serving now; a retired model's breaker says nothing about serving.
+        breakers: {
+          features: service.decider.featureBreaker.state,
+          ...Object.fromEntries(
+            [lineup.active, lineup.canary, lineup.fallback, ...lineup.shadows]
+              .filter((m) => m !== undefined)
+              .map((m) => [m.registered.artifact.id, service.decider.modelBreakers.get(m.registered.artifact.id)?.state ?? 'closed']),
+          ),
+        },
       };
       return reply.status(ready.features ? 200 : 503).send(body);
     });
