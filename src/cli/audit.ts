@@ -47,7 +47,7 @@ export function registerAudit(program: Command): void {
 }
 
 function parseAnchor(value: string): { seq: number; hash: string } {
-  const match = /^(\d{1,15}):([0-9a-f]{64})$/.exec(value);
+  const match = /^([1-9]\d{0,14}):([0-9a-f]{64})$/.exec(value);
   if (!match) throw new UserError(`--anchor must be <seq>:<hash>, as audit verify prints it, got "${value}"`);
   return { seq: Number(match[1]), hash: match[2]! };
 }

@@ -244,6 +244,8 @@ describe('review queue over HTTP', () => {
     const anchor = `${verified.head.seq}:${verified.head.hash}`;
     expect((await server.request('GET', `/v1/audit/verify?anchor=${anchor}`)).body).toMatchObject({ ok: true, problems: [] });
     expect((await server.request('GET', '/v1/audit/verify?anchor=12')).status).toBe(400);
+    const zero = await server.request('GET', `/v1/audit/verify?anchor=0:${verified.head.hash}`);
+    expect([zero.status, zero.body.message]).toEqual([400, expect.stringMatching(/^query\.anchor: entries are numbered from 1/)]);
     expect((await server.request('GET', '/v1/audit', { key: server.keys.review })).status).toBe(403);
     expect((await server.request('GET', '/v1/cases/case_nope', { key: server.keys.review })).status).toBe(404);
   });

@@ -313,6 +313,7 @@ export function reviewRoutes(service: Service) {
       async (request) => {
         const anchor = (request.query as { anchor?: string }).anchor;
         const [seq, hash] = anchor ? anchor.split(':') : [];
+        if (anchor && Number(seq) < 1) throw new HttpError(400, 'invalid_request', 'query.anchor: entries are numbered from 1, so no head has sequence number 0');
         return service.audit.verify(anchor ? { seq: Number(seq), hash: hash! } : undefined);
       },
     );
