@@ -111,7 +111,11 @@ export function validateWindowed(def: WindowedFeature): void {
   const fail = (problem: string): never => {
     throw new FeatureDefinitionError(`feature "${def.name}": ${problem}`);
   };
-  if (!NAME.test(def.name)) fail('name must be lower_snake_case, 1–64 characters, starting with a letter');
+  if (typeof def.name !== 'string' || !NAME.test(def.name)) fail('name must be lower_snake_case, 1–64 characters, starting with a letter');
+  if (def.description !== undefined && typeof def.description !== 'string') fail('description must be a string');
+  if (typeof def.entity !== 'string' && !(Array.isArray(def.entity) && def.entity.every((k) => typeof k === 'string'))) {
+    fail('entity must be an entity kind ("user") or a list of them (["user", "device"])');
+  }
   const kinds = entityKinds(def.entity);
   if (kinds.length === 0 || kinds.length > 3) fail('entity must name one to three entity kinds');
   for (const kind of kinds) {
@@ -120,11 +124,18 @@ export function validateWindowed(def: WindowedFeature): void {
   if (new Set(kinds).size !== kinds.length) fail('a composite entity names each kind once');
   if (!Array.isArray(def.events) || def.events.length === 0) fail('events must list at least one event type');
   for (const type of def.events) {
-    if (!(EVENT_TYPES as readonly string[]).includes(type)) fail(`unknown event type "${type}"`);
+    if (!(EVENT_TYPES as readonly string[]).includes(type)) fail(`unknown event type "${String(type)}"`);
   }
+  if (new Set(def.events).size !== def.events.length) fail('events names an event type twice (each event would count twice)');
   if (!(AGGREGATIONS as readonly string[]).includes(def.agg)) fail(`unknown aggregation "${def.agg}" (known: ${AGGREGATIONS.join(', ')})`);
   if (NEEDS_FIELD.has(def.agg) && !def.field) fail(`aggregation ${def.agg} needs a field`);
-  if (def.field !== undefined) validatePath(def.field, fail);
+  if (def.field !== undefined) {
+    if (typeof def.field !== 'string') fail('field must be a field path such as "payload.amount"');
+    validatePath(def.field, fail);
+  }
+  if (def.window !== undefined && (def.agg === 'since_last' || def.agg === 'since_first')) {
+    fail(`aggregation ${def.agg} takes no window: it looks back as far as its ttl`);
+  }
   const ttl = parseDuration(def.ttl);
   if (ttl === null || ttl <= 0) fail(`ttl "${def.ttl}" must be a positive duration such as 30d`);
   if (def.window !== undefined || NEEDS_WINDOW.has(def.agg)) {
@@ -155,6 +166,8 @@ export function validateWindowed(def: WindowedFeature): void {
       }
       const [op, operand] = Object.entries(condition)[0]!;
       if (op === 'in' && !Array.isArray(operand)) fail(`where.${path}.in must be a list of values`);
+      const scalar = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+      if ((op === 'in' && !(operand as unknown[]).every(scalar)) || (op === 'ne' && !scalar(operand))) fail(`where.${path}.${op} must hold strings, numbers or booleans`);
       if (['gt', 'gte', 'lt', 'lte'].includes(op) && (typeof operand !== 'number' || !Number.isFinite(operand))) fail(`where.${path}.${op} must be a finite number`);
       if (op === 'exists' && typeof operand !== 'boolean') fail(`where.${path}.exists must be true or false`);
     }

@@ -6,8 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { TrainingSet } from './offline.js';
-
-const META_COLUMNS = ['event_id', 'seq', 'ts', 'label', 'label_source', 'meta_scenario', 'meta_user', 'meta_amount', 'meta_country'] as const;
+import { TRAINING_SET_COLUMNS as META_COLUMNS } from './featureset.js';
 
 export async function exportTrainingSet(set: TrainingSet, path: string, options: { includeImmature?: boolean } = {}): Promise<number> {
   const clash = set.names.find((name) => (META_COLUMNS as readonly string[]).includes(name));

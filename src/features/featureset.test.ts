@@ -43,6 +43,24 @@ describe('feature sets', () => {
     expect(() => bad({ name: 'Bad Name' })).toThrow(/lower_snake_case/);
     expect(() => create(base, base)).toThrow('feature "f": defined twice');
     expect(() => bad({ name: 'f_missing' })).toThrow(/reserved for indicators/);
+    // Wrong JSON types are named, not a TypeError from deep inside.
+    expect(() => bad({ entity: null })).toThrow('feature "f": entity must be an entity kind');
+    expect(() => bad({ entity: 5 })).toThrow('feature "f": entity must be an entity kind');
+    expect(() => bad({ agg: 'sum', field: 5 })).toThrow('feature "f": field must be a field path');
+    expect(() => bad({ description: 7 })).toThrow('feature "f": description must be a string');
+    expect(() => bad({ where: { 'payload.x': { ne: { a: 1 } } } as never })).toThrow('feature "f": where.payload.x.ne must hold strings, numbers or booleans');
+    expect(() => bad({ where: { 'payload.x': { in: [{}] } } as never })).toThrow('feature "f": where.payload.x.in must hold strings, numbers or booleans');
+    expect(() => create(base, { kind: 'on_demand', name: 'a', description: '', op: 'value', args: [5 as never] })).toThrow('feature "a": operands must be feature names');
+    // Definitions that would count twice, never end, or clash with the export's columns.
+    expect(() => bad({ events: ['login', 'login'] })).toThrow('feature "f": events names an event type twice');
+    expect(() => bad({ agg: 'since_first', window: '1h' })).toThrow('feature "f": aggregation since_first takes no window');
+    expect(() => bad({ agg: 'since_last', window: '1h' })).toThrow('feature "f": aggregation since_last takes no window');
+    expect(() => bad({ name: 'label' })).toThrow('feature "label": is the name of a training-set column');
+    expect(() => create(base, { kind: 'ratio', name: "it's", description: '', numerator: 'f', denominator: 'f' })).toThrow(/feature "it's": name must be lower_snake_case/);
+    expect(() => create(base, { kind: 'ratio', name: 'r', description: '', numerator: 'f', denominator: 'f', missingValue: 'abc' as never })).toThrow('feature "r": missingValue must be a finite number');
+    expect(() => FeatureSet.create({ name: 'x', scored: ['login'], features: [] })).toThrow('feature set "x": features must list at least one feature');
+    expect(() => FeatureSet.create({ name: 'x', scored: ['login', 'login'], features: [base] })).toThrow('feature set "x": scored names an event type twice');
+    expect(() => FeatureSet.create({ name: 'x', scored: ['chargeback'], features: [base] })).toThrow('feature set "x": scored event type "chargeback" is a label');
   });
 
   it('refuses on-demand features that depend on themselves, directly or through others', () => {

@@ -1,7 +1,7 @@
 // A feature set: named, validated definitions with a version that is the hash of those definitions.
 // A model records the version it was trained on; serving refuses a model whose version it does not serve.
 import { createHash } from 'node:crypto';
-import { EVENT_TYPES, type EventType } from '../events/schema.js';
+import { EVENT_TYPES, isLabelType, type EventType } from '../events/schema.js';
 import { canonicalJson } from '../lib/canonical-json.js';
 import {
   FeatureDefinitionError,
@@ -66,14 +66,20 @@ export class FeatureSet {
     if (spec.scored.length === 0) throw new FeatureDefinitionError(`feature set "${spec.name}": scored must list at least one event type`);
     for (const type of spec.scored) {
       if (!(EVENT_TYPES as readonly string[]).includes(type)) throw new FeatureDefinitionError(`feature set "${spec.name}": unknown scored event type "${type}"`);
+      if (isLabelType(type)) throw new FeatureDefinitionError(`feature set "${spec.name}": scored event type "${type}" is a label, not something to score`);
     }
+    if (new Set(spec.scored).size !== spec.scored.length) throw new FeatureDefinitionError(`feature set "${spec.name}": scored names an event type twice`);
+    if (spec.features.length === 0) throw new FeatureDefinitionError(`feature set "${spec.name}": features must list at least one feature`);
     const names = new Set<string>();
     for (const def of spec.features) {
       if (typeof def !== 'object' || def === null || typeof def.name !== 'string') {
         throw new FeatureDefinitionError(`feature set "${spec.name}": every feature needs a name`);
       }
+      // Names become CSV headers, Parquet columns and CEL identifiers: one safe spelling for every kind.
+      if (!FEATURE_NAME.test(def.name)) throw new FeatureDefinitionError(`feature "${def.name}": name must be lower_snake_case, 1–64 characters, starting with a letter`);
       if (names.has(def.name)) throw new FeatureDefinitionError(`feature "${def.name}": defined twice`);
       if (def.name.endsWith('_missing')) throw new FeatureDefinitionError(`feature "${def.name}": names ending in _missing are reserved for indicators`);
+      if ((TRAINING_SET_COLUMNS as readonly string[]).includes(def.name)) throw new FeatureDefinitionError(`feature "${def.name}": is the name of a training-set column (${TRAINING_SET_COLUMNS.join(', ')}); rename it`);
       names.add(def.name);
     }
     const byName = new Map(spec.features.map((f) => [f.name, f]));
@@ -126,7 +132,13 @@ function versionOf(spec: FeatureSetSpec): string {
   return `fs_${createHash('sha256').update(material).digest('hex').slice(0, 12)}`;
 }
 
+const FEATURE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+
+/** The columns a training-set export writes beside the features. */
+export const TRAINING_SET_COLUMNS = ['event_id', 'seq', 'ts', 'label', 'label_source', 'meta_scenario', 'meta_user', 'meta_amount', 'meta_country'] as const;
+
 function validateRatio(def: RatioFeature, byName: Map<string, FeatureDefinition>): void {
+  if (def.missingValue !== undefined && !Number.isFinite(def.missingValue)) throw new FeatureDefinitionError(`feature "${def.name}": missingValue must be a finite number`);
   for (const side of ['numerator', 'denominator'] as const) {
     const target = byName.get(def[side]);
     if (def[side] === def.name) throw new FeatureDefinitionError(`feature "${def.name}": ${side} refers to itself`);
@@ -145,7 +157,9 @@ function validateOnDemand(def: OnDemandFeature, byName: Map<string, FeatureDefin
   if (!Array.isArray(def.args) || def.args.length !== op!.arity) fail(`operation ${def.op} takes ${op!.arity} operand(s)`);
   const problem = op!.checkParam?.(def.param);
   if (problem) fail(problem);
+  if (def.missingValue !== undefined && !Number.isFinite(def.missingValue)) fail('missingValue must be a finite number');
   for (const arg of def.args) {
+    if (typeof arg !== 'string') fail('operands must be feature names or $event.<path> strings');
     if (arg === def.name) fail('depends on itself');
     if (arg.startsWith('$event.')) {
       const root = arg.slice('$event.'.length).split('.')[0];
