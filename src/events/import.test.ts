@@ -77,6 +77,20 @@ describe('events import', () => {
     expect(stored[0]!.event).toMatchObject({ ts: 1767225600000, payload: { amount: 12.5, currency: 'EUR' } });
   });
 
+  it('gives each CSV row its own defaults: an object default carries no cell of one row into the next', async () => {
+    const csv = ['event_id,when,who,card_fp,state,code', 'q1,1767225600000,u_1,cf_1,declined,05', 'q2,1767225601000,u_1,cf_1,approved,'].join('\n');
+    const mapping = {
+      fields: { id: 'event_id', ts: 'when', 'entities.user': 'who', 'entities.card': 'card_fp', 'payload.status': 'state', 'payload.decline_code': 'code' },
+      defaults: { type: 'payment_attempted', payload: { currency: 'EUR', amount: 10 } },
+    };
+    writeFileSync(join(dir, 'q.csv'), csv);
+    writeFileSync(join(dir, 'qmap.json'), JSON.stringify(mapping));
+    const report = await importRecords((events) => log.appendBatch(events), readCsv(join(dir, 'q.csv'), loadCsvMapping(join(dir, 'qmap.json'))));
+    expect(report.appended).toBe(2);
+    expect((await log.get('q1'))!.event.payload).toEqual({ currency: 'EUR', amount: 10, status: 'declined', decline_code: '05' });
+    expect((await log.get('q2'))!.event.payload).toEqual({ currency: 'EUR', amount: 10, status: 'approved' });
+  });
+
   it('reads or reports every CSV row: mixed line endings, rows with more or fewer cells than the header', async () => {
     const rows = ['id,when,who,ok', 'l1,1767225600000,u_1,true', 'l2,1767225601000,u_1,true', 'l3,1767225602000,u_2,true,extra', 'l4,1767225603000,u_2', 'l5,1767225604000,u_3,false'];
     // Two exports joined: CRLF for the first lines, LF for the rest.

@@ -178,7 +178,9 @@ export async function* readCsv(path: string, mapping: CsvMapping): AsyncIterable
 
 function mapRow(row: Record<string, string>, mapping: CsvMapping): Record<string, unknown> {
   const event: Record<string, unknown> = { entities: {}, payload: {} };
-  for (const [path, value] of Object.entries(mapping.defaults ?? {})) setPath(event, path, value);
+  // A copy per row: a default that is an object (payload: {currency}) would otherwise be the same
+  // object in every row, and one row's cells written into it would reach the rows after.
+  for (const [path, value] of Object.entries(mapping.defaults ?? {})) setPath(event, path, structuredClone(value));
   for (const [path, spec] of Object.entries(mapping.fields)) {
     const column = typeof spec === 'string' ? spec : spec.column;
     const as = typeof spec === 'string' ? 'auto' : (spec.as ?? 'auto');
