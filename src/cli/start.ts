@@ -1,3 +1,5 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { installDefaultRules } from '../runtime/rules.js';
 import { runSimulation } from './simulate.js';
@@ -6,6 +8,7 @@ import { ensureAdminKey, listen, openServiceWithProgress, serveOptions } from '.
 import { optimizeModelPolicy } from './policy.js';
 import type { CostModel } from '../policy/costs.js';
 import { dataDirOf } from './data-dir.js';
+import type { Embedded } from '../runtime/embedded.js';
 
 const DAY = 86_400_000;
 
@@ -32,15 +35,7 @@ export function registerStart(program: Command): void {
     const service = await openServiceWithProgress(dir);
     const { embedded } = service;
 
-    const events = await embedded.log.count();
-    if (events > 0) {
-      console.log(`step 1/4 simulate: reusing ${events} events in the log`);
-    } else {
-      const simulation = startSimulation();
-      console.log(`step 1/4 simulate: the last ${simulation.days} days of a marketplace with ${simulation.users} guests, realistic fraud and late labels, through the online features`);
-      const summary = await runSimulation(simulation, { ingest: (batch) => embedded.features.ingest(batch) });
-      console.log(summary.table());
-    }
+    await simulateOnce(dir, embedded, startSimulation());
 
     const line = service.settings().modelName;
     const active = (await embedded.models.list(line)).find((m) => m.stage === 'active');
@@ -98,4 +93,30 @@ Try a decision:
 
 Stop with Ctrl-C; the next npm start reuses everything in ${dir}.`);
   });
+}
+
+type StartSimulation = ReturnType<typeof startSimulation>;
+
+/**
+ * Step 1 of start: simulate the marketplace into an empty log, once. The simulation's parameters are
+ * written down before it starts and marked done after it: a start stopped halfway runs the same
+ * simulation again (deterministic, and every event already in the log is a duplicate) rather than
+ * training on a marketplace cut short. A log that holds events and no unfinished simulation is reused.
+ */
+export async function simulateOnce(dir: string, embedded: Pick<Embedded, 'log' | 'features'>, simulation: StartSimulation): Promise<void> {
+  const marker = join(dir, 'start-simulation.json');
+  let interrupted = existsSync(marker) ? (JSON.parse(readFileSync(marker, 'utf8')) as StartSimulation & { done: boolean }) : undefined;
+  const events = await embedded.log.count();
+  if (events > 0 && (interrupted === undefined || interrupted.done)) {
+    console.log(`step 1/4 simulate: reusing ${events} events in the log`);
+    return;
+  }
+  if (interrupted?.done) interrupted = undefined; // done, and the log emptied since: a fresh simulation
+  const params = interrupted ? { days: interrupted.days, users: interrupted.users, hosts: interrupted.hosts, start: interrupted.start } : simulation;
+  if (interrupted) console.log(`step 1/4 simulate: the simulation a stopped start left at ${events} events is run again to its end (the events already in the log are skipped)`);
+  else console.log(`step 1/4 simulate: the last ${params.days} days of a marketplace with ${params.users} guests, realistic fraud and late labels, through the online features`);
+  writeFileSync(marker, JSON.stringify({ ...params, done: false }));
+  const summary = await runSimulation(params, { ingest: (batch) => embedded.features.ingest(batch) });
+  writeFileSync(marker, JSON.stringify({ ...params, done: true }));
+  console.log(summary.table());
 }
