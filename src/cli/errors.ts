@@ -11,13 +11,14 @@ export class UserError extends Error {
   }
 }
 
-export function parseNumberOption(name: string, min: number, max: number, integer = false) {
+export function parseNumberOption(name: string, min: number, max: number, integer = false, below = false) {
   return (value: string): number => {
     const n = Number(value);
     // Decimal notation only (Number() also reads "0x10" and "1e1").
     const written = integer ? /^\s*[-+]?\d+\s*$/ : /^\s*[-+]?(\d+\.?\d*|\.\d+)\s*$/;
-    if (!written.test(value) || !Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max) {
-      throw new UserError(`${name} must be ${integer ? 'an integer' : 'a number'} between ${min} and ${max}, got "${value}"`);
+    if (!written.test(value) || !Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max || (below && n === max)) {
+      const range = below ? `at least ${min} and below ${max}` : `between ${min} and ${max}`;
+      throw new UserError(`${name} must be ${integer ? 'an integer' : 'a number'} ${range}, got "${value}"`);
     }
     return n;
   };

@@ -78,10 +78,10 @@ export function registerSimulate(program: Command): void {
       if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(t) || !isCalendarDay(v)) throw new UserError(`--start must be a date YYYY-MM-DD, got "${v}"`);
       return t;
     })
-    .option('--late-share <x>', 'share of events delivered late', parseNumberOption('--late-share', 0, 0.5))
-    .option('--duplicate-share <x>', 'share of events delivered twice', parseNumberOption('--duplicate-share', 0, 0.5))
+    .option('--late-share <x>', 'share of events delivered late', parseNumberOption('--late-share', 0, 0.5, false, true))
+    .option('--duplicate-share <x>', 'share of events delivered twice', parseNumberOption('--duplicate-share', 0, 0.5, false, true))
     .option('--unlabelled-share <x>', 'share of fraud never labelled', parseNumberOption('--unlabelled-share', 0, 1))
-    .option('--label-median-days <n>', 'median chargeback delay in days', parseNumberOption('--label-median-days', 0, 365))
+    .option('--label-median-days <n>', 'median chargeback delay in days (2–60: labels arrive 2 to 60 days after the event)', parseNumberOption('--label-median-days', 2, 60))
     .option('--drift-from-day <n>', 'fraudsters adapt from this day on', parseNumberOption('--drift-from-day', 0, 3650, true))
     .option('-o, --out <file>', 'write NDJSON here ("-" for stdout)')
     .option('--into-log', 'append the events to the data directory\'s event log (updating online features)')

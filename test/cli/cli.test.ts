@@ -68,7 +68,8 @@ describe('riskgate CLI', () => {
     expect(await run('simulate', '--start', '2024-02-30', '--out', '-')).toMatchObject({ code: 2, err: expect.stringMatching(/--start must be a date/) });
     expect(await run('features', 'export', '--out', 'x.csv', '--from', '2025-02-31')).toMatchObject({ code: 2, err: expect.stringMatching(/--from must be a date/) });
     const out = join(dir, 'never.ndjson');
-    expect(await run('simulate', '--days', '1', '--label-median-days', '0', '--out', out)).toMatchObject({ code: 2, err: expect.stringMatching(/^riskgate: labels needs minDelayDays/) });
+    expect(await run('simulate', '--days', '1', '--label-median-days', '0', '--out', out)).toMatchObject({ code: 2, err: expect.stringMatching(/^riskgate: --label-median-days must be a number between 2 and 60, got "0"/) });
+    expect(await run('simulate', '--days', '1', '--late-share', '0.5', '--out', out)).toMatchObject({ code: 2, err: expect.stringMatching(/^riskgate: --late-share must be a number at least 0 and below 0.5, got "0.5"/) });
     expect(existsSync(out)).toBe(false);
     expect(await run('simulate', '--days', '1', '--out', join(dir, 'no', 'such', 'dir.ndjson'))).toMatchObject({ code: 2, err: expect.stringMatching(/no such file or directory\n$/) });
     expect(await run('rules', 'add', 'r_dir', '--name', 'n', '--action', 'review', '--file', dir)).toMatchObject({ code: 2, err: expect.stringMatching(/is a directory or device, not a file/) });
