@@ -192,6 +192,13 @@ export function registerFeatures(program: Command): void {
           for (const e of report.examples) console.log(`  e.g. ${e.eventId} (seq ${e.seq}) ${e.feature}: online ${e.online}, offline ${e.offline}`);
         }
         if (report.rowsWithMismatch > 0) process.exitCode = 1;
+        // A check that compared nothing has shown nothing: say so, and do not pass.
+        if (report.compared === 0) {
+          process.stderr.write(
+            `riskgate: nothing was compared — the feature log holds no served vector of feature set ${set.version} (a server logs the vectors of the set it serves; ${report.otherVersions > 0 ? `${report.otherVersions} are of other versions` : 'none are logged yet'})\n`,
+          );
+          process.exitCode = 2;
+        }
       } finally {
         await stores.close();
       }

@@ -122,6 +122,10 @@ describe('riskgate CLI', () => {
     const skew = await run('features', 'skew');
     expect(skew.code, skew.out).toBe(0);
     expect(skew.out).toMatch(/recomputed offline, 0 differ/);
+    // Another feature set than the one served: nothing to compare, and the check says so rather than passing.
+    writeFileSync(join(dir, 'other-set.json'), JSON.stringify({ name: 'other', scored: ['booking_attempted'], features: [{ name: 'user_logins_1h', description: '', entity: 'user', events: ['login'], agg: 'count', window: '1h', ttl: '1d' }] }));
+    const unserved = await run('features', '--feature-set', join(dir, 'other-set.json'), 'skew');
+    expect(unserved).toMatchObject({ code: 2, err: expect.stringMatching(/nothing was compared/) });
 
     const verified = await run('audit', 'verify');
     expect(verified.code).toBe(0);
