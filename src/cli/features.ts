@@ -24,7 +24,8 @@ function loadSpec(path: string | undefined): FeatureSetSpec {
   if (!path) return MARKETPLACE_FEATURE_SET;
   existingFile(path, 'feature set file');
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as FeatureSetSpec;
+    // A byte-order mark (some editors write one) is not part of the JSON.
+    return JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, '')) as FeatureSetSpec;
   } catch (error) {
     throw new UserError(`feature set file ${path}: ${(error as Error).message}`);
   }

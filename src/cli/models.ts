@@ -468,9 +468,12 @@ function renameInputs(names: readonly string[], mapFile: string | undefined): st
   existingFile(mapFile);
   let map: Record<string, string>;
   try {
-    map = JSON.parse(readFileSync(mapFile, 'utf8')) as Record<string, string>;
+    map = JSON.parse(readFileSync(mapFile, 'utf8').replace(/^\uFEFF/, '')) as Record<string, string>;
   } catch (error) {
     throw new UserError(`--map ${mapFile}: ${(error as Error).message}`);
   }
+  if (typeof map !== 'object' || map === null || Array.isArray(map)) throw new UserError(`--map ${mapFile}: must be a JSON object of model feature names to riskgate feature names`);
+  const notName = Object.entries(map).find(([, to]) => typeof to !== 'string');
+  if (notName) throw new UserError(`--map ${mapFile}: "${notName[0]}" must map to a feature name (a string), got ${JSON.stringify(notName[1])}`);
   return names.map((n) => (Object.hasOwn(map, n) ? map[n]! : n));
 }

@@ -75,6 +75,10 @@ describe('riskgate CLI', () => {
     expect(await run('rules', 'add', 'r_dir', '--name', 'n', '--action', 'review', '--file', dir)).toMatchObject({ code: 2, err: expect.stringMatching(/is a directory or device, not a file/) });
     writeFileSync(join(dir, 'empty-set.json'), '{}');
     expect(await run('features', '--feature-set', join(dir, 'empty-set.json'), 'list')).toMatchObject({ code: 2, err: expect.stringMatching(/name must be a string/) });
+    writeFileSync(join(dir, 'bom-set.json'), '\uFEFF' + JSON.stringify({ name: 'bom', scored: ['booking_attempted'], features: [{ name: 'user_logins_1h', description: '', entity: 'user', events: ['login'], agg: 'count', window: '1h', ttl: '1d' }] }));
+    expect(await run('features', '--feature-set', join(dir, 'bom-set.json'), 'list')).toMatchObject({ code: 0, out: expect.stringMatching(/user_logins_1h/) });
+    writeFileSync(join(dir, 'map.json'), '["a"]');
+    expect(await run('models', 'import-xgboost', 'test/fixtures/xgb/xor.model.json', '--map', join(dir, 'map.json'))).toMatchObject({ code: 2, err: expect.stringMatching(/--map .*must be a JSON object/) });
     expect(await run('events')).toMatchObject({ code: 2 });
     expect(await run('policy', 'optimize', '--fn-cost', '20', '--fn-cost-amount')).toMatchObject({ code: 2, err: expect.stringMatching(/--fn-cost or --fn-cost-amount, not both/) });
     expect(await run('models', 'policy', 'm_any')).toMatchObject({ code: 2, err: expect.stringMatching(/nothing to change: give --block and\/or --review/) });
