@@ -68,7 +68,7 @@ describe('events import', () => {
     const report = await importRecords((events) => log.appendBatch(events), readCsv(join(dir, 'p.csv'), loadCsvMapping(join(dir, 'map.json'))));
     expect(report.appended).toBe(2);
     expect(report.rejected).toEqual([
-      { line: 3, errors: [{ path: '', message: 'payload.amount: column "amt" value "abc" is not a finite number' }] },
+      { line: 3, errors: [{ path: 'payload.amount', message: 'column "amt" value "abc" is not a finite number' }] },
       { line: 4, errors: [{ path: 'payload.amount', message: 'must be >= 0' }] },
       { line: 5, errors: [{ path: 'payload.decline_code', message: 'is required when status is declined' }] },
     ]);

@@ -13,6 +13,8 @@ export interface SourceRecord {
   /** The decoded record, or the reason it could not be decoded. */
   value: unknown;
   decodeError?: string;
+  /** The field the decode error is about, when it is about one (a CSV cell that does not convert). */
+  decodePath?: string;
 }
 
 export interface RejectedLine {
@@ -68,7 +70,7 @@ export async function importRecords(
   for await (const record of records) {
     report.read++;
     if (record.decodeError !== undefined) {
-      report.rejected.push({ line: record.line, errors: [{ path: '', message: record.decodeError }] });
+      report.rejected.push({ line: record.line, errors: [{ path: record.decodePath ?? '', message: record.decodeError }] });
       continue;
     }
     const parsed = parseEvent(record.value);
@@ -171,7 +173,7 @@ export async function* readCsv(path: string, mapping: CsvMapping): AsyncIterable
     try {
       yield { line, value: mapRow(row.record, mapping) };
     } catch (error) {
-      yield { line, value: undefined, decodeError: (error as Error).message };
+      yield error instanceof CellError ? { line, value: undefined, decodeError: error.message, decodePath: error.path } : { line, value: undefined, decodeError: (error as Error).message };
     }
   }
 }
@@ -196,7 +198,7 @@ const INTEGER = /^\s*[-+]?\d+\s*$/;
 
 function convert(cell: string, as: ColumnType, path: string, column: string): unknown {
   const fail = (what: string): never => {
-    throw new Error(`${path}: column "${column}" value ${JSON.stringify(cell.slice(0, 40))} is not ${what}`);
+    throw new CellError(path, `column "${column}" value ${JSON.stringify(cell.slice(0, 40))} is not ${what}`);
   };
   switch (as) {
     case 'string':
@@ -237,4 +239,14 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
     node = node[part] as Record<string, unknown>;
   }
   node[parts[parts.length - 1]!] = value;
+}
+
+/** A CSV cell that does not convert to what its field needs: reported under the field's path. */
+class CellError extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
