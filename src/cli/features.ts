@@ -17,8 +17,9 @@ import { windowSpec } from '../features/window.js';
 import { progress } from '../lib/progress.js';
 import { featureSnapshotPath, openStores } from '../runtime/embedded.js';
 import { writeFileAtomic } from '../lib/files.js';
-import { checkPeriod, existingFile, isCalendarDay, UserError, writablePath } from './errors.js';
+import { checkPeriod, existingFile, UserError, writablePath } from './errors.js';
 import { dataDirOf } from './data-dir.js';
+import { isCalendarDay } from '../lib/calendar.js';
 
 function loadSpec(path: string | undefined): FeatureSetSpec {
   if (!path) return MARKETPLACE_FEATURE_SET;

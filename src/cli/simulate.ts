@@ -5,8 +5,9 @@ import { parseEvent, formatErrors, type AppendEvents, type RiskEvent } from '../
 import { openEmbedded } from '../runtime/embedded.js';
 import { openForWriting } from '../lib/files.js';
 import { progress } from '../lib/progress.js';
-import { isCalendarDay, UserError, parseNumberOption } from './errors.js';
+import { UserError, parseNumberOption } from './errors.js';
 import { dataDirOf } from './data-dir.js';
+import { isCalendarDay } from '../lib/calendar.js';
 
 const DAY = 86_400_000;
 

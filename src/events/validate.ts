@@ -7,6 +7,7 @@ import type { TSchema } from 'typebox';
 import { Envelope, EVENT_TYPES, MAX_TS, MIN_TS, Payloads, REQUIRED_ENTITIES, SCHEMA_VERSION, type EventType, type RiskEvent } from './schema.js';
 import { looksLikeRawCardNumber } from './pan.js';
 import { emailDomain, hashEmail, isHashedEmail, normaliseEmail } from './email.js';
+import { isCalendarDay } from '../lib/calendar.js';
 
 export interface FieldError {
   /** Dotted path of the offending field, e.g. `payload.amount` or `entities.card`. */
@@ -95,12 +96,6 @@ function crossFieldErrors(type: EventType, payload: Record<string, unknown>): Fi
     errors.push({ path: 'payload.checkin', message: `is not a day of the calendar (YYYY-MM-DD), got "${payload.checkin}"` });
   }
   return errors;
-}
-
-function isCalendarDay(text: string): boolean {
-  const [year, month, day] = text.split('-').map(Number) as [number, number, number];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 function normalise(input: Record<string, unknown>): RiskEvent {

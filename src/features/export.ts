@@ -6,11 +6,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { TrainingSet } from './offline.js';
-import { TRAINING_SET_COLUMNS as META_COLUMNS } from './featureset.js';
+import { TRAINING_SET_COLUMNS } from './featureset.js';
 
 export async function exportTrainingSet(set: TrainingSet, path: string, options: { includeImmature?: boolean } = {}): Promise<number> {
-  const clash = set.names.find((name) => (META_COLUMNS as readonly string[]).includes(name));
-  if (clash) throw new Error(`feature "${clash}" has the name of a training-set column; rename it`);
   // The rows are the training set itself: an interrupted export must leave them nowhere — neither
   // in /tmp nor as a partial file beside the target.
   const partial = join(dirname(path), `.${basename(path)}.${process.pid}.partial`);
@@ -52,7 +50,7 @@ async function whole<T>(path: string, partial: string, write: () => Promise<T>):
 async function writeCsv(set: TrainingSet, path: string, options: { includeImmature?: boolean }): Promise<number> {
   const out = await openForWriting(path);
   const write = (text: string) => (out.write(text) ? Promise.resolve() : new Promise<void>((resolve) => out.once('drain', () => resolve())));
-  await write(`${[...META_COLUMNS, ...set.names].join(',')}\n`);
+  await write(`${[...TRAINING_SET_COLUMNS, ...set.names].join(',')}\n`);
   const width = set.names.length;
   let written = 0;
   let chunk: string[] = [];
