@@ -346,12 +346,11 @@ export function registerModels(program: Command): void {
         if (opts.block === undefined && opts.review === undefined) throw new UserError('nothing to change: give --block and/or --review');
         const m = await stores.models.get(id);
         if (!m) throw new UserError(`no model with id "${id}"`);
-        const policy = parsePolicy(opts, m.policy);
-        if (policy.block === m.policy.block && policy.review === m.policy.review) {
-          console.log(`${id}: the policy is already block ≥ ${policy.block}, review ≥ ${policy.review}; nothing changed`);
+        const { model: updated, changed } = await stores.models.setPolicy(id, parsePolicy(opts, m.policy), ACTOR);
+        if (!changed) {
+          console.log(`${id}: the policy is already block ≥ ${updated.policy.block}, review ≥ ${updated.policy.review}; nothing changed`);
           return;
         }
-        const updated = await stores.models.setPolicy(id, policy, ACTOR);
         await stores.audit.append({ actor: ACTOR, action: 'policy.update', subject: id, details: { ...updated.policy } });
         console.log(formatModel(updated));
       });

@@ -116,13 +116,13 @@ describe('model registry', () => {
   it('changes a policy without touching the artifact, and refuses a review band above the block threshold', async () => {
     const registry = open();
     const m = await registry.register(logisticArtifact('checkout', 0), 'test');
-    const updated = await registry.setPolicy(m.artifact.id, { block: 0.7, review: 0.2 }, 'alice');
+    const { model: updated } = await registry.setPolicy(m.artifact.id, { block: 0.7, review: 0.2 }, 'alice');
     expect(updated.policy).toEqual({ block: 0.7, review: 0.2 });
     expect(updated.artifact.policy).toEqual({ block: 0.9, review: 0.5 });
     await expect(registry.setPolicy(m.artifact.id, { block: 0.3, review: 0.5 }, 'alice')).rejects.toThrow(/review must not be above/);
     // The policy in force again: nothing recorded.
     const changes = (await registry.history('checkout')).length;
-    await registry.setPolicy(m.artifact.id, { block: 0.7, review: 0.2 }, 'bob');
+    expect((await registry.setPolicy(m.artifact.id, { block: 0.7, review: 0.2 }, 'bob')).changed).toBe(false);
     expect((await registry.history('checkout')).length).toBe(changes);
   });
 });

@@ -123,19 +123,19 @@ export class SqliteModelRegistry implements ModelRegistry {
     return [toModel(this.row(active.id)!), toModel(this.row(restored.id)!)];
   }
 
-  async setPolicy(id: string, policy: Policy, actor: string): Promise<RegisteredModel> {
+  async setPolicy(id: string, policy: Policy, actor: string): Promise<{ model: RegisteredModel; changed: boolean }> {
     const row = this.row(id);
     if (!row) throw new RegistryError(`no model with id "${id}"`);
     const problem = validatePolicy(policy);
     if (problem) throw new RegistryError(problem);
     const current = toModel(row).policy;
-    if (current.block === policy.block && current.review === policy.review) return toModel(row); // nothing to record
+    if (current.block === policy.block && current.review === policy.review) return { model: toModel(row), changed: false };
     const at = this.now();
     this.db.transaction(() => {
       this.db.prepare('UPDATE models SET policy = ? WHERE id = ?').run(JSON.stringify({ block: policy.block, review: policy.review }), id);
       this.recordChange(id, row.name, row.stage, row.stage, row.canary_share, `${actor} (policy block ${policy.block}, review ${policy.review})`, at);
     }).immediate();
-    return toModel(this.row(id)!);
+    return { model: toModel(this.row(id)!), changed: true };
   }
 
   async history(name?: string): Promise<StageChange[]> {

@@ -114,12 +114,8 @@ export function adminRoutes(service: Service) {
     );
 
     app.put('/v1/admin/models/:id/policy', { ...admin, schema: { tags: ['models'], summary: 'Change the block threshold and review band', params: IdParam, body: Policy } }, async (request) => {
-      const id = (request.params as { id: string }).id;
-      const policy = request.body as { block: number; review: number };
-      const before = await registry.get(id);
-      // The policy in force already: nothing stored, nothing audited.
-      if (before && before.policy.block === policy.block && before.policy.review === policy.review) return modelView(before);
-      const updated = await guard(() => registry.setPolicy(id, policy, actorOf(request)));
+      const { model: updated, changed } = await guard(() => registry.setPolicy((request.params as { id: string }).id, request.body as { block: number; review: number }, actorOf(request)));
+      if (!changed) return modelView(updated); // the policy in force already: nothing stored, nothing audited
       await service.audit.append({ actor: actorOf(request), action: 'policy.update', subject: updated.artifact.id, details: { ...updated.policy } });
       await service.reloadModels();
       return modelView(updated);
