@@ -1,7 +1,7 @@
 import { CLI_ACTOR } from './actor.js';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { backtestRule, RULE_ACTIONS, RuleCompileError, RuleConflictError, RuleNotFoundError, RuleValidationError, ListNotFoundError, ListValueError, normaliseListValue, type RuleAction } from '../rules/index.js';
+import { backtestRule, RULE_ACTIONS, RuleCompileError, RuleConflictError, RuleNotFoundError, RuleValidationError, ListNotFoundError, ListValueError, type RuleAction } from '../rules/index.js';
 import { progress } from '../lib/progress.js';
 import { openEmbedded, type Embedded } from '../runtime/embedded.js';
 import { openRules, type RulesRuntime } from '../runtime/rules.js';
@@ -204,10 +204,9 @@ export function registerRules(program: Command): void {
     .description('Remove entries')
     .action(async (name: string, values: string[], _opts, command: Command) => {
       await withRules(command, async (r, embedded) => {
-        const removed = await r.lists.removeEntries(name, values, ACTOR);
-        // As stored (an e-mail address as its hash), never as typed: the audit trail cannot be rewritten.
-        const kind = (await r.lists.getList(name))!.kind;
-        await embedded.audit.append({ actor: ACTOR, action: 'list.remove', subject: name, details: { values: values.map((v) => normaliseListValue(kind, v)), removed } });
+        // Audited as stored (an e-mail address as its hash), never as typed: the audit trail cannot be rewritten.
+        const { removed, values: stored } = await r.lists.removeEntries(name, values, ACTOR);
+        await embedded.audit.append({ actor: ACTOR, action: 'list.remove', subject: name, details: { values: stored, removed } });
         console.log(`${name}: ${removed} entries removed`);
       });
     });

@@ -80,8 +80,8 @@ export interface ListStore {
   lists(): Promise<NamedList[]>;
   /** Add entries, or update the note and expiry of ones already there; returns them as stored. */
   addEntries(list: string, entries: readonly NewListEntry[], actor: string): Promise<ListEntry[]>;
-  /** Remove entries by raw value (normalised like added ones); returns how many were there. */
-  removeEntries(list: string, values: readonly string[], actor: string): Promise<number>;
+  /** Remove entries by raw value (normalised like added ones); returns how many were there, and the values as stored (what to audit). */
+  removeEntries(list: string, values: readonly string[], actor: string): Promise<{ removed: number; values: string[] }>;
   /** Entries, newest first; with `liveAt`, only those not expired at that time; `limit` and `offset` page through them. */
   entries(list: string, options?: { liveAt?: number; limit?: number; offset?: number }): Promise<ListEntry[]>;
   /** How many entries the list holds. */

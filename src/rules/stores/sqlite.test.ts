@@ -135,7 +135,7 @@ describe('SqliteListStore', () => {
     expect(added).toEqual([{ value: hashEmail('annak@gmail.com'), note: 'chargebacks', expiresAt: 5_000, addedAt: expect.any(Number), addedBy: 'alice' }]);
     await lists.addEntries('blocked_emails', [{ value: 'annak@gmail.com', note: 'renewed' }], 'bob'); // the same address: updated
     expect((await lists.entries('blocked_emails')).map((e) => [e.note, e.expiresAt, e.addedBy])).toEqual([['renewed', null, 'bob']]);
-    expect(await lists.removeEntries('blocked_emails', ['ANNAK@gmail.com', 'other@example.com'], 'carol')).toBe(1);
+    expect((await lists.removeEntries('blocked_emails', ['ANNAK@gmail.com', 'other@example.com'], 'carol')).removed).toBe(1);
     expect(await lists.entries('blocked_emails')).toEqual([]);
     const changes = db.prepare('SELECT change, actor FROM list_changes ORDER BY seq').all();
     expect(changes).toEqual([
@@ -192,7 +192,7 @@ describe('SqliteListStore', () => {
     const index = await loadListIndex(reopened);
     expect(index.contains('blocked_ips', '2001:db8::1', 1e15)).toBe(true); // no expiry: the later of the two
     expect(index.contains('sanctioned_names', 'Vladimir Putin', 0)).toBe(true);
-    expect(await reopened.removeEntries('blocked_ips', ['2001:DB8:0:0:0:0:0:1'], 'bob')).toBe(1);
+    expect((await reopened.removeEntries('blocked_ips', ['2001:DB8:0:0:0:0:0:1'], 'bob')).removed).toBe(1);
     expect(await reopened.entries('blocked_ips')).toEqual([]);
     expect((await reopened.asOf('blocked_ips', before)).map((e) => e.value).sort()).toEqual(['2001:db8:0:0:0:0:0:1', '2001:db8::1']);
     new SqliteListStore(db, { now: clock() }); // once only: nothing left to rewrite, nothing logged again

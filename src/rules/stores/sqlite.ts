@@ -341,14 +341,14 @@ export class SqliteListStore implements ListStore {
     return stored;
   }
 
-  async removeEntries(name: string, values: readonly string[], actor: string): Promise<number> {
+  async removeEntries(name: string, values: readonly string[], actor: string): Promise<{ removed: number; values: string[] }> {
     checkListActor(actor);
     const list = await this.requireList(name);
     const keys = values.map((v, i) => atEntry(`values[${i}]`, () => normaliseListValue(list.kind, v)));
     const remove = this.db.prepare('DELETE FROM list_entries WHERE list = ? AND value = ?');
     const logChange = this.db.prepare("INSERT INTO list_changes (list, value, change, actor, at) VALUES (?, ?, 'remove', ?, ?)");
     const at = this.now();
-    return this.db.transaction(() => {
+    const removed = this.db.transaction(() => {
       let removed = 0;
       for (const key of keys) {
         if (remove.run(name, key).changes === 0) continue;
@@ -357,6 +357,7 @@ export class SqliteListStore implements ListStore {
       }
       return removed;
     }).immediate();
+    return { removed, values: keys };
   }
 
   async entries(name: string, options: { liveAt?: number; limit?: number; offset?: number } = {}): Promise<ListEntry[]> {

@@ -6,7 +6,6 @@ import {
   ListConflictError,
   ListNotFoundError,
   ListValueError,
-  normaliseListValue,
   RULE_ACTIONS,
   RuleCompileError,
   RuleConflictError,
@@ -204,11 +203,9 @@ export function ruleRoutes(service: Service) {
       { ...admin, schema: { tags: ['lists'], summary: 'Remove entries by value', body: Type.Object({ values: Type.Array(Type.String(), { minItems: 1, maxItems: 10_000 }) }, { additionalProperties: false }) } },
       async (request) => {
         const name = (request.params as { name: string }).name;
-        const values = (request.body as { values: string[] }).values;
-        const removed = await lists.removeEntries(name, values, actorOf(request)).catch(mapError);
-        // As stored (an e-mail address as its hash), never as sent: the audit trail cannot be rewritten.
-        const kind = (await lists.getList(name))!.kind;
-        await service.audit.append({ actor: actorOf(request), action: 'list.remove', subject: name, details: { values: values.map((v) => normaliseListValue(kind, v)), removed } });
+        // Audited as stored (an e-mail address as its hash), never as sent: the audit trail cannot be rewritten.
+        const { removed, values } = await lists.removeEntries(name, (request.body as { values: string[] }).values, actorOf(request)).catch(mapError);
+        await service.audit.append({ actor: actorOf(request), action: 'list.remove', subject: name, details: { values, removed } });
         await service.rules.refreshList(name);
         return { removed };
       },
