@@ -137,9 +137,9 @@ export function reviewRoutes(service: Service) {
       return { lease_id: leaseId, expires_at: expiresAt, reviewer };
     });
 
-    const LeaseBody = Type.Object({ lease_id: Type.String({ minLength: 1, maxLength: 100 }), note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
-    // A release hands the case back as it was: it takes no note (nothing would keep it).
+    // A release hands the case back as it was: it takes no note (nothing would keep it); an escalation does.
     const ReleaseBody = Type.Object({ lease_id: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
+    const LeaseBody = Type.Object({ ...ReleaseBody.properties, note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
     app.post('/v1/cases/:id/release', { ...review, schema: { tags: ['review'], params: IdParam, body: ReleaseBody } }, async (request) => {
       const reviewer = actorOf(request);
       try {
