@@ -102,16 +102,14 @@ export function entityKinds(entity: EntityKey): readonly EntityKind[] {
   return typeof entity === 'string' ? [entity] : entity;
 }
 
-const NAME = /^[a-z][a-z0-9_]{0,63}$/;
 const NEEDS_WINDOW: ReadonlySet<Aggregation> = new Set(['count', 'sum', 'mean', 'min', 'max', 'distinct', 'velocity']);
 const NEEDS_FIELD: ReadonlySet<Aggregation> = new Set(['sum', 'mean', 'min', 'max', 'distinct', 'last']);
 
-/** Throws a FeatureDefinitionError naming the feature and the problem. */
+/** Throws a FeatureDefinitionError naming the feature and the problem (FeatureSet.create checks every name first). */
 export function validateWindowed(def: WindowedFeature): void {
   const fail = (problem: string): never => {
     throw new FeatureDefinitionError(`feature "${def.name}": ${problem}`);
   };
-  if (typeof def.name !== 'string' || !NAME.test(def.name)) fail('name must be lower_snake_case, 1–64 characters, starting with a letter');
   if (def.description !== undefined && typeof def.description !== 'string') fail('description must be a string');
   if (typeof def.entity !== 'string' && !(Array.isArray(def.entity) && def.entity.every((k) => typeof k === 'string'))) {
     fail('entity must be an entity kind ("user") or a list of them (["user", "device"])');

@@ -151,7 +151,6 @@ function validateOnDemand(def: OnDemandFeature, byName: Map<string, FeatureDefin
   const fail = (problem: string): never => {
     throw new FeatureDefinitionError(`feature "${def.name}": ${problem}`);
   };
-  if (!/^[a-z][a-z0-9_]{0,63}$/.test(def.name)) fail('name must be lower_snake_case, 1–64 characters, starting with a letter');
   const op = Object.hasOwn(ON_DEMAND_OPS, def.op) ? ON_DEMAND_OPS[def.op] : undefined;
   if (!op) fail(`unknown operation "${def.op}" (known: ${Object.keys(ON_DEMAND_OPS).join(', ')})`);
   if (!Array.isArray(def.args) || def.args.length !== op!.arity) fail(`operation ${def.op} takes ${op!.arity} operand(s)`);
