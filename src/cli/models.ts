@@ -330,6 +330,8 @@ export function registerModels(program: Command): void {
     .option('--name <name>', 'model line', 'checkout')
     .action(async (opts, command: Command) => {
       await withStores(command, async (stores) => {
+        const refusal = await promotionRefusal(await stores.models.rollbackTarget(opts.name), 'active', await resolveSet(stores, command), stores.featureSets);
+        if (refusal) throw new UserError(refusal);
         const changed = await stores.models.rollback(opts.name, ACTOR);
         await stores.audit.append({ actor: ACTOR, action: 'model.rollback', subject: opts.name, details: { changed: changed.map((m) => [m.artifact.id, m.stage]) } });
         for (const m of changed) console.log(formatModel(m));

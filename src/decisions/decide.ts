@@ -169,8 +169,11 @@ export class Decider {
     }
     const featuresDone = performance.now();
 
-    // 3. Models: the deciding model (active, or canary for a stable share of users), then shadows.
+    // 3. Models: the deciding model (active, or canary for a stable share of users) — or the fallback
+    //    when it fails or none can decide — then the shadows. Each gets at most the model budget and at
+    //    most what the request's budget leaves once the rules stage's is set aside.
     const lineup = this.deps.lineup();
+    const modelTime = () => Math.min(settings.budgets.modelMs, settings.budgets.totalMs - settings.budgets.rulesMs - (performance.now() - started));
     let score: number | null = null;
     let contributions: Contribution[] = [];
     let decider: { model: ServingModel; mode: 'active' | 'canary' | 'fallback' } | undefined;
@@ -180,41 +183,40 @@ export class Decider {
       // Without features no model can score; rules still run on the request itself.
     } else {
       const chosen = decidingModel(lineup, event.entities.user);
-      if (!chosen) {
-        degraded ??= 'no_model';
+      const attempt = chosen ? await this.scoreWith(chosen.model, vector, modelTime(), true) : undefined;
+      if (attempt?.ok) {
+        score = attempt.probability;
+        contributions = attempt.reasons;
+        decider = chosen;
       } else {
-        const attempt = await this.scoreWith(chosen.model, vector, settings, true);
-        if (attempt.ok) {
-          score = attempt.probability;
-          contributions = attempt.reasons;
-          decider = chosen;
-        } else {
-          degraded ??= `model_${attempt.reason}`;
-          if (lineup.fallback && lineup.fallback !== chosen.model) {
-            const fallback = await this.scoreWith(lineup.fallback, vector, settings, true);
-            if (fallback.ok) {
-              score = fallback.probability;
-              contributions = fallback.reasons;
-              decider = { model: lineup.fallback, mode: 'fallback' };
-            }
+        degraded ??= attempt ? `model_${attempt.reason}` : 'no_model';
+        if (lineup.fallback && lineup.fallback !== chosen?.model) {
+          const fallback = await this.scoreWith(lineup.fallback, vector, modelTime(), true);
+          if (fallback.ok) {
+            score = fallback.probability;
+            contributions = fallback.reasons;
+            decider = { model: lineup.fallback, mode: 'fallback' };
           }
         }
       }
     }
+    // Shadows are scored side by side: a slow one costs the request its own time, not the sum of all.
     const shadow: Decision['shadow'] = [];
-    if (vector !== null && !settings.killSwitch) {
-      for (const model of lineup.shadows) {
-        const attempt = await this.scoreWith(model, vector, settings, false);
+    if (vector !== null && !settings.killSwitch && lineup.shadows.length > 0) {
+      const budgetMs = modelTime();
+      const attempts = await Promise.all(lineup.shadows.map((model) => this.scoreWith(model, vector, budgetMs, false)));
+      lineup.shadows.forEach((model, i) => {
+        const attempt = attempts[i]!;
         const p = attempt.ok ? attempt.probability : null;
         shadow.push({ id: model.registered.artifact.id, version: model.registered.version, score: p, action: p === null ? null : policyAction(p, model.registered.policy) });
-      }
+      });
     }
     const modelDone = performance.now();
 
     // 4. Rules, over the request, the features, the model's score and the lists.
     const rules = this.deps.rules();
     const decidedAt = Date.now();
-    const deadline = modelDone + settings.budgets.rulesMs;
+    const deadline = Math.min(modelDone + settings.budgets.rulesMs, started + settings.budgets.totalMs);
     busyWait(this.deps.faults?.().rules?.delayMs);
     const outcome = rules.evaluate(event, vector, score, listsTimeFor(event.ts, decidedAt), { deadline });
     const listsVersion = rules.listsVersion;
@@ -312,12 +314,9 @@ export class Decider {
     return { decision: stored.decision, duplicate: true };
   }
 
-  private async scoreWith(
-    model: ServingModel,
-    vector: Float64Array,
-    settings: ServingSettings,
-    explain: boolean,
-  ): Promise<{ ok: true; probability: number; reasons: Contribution[] } | { ok: false; reason: string }> {
+  /** `budgetMs` ≤ 0: the request has no time left for it — a timeout, not held against the model's breaker. */
+  private async scoreWith(model: ServingModel, vector: Float64Array, budgetMs: number, explain: boolean): Promise<{ ok: true; probability: number; reasons: Contribution[] } | { ok: false; reason: string }> {
+    if (budgetMs <= 0) return { ok: false, reason: 'timeout' };
     const id = model.registered.artifact.id;
     let breaker = this.modelBreakers.get(id);
     if (!breaker) {
@@ -326,10 +325,10 @@ export class Decider {
     }
     try {
       if (explain) {
-        const scored = await breaker.run(() => this.faulty('model', () => probabilityOf(model.scorer.scoreWithReasons(vector, TOP_FEATURE_REASONS))), settings.budgets.modelMs);
+        const scored = await breaker.run(() => this.faulty('model', () => probabilityOf(model.scorer.scoreWithReasons(vector, TOP_FEATURE_REASONS))), budgetMs);
         return { ok: true, probability: scored.probability, reasons: scored.reasons };
       }
-      const score = await breaker.run(() => this.faulty('model', () => probabilityOf(model.scorer.score(vector))), settings.budgets.modelMs);
+      const score = await breaker.run(() => this.faulty('model', () => probabilityOf(model.scorer.score(vector))), budgetMs);
       return { ok: true, probability: score.probability, reasons: [] };
     } catch (error) {
       if (error instanceof StageUnavailable) return { ok: false, reason: error.reason };

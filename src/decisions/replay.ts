@@ -53,7 +53,13 @@ export async function replayDecision(stored: StoredDecision, context: ReplayCont
   const differences: string[] = [];
   for (const field of ['action', 'score', 'reasons', 'shadow', 'rules_version', 'rule_hits', 'shadow_rule_hits', 'rule_errors'] as const) {
     if (field === 'rule_errors' && stored.ruleErrorsUnlogged) continue; // stored before they were logged
-    if (JSON.stringify(original[field]) !== JSON.stringify(replayed[field])) differences.push(field);
+    if (comparable(field, original) !== comparable(field, replayed)) differences.push(field);
   }
   return { equal: differences.length === 0, differences, original, replayed };
+}
+
+/** A field as compared: rule errors in rule-id order, since decisions made before shadow rules were evaluated after acting ones listed them in priority order. */
+function comparable(field: keyof Decision, decision: Decision): string {
+  if (field !== 'rule_errors') return JSON.stringify(decision[field]);
+  return JSON.stringify([...decision.rule_errors].sort((a, b) => (a.rule_id < b.rule_id ? -1 : a.rule_id > b.rule_id ? 1 : 0)));
 }

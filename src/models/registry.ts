@@ -41,6 +41,8 @@ export interface ModelRegistry {
   promote(id: string, stage: Exclude<Stage, 'candidate'>, options: { actor: string; canaryShare?: number }): Promise<RegisteredModel[]>;
   /** Retire the active model of `name` and make the previously active one active again. */
   rollback(name: string, actor: string): Promise<RegisteredModel[]>;
+  /** The model rollback() would make active again (throws as rollback() would when there is none). */
+  rollbackTarget(name: string): Promise<RegisteredModel>;
   /** Set a model's thresholds; `changed` is false (and nothing recorded) when they were in force already. */
   setPolicy(id: string, policy: Policy, actor: string): Promise<{ model: RegisteredModel; changed: boolean }>;
   history(name?: string): Promise<StageChange[]>;

@@ -219,6 +219,16 @@ describe('the rules budget', () => {
     expect([inTime.hits.length, inTime.errors]).toEqual([6, []]);
   });
 
+  it('runs acting rules before shadow rules, so shadow rules never take an acting rule\'s place in the budget', () => {
+    const shadows = Array.from({ length: 4 }, (_, i) => rule(`s${i}`, 'true', { priority: 1000 - i, shadow: true, action: 'allow' }));
+    const acting = [rule('block_it', 'true', { priority: 10, action: 'block' })];
+    const late = evaluateRules(RuleSet.compile([...shadows, ...acting]), context(), lists, undefined, { deadline: performance.now() - 1 });
+    expect([late.action, late.hits.map((h) => h.ruleId)]).toEqual(['block', ['block_it']]);
+    expect(late.errors.map((e) => [e.ruleId, e.shadow, e.notEvaluated])).toEqual(shadows.map((s) => [s.id, true, true]));
+    const inTime = evaluateRules(RuleSet.compile([...shadows, ...acting]), context(), lists, undefined, { deadline: performance.now() + 60_000 });
+    expect([inTime.action, inTime.shadowHits.length, inTime.errors]).toEqual(['block', 4, []]);
+  });
+
   it('skips exactly the rules it is told to (a replay of a decision that ran out of time)', () => {
     const result = evaluateRules(RuleSet.compile(six), context(), lists, undefined, { skip: new Set(['r1', 'r5']) });
     expect(result.hits.map((h) => h.ruleId)).toEqual(['r0', 'r2', 'r3', 'r4']);

@@ -18,14 +18,15 @@ export interface EvaluationLimits {
 
 const NOT_EVALUATED = 'not evaluated: the rules stage had used up its time budget (budgets.rules_ms)';
 
-/** Reading the clock after every rule would cost more than most rules; a rule set's first rules (the highest priority) always run. */
+/** Reading the clock after every rule would cost more than most rules; a rule set's first acting rules (the highest priority) always run. */
 const RULES_PER_CLOCK_CHECK = 4;
 
 /**
  * `listsAt` is the time list entries' expiry is judged at (default: the event's time). The decision
  * path passes the earlier of the event's time and the clock, so that an event dated ahead cannot age
- * a block-list entry out before it expires. Past `limits.deadline`, the remaining rules (lower
- * priority) are not evaluated and are reported as such: the stage stays within its budget.
+ * a block-list entry out before it expires. Acting rules are evaluated before shadow rules, each in
+ * priority order; past `limits.deadline`, the remaining rules are not evaluated and are reported as
+ * such: the stage stays within its budget.
  */
 export function evaluateRules(ruleSet: RuleSet, context: RuleContext, lists: ListLookup, listsAt = context.request.ts.getTime(), limits: EvaluationLimits = {}): RulesResult {
   const hits: RuleHit[] = [];
@@ -34,22 +35,28 @@ export function evaluateRules(ruleSet: RuleSet, context: RuleContext, lists: Lis
   const { deadline, skip } = limits;
   let pastDeadline = false;
   withLists(lists, listsAt, () => {
-    const rules = ruleSet.rules;
-    for (let i = 0; i < rules.length; i++) {
-      const { rule, run } = rules[i]!;
-      if (deadline !== undefined && !pastDeadline && i > 0 && i % RULES_PER_CLOCK_CHECK === 0 && performance.now() > deadline) pastDeadline = true;
-      if (pastDeadline || skip?.has(rule.id)) {
-        errors.push({ ruleId: rule.id, version: rule.version, shadow: rule.shadow, message: NOT_EVALUATED, notEvaluated: true });
-        continue;
+    // Acting rules first, shadow rules after them: a shadow rule must never take the time an acting rule
+    // needed (it would then go unevaluated, and the verdict change).
+    for (const shadowPass of [false, true]) {
+      let started = 0;
+      for (const { rule, run } of ruleSet.rules) {
+        if (rule.shadow !== shadowPass) continue;
+        const checkClock = shadowPass ? started % RULES_PER_CLOCK_CHECK === 0 : started > 0 && started % RULES_PER_CLOCK_CHECK === 0;
+        if (deadline !== undefined && !pastDeadline && checkClock && performance.now() > deadline) pastDeadline = true;
+        started++;
+        if (pastDeadline || skip?.has(rule.id)) {
+          errors.push({ ruleId: rule.id, version: rule.version, shadow: rule.shadow, message: NOT_EVALUATED, notEvaluated: true });
+          continue;
+        }
+        const outcome = evaluateOne(run, context);
+        if (outcome === false) continue;
+        if (outcome !== true) {
+          errors.push({ ruleId: rule.id, version: rule.version, shadow: rule.shadow, message: outcome.error });
+          continue;
+        }
+        const hit: RuleHit = { ruleId: rule.id, version: rule.version, name: rule.name, action: rule.action, priority: rule.priority, shadow: rule.shadow };
+        (rule.shadow ? shadowHits : hits).push(hit);
       }
-      const outcome = evaluateOne(run, context);
-      if (outcome === false) continue;
-      if (outcome !== true) {
-        errors.push({ ruleId: rule.id, version: rule.version, shadow: rule.shadow, message: outcome.error });
-        continue;
-      }
-      const hit: RuleHit = { ruleId: rule.id, version: rule.version, name: rule.name, action: rule.action, priority: rule.priority, shadow: rule.shadow };
-      (rule.shadow ? shadowHits : hits).push(hit);
     }
   });
   const { action, decidedBy } = decideVerdict(hits);

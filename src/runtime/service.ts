@@ -43,6 +43,7 @@ export interface ServiceOptions extends OpenOptions {
 }
 
 export interface LineupReport {
+  /** `stage`: the registry's, or `fallback` for the model that decides when the deciding one cannot. */
   serving: Array<{ id: string; version: number; stage: string }>;
   /** Models of the line that cannot be served, and why. */
   refused: Array<{ id: string; stage: string; reason: string }>;
@@ -158,10 +159,12 @@ export async function openService(dir: string, options: ServiceOptions): Promise
     lineup = next;
     metrics.modelInfo.reset();
     const serving = [next.active, next.canary, ...next.shadows, next.fallback].filter((s): s is ServingModel => s !== undefined);
+    // The fallback keeps its registry stage (often a candidate); what it does here is stand in.
+    const role = (s: ServingModel) => (s === next.fallback ? 'fallback' : s.registered.stage);
     for (const s of serving) {
-      metrics.modelInfo.set({ model_id: s.registered.artifact.id, name: s.registered.artifact.name, version: String(s.registered.version), stage: s === next.fallback ? 'fallback' : s.registered.stage }, 1);
+      metrics.modelInfo.set({ model_id: s.registered.artifact.id, name: s.registered.artifact.name, version: String(s.registered.version), stage: role(s) }, 1);
     }
-    report = { serving: serving.map((s) => ({ id: s.registered.artifact.id, version: s.registered.version, stage: s.registered.stage })), refused };
+    report = { serving: serving.map((s) => ({ id: s.registered.artifact.id, version: s.registered.version, stage: role(s) })), refused };
     return report;
   };
   await reloadModels();

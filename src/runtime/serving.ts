@@ -21,7 +21,9 @@ export async function promotionRefusal(
   served: FeatureSet,
   featureSets: Pick<FeatureSetRegistry, 'get'>,
 ): Promise<string | null> {
-  if (stage === 'retired') return null;
+  if (stage === 'retired') {
+    return model.stage === 'active' ? `model ${model.artifact.id} is the active model: roll back, promote another model to active, or turn the kill switch on, so that every request keeps a deciding model` : null;
+  }
   try {
     await loadServingModel(model, served, featureSets);
   } catch (error) {

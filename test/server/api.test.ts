@@ -17,6 +17,15 @@ afterAll(async () => {
   await server?.close();
 });
 
+/** A copy of the active model with other thresholds (and, optionally, trained on another feature set), registered as a candidate. */
+async function registerVariant(policy: { block: number; review: number }, featureSetVersion?: string): Promise<string> {
+  const active = server.service.lineup().active!.registered.artifact;
+  const { id: _id, contentHash: _h, format: _f, formatVersion: _v, ...rest } = active;
+  const variant = sealArtifact({ ...rest, policy, createdAt: active.createdAt + Math.floor(Math.random() * 1e6), ...(featureSetVersion ? { featureSetVersion } : {}) });
+  await server.service.embedded.models.register(variant, 'test');
+  return variant.id;
+}
+
 const decide = (body: unknown, key?: string | null) => server.request('POST', '/v1/decisions', { body, ...(key !== undefined ? { key } : {}) });
 
 describe('POST /v1/decisions', () => {
@@ -273,14 +282,6 @@ describe('POST /v1/events', () => {
 });
 
 describe('rollout', () => {
-  async function registerVariant(policy: { block: number; review: number }, featureSetVersion?: string): Promise<string> {
-    const active = server.service.lineup().active!.registered.artifact;
-    const { id: _id, contentHash: _h, format: _f, formatVersion: _v, ...rest } = active;
-    const variant = sealArtifact({ ...rest, policy, createdAt: active.createdAt + Math.floor(Math.random() * 1e6), ...(featureSetVersion ? { featureSetVersion } : {}) });
-    await server.service.embedded.models.register(variant, 'test');
-    return variant.id;
-  }
-
   it('refuses a promotion that would leave requests without a deciding model', async () => {
     const activeId = server.service.lineup().active!.registered.artifact.id;
     // Trained on a feature set this server does not serve: promoting it would retire the working model.
@@ -460,6 +461,25 @@ describe('safe degradation', () => {
     });
   }
 
+  it('a slow deciding model, fallback and shadow together still answer within the request budget', async () => {
+    const original = server.service.lineup().active!.registered.artifact.id;
+    const shadowId = await registerVariant({ block: 0.95, review: 0.6 });
+    expect((await server.request('POST', `/v1/admin/models/${shadowId}/promote`, { body: { stage: 'shadow' } })).status).toBe(200);
+    await server.request('PUT', '/v1/admin/settings', { body: { fallback_model_id: original, budgets: { total_ms: 100, model_ms: 60, rules_ms: 20 } } });
+    await server.request('PUT', '/v1/admin/faults', { body: { model: { delay_ms: 80 } } });
+    try {
+      const response = await decide(booking({ card: 'cf_stolen_1' }));
+      expect(response.body).toMatchObject({ degraded: 'model_timeout', model: null, action: 'block' });
+      // Each model gets the model budget and no more than the request has left: not 60 ms three times over.
+      expect(response.body.timings.total_ms).toBeLessThan(100);
+      expect(response.body.shadow).toEqual([expect.objectContaining({ id: shadowId, score: null })]);
+    } finally {
+      await server.request('PUT', '/v1/admin/faults', { body: {} });
+      await server.request('PUT', '/v1/admin/settings', { body: { fallback_model_id: null, budgets: { total_ms: 250, model_ms: 20, rules_ms: 20 } } });
+      await server.request('POST', `/v1/admin/models/${shadowId}/promote`, { body: { stage: 'retired' } });
+    }
+  });
+
   it('slow rules: past the rules budget the lower-priority rules are not started, flagged, and replay skips the same ones', async () => {
     const rules = (await server.request('GET', '/v1/admin/rules')).body.rules.filter((r: { enabled: boolean }) => r.enabled);
     expect(rules.length).toBeGreaterThan(4);
@@ -485,10 +505,10 @@ describe('safe degradation', () => {
     expect((await server.request('PUT', '/v1/admin/faults', { body: { rules: { delay_ms: 5_000 } } })).status).toBe(400);
   });
 
-  it('a model that answers NaN (an imported graph fed a missing feature) is a model failure: the decision falls back, flagged', async () => {
+  /** An ONNX graph that answers NaN for new users (no amount history: amount_vs_user_mean is missing, and the graph passes NaN through), registered. */
+  async function registerNaNGraph() {
     const onnx = readFileSync(new URL('../fixtures/onnx/logistic.onnx', import.meta.url)).toString('base64');
     const active = server.service.lineup().active!.registered.artifact;
-    // New users have no amount history: amount_vs_user_mean is missing (NaN), and this graph passes NaN through.
     const graph = sealArtifact({
       name: active.name,
       createdAt: Date.now(),
@@ -501,6 +521,12 @@ describe('safe degradation', () => {
       metrics: {},
     });
     await server.service.embedded.models.register(graph, 'test');
+    return graph;
+  }
+
+  it('a model that answers NaN (an imported graph fed a missing feature) is a model failure: the decision falls back, flagged', async () => {
+    const active = server.service.lineup().active!.registered.artifact;
+    const graph = await registerNaNGraph();
     expect((await server.request('POST', `/v1/admin/models/${graph.id}/promote`, { body: { stage: 'active' } })).status).toBe(200);
     try {
       const request = booking({ user: `u_brand_new_${Date.now()}`, card: 'cf_stolen_1' });
@@ -513,6 +539,41 @@ describe('safe degradation', () => {
       await server.request('POST', '/v1/admin/models/rollback', { body: {} });
     }
     expect(server.service.lineup().active!.registered.artifact.id).toBe(active.id);
+  });
+
+  it('the fallback model decides when the deciding model fails, and when no active model can be served', async () => {
+    const original = server.service.lineup().active!.registered.artifact.id;
+    expect((await server.request('PUT', '/v1/admin/settings', { body: { fallback_model_id: original } })).status).toBe(200);
+    try {
+      const graph = await registerNaNGraph();
+      expect((await server.request('POST', `/v1/admin/models/${graph.id}/promote`, { body: { stage: 'active' } })).status).toBe(200);
+      const failed = await decide(booking({ user: `u_brand_new_${Date.now()}` }));
+      expect(failed.body).toMatchObject({ degraded: 'model_error', model: { id: original, mode: 'fallback' }, score: expect.any(Number) });
+      expect((await server.request('POST', `/v1/decisions/${failed.body.decision_id}/replay`)).body.differences).toEqual([]);
+      expect((await server.request('POST', '/v1/admin/models/rollback', { body: {} })).status).toBe(200);
+
+      // An active model the server refuses at load (made active behind the server's back, say by an
+      // older CLI): the fallback decides, and the model list says which model stands in.
+      const foreign = await registerVariant({ block: 0.9, review: 0.5 }, 'fs_not_served_here');
+      await server.service.embedded.models.promote(foreign, 'active', { actor: 'test' });
+      const report = await server.service.reloadModels();
+      expect([server.service.lineup().active, report.refused.map((r) => r.id)]).toEqual([undefined, [foreign]]);
+      expect(report.serving).toEqual([expect.objectContaining({ id: original, stage: 'fallback' })]);
+      const unserved = await decide(booking());
+      expect(unserved.body).toMatchObject({ degraded: 'no_model', model: { id: original, mode: 'fallback' }, score: expect.any(Number) });
+      expect((await server.request('POST', `/v1/decisions/${unserved.body.decision_id}/replay`)).body.differences).toEqual([]);
+
+      // A rollback refuses to bring back a model the server cannot serve: here the one just left behind.
+      expect((await server.request('POST', `/v1/admin/models/${original}/promote`, { body: { stage: 'active' } })).status).toBe(200);
+      const back = await server.request('POST', '/v1/admin/models/rollback', { body: {} });
+      expect([back.status, back.body.message]).toEqual([409, expect.stringMatching(/cannot be served here: .*fs_not_served_here/)]);
+      // Nor can the active model be retired, leaving requests without a deciding model.
+      const retired = await server.request('POST', `/v1/admin/models/${original}/promote`, { body: { stage: 'retired' } });
+      expect([retired.status, retired.body.message]).toEqual([409, expect.stringMatching(/is the active model: roll back, promote another model to active, or turn the kill switch on/)]);
+      expect((await decide(booking())).body).toMatchObject({ degraded: null, model: { id: original, mode: 'active' } });
+    } finally {
+      await server.request('PUT', '/v1/admin/settings', { body: { fallback_model_id: null } });
+    }
   });
 
   it('opens the circuit breaker after repeated model failures and closes it when the model recovers', async () => {

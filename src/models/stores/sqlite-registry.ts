@@ -110,17 +110,25 @@ export class SqliteModelRegistry implements ModelRegistry {
     return [...changed].map((changedId) => toModel(this.row(changedId)!));
   }
 
+  async rollbackTarget(name: string): Promise<RegisteredModel> {
+    return toModel(this.rollbackRows(name).restored);
+  }
+
   async rollback(name: string, actor: string): Promise<RegisteredModel[]> {
-    const active = this.db.prepare("SELECT * FROM models WHERE name = ? AND stage = 'active'").get(name) as Row | undefined;
-    if (!active) throw new RegistryError(`model line "${name}" has no active model to roll back`);
-    const previous = previousActive(this.db.prepare("SELECT model_id, via FROM model_stage_history WHERE name = ? AND to_stage = 'active' ORDER BY seq").all(name) as Array<Pick<HistoryRow, 'model_id' | 'via'>>, active.id);
-    if (!previous) throw new RegistryError(`model line "${name}" has no earlier active model to roll back to`);
-    const restored = this.row(previous)!;
+    const { active, restored } = this.rollbackRows(name);
     this.db.transaction(() => {
       this.setStage(active, 'retired', null, actor);
       this.setStage(restored, 'active', null, actor, 'rollback');
     }).immediate();
     return [toModel(this.row(active.id)!), toModel(this.row(restored.id)!)];
+  }
+
+  private rollbackRows(name: string): { active: Row; restored: Row } {
+    const active = this.db.prepare("SELECT * FROM models WHERE name = ? AND stage = 'active'").get(name) as Row | undefined;
+    if (!active) throw new RegistryError(`model line "${name}" has no active model to roll back`);
+    const previous = previousActive(this.db.prepare("SELECT model_id, via FROM model_stage_history WHERE name = ? AND to_stage = 'active' ORDER BY seq").all(name) as Array<Pick<HistoryRow, 'model_id' | 'via'>>, active.id);
+    if (!previous) throw new RegistryError(`model line "${name}" has no earlier active model to roll back to`);
+    return { active, restored: this.row(previous)! };
   }
 
   async setPolicy(id: string, policy: Policy, actor: string): Promise<{ model: RegisteredModel; changed: boolean }> {

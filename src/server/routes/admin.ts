@@ -107,6 +107,8 @@ export function adminRoutes(service: Service) {
       async (request) => {
         const name = (request.body as { name?: string }).name ?? service.settings().modelName;
         if ((await registry.list(name)).length === 0) throw new HttpError(404, 'not_found', `name: there is no model line "${name}"`);
+        const refusal = await service.refusalOf(await guard(() => registry.rollbackTarget(name)), 'active');
+        if (refusal) throw new HttpError(409, 'conflict', refusal);
         const changed = await guard(() => registry.rollback(name, actorOf(request)));
         await service.audit.append({ actor: actorOf(request), action: 'model.rollback', subject: name, details: { changed: changed.map((m) => [m.artifact.id, m.stage]) } });
         return { changed: changed.map(modelView), serving: await service.reloadModels() };
