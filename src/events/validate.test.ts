@@ -170,6 +170,19 @@ describe('event validation', () => {
     expect(result.event.context?.ip_country).toBe('DE');
   });
 
+  it('writes an IP address one way, however the client wrote it', () => {
+    const spellings = ['2001:DB8:0:0:0:0:0:1', '2001:db8::1', '2001:0db8::0:1'].map((ip) => {
+      const event = clone('login');
+      event.entities.ip = ip;
+      const result = parseEvent(event);
+      return result.ok ? result.event.entities.ip : result.errors;
+    });
+    expect(spellings).toEqual(['2001:db8::1', '2001:db8::1', '2001:db8::1']);
+    const mapped = clone('login');
+    mapped.entities.ip = '::ffff:203.0.113.9';
+    expect(parseEvent(mapped)).toMatchObject({ ok: true, event: { entities: { ip: '203.0.113.9' } } });
+  });
+
   it('refuses a malformed e-mail address', () => {
     const event = clone('account_created');
     event.entities.email = 'not an address';

@@ -7,6 +7,7 @@ import type { TSchema } from 'typebox';
 import { Envelope, EVENT_TYPES, MAX_TS, MIN_TS, Payloads, REQUIRED_ENTITIES, SCHEMA_VERSION, type EventType, type RiskEvent } from './schema.js';
 import { looksLikeRawCardNumber } from './pan.js';
 import { emailDomain, hashEmail, isHashedEmail, normaliseEmail } from './email.js';
+import { canonicalIp } from './ip.js';
 import { isCalendarDay } from '../lib/calendar.js';
 
 export interface FieldError {
@@ -103,6 +104,7 @@ function normalise(input: Record<string, unknown>): RiskEvent {
   // caller's input is never modified.
   const entities = { ...(input.entities as RiskEvent['entities']) };
   let context = input.context === undefined ? undefined : { ...(input.context as NonNullable<RiskEvent['context']>) };
+  if (entities.ip !== undefined) entities.ip = canonicalIp(entities.ip);
   if (entities.email !== undefined && !isHashedEmail(entities.email)) {
     const normalised = normaliseEmail(entities.email)!;
     entities.email = hashEmail(normalised);

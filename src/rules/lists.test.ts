@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hashEmail } from '../events/email.js';
-import { canonicalIp, ListIndex, ListValueError, normaliseListValue, UnknownListError } from './lists.js';
+import { canonicalIp } from '../events/ip.js';
+import { ListIndex, ListValueError, normaliseListValue, UnknownListError } from './lists.js';
 import { jaroWinkler, nameSimilarity, NameIndex, normaliseName } from './names.js';
 
 const NOW = Date.UTC(2026, 2, 1);
@@ -22,6 +23,13 @@ describe('exact lists', () => {
     expect(index.contains('stolen_cards', 'cf_until_tomorrow', NOW)).toBe(true);
     expect(index.contains('stolen_cards', 'cf_until_tomorrow', NOW + 2 * 86_400_000)).toBe(false);
     expect(index.contains('stolen_cards', '', NOW)).toBe(false); // an entity the event does not carry
+  });
+
+  it('looks an id up exactly as the event carries it (an entry is trimmed when stored, a lookup is not)', () => {
+    const users = new ListIndex();
+    users.set({ name: 'allowed_users', kind: 'user' }, [{ value: normaliseListValue('user', ' u_trusted '), expiresAt: null }]);
+    expect(users.contains('allowed_users', 'u_trusted', NOW)).toBe(true);
+    expect(users.contains('allowed_users', 'u_trusted ', NOW)).toBe(false); // another entity to the features
   });
 
   it('compares IP addresses however they are written', () => {

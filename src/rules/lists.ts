@@ -2,8 +2,8 @@
 // index the rule functions in_list() and name_matches() read. Values are normalised by the list's
 // kind on the way in and on lookup, so a list of e-mail addresses matches the hashed addresses
 // events carry, and a list of names matches however a name is spelled.
-import { isIPv6 } from 'node:net';
 import { hashEmail, isHashedEmail, normaliseEmail } from '../events/email.js';
+import { canonicalIp } from '../events/ip.js';
 import { containsRawCardNumber } from '../events/pan.js';
 import { NameIndex, normaliseName } from './names.js';
 
@@ -72,9 +72,13 @@ export function canonicalListValue(kind: ListKind, stored: string): string {
   return lookupKey(kind, stored) ?? stored;
 }
 
-/** The key a value is stored and looked up under, or null when it cannot be one. */
-function lookupKey(kind: ListKind, raw: string): string | null {
-  const trimmed = raw.trim();
+/**
+ * The key a value is stored and looked up under, or null when it cannot be one. A value being stored
+ * is trimmed (an entry typed with a stray space); a value being looked up is an entity id as the event
+ * carries it, and `"u_1 "` is not `"u_1"` to the features: it must not match the entry either.
+ */
+function lookupKey(kind: ListKind, raw: string, storing = true): string | null {
+  const trimmed = storing ? raw.trim() : raw;
   if (trimmed.length === 0 || trimmed.length > MAX_LIST_VALUE) return null;
   switch (kind) {
     case 'email': {
@@ -89,22 +93,6 @@ function lookupKey(kind: ListKind, raw: string): string | null {
     default:
       return trimmed;
   }
-}
-
-/**
- * One spelling per address, so a list entry matches however the address is written: IPv6 lower-case
- * and compressed (RFC 5952: `2001:DB8:0:0:0:0:0:1` → `2001:db8::1`), an IPv4-mapped IPv6 address as the
- * IPv4 one (`::ffff:203.0.113.9` → `203.0.113.9`). Anything else (a zone id, not an address) lower-cased.
- */
-export function canonicalIp(value: string): string {
-  const lower = value.toLowerCase();
-  if (!isIPv6(lower) || lower.includes('%')) return lower;
-  const compressed = new URL(`http://[${lower}]/`).hostname.slice(1, -1);
-  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(compressed);
-  if (!mapped) return compressed;
-  const high = parseInt(mapped[1]!, 16);
-  const low = parseInt(mapped[2]!, 16);
-  return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
 }
 
 /** What the rule functions need: exact membership and fuzzy name matching, as of a time. */
@@ -173,7 +161,7 @@ export class ListIndex implements ListLookup {
 
   contains(list: string, value: string, at: number): boolean {
     const indexed = this.get(list);
-    const key = lookupKey(indexed.kind, value);
+    const key = lookupKey(indexed.kind, value, false);
     if (key === null) return false;
     const expiry = indexed.expiries.get(key);
     return expiry !== undefined && expiry > at;

@@ -1,0 +1,19 @@
+// IP addresses as entities: one spelling per address, so that features, lists and idempotency checks
+// agree however a client writes it.
+import { isIPv6 } from 'node:net';
+
+/**
+ * One spelling per address, so a list entry matches however the address is written: IPv6 lower-case
+ * and compressed (RFC 5952: `2001:DB8:0:0:0:0:0:1` → `2001:db8::1`), an IPv4-mapped IPv6 address as the
+ * IPv4 one (`::ffff:203.0.113.9` → `203.0.113.9`). Anything else (a zone id, not an address) lower-cased.
+ */
+export function canonicalIp(value: string): string {
+  const lower = value.toLowerCase();
+  if (!isIPv6(lower) || lower.includes('%')) return lower;
+  const compressed = new URL(`http://[${lower}]/`).hostname.slice(1, -1);
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(compressed);
+  if (!mapped) return compressed;
+  const high = parseInt(mapped[1]!, 16);
+  const low = parseInt(mapped[2]!, 16);
+  return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+}
