@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { statSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
@@ -102,7 +103,9 @@ CSV mapping example: {"fields": {"id": "event_id", "ts": "time", "entities.user"
         let left = opts.limit ?? Infinity;
         for await (const batch of log.stream({ fromSeq: opts.from, toSeq: opts.to, batchSize: 5_000 })) {
           const slice = batch.slice(0, left);
-          process.stdout.write(slice.map((e) => JSON.stringify(e)).join('\n') + '\n');
+          // Wait for a pipe's reader to catch up: writing ahead of it queues the whole log in memory
+          // (and a pipe refuses that past a point with ENOBUFS).
+          if (!process.stdout.write(slice.map((e) => JSON.stringify(e)).join('\n') + '\n')) await once(process.stdout, 'drain');
           left -= slice.length;
           if (left <= 0) break;
         }
