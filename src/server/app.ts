@@ -147,6 +147,26 @@ export async function buildServer(service: Service, options: ServerOptions = {})
         .replace(/img-src [^;]*/, "img-src 'self' data:") + " form-action 'none';",
   });
 
+  // The answers every API route can give besides its own, in its OpenAPI entry: a key missing, without
+  // the scope, or over its rate; a request that fails its schema; a body too large or not JSON.
+  app.addHook('onRoute', (route) => {
+    if (!route.config?.scope) return;
+    const schema = (route.schema ??= {}) as { body?: unknown; querystring?: unknown; params?: unknown; response?: Record<string, unknown>; hide?: boolean };
+    const response = (schema.response ??= {});
+    const error = { $ref: 'Error#' };
+    const common: Array<[number, boolean]> = [
+      [400, schema.body !== undefined || schema.querystring !== undefined || schema.params !== undefined],
+      [401, true],
+      [403, true],
+      [413, schema.body !== undefined],
+      [415, schema.body !== undefined],
+      [429, true],
+    ];
+    for (const [status, applies] of common) if (applies && response[status] === undefined) response[status] = error;
+    // A route that declares no answer of its own still answers 200 (an untyped schema: serialised as is).
+    if (!Object.keys(response).some((status) => status.startsWith('2'))) response[200] = { description: 'Default Response' };
+  });
+
   // Authentication and scopes, for every route that declares a scope, in two steps around the rate
   // limit: the key is identified first, so that each key is limited on its own (a request without a
   // valid key, by its address), and refused after, so that refused requests count too — a flood of

@@ -725,6 +725,13 @@ describe('replay, operations and documentation', () => {
     for (const path of ['/docs/json', '/docs/json?x=1']) expect((await fetch(`${server.url}${path}`)).headers.get('x-content-type-options'), path).toBe('nosniff');
     const docs = await server.request('GET', '/docs/json', { key: null });
     expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/v1/decisions', '/v1/events', '/v1/admin/kill-switch']));
+    // Each operation lists what it answers: its own codes, and those every API route can give.
+    const answers = (path: string, method: string) => Object.keys(docs.body.paths[path][method].responses);
+    expect(answers('/v1/decisions', 'post')).toEqual(['200', '400', '401', '403', '409', '413', '415', '429', '503']);
+    expect(answers('/v1/events', 'post')).toEqual(expect.arrayContaining(['200', '400', '401', '403', '409', '413', '415', '429']));
+    expect(answers('/v1/admin/rules', 'post')).toEqual(expect.arrayContaining(['201', '409']));
+    expect(answers('/v1/admin/rules', 'post')).not.toContain('200');
+    expect(answers('/v1/me', 'get')).toEqual(['200', '401', '403', '429']);
     expect((await server.request('GET', '/v1/nothing-here', { key: null })).status).toBe(404);
   });
 

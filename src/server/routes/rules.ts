@@ -22,6 +22,9 @@ import { HttpError } from '../errors.js';
 import { actorOf } from '../actor.js';
 
 const DAY = 86_400_000;
+
+/** A 201 answer in the OpenAPI document: the created object, serialised as it is. */
+const CREATED = (description: string) => ({ description, type: 'object', additionalProperties: true });
 /** How long a backtest runs before letting waiting requests through (a decision waits at most about this long). */
 const BACKTEST_SLICE_MS = 10;
 /** A list of sanctioned names can hold 100,000 entries: they are read a page at a time. */
@@ -82,7 +85,7 @@ export function ruleRoutes(service: Service) {
         counts: await service.metrics.ruleCounts(),
       }),
     );
-    app.post('/v1/admin/rules', { ...admin, schema: { tags: ['rules'], summary: 'Create a rule; an expression that does not compile is refused with its position', body: RuleBody } }, async (request, reply) => {
+    app.post('/v1/admin/rules', { ...admin, schema: { tags: ['rules'], summary: 'Create a rule; an expression that does not compile is refused with its position', body: RuleBody, response: { 201: CREATED('the rule as stored, version 1'), 409: { $ref: 'Error#' } } } }, async (request, reply) => {
       const rule = await rules.create(request.body as RuleInput, actorOf(request)).catch(mapError);
       await service.audit.append({ actor: actorOf(request), action: 'rule.create', subject: rule.id, details: { version: rule.version, action: rule.action, expression: rule.expression, shadow: rule.shadow } });
       await service.reloadRules();
@@ -145,7 +148,7 @@ export function ruleRoutes(service: Service) {
     app.get('/v1/admin/lists', { ...reviewOrAdmin, schema: { tags: ['lists'] } }, async () => ({ lists: await lists.lists() }));
     app.post(
       '/v1/admin/lists',
-      { ...admin, schema: { tags: ['lists'], summary: 'Create a named list', body: Type.Object({ name: Type.String(), kind: Type.Enum(LIST_KINDS), description: Type.Optional(Type.String()) }, { additionalProperties: false }) } },
+      { ...admin, schema: { tags: ['lists'], summary: 'Create a named list', body: Type.Object({ name: Type.String(), kind: Type.Enum(LIST_KINDS), description: Type.Optional(Type.String()) }, { additionalProperties: false }), response: { 201: CREATED('the list'), 409: { $ref: 'Error#' } } } },
       async (request, reply) => {
         const list = await lists.createList(request.body as { name: string; kind: ListKind; description?: string }, actorOf(request)).catch(mapError);
         await service.audit.append({ actor: actorOf(request), action: 'list.create', subject: list.name, details: { kind: list.kind } });
