@@ -20,8 +20,9 @@ const BLANK_LETTERS = /[\u115f\u1160\u3164\uffa0]/gu;
 const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
 
 /**
- * Lower-case, strip accents, punctuation and invisible characters, fold look-alike letters, and sort the words, so `Putin, Vladimir` and
- * `vladimir PUTIN` are one name. Empty when nothing of a name is left.
+ * Lower-case, strip accents, punctuation and invisible characters, fold look-alike letters, leave out
+ * name particles (al, bin, van, de, …), and sort the words, so `Putin, Vladimir` and `vladimir PUTIN`
+ * are one name. Empty when nothing of a name is left.
  */
 export function normaliseName(raw: string): string {
   const words = raw
@@ -34,8 +35,14 @@ export function normaliseName(raw: string): string {
     .replace(LOOKALIKES, (c) => LOOKALIKE[c]!)
     .split(/[^\p{L}\p{N}]+/u)
     .filter((w) => w.length > 0);
-  return words.sort().join(' ');
+  // `Muammar al-Gaddafi` is the listed `Muammar Gaddafi`, `Ludwig van Beethoven` is `Ludwig Beethoven`:
+  // particles come and go between spellings of one name, so they are left out — unless nothing else is left.
+  const named = words.filter((w) => !PARTICLES.has(w));
+  return (named.length > 0 ? named : words).sort().join(' ');
 }
+
+/** Articles and prepositions of names (Arabic, Romance, Germanic) that spellings of one name keep or drop. */
+const PARTICLES = new Set(['al', 'el', 'ul', 'bin', 'ibn', 'bint', 'van', 'von', 'der', 'den', 'de', 'del', 'della', 'di', 'da', 'das', 'dos', 'du', 'la', 'le']);
 
 const WINKLER_PREFIX = 4;
 const WINKLER_SCALE = 0.1;
