@@ -54,6 +54,17 @@ CSV mapping example: {"fields": {"id": "event_id", "ts": "time", "entities.user"
       } catch (error) {
         throw new UserError((error as Error).message);
       }
+      // The first line is read before the data directory is opened (or created): a file that cannot
+      // be imported at all (a CSV header without the mapped columns) leaves nothing behind.
+      const source = records[Symbol.asyncIterator]();
+      const first = await source.next().catch((error: unknown) => {
+        throw new UserError(`import stopped: ${(error as Error).message}`);
+      });
+      records = (async function* () {
+        if (first.done) return;
+        yield first.value;
+        for (let next = await source.next(); !next.done; next = await source.next()) yield next.value;
+      })();
       const bytes = statSync(file).size;
       const bar = progress('import', 0, 'lines');
       const embedded = await openEmbedded(dataDirOf(command, { create: true }));

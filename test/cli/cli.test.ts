@@ -59,6 +59,12 @@ describe('riskgate CLI', () => {
     expect(await run('simulate', '--start', '2026-02-30x', '--out', '-')).toMatchObject({ code: 2, err: expect.stringMatching(/--start must be a date/) });
     expect(await run('events', 'import', join(dir, 'nope.ndjson'))).toMatchObject({ code: 2, err: expect.stringMatching(/no such file/) });
     expect(await run('events', 'import', join(dir, 'x.csv'), '--format', 'xml')).toMatchObject({ code: 2 });
+    // A CSV that cannot be imported at all is refused before a data directory is created for it.
+    writeFileSync(join(dir, 'no-columns.csv'), 'a,b\n1,2\n');
+    writeFileSync(join(dir, 'no-columns.json'), JSON.stringify({ fields: { id: 'event_id', ts: 'time', 'entities.user': 'user' }, defaults: { type: 'login' } }));
+    const fresh = join(dir, 'fresh-data');
+    const refused = await main(['node', 'riskgate', '--data', fresh, 'events', 'import', join(dir, 'no-columns.csv'), '--mapping', join(dir, 'no-columns.json')]);
+    expect([refused, existsSync(fresh)]).toEqual([2, false]);
     expect(await run('features', 'describe', 'no_such_feature')).toMatchObject({ code: 2, err: expect.stringMatching(/no feature "no_such_feature"/) });
     expect(await run('features', 'export', '--out', 'x.txt')).toMatchObject({ code: 2, err: expect.stringMatching(/\.csv or \.parquet/) });
     expect(await run('features', 'export', '--out', 'x.csv', '--maturity', 'soon')).toMatchObject({ code: 2, err: expect.stringMatching(/--maturity must be a duration/) });
