@@ -31,7 +31,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const START = Date.UTC(2026, 0, 5);
 const DAYS = 45;
-const root = join(tmpdir(), 'riskgate-bench-decisions-v2');
+const root = join(tmpdir(), 'riskgate-bench-decisions-v3');
 const world = join(root, 'world');
 const dir = join(root, 'run');
 

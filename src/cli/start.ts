@@ -9,6 +9,8 @@ import { optimizeModelPolicy } from './policy.js';
 import type { CostModel } from '../policy/costs.js';
 import { dataDirOf } from './data-dir.js';
 import type { Embedded } from '../runtime/embedded.js';
+import type { Service } from '../runtime/service.js';
+import type { RegisteredModel } from '../models/index.js';
 
 const DAY = 86_400_000;
 
@@ -38,10 +40,11 @@ export function registerStart(program: Command): void {
     await simulateOnce(dir, embedded, startSimulation());
 
     const line = service.settings().modelName;
-    const active = (await embedded.models.list(line)).find((m) => m.stage === 'active');
-    if (active) {
-      console.log(`step 2/4 model: reusing ${formatModel(active)}`);
+    const { reuse, replace } = await activeModelToReuse(service, line);
+    if (reuse) {
+      console.log(`step 2/4 model: reusing ${formatModel(reuse)}`);
     } else {
+      if (replace) console.log(`step 2/4 model: ${formatModel(replace.model)} cannot be served by this version (${replace.reason}): training a new one`);
       console.log('step 2/4 model: point-in-time training set, time split, grid search, calibration, evaluation');
       const model = await trainAndRegister(embedded, embedded.featureSet, { name: line, kind: 'gbdt', maturity: 21 * DAY, gap: 7 * DAY, calibration: 'auto', reviewsPerDay: START_REVIEW_CAPACITY }, 'riskgate start');
       await embedded.models.promote(model.artifact.id, 'active', { actor: 'riskgate start' });
@@ -96,6 +99,17 @@ Stop with Ctrl-C; the next npm start reuses everything in ${dir}.`);
 }
 
 type StartSimulation = ReturnType<typeof startSimulation>;
+
+/**
+ * The active model of the line, to reuse — unless this version of riskgate cannot serve it (trained on
+ * features it now computes otherwise, say): then it is to be replaced, as a first start trains one.
+ */
+export async function activeModelToReuse(service: Service, line: string): Promise<{ reuse?: RegisteredModel; replace?: { model: RegisteredModel; reason: string } }> {
+  const active = (await service.embedded.models.list(line)).find((m) => m.stage === 'active');
+  if (!active) return {};
+  const refused = service.lineupReport().refused.find((r) => r.id === active.artifact.id);
+  return refused ? { replace: { model: active, reason: refused.reason } } : { reuse: active };
+}
 
 /**
  * Step 1 of start: simulate the marketplace into an empty log, once. The simulation's parameters are

@@ -8,8 +8,9 @@ import { FeatureSet } from './featureset.js';
 import { BASE, SET, stepArb, toEvents } from '../../test/support/feature-streams.js';
 import { velocity } from './velocity/index.js';
 
-/** The documented semantics of window.ts, computed directly from the list of earlier events. */
-function oracle(def: WindowedFeature, prior: LoggedEvent[], row: RiskEvent): number {
+/** The documented semantics of window.ts, computed directly from the list of earlier events: the feature's own state as of the row: its value, and whether it is live (seen, and not idle past its TTL). */
+function stateOracle(def: WindowedFeature, prior: LoggedEvent[], row: RiskEvent): { value: number; live: boolean } {
+  const live = (value: number) => ({ value, live: true });
   const ttl = parseDuration(def.ttl)!;
   const kinds = entityKinds(def.entity);
   const keyOf = (e: RiskEvent) => (kinds.some((k) => e.entities[k] === undefined) ? undefined : kinds.map((k) => e.entities[k]).join('|'));
@@ -36,15 +37,15 @@ function oracle(def: WindowedFeature, prior: LoggedEvent[], row: RiskEvent): num
     if (contributing.length > 0 && watermark - lastTs > ttl) contributing = [];
     contributing.push(logged);
   }
-  if (key === undefined || contributing.length === 0) return NaN;
+  if (key === undefined || contributing.length === 0) return { value: NaN, live: false };
   const lastTs = Math.max(...contributing.map((c) => c.event.ts));
   const firstTs = Math.min(...contributing.map((c) => c.event.ts));
   const t = row.ts;
-  if (watermark - lastTs > ttl || t - lastTs > ttl) return NaN;
-  if (def.agg === 'since_last') return Math.max(0, t - lastTs) / 1000;
-  if (def.agg === 'since_first') return Math.max(0, t - firstTs) / 1000;
+  if (watermark - lastTs > ttl || t - lastTs > ttl) return { value: NaN, live: false };
+  if (def.agg === 'since_last') return live(Math.max(0, t - lastTs) / 1000);
+  if (def.agg === 'since_first') return live(Math.max(0, t - firstTs) / 1000);
   const byTsSeq = (a: LoggedEvent, b: LoggedEvent) => a.event.ts - b.event.ts || a.seq - b.seq;
-  if (def.window === undefined) return fieldOf([...contributing].sort(byTsSeq).at(-1)!.event) as number;
+  if (def.window === undefined) return live(fieldOf([...contributing].sort(byTsSeq).at(-1)!.event) as number);
   const w = parseDuration(def.window)!;
   const [g, n] = def.agg === 'velocity' ? [MINUTE, w / MINUTE] : [w / BUCKETS_PER_WINDOW, BUCKETS_PER_WINDOW];
   const b = (ts: number) => Math.floor(ts / g);
@@ -57,28 +58,40 @@ function oracle(def: WindowedFeature, prior: LoggedEvent[], row: RiskEvent): num
       const v = String(fieldOf(c.event));
       newestBucketOf.set(v, Math.max(newestBucketOf.get(v) ?? -Infinity, b(c.event.ts)));
     }
-    return [...newestBucketOf.values()].filter((j) => j > lower && j <= upper).length;
+    return live([...newestBucketOf.values()].filter((j) => j > lower && j <= upper).length);
   }
   const inWindow = contributing.filter((c) => b(c.event.ts) > lower && b(c.event.ts) <= upper);
   const values = inWindow.map((c) => fieldOf(c.event) as number);
   switch (def.agg) {
     case 'count':
-      return inWindow.length;
+      return live(inWindow.length);
     case 'velocity':
-      return inWindow.length >= def.k! ? 1 : 0;
+      return live(inWindow.length >= def.k! ? 1 : 0);
     case 'sum':
-      return values.reduce((a, x) => a + x, 0);
+      return live(values.reduce((a, x) => a + x, 0));
     case 'mean':
-      return values.length === 0 ? NaN : values.reduce((a, x) => a + x, 0) / values.length;
+      return live(values.length === 0 ? NaN : values.reduce((a, x) => a + x, 0) / values.length);
     case 'min':
-      return values.length === 0 ? NaN : Math.min(...values);
+      return live(values.length === 0 ? NaN : Math.min(...values));
     case 'max':
-      return values.length === 0 ? NaN : Math.max(...values);
+      return live(values.length === 0 ? NaN : Math.max(...values));
     case 'last':
-      return inWindow.length === 0 ? NaN : (fieldOf([...inWindow].sort(byTsSeq).at(-1)!.event) as number);
+      return live(inWindow.length === 0 ? NaN : (fieldOf([...inWindow].sort(byTsSeq).at(-1)!.event) as number));
     default:
       throw new Error(`oracle: ${def.agg}`);
   }
+}
+
+/**
+ * What the engine serves: the feature's own state — or, for a count, sum, distinct count or velocity
+ * without a live state, 0 when the entity is live in another feature of its entity key.
+ */
+function oracle(def: WindowedFeature, prior: LoggedEvent[], row: RiskEvent): number {
+  const own = stateOracle(def, prior, row);
+  if (own.live || !['count', 'sum', 'distinct', 'velocity'].includes(def.agg)) return own.value;
+  const key = entityKinds(def.entity).join('×');
+  const siblings = SET.windowed.filter((other) => entityKinds(other.entity).join('×') === key);
+  return siblings.some((other) => stateOracle(other, prior, row).live) ? 0 : own.value;
 }
 
 function replayVectors(events: LoggedEvent[]): Float64Array[] {
@@ -168,6 +181,24 @@ describe('feature engine', () => {
     const big = SET.valueNames.indexOf('c_big_count_1h');
     expect(vectors[1]![big]).toBe(-1);
     expect(vectors[1]![n + big]).toBe(1);
+  });
+
+  it('reads 0 for a count of a live entity that nothing matched, and missing for one idle past every TTL', () => {
+    const events = toEvents([
+      { dt: 0, late: 0, user: 0, card: 0, amount: 10, status: 'approved' },
+      { dt: MINUTE, late: 0, user: 0, card: 0, amount: 20, status: 'approved' },
+      // Far enough on that every one of u0's states is past its TTL (the longest is 3 h).
+      { dt: 4 * 60 * MINUTE, late: 0, user: 0, card: 0, amount: 30, status: 'approved' },
+    ]);
+    const vectors = replayVectors(events);
+    const n = SET.valueNames.length;
+    const failed = SET.valueNames.indexOf('u_fail_1m');
+    const mean = SET.valueNames.indexOf('u_mean_10m');
+    // u0 has paid, never failed: 0 failed payments (a count), while a mean of nothing stays missing.
+    expect([vectors[1]![failed], vectors[1]![n + failed]]).toEqual([0, 0]);
+    expect(vectors[1]![mean]).toBe(10);
+    // Idle past every TTL, u0 is unknown again: missing, not 0.
+    expect([Number.isNaN(vectors[2]![failed]!), vectors[2]![n + failed]]).toEqual([true, 1]);
   });
 
   it('resolves equal timestamps by log order', () => {

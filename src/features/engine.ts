@@ -5,7 +5,7 @@ import { entityKinds, type Condition, type WindowedFeature } from './definition.
 import { textSignal, type TextSignalName } from './derived.js';
 import type { FeatureSet } from './featureset.js';
 import { ON_DEMAND_OPS, type Operand } from './ondemand.js';
-import { addEvent, clearState, distinctEntries, hasState, isDead, newRecord, readState, resetState, velocityFirstMinute, windowSpec, type EntityRecord, type WindowSpec } from './window.js';
+import { addEvent, clearState, distinctEntries, hasState, isDead, isLiveAt, newRecord, readState, resetState, velocityFirstMinute, windowSpec, zeroWhenEntityKnown, type EntityRecord, type WindowSpec } from './window.js';
 import { EntityTable, KEY_SEPARATOR, keyIsParts, partsHash, type TableCursor } from './entity-table.js';
 import { decodeSnapshot, encodeSnapshot, encodeSnapshotInChunks } from './snapshot.js';
 
@@ -26,6 +26,8 @@ interface CompiledWindowed {
   matches: (event: RiskEvent) => boolean;
   /** The aggregated value, or undefined when the event has none (it is then not counted). */
   value: (event: RiskEvent) => number | string | undefined;
+  /** Reads 0, not missing, without a live state of its own while its entity is live in another feature. */
+  zeroWhenKnown: boolean;
 }
 
 /**
@@ -104,6 +106,7 @@ export class FeatureEngine {
         spec: windowSpec(def, def.agg === 'distinct' ? group.valueLists++ : -1),
         matches: compileCondition(def.where),
         value: valueOf(def),
+        zeroWhenKnown: zeroWhenEntityKnown(def.agg),
       };
       group.features.push(feature);
       for (const type of def.events) {
@@ -191,9 +194,20 @@ export class FeatureEngine {
     const n = this.set.valueNames.length;
     const t = event.ts;
     const records = this.lookUp(event, this.allGroupIndices);
+    const watermark = this.watermark;
     for (let g = 0; g < this.groups.length; g++) {
       const record = records[g];
-      for (const f of this.groups[g]!.features) out[f.index] = readState(record, f.slot, f.spec, t, this.watermark);
+      const features = this.groups[g]!.features;
+      let known: boolean | undefined;
+      for (const f of features) {
+        let value = readState(record, f.slot, f.spec, t, watermark);
+        // No live state of its own: 0 for a count or sum of an entity live in another feature (see zeroWhenEntityKnown).
+        if (value !== value && f.zeroWhenKnown && record !== undefined) {
+          known ??= features.some((other) => isLiveAt(record, other.slot, other.spec, t, watermark));
+          if (known) value = 0;
+        }
+        out[f.index] = value;
+      }
     }
     records.fill(undefined);
     for (const [index, numerator, denominator] of this.ratioInputs) {

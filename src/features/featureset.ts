@@ -15,7 +15,9 @@ import {
 import { ON_DEMAND_OPS, ON_DEMAND_OPS_VERSION } from './ondemand.js';
 
 /** Bump when the meaning of windows, TTL or missing values changes: every version changes with it. */
-export const ENGINE_SEMANTICS_VERSION = 1;
+// 2: a count, sum, distinct count or velocity feature with no live state reads 0 (not missing) while
+//    its entity is live in another feature of the same entity key.
+export const ENGINE_SEMANTICS_VERSION = 2;
 
 export interface FeatureSetSpec {
   name: string;

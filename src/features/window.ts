@@ -185,6 +185,24 @@ export function addEvent(record: EntityRecord, slot: number, spec: WindowSpec, t
 }
 
 /**
+ * Aggregations whose value over an empty window is 0 (counts, sums, distinct counts, velocity): for
+ * an entity that is live in any of its features, such a feature with no live state of its own reads 0
+ * — a user with payments and none failed has 0 failed payments, not a missing count.
+ */
+export function zeroWhenEntityKnown(agg: Aggregation): boolean {
+  return agg === 'count' || agg === 'sum' || agg === 'distinct' || agg === 'velocity';
+}
+
+/** Whether the slot holds a state a read as of t sees (not idle past its TTL as of the watermark or of t). */
+export function isLiveAt(record: EntityRecord, slot: number, spec: WindowSpec, t: number, watermark: number): boolean {
+  const n = record;
+  const b = n[slot]!;
+  if (b === n[slot + 1]) return false;
+  const lastTs = n[b + LAST_TS]!;
+  return watermark - lastTs <= spec.ttl && t - lastTs <= spec.ttl;
+}
+
+/**
  * Read as of time t. Returns NaN for "missing" (no state, dead, idle past ttl, or an undefined value
  * such as the mean of an empty window).
  */

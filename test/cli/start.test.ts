@@ -1,9 +1,12 @@
-// npm start's first step: a simulation stopped halfway is run again to its end at the next start.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// npm start's reuse of earlier starts: a simulation stopped halfway is run again to its end at the
+// next start; an active model this version cannot serve is replaced, one it can is reused.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { simulateOnce } from '../../src/cli/start.js';
+import { activeModelToReuse, simulateOnce } from '../../src/cli/start.js';
+import { sealArtifact } from '../../src/models/index.js';
+import { openService } from '../../src/runtime/service.js';
 import { runSimulation } from '../../src/cli/simulate.js';
 import { openEmbedded } from '../../src/runtime/embedded.js';
 
@@ -48,5 +51,40 @@ describe('start: simulate once', () => {
     await simulateOnce(dir, cut, small);
     expect(await cut.log.count()).toBe(total);
     await cut.close();
+  });
+});
+
+describe('start: the model', () => {
+  it('reuses an active model it can serve, and replaces one trained on features this version computes otherwise', async () => {
+    const service = await openService(fresh(), {});
+    try {
+      const graph = (featureSetVersion: string) =>
+        sealArtifact({
+          name: 'checkout',
+          createdAt: Date.now(),
+          featureSetVersion,
+          inputs: ['amount_vs_user_mean', 'account_age_days', 'user_failed_payments_10m'],
+          body: { kind: 'onnx', onnx: readFileSync(new URL('../fixtures/onnx/logistic.onnx', import.meta.url)).toString('base64'), inputName: 'features', outputName: 'probability', output: 'probability' },
+          calibration: { kind: 'identity' },
+          policy: { block: 0.9, review: 0.5 },
+          training: { source: 'onnx' },
+          metrics: {},
+        });
+      expect(await activeModelToReuse(service, 'checkout')).toEqual({});
+      const servable = graph(service.embedded.featureSet.version);
+      await service.embedded.models.register(servable, 'test');
+      await service.embedded.models.promote(servable.id, 'active', { actor: 'test' });
+      await service.reloadModels();
+      expect((await activeModelToReuse(service, 'checkout')).reuse?.artifact.id).toBe(servable.id);
+      // Trained on a feature set version this riskgate does not serve (an older engine's, say).
+      const stale = graph('fs_0ld0ld0ld0ld');
+      await service.embedded.models.register(stale, 'test');
+      await service.embedded.models.promote(stale.id, 'active', { actor: 'test' });
+      await service.reloadModels();
+      const decision = await activeModelToReuse(service, 'checkout');
+      expect([decision.reuse, decision.replace?.model.artifact.id, decision.replace?.reason]).toEqual([undefined, stale.id, expect.stringMatching(/fs_0ld0ld0ld0ld/)]);
+    } finally {
+      await service.close();
+    }
   });
 });
