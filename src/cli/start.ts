@@ -44,7 +44,7 @@ export function registerStart(program: Command): void {
     if (reuse) {
       console.log(`step 2/4 model: reusing ${formatModel(reuse)}`);
     } else {
-      if (replace) console.log(`step 2/4 model: ${formatModel(replace.model)} cannot be served by this version (${replace.reason}): training a new one`);
+      if (replace) console.log(`step 2/4 model: ${formatModel(replace.model)} cannot be served: ${replace.reason}; training a new one`);
       console.log('step 2/4 model: point-in-time training set, time split, grid search, calibration, evaluation');
       const model = await trainAndRegister(embedded, embedded.featureSet, { name: line, kind: 'gbdt', maturity: 21 * DAY, gap: 7 * DAY, calibration: 'auto', reviewsPerDay: START_REVIEW_CAPACITY }, 'riskgate start');
       await embedded.models.promote(model.artifact.id, 'active', { actor: 'riskgate start' });

@@ -3,13 +3,21 @@
 // model for one the server will refuse to load.
 import type { ServingModel } from '../decisions/rollout.js';
 import { FeatureSet, type FeatureSetRegistry } from '../features/index.js';
-import { createScorer, type RegisteredModel, type Stage } from '../models/index.js';
+import { createScorer, ModelFeatureMismatch, type RegisteredModel, type Stage } from '../models/index.js';
 
 /** The model ready to score with the served feature set; throws with the reason when it cannot be served. */
 export async function loadServingModel(model: RegisteredModel, served: FeatureSet, featureSets: Pick<FeatureSetRegistry, 'get'>): Promise<ServingModel> {
   const trainedOn = await featureSets.get(model.artifact.featureSetVersion);
   const alsoServes = new Set<string>();
-  if (trainedOn && served.servesLike(FeatureSet.create(trainedOn.spec), model.artifact.inputs).ok) alsoServes.add(model.artifact.featureSetVersion);
+  if (trainedOn && model.artifact.featureSetVersion !== served.version) {
+    const recreated = FeatureSet.create(trainedOn.spec);
+    // The same definitions version otherwise now: the engine computes them otherwise than when the
+    // model was trained (ENGINE_SEMANTICS_VERSION), so what it learnt is not what it would be served.
+    if (recreated.version !== model.artifact.featureSetVersion) {
+      throw new ModelFeatureMismatch(`model ${model.artifact.id} was trained on feature set ${model.artifact.featureSetVersion}, computed by an earlier version of riskgate's feature engine (the same definitions are ${recreated.version} now): retrain it`);
+    }
+    if (served.servesLike(recreated, model.artifact.inputs).ok) alsoServes.add(model.artifact.featureSetVersion);
+  }
   const scorer = await createScorer(model.artifact, { version: served.version, vectorNames: served.vectorNames, alsoServes });
   return { registered: model, scorer };
 }

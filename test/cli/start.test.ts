@@ -83,6 +83,16 @@ describe('start: the model', () => {
       await service.reloadModels();
       const decision = await activeModelToReuse(service, 'checkout');
       expect([decision.reuse, decision.replace?.model.artifact.id, decision.replace?.reason]).toEqual([undefined, stale.id, expect.stringMatching(/fs_0ld0ld0ld0ld/)]);
+      // Trained on these very definitions, as an earlier feature engine versioned them: its inputs were
+      // computed otherwise, so it is replaced too, with a message that says so.
+      const { embedded } = service;
+      const served = embedded.featureSet;
+      await embedded.featureSets.register('fs_ea71e7e4917e', { name: served.name, scored: [...served.scored], features: served.definitions });
+      const earlierEngine = graph('fs_ea71e7e4917e');
+      await embedded.models.register(earlierEngine, 'test');
+      await embedded.models.promote(earlierEngine.id, 'active', { actor: 'test' });
+      await service.reloadModels();
+      expect((await activeModelToReuse(service, 'checkout')).replace?.reason).toMatch(/computed by an earlier version of riskgate's feature engine .*: retrain it/);
     } finally {
       await service.close();
     }
