@@ -3,7 +3,7 @@
 // shadows) → rules (over the request, features, model score and lists) → policy → persist → respond.
 // Every stage that can be slow or sick has a budget and a circuit breaker; when one fails, the decision
 // falls back (fallback model, then rules only) and says so in `degraded`.
-import { parseEvent, type FieldError } from '../events/index.js';
+import { futureTimeError, parseEvent, type FieldError } from '../events/index.js';
 import { isLabelType, type RiskEvent } from '../events/schema.js';
 import type { FeatureSet, OnlineFeatureStore } from '../features/index.js';
 import type { Contribution } from '../models/index.js';
@@ -404,9 +404,6 @@ export function listsTimeFor(eventTs: number, decidedAt: number): number {
 /** How many feature contributions a decision explains itself with. */
 export const TOP_FEATURE_REASONS = 3;
 
-/** Live events may not come from the future: one far-future time would age every entity past its TTL. */
-export const MAX_CLOCK_SKEW_MS = 24 * 3_600_000;
-
 /**
  * parseEvent, plus what holds for events arriving live over the API: the time is not more than a day
  * ahead of the clock, and the id is not one riskgate keeps for its own events (a client that took
@@ -421,8 +418,9 @@ export function parseLiveEvent(body: unknown, now = Date.now()): RiskEvent {
   if (parsed.event.id.startsWith(DECISION_ID_PREFIX)) {
     throw new ValidationError([{ path: 'id', message: `must not start with "${DECISION_ID_PREFIX}": riskgate gives such ids to decisions, and decisions are looked up by either id` }]);
   }
-  if (parsed.event.ts > now + MAX_CLOCK_SKEW_MS) {
-    throw new ValidationError([{ path: 'ts', message: `is ${((parsed.event.ts - now) / 3_600_000).toFixed(1)} hours in the future; at most 24 hours of clock skew are accepted` }]);
+  const ahead = futureTimeError(parsed.event.ts, now);
+  if (ahead) {
+    throw new ValidationError([ahead]);
   }
   return parsed.event;
 }

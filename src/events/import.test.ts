@@ -42,6 +42,16 @@ describe('events import', () => {
     expect((await log.read({})).map((e) => e.event.id)).toEqual(['ok1', 'ok2']);
   });
 
+  it('refuses a line dated more than a day ahead of the clock (it would be the features\' clock until then)', async () => {
+    const login = EXAMPLE_EVENTS.login as { ts: string };
+    const now = Date.parse(login.ts);
+    const file = join(dir, 'events.ndjson');
+    writeFileSync(file, [JSON.stringify({ ...login, id: 'today' }), JSON.stringify({ ...login, id: 'typo', ts: '2062-03-06T10:00:00Z' }), JSON.stringify({ ...login, id: 'tomorrow', ts: new Date(now + 23 * 3_600_000).toISOString() })].join('\n'));
+    const report = await importRecords((events) => log.appendBatch(events), readNdjson(file), { now });
+    expect(report.rejected).toEqual([{ line: 2, errors: [{ path: 'ts', message: expect.stringMatching(/^is \d+\.\d hours in the future; at most 24 hours of clock skew are accepted$/) }] }]);
+    expect((await log.read({})).map((e) => e.event.id)).toEqual(['today', 'tomorrow']);
+  });
+
   it('imports CSV through a column mapping, with conversions and defaults', async () => {
     const csv = [
       'event_id,when,who,card_fp,amt,state,code',

@@ -5,7 +5,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parse as parseCsv } from 'csv-parse';
 import type { AppendResult } from './log.js';
-import { parseEvent, type FieldError } from './validate.js';
+import { futureTimeError, parseEvent, type FieldError } from './validate.js';
 import type { RiskEvent } from './schema.js';
 
 export interface SourceRecord {
@@ -39,6 +39,8 @@ export interface ImportOptions {
   batchSize?: number;
   /** Called after each batch is durably appended. */
   onProgress?: (report: ImportReport) => void;
+  /** The clock event times are judged against (no more than a day ahead of it). */
+  now?: number;
 }
 
 /** Where imported events go: the event log's appendBatch, or the online feature store's ingest. */
@@ -50,6 +52,7 @@ export async function importRecords(
   options: ImportOptions = {},
 ): Promise<ImportReport> {
   const batchSize = options.batchSize ?? 5_000;
+  const now = options.now ?? Date.now();
   const report: ImportReport = { read: 0, appended: 0, duplicates: 0, rejected: [], conflicts: 0 };
   let batch: RiskEvent[] = [];
   let lines: number[] = [];
@@ -76,6 +79,12 @@ export async function importRecords(
     const parsed = parseEvent(record.value);
     if (!parsed.ok) {
       report.rejected.push({ line: record.line, errors: parsed.errors });
+      continue;
+    }
+    // Past events are what an import is for; one from the future would be the engine's clock until then.
+    const ahead = futureTimeError(parsed.event.ts, now);
+    if (ahead) {
+      report.rejected.push({ line: record.line, errors: [ahead] });
       continue;
     }
     batch.push(parsed.event);

@@ -1,5 +1,5 @@
 export * from './schema.js';
-export { parseEvent, formatErrors, type FieldError, type ParseResult } from './validate.js';
+export { parseEvent, formatErrors, futureTimeError, MAX_CLOCK_SKEW_MS, type FieldError, type ParseResult } from './validate.js';
 export { containsRawCardNumber, looksLikeRawCardNumber, luhnValid } from './pan.js';
 export { normaliseEmail, hashEmail, isHashedEmail } from './email.js';
 export type { EventLog, AppendResult, AppendStatus, ReadRange } from './log.js';

@@ -16,6 +16,15 @@ export interface FieldError {
   message: string;
 }
 
+/** Events may not come from the future: one far-future time would age every entity past its TTL. */
+export const MAX_CLOCK_SKEW_MS = 24 * 3_600_000;
+
+/** What is wrong with an event time more than MAX_CLOCK_SKEW_MS ahead of `now` (the API's, an import's). */
+export function futureTimeError(ts: number, now: number): FieldError | undefined {
+  if (ts <= now + MAX_CLOCK_SKEW_MS) return undefined;
+  return { path: 'ts', message: `is ${((ts - now) / 3_600_000).toFixed(1)} hours in the future; at most 24 hours of clock skew are accepted` };
+}
+
 export type ParseResult = { ok: true; event: RiskEvent } | { ok: false; errors: FieldError[] };
 
 // Report every problem of an event, not just the first eight (bodies are size-limited upstream).
