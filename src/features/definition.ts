@@ -157,6 +157,7 @@ export function validateWindowed(def: WindowedFeature): void {
   for (const [path, condition] of Object.entries(def.where ?? {})) {
     validatePath(path, fail);
     if (Array.isArray(condition)) fail(`where.${path}: a list of values is written {"in": [...]}`);
+    if (condition === null) fail(`where.${path}: null matches no event (fields are absent, never null): write {"exists": false}`);
     if (typeof condition === 'object' && condition !== null) {
       const ops = Object.keys(condition);
       if (ops.length !== 1 || !['in', 'ne', 'gt', 'gte', 'lt', 'lte', 'exists'].includes(ops[0]!)) {
@@ -164,6 +165,7 @@ export function validateWindowed(def: WindowedFeature): void {
       }
       const [op, operand] = Object.entries(condition)[0]!;
       if (op === 'in' && !Array.isArray(operand)) fail(`where.${path}.in must be a list of values`);
+      if (op === 'in' && (operand as unknown[]).length === 0) fail(`where.${path}.in must list at least one value (an empty list matches no event)`);
       const scalar = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
       if ((op === 'in' && !(operand as unknown[]).every(scalar)) || (op === 'ne' && !scalar(operand))) fail(`where.${path}.${op} must hold strings, numbers or booleans`);
       if (['gt', 'gte', 'lt', 'lte'].includes(op) && (typeof operand !== 'number' || !Number.isFinite(operand))) fail(`where.${path}.${op} must be a finite number`);

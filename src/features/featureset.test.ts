@@ -40,6 +40,11 @@ describe('feature sets', () => {
     expect(() => bad({ where: { 'payload.x': ['a', 'b'] } as never })).toThrow(/where\.payload\.x: a list of values is written \{"in": \[\.\.\.\]\}/);
     expect(() => bad({ where: { 'payload.amount': { gt: '5' } } as never })).toThrow('feature "f": where.payload.amount.gt must be a finite number');
     expect(() => bad({ where: { 'payload.message': { exists: 'yes' } } as never })).toThrow('feature "f": where.payload.message.exists must be true or false');
+    // Conditions that could never match, and misspelt fields that would silently change the feature.
+    expect(() => bad({ where: { 'payload.promo_code': null } as never })).toThrow('feature "f": where.payload.promo_code: null matches no event');
+    expect(() => bad({ where: { 'payload.status': { in: [] } } as never })).toThrow('feature "f": where.payload.status.in must list at least one value');
+    expect(() => bad({ windw: '10m' } as never)).toThrow('feature "f": unknown field "windw" for a windowed feature (known: kind, name, description, entity, events, where, agg, field, window, ttl, k, missingValue)');
+    expect(() => create(base, { kind: 'ratio', name: 'r', description: '', numerator: 'f', denominator: 'f', numerater: 'f' } as never)).toThrow('feature "r": unknown field "numerater" for a ratio feature');
     expect(() => bad({ name: 'Bad Name' })).toThrow(/lower_snake_case/);
     expect(() => create(base, base)).toThrow('feature "f": defined twice');
     expect(() => bad({ name: 'f_missing' })).toThrow(/reserved for indicators/);

@@ -87,6 +87,9 @@ export class FeatureSet {
     const byName = new Map(spec.features.map((f) => [f.name, f]));
     for (const def of spec.features) {
       const kind = kindOf(def);
+      // A misspelt field ("windw") would otherwise be ignored, and the feature be another than meant.
+      const unknown = FIELDS_OF_KIND[kind] && Object.keys(def).find((key) => !FIELDS_OF_KIND[kind]!.includes(key));
+      if (unknown !== undefined) throw new FeatureDefinitionError(`feature "${def.name}": unknown field "${unknown}" for a ${kind} feature (known: ${FIELDS_OF_KIND[kind]!.join(', ')})`);
       if (kind === 'windowed') validateWindowed(def as WindowedFeature);
       else if (kind === 'ratio') validateRatio(def as RatioFeature, byName);
       else if (kind === 'on_demand') validateOnDemand(def as OnDemandFeature, byName);
@@ -135,6 +138,13 @@ function versionOf(spec: FeatureSetSpec): string {
 }
 
 const FEATURE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+
+/** The fields a definition of each kind may have. */
+const FIELDS_OF_KIND: Record<string, readonly string[]> = {
+  windowed: ['kind', 'name', 'description', 'entity', 'events', 'where', 'agg', 'field', 'window', 'ttl', 'k', 'missingValue'],
+  ratio: ['kind', 'name', 'description', 'numerator', 'denominator', 'missingValue'],
+  on_demand: ['kind', 'name', 'description', 'op', 'args', 'param', 'missingValue'],
+};
 
 /** The columns a training-set export writes beside the features. */
 export const TRAINING_SET_COLUMNS = ['event_id', 'seq', 'ts', 'label', 'label_source', 'meta_scenario', 'meta_user', 'meta_amount', 'meta_country'] as const;
