@@ -203,7 +203,7 @@ export class FeatureEngine {
         let value = readState(record, f.slot, f.spec, t, watermark);
         // No live state of its own: 0 for a count or sum of an entity live in another feature (see zeroWhenEntityKnown).
         if (value !== value && f.zeroWhenKnown && record !== undefined) {
-          known ??= features.some((other) => isLiveAt(record, other.slot, other.spec, t, watermark));
+          known ??= anyLiveAt(record, features, t, watermark);
           if (known) value = 0;
         }
         out[f.index] = value;
@@ -456,6 +456,15 @@ export class FeatureEngine {
     this.appliedSeq = snap.appliedSeq;
     this.watermark = snap.watermark;
   }
+}
+
+/** Whether the record holds a live state (as of t) for any of the features. */
+function anyLiveAt(record: EntityRecord, features: readonly CompiledWindowed[], t: number, watermark: number): boolean {
+  for (let i = 0; i < features.length; i++) {
+    const f = features[i]!;
+    if (isLiveAt(record, f.slot, f.spec, t, watermark)) return true;
+  }
+  return false;
 }
 
 /** A group's records as of a snapshot's start: its copy of a record changed since, else the record. */
