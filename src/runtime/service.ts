@@ -183,13 +183,16 @@ export async function openService(dir: string, options: ServiceOptions): Promise
     policyFor: (model) => (model === lineup.active ? governorFor(model).policy : model.registered.policy),
     observe(stored) {
       const d = stored.decision;
-      if (d.action === 'review' && lineup.active) {
+      // Every decision lets the guard look again, not only reviews: a band narrowed until nothing goes
+      // to review must still widen when the day's inflow falls (or a new day starts).
+      if (lineup.active) {
         const now = clock();
         if (Math.floor(now / DAY) !== today) {
           today = Math.floor(now / DAY);
           reviewsToday = 0;
         }
-        governorFor(lineup.active).observe(now, { reviewsToday: ++reviewsToday });
+        if (d.action === 'review') reviewsToday++;
+        governorFor(lineup.active).observe(now, { reviewsToday });
       }
       const user = stored.request.entities.user;
       if (user !== undefined && d.score !== null) riskiest.set(user, d.score);

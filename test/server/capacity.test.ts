@@ -68,4 +68,16 @@ describe('capacity guard over HTTP', () => {
     expect(more[0]!.details.to).toBeGreaterThan(more[0]!.details.from);
     expect((await server.request('GET', '/v1/audit/verify')).body).toMatchObject({ ok: true });
   });
+
+  it('widens the band again on a quiet day, looking again at every decision, not only at reviews', async () => {
+    const before = await bandChanges();
+    // The next day, twenty minutes in: no review so far, and the decisions that arrive are allowed.
+    now = Date.UTC(2026, 5, 2, 0, 20);
+    const { body } = await server.request('POST', '/v1/decisions', { body: booking({ amount: 40 }) });
+    expect(body.action).not.toBe('review');
+    const after = await bandChanges();
+    expect(after).toHaveLength(before.length + 1);
+    expect(after[0]!.details.to).toBeLessThan(after[0]!.details.from);
+    expect(after[0]!.details.reason).toMatch(/below 80 % of the capacity of 40\/day: widening/);
+  });
 });
