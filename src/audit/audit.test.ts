@@ -33,6 +33,15 @@ describe('audit trail', () => {
     expect(result.problems).toContain('entry 2: its content does not match its hash (altered)');
   });
 
+  it('catches stored details that parse to what was hashed but are not what was written (a repeated key)', async () => {
+    const { db, log } = await filled();
+    // JSON.parse keeps the last "verdict", SQLite's json_extract the first: readers would disagree.
+    db.prepare('UPDATE audit_log SET details = ? WHERE seq = 3').run('{"verdict":"legit","verdict":"fraud"}');
+    expect(db.prepare("SELECT json_extract(details, '$.verdict') AS v FROM audit_log WHERE seq = 3").get()).toEqual({ v: 'legit' });
+    const result = await log.verify();
+    expect([result.ok, result.problems]).toEqual([false, ['entry 3: its stored details are not the text that was written (edited in the database: a repeated key, changed spacing)']]);
+  });
+
   it('catches a deleted entry', async () => {
     const { db, log } = await filled();
     db.prepare('DELETE FROM audit_log WHERE seq = 3').run();

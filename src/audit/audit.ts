@@ -44,8 +44,10 @@ export interface VerifyResult {
 /**
  * Walk the chain in stored order; every entry must follow the previous one and hash to itself, and
  * the chain must still hold `anchor` (a head recorded earlier) — which catches newest entries removed.
+ * `storedProblem` lets a store report what the hash cannot see: stored text that parses to the hashed
+ * content but is not what was written (a duplicate key that other readers take the other way).
  */
-export function verifyChain(entries: Iterable<AuditEntry>, anchor?: { seq: number; hash: string }): VerifyResult {
+export function verifyChain(entries: Iterable<AuditEntry>, anchor?: { seq: number; hash: string }, storedProblem?: (entry: AuditEntry) => string | undefined): VerifyResult {
   const problems: string[] = [];
   let prev = GENESIS;
   let expectedSeq = 1;
@@ -57,6 +59,8 @@ export function verifyChain(entries: Iterable<AuditEntry>, anchor?: { seq: numbe
     if (e.seq !== expectedSeq) problems.push(`entry ${e.seq}: expected entry ${expectedSeq} here (an entry was removed or the order changed)`);
     if (e.prevHash !== prev) problems.push(`entry ${e.seq}: does not follow the entry before it (prev hash mismatch)`);
     if (entryHash(e.prevHash, e) !== e.hash) problems.push(`entry ${e.seq}: its content does not match its hash (altered)`);
+    const stored = storedProblem?.(e);
+    if (stored !== undefined) problems.push(`entry ${e.seq}: ${stored}`);
     if (anchor && e.seq === anchor.seq) {
       anchorFound = true;
       if (e.hash !== anchor.hash) problems.push(`entry ${e.seq}: is not the entry recorded as the anchor (its hash differs)`);

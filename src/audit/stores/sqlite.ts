@@ -110,11 +110,19 @@ export class SqliteAuditLog implements AuditLog {
   async verify(anchor?: { seq: number; hash: string }): Promise<VerifyResult> {
     await this.settled;
     const rows = this.db.prepare('SELECT * FROM audit_log ORDER BY rowid').iterate() as IterableIterator<Row>;
+    // The hash covers the parsed details; the stored text must also be exactly what was written
+    // (JSON.stringify of them), or an edit such as a second, contradicting key would pass unseen.
+    let notAsWritten: AuditEntry | undefined;
     return verifyChain(
       (function* () {
-        for (const row of rows) yield toEntry(row);
+        for (const row of rows) {
+          const entry = toEntry(row);
+          if (JSON.stringify(entry.details) !== row.details) notAsWritten = entry;
+          yield entry;
+        }
       })(),
       anchor,
+      (entry) => (entry === notAsWritten ? 'its stored details are not the text that was written (edited in the database: a repeated key, changed spacing)' : undefined),
     );
   }
 }
