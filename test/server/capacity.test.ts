@@ -54,6 +54,9 @@ describe('capacity guard over HTTP', () => {
     expect(changes[0]!.details.reason).toMatch(/above 100 % of the capacity of 40\/day: narrowing/);
     const [after] = await reviews(1);
     expect(after!.policy).toEqual({ block: installed.block, review: changes[0]!.details.to });
+    // The console's thresholds page reads what is in force beside what is installed.
+    const explorer = await server.request('GET', '/v1/policy/explorer?points=3');
+    expect([explorer.body.policy, explorer.body.in_force]).toEqual([installed, { block: installed.block, review: changes[0]!.details.to }]);
 
     // Within the guard's interval nothing moves, however many reviews arrive.
     now += 5 * MINUTE;

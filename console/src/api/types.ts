@@ -268,7 +268,10 @@ export interface ExplorerPoint {
 
 export interface PolicyExplorer {
   model_id: string;
+  /** The model's installed thresholds. */
   policy: Policy;
+  /** What decisions use now: the review threshold may have been raised by the capacity guard. */
+  in_force: Policy;
   capacity_per_day: number;
   currency: string;
   /** What savings are counted in: the currency when a missed fraud costs its amount, else "false alarms". */

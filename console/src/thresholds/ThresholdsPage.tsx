@@ -101,7 +101,8 @@ function ExplorerView({ data, policy, onChange, onApplied }: ExplorerViewProps) 
         </div>
         <div className="slider-actions">
           <p className="small muted">
-            In force: review ≥ {formatProbability(data.policy.review)}, block ≥ {formatProbability(data.policy.block)}
+            In force: review ≥ {formatProbability(data.in_force.review)}, block ≥ {formatProbability(data.in_force.block)}
+            {data.in_force.review !== data.policy.review ? ` (the capacity guard has raised the review threshold from the installed ${formatProbability(data.policy.review)})` : ''}
           </p>
           <button type="button" onClick={() => onChange(data.policy)} disabled={!changed}>
             Reset

@@ -282,9 +282,12 @@ export function reviewRoutes(service: Service) {
         }
         // Any review threshold may be explored: above the block threshold it simply means no review band.
         const reviewThreshold = query.review ?? model.policy.review;
+        const active = service.lineup().active?.registered.artifact.id === model.artifact.id;
         return {
           model_id: model.artifact.id,
           policy: model.policy,
+          // What decisions use now: the active model's review band as the capacity guard has set it.
+          in_force: { block: model.policy.block, review: active ? (service.reviewThreshold() ?? model.policy.review) : model.policy.review },
           capacity_per_day: capacity,
           currency: '$',
           costs,
