@@ -233,6 +233,12 @@ describe('review queue over HTTP', () => {
     const stats = await server.request('GET', '/v1/queue/stats', { key: server.keys.review });
     expect(stats.body).toMatchObject({ escalated: 1, capacity_per_day: 1000 });
     expect(stats.body.decided_today).toBeGreaterThanOrEqual(1);
+    // Claimed again (by the senior reviewer), it counts once, as claimed, and still says it was escalated.
+    const senior = await server.request('POST', `/v1/cases/${caseId}/claim`, { key: server.keys.review, body: {} });
+    expect((await server.request('GET', `/v1/cases/${caseId}`, { key: server.keys.review })).body.case).toMatchObject({ status: 'claimed', escalated: true });
+    const held = await server.request('GET', '/v1/queue/stats', { key: server.keys.review });
+    expect([held.body.escalated, held.body.claimed]).toEqual([0, stats.body.claimed + 1]);
+    await server.request('POST', `/v1/cases/${caseId}/release`, { key: server.keys.review, body: { lease_id: senior.body.lease_id } });
     const top = await server.request('GET', '/v1/topk?k=3', { key: server.keys.review });
     expect(top.body.entities.length).toBe(3);
     expect(top.body.entities[0].score).toBeGreaterThanOrEqual(top.body.entities[2].score);

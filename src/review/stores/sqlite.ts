@@ -225,9 +225,10 @@ export class SqliteCaseStore implements CaseStore {
   stats(now: number, dayStart: number): QueueStats {
     const count = (sql: string, ...args: unknown[]) => (this.statement(`SELECT COUNT(*) AS n FROM cases WHERE ${sql}`).get(...args) as { n: number }).n;
     return {
+      // One count per case, as the case list shows it: a claimed case is claimed, escalated or not.
       open: count("status = 'open' AND (lease_expires_at IS NULL OR lease_expires_at <= ?)", now),
       claimed: count("status != 'decided' AND lease_expires_at > ?", now),
-      escalated: count("status = 'escalated'"),
+      escalated: count("status = 'escalated' AND (lease_expires_at IS NULL OR lease_expires_at <= ?)", now),
       decidedToday: count("status = 'decided' AND decided_at >= ?", dayStart),
       slaBreached: count("(decided_at IS NULL AND sla_due_at < ?) OR (decided_at IS NOT NULL AND decided_at > sla_due_at AND decided_at >= ?)", now, dayStart),
       openedToday: count('opened_at >= ?', dayStart),

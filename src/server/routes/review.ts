@@ -24,6 +24,8 @@ function view(c: ReviewCase, now: number) {
     score: c.score,
     priority: c.priority,
     status: claimed ? 'claimed' : c.status,
+    // Still true while a (senior) reviewer holds it: the claim must not hide that it was escalated.
+    escalated: c.status === 'escalated',
     opened_at: c.openedAt,
     sla_due_at: c.slaDueAt,
     sla_breached: isSlaBreached(c, now),
