@@ -38,6 +38,8 @@ export interface CaseStore {
   open(input: OpenCaseInput): ReviewCase;
   get(id: string): ReviewCase | undefined;
   list(query: CaseQuery, now: number): { cases: ReviewCase[]; total: number };
+  /** The most recently decided cases, newest first. */
+  recentlyDecided(limit: number): ReviewCase[];
   /** Claim for `reviewer` until now + leaseMs; throws CaseConflictError when someone else holds it or it is decided. */
   claim(id: string, reviewer: string, now: number): { case: ReviewCase; leaseId: string; expiresAt: number };
   release(id: string, leaseId: string, reviewer: string, now: number): ReviewCase;

@@ -35,7 +35,7 @@ export interface ServiceOptions extends OpenOptions {
    */
   watchChangesMs?: number;
   /**
-   * Add at start the audit entries of the newest decisions a stop left without one (default true).
+   * Add at start the audit entries of the newest decisions and decided cases a stop left without one (default true).
    * Off for a process that opens the data directory beside a running server (`riskgate replay`): the
    * server's own entries may still be on their way.
    */
@@ -89,7 +89,10 @@ export async function openService(dir: string, options: ServiceOptions): Promise
   const cases = new SqliteCaseStore(embedded.db);
   await appendMissingVerdictLabels(cases, embedded, decisions);
   await openMissingCases(cases, decisions);
-  if (options.auditMissingDecisions !== false) await auditMissingDecisions(embedded.audit, decisions);
+  if (options.auditMissingDecisions !== false) {
+    await auditMissingDecisions(embedded.audit, decisions);
+    await auditMissingCaseDecisions(embedded.audit, cases);
+  }
   const audit = embedded.audit;
   const riskiest = new TopK();
   // The leaderboard lives in memory: a start fills it again from the newest decisions, as they left it.
@@ -340,6 +343,19 @@ async function auditMissingDecisions(audit: SqliteAuditLog, decisions: SqliteDec
   const audited = new Set((await audit.list({ action: 'decision', limit: 2 * AUDIT_CHECK_WINDOW })).map((e) => e.subject));
   const missing = newest.filter((s) => !audited.has(s.decision.decision_id)).reverse();
   for (const stored of missing) await audit.append(decisionAuditEntry(stored.decision, true));
+}
+
+/**
+ * A case is decided, then its verdict label appended, then the decision audited: a process stopped in
+ * between left the entry out, and a retry (which answers the decided case) adds none. The start adds it.
+ */
+async function auditMissingCaseDecisions(audit: SqliteAuditLog, cases: SqliteCaseStore): Promise<void> {
+  const recent = cases.recentlyDecided(AUDIT_CHECK_WINDOW);
+  if (recent.length === 0) return;
+  const audited = new Set((await audit.list({ action: 'case.decide', limit: 2 * AUDIT_CHECK_WINDOW })).map((e) => e.subject));
+  for (const c of recent.filter((c) => !audited.has(c.id)).reverse()) {
+    await audit.append({ actor: c.decidedBy ?? 'unknown reviewer', action: 'case.decide', subject: c.id, details: { verdict: c.verdict, label_event_id: c.labelEventId, recovered_at_start: true, decided_at: c.decidedAt } });
+  }
 }
 
 /**

@@ -219,6 +219,26 @@ describe('review queue over HTTP', () => {
     }
   });
 
+  it('audits at the next start a case decided just before a stop that lost its audit entry', async () => {
+    const { caseId } = await reviewCase();
+    const claim = await server.request('POST', `/v1/cases/${caseId}/claim`, { key: server.keys.review, body: {} });
+    const decided = await server.request('POST', `/v1/cases/${caseId}/decide`, { key: server.keys.review, body: { lease_id: claim.body.lease_id, verdict: 'legit' } });
+    expect(decided.status).toBe(200);
+    const db = server.service.embedded.db;
+    const entry = db.prepare("SELECT seq FROM audit_log WHERE action = 'case.decide' AND subject = ?").get(caseId) as { seq: number };
+    // As if the process stopped between the case's commit and its audit entry's (the tail of the chain).
+    expect((db.prepare('SELECT MAX(seq) AS s FROM audit_log').get() as { s: number }).s).toBe(entry.seq);
+    db.prepare('DELETE FROM audit_log WHERE seq = ?').run(entry.seq);
+    const restarted = await openService(server.service.embedded.dir, {});
+    try {
+      const entries = await restarted.audit.list({ action: 'case.decide', subject: caseId });
+      expect(entries.map((e) => [e.actor, e.details])).toEqual([[expect.stringMatching(/\(key_/), expect.objectContaining({ verdict: 'legit', label_event_id: decided.body.label_event_id, recovered_at_start: true })]]);
+      expect((await restarted.audit.verify()).ok).toBe(true);
+    } finally {
+      await restarted.close();
+    }
+  });
+
   it('has the default rules and the seeded stolen cards in the audit trail (installed at the first start)', async () => {
     const created = await server.service.audit.list({ action: 'rule.create', limit: 1_000 });
     expect(created.filter((e) => e.actor === 'test').map((e) => e.subject)).toEqual(expect.arrayContaining(['stolen_card', 'blocked_device_or_ip', 'sanctioned_name']));

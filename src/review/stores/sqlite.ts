@@ -218,6 +218,10 @@ export class SqliteCaseStore implements CaseStore {
     return this.mustGet(id);
   }
 
+  recentlyDecided(limit: number): ReviewCase[] {
+    return (this.statement("SELECT * FROM cases WHERE status = 'decided' ORDER BY decided_at DESC, id DESC LIMIT ?").all(limit) as Row[]).map(toCase);
+  }
+
   history(id: string): CaseHistoryEntry[] {
     return this.statement('SELECT at, actor, action, note FROM case_history WHERE case_id = ? ORDER BY at, rowid').all(id) as CaseHistoryEntry[];
   }

@@ -135,7 +135,7 @@ export function reviewRoutes(service: Service) {
           return mapError(error);
         }
       })();
-      void service.audit.append({ actor: reviewer, action: 'case.claim', subject: c.id });
+      await service.audit.append({ actor: reviewer, action: 'case.claim', subject: c.id });
       return { lease_id: leaseId, expires_at: expiresAt, reviewer };
     });
 
@@ -146,7 +146,7 @@ export function reviewRoutes(service: Service) {
       const reviewer = actorOf(request);
       try {
         const c = cases.release((request.params as { id: string }).id, (request.body as { lease_id: string }).lease_id, reviewer, Date.now());
-        void service.audit.append({ actor: reviewer, action: 'case.release', subject: c.id });
+        await service.audit.append({ actor: reviewer, action: 'case.release', subject: c.id });
         return { case: view(c, Date.now()) };
       } catch (error) {
         return mapError(error);
