@@ -354,7 +354,7 @@ async function auditMissingCaseDecisions(audit: SqliteAuditLog, cases: SqliteCas
   if (recent.length === 0) return;
   const audited = new Set((await audit.list({ action: 'case.decide', limit: 2 * AUDIT_CHECK_WINDOW })).map((e) => e.subject));
   for (const c of recent.filter((c) => !audited.has(c.id)).reverse()) {
-    await audit.append({ actor: c.decidedBy ?? 'unknown reviewer', action: 'case.decide', subject: c.id, details: { verdict: c.verdict, label_event_id: c.labelEventId, recovered_at_start: true, decided_at: c.decidedAt } });
+    await audit.append({ actor: c.decidedBy ?? 'unknown reviewer', action: 'case.decide', subject: c.id, details: { verdict: c.verdict, label_event_id: c.labelEventId, note: c.note, recovered_at_start: true, decided_at: c.decidedAt } });
   }
 }
 

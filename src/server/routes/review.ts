@@ -198,7 +198,7 @@ export function reviewRoutes(service: Service) {
         if (!label.ok) throw new Error(`verdict label for ${id} did not validate: ${JSON.stringify(label.errors)}`);
         const [storedLabel] = await service.embedded.features.ingest([label.event]);
         if (storedLabel!.conflict && !retried) throw new Error(`the verdict label ${decided.labelEventId} of case ${id} was not stored: another event already has its id`);
-        if (!retried) await service.audit.append({ actor: reviewer, action: 'case.decide', subject: id, details: { verdict: body.verdict, label_event_id: decided.labelEventId } });
+        if (!retried) await service.audit.append({ actor: reviewer, action: 'case.decide', subject: id, details: { verdict: body.verdict, label_event_id: decided.labelEventId, note: body.note ?? null } });
         return { case: view(decided, Date.now()), label_event_id: decided.labelEventId };
       },
     );
