@@ -18,6 +18,48 @@ export interface EventResult {
   errors?: Array<{ path: string; message: string }>;
 }
 
+/** A review case as the queue lists it (the case page adds its history, evidence and the decision). */
+export interface ReviewCase {
+  id: string;
+  decision_id: string;
+  event_id: string;
+  user: string | null;
+  amount: number | null;
+  currency: string | null;
+  score: number | null;
+  /** Expected loss: calibrated probability × amount. */
+  priority: number;
+  status: 'open' | 'claimed' | 'escalated' | 'decided';
+  /** Whether it was escalated (still true while a reviewer holds it). */
+  escalated: boolean;
+  opened_at: number;
+  sla_due_at: number;
+  sla_breached: boolean;
+  reasons: string[];
+  claimed_by: string | null;
+  lease_expires_at: number | null;
+  verdict: 'fraud' | 'legit' | null;
+}
+
+export interface Lease {
+  lease_id: string;
+  expires_at: number;
+  reviewer: string;
+}
+
+export interface QueueStats {
+  open: number;
+  claimed: number;
+  escalated: number;
+  decided_today: number;
+  opened_today: number;
+  sla_breached: number;
+  capacity_per_day: number;
+  /** The review threshold in force (the capacity guard may have raised it), or null without an active model. */
+  review_threshold: number | null;
+  block_threshold: number | null;
+}
+
 /** An answer other than 2xx: the status, riskgate's error code and message, and field errors if any. */
 export class RiskgateError extends Error {
   constructor(
@@ -65,6 +107,39 @@ export class RiskgateClient {
 
   rollback(name?: string): Promise<unknown> {
     return this.call('POST', '/v1/admin/models/rollback', name ? { name } : {});
+  }
+
+  /** The review queue (a key with the review scope): open cases by default, highest expected loss first. */
+  cases(query: { status?: 'open' | 'claimed' | 'escalated' | 'decided' | 'all'; sort?: 'priority' | 'sla'; q?: string; limit?: number; offset?: number } = {}): Promise<{ cases: ReviewCase[]; total: number }> {
+    const params = new URLSearchParams(Object.entries(query).map(([key, value]): [string, string] => [key, String(value)])).toString();
+    return this.call('GET', `/v1/cases${params ? `?${params}` : ''}`);
+  }
+
+  /** A case with what a reviewer needs to judge it: history, the decision and request, feature evidence, linked entities, messages. */
+  getCase(id: string): Promise<{ case: ReviewCase & Record<string, unknown> } & Record<string, unknown>> {
+    return this.call('GET', `/v1/cases/${encodeURIComponent(id)}`);
+  }
+
+  /** Take a case for 15 minutes; decide, escalate or release it with the lease. */
+  claim(caseId: string): Promise<Lease> {
+    return this.call('POST', `/v1/cases/${encodeURIComponent(caseId)}/claim`, {});
+  }
+
+  release(caseId: string, leaseId: string): Promise<{ case: ReviewCase }> {
+    return this.call('POST', `/v1/cases/${encodeURIComponent(caseId)}/release`, { lease_id: leaseId });
+  }
+
+  /** The verdict, fed back as a label event. Safe to retry: the same verdict again gets the same answer. */
+  decideCase(caseId: string, leaseId: string, verdict: 'fraud' | 'legit', note?: string): Promise<{ case: ReviewCase; label_event_id: string }> {
+    return this.call('POST', `/v1/cases/${encodeURIComponent(caseId)}/decide`, { lease_id: leaseId, verdict, ...(note !== undefined ? { note } : {}) });
+  }
+
+  escalate(caseId: string, leaseId: string, note?: string): Promise<{ case: ReviewCase }> {
+    return this.call('POST', `/v1/cases/${encodeURIComponent(caseId)}/escalate`, { lease_id: leaseId, ...(note !== undefined ? { note } : {}) });
+  }
+
+  queueStats(): Promise<QueueStats> {
+    return this.call('GET', '/v1/queue/stats');
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {

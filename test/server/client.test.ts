@@ -26,4 +26,24 @@ describe('the TypeScript client', () => {
     expect(error).toMatchObject({ status: 400, code: 'invalid_request', errors: [{ path: 'payload.amount', message: 'must be >= 0' }] });
     await expect(new RiskgateClient({ url: server.url, apiKey: 'rg_wrong' }).decide(booking())).rejects.toMatchObject({ status: 401 });
   });
+
+  it('works the review queue: list, claim, escalate, decide, stats', async () => {
+    const admin = new RiskgateClient({ url: server.url, apiKey: server.keys.admin });
+    await server.request('POST', '/v1/admin/rules', { body: { id: 'client_review_large', name: 'Large amount', expression: 'request.payload.amount >= 5000.0', action: 'review' } });
+    const request = booking({ amount: 7000 });
+    expect((await admin.decide(request)).action).toBe('review');
+    const reviewer = new RiskgateClient({ url: server.url, apiKey: server.keys.review });
+    const { cases, total } = await reviewer.cases({ status: 'all', q: request.id });
+    expect([total, cases[0]!.event_id, cases[0]!.status]).toEqual([1, request.id, 'open']);
+    const caseId = cases[0]!.id;
+    expect((await reviewer.getCase(caseId)).case.id).toBe(caseId);
+    const lease = await reviewer.claim(caseId);
+    expect((await reviewer.escalate(caseId, lease.lease_id, 'looks like a ring')).case).toMatchObject({ status: 'escalated', escalated: true });
+    const again = await reviewer.claim(caseId);
+    const decided = await reviewer.decideCase(caseId, again.lease_id, 'fraud', 'confirmed with the issuer');
+    expect([decided.case.status, decided.case.verdict, decided.label_event_id]).toEqual(['decided', 'fraud', expect.stringMatching(/^verdict_case_/)]);
+    expect((await reviewer.decideCase(caseId, again.lease_id, 'fraud', 'confirmed with the issuer')).label_event_id).toBe(decided.label_event_id);
+    expect((await reviewer.queueStats()).decided_today).toBeGreaterThanOrEqual(1);
+    await expect(reviewer.claim('case_nope')).rejects.toMatchObject({ status: 404, code: 'not_found' });
+  });
 });
