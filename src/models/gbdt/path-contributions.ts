@@ -5,45 +5,77 @@
 import type { FlatForest } from './forest.js';
 import type { ShapValues } from './shap.js';
 
+/**
+ * One node in 24 bytes, everything a step of the walk reads on one or two cache lines (the forest's
+ * separate arrays cost a miss each): int32 0 the split feature with the default-left flag in bit 30
+ * (−1 for a leaf), float32 1 the threshold (a leaf's value), int32 2 and 3 the children, float64 at
+ * byte 16 the change in expected value from the parent to this node — what stepping into it credits.
+ */
+const STRIDE = 6;
+const DEFAULT_LEFT = 1 << 30;
+const FEATURE = DEFAULT_LEFT - 1;
+
 export class PathExplainer {
-  /** Cover-weighted mean leaf value under every node. */
-  private readonly mean: Float64Array;
   readonly bias: number;
+  private readonly ints: Int32Array;
+  private readonly floats: Float32Array;
+  private readonly gains: Float64Array;
 
   constructor(private readonly forest: FlatForest) {
-    this.mean = new Float64Array(forest.feature.length);
+    const mean = new Float64Array(forest.feature.length);
     let bias = forest.baseMargin;
-    for (let t = 0; t < forest.nTrees; t++) bias += this.fillMean(forest.treeRoots[t]!);
+    for (let t = 0; t < forest.nTrees; t++) bias += fillMean(forest, mean, forest.treeRoots[t]!);
     this.bias = bias;
+    const buffer = new ArrayBuffer(forest.feature.length * STRIDE * 4);
+    this.ints = new Int32Array(buffer);
+    this.floats = new Float32Array(buffer);
+    this.gains = new Float64Array(buffer);
+    for (let node = 0; node < forest.feature.length; node++) {
+      const at = node * STRIDE;
+      const f = forest.feature[node]!;
+      if (f < 0) {
+        this.ints[at] = -1;
+        this.floats[at + 1] = forest.value[node]!;
+        continue;
+      }
+      this.ints[at] = f | (forest.defaultLeft[node] ? DEFAULT_LEFT : 0);
+      this.floats[at + 1] = forest.threshold[node]!;
+      const l = forest.left[node]!;
+      const r = forest.right[node]!;
+      this.ints[at + 2] = l;
+      this.ints[at + 3] = r;
+      this.gains[l * 3 + 2] = mean[l]! - mean[node]!;
+      this.gains[r * 3 + 2] = mean[r]! - mean[node]!;
+    }
   }
 
   explain(row: Float32Array, contributions = new Float64Array(this.forest.nFeatures)): ShapValues & { margin: number } {
     contributions.fill(0);
-    const { feature, threshold, left, right, defaultLeft, treeRoots, value, baseMargin } = this.forest;
-    const mean = this.mean;
+    const { treeRoots, baseMargin } = this.forest;
+    const { ints, floats, gains } = this;
     // The walk reaches each tree's leaf anyway: summing the leaves in float32, as scoring does, gives
     // the exact margin in the same pass.
     let margin = baseMargin;
     for (let t = 0; t < treeRoots.length; t++) {
-      let node = treeRoots[t]!;
-      while (feature[node]! >= 0) {
-        const f = feature[node]!;
+      let at = treeRoots[t]! * STRIDE;
+      for (let code = ints[at]!; code >= 0; code = ints[at]!) {
+        const f = code & FEATURE;
         const x = row[f]!;
-        const next = x !== x ? (defaultLeft[node] ? left[node]! : right[node]!) : x < threshold[node]! ? left[node]! : right[node]!;
-        contributions[f]! += mean[next]! - mean[node]!;
-        node = next;
+        const next = x !== x ? ints[at + ((code & DEFAULT_LEFT) !== 0 ? 2 : 3)]! : ints[at + (x < floats[at + 1]! ? 2 : 3)]!;
+        contributions[f]! += gains[next * 3 + 2]!;
+        at = next * STRIDE;
       }
-      margin = Math.fround(margin + value[node]!);
+      margin = Math.fround(margin + floats[at + 1]!);
     }
     return { bias: this.bias, contributions, margin };
   }
+}
 
-  private fillMean(node: number): number {
-    const f = this.forest;
-    if (f.feature[node]! < 0) return (this.mean[node] = f.value[node]!);
-    const l = f.left[node]!;
-    const r = f.right[node]!;
-    const m = (this.fillMean(l) * f.cover[l]! + this.fillMean(r) * f.cover[r]!) / f.cover[node]!;
-    return (this.mean[node] = m);
-  }
+/** Cover-weighted mean leaf value under every node, filled into `mean`; returns the root's. */
+function fillMean(f: FlatForest, mean: Float64Array, node: number): number {
+  if (f.feature[node]! < 0) return (mean[node] = f.value[node]!);
+  const l = f.left[node]!;
+  const r = f.right[node]!;
+  const m = (fillMean(f, mean, l) * f.cover[l]! + fillMean(f, mean, r) * f.cover[r]!) / f.cover[node]!;
+  return (mean[node] = m);
 }
