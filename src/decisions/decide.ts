@@ -190,7 +190,8 @@ export class Decider {
         decider = chosen;
       } else {
         degraded ??= attempt ? `model_${attempt.reason}` : 'no_model';
-        if (lineup.fallback && lineup.fallback !== chosen?.model) {
+        // (The fallback may be the very model that just failed, loaded a second time: not tried twice.)
+        if (lineup.fallback && lineup.fallback.registered.artifact.id !== chosen?.model.registered.artifact.id) {
           const fallback = await this.scoreWith(lineup.fallback, vector, modelTime(), true);
           if (fallback.ok) {
             score = fallback.probability;
