@@ -32,6 +32,8 @@ export interface CaseSummary {
   /** Expected loss: probability × amount (a rules-only review counts as an even chance). */
   priority: number;
   status: CaseStatus;
+  /** Escalated, and still so while a reviewer holds it (its status is then `claimed`). */
+  escalated: boolean;
   opened_at: number;
   sla_due_at: number;
   sla_breached: boolean;

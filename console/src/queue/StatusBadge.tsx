@@ -6,7 +6,7 @@ export function StatusBadge({ summary: c, now }: { summary: CaseSummary; now: nu
   const claimed = c.claimed_by !== null && (c.lease_expires_at ?? 0) > now;
   return (
     <>
-      <span className={`badge badge-${c.status}`}>{c.status === 'escalated' ? 'Escalated' : claimed ? 'Claimed' : 'Open'}</span>
+      <span className={`badge badge-${c.status}`}>{c.status === 'escalated' ? 'Escalated' : claimed ? (c.escalated ? 'Escalated, claimed' : 'Claimed') : 'Open'}</span>
       {claimed ? <span className="small muted"> by {c.claimed_by}</span> : null}
     </>
   );
