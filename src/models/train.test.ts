@@ -39,14 +39,19 @@ function synthetic(rows: number, days: number, seed = 7): TrainingSet {
 describe('time-aware training', () => {
   it('splits by time: train, a gap, validation, test — never at random', () => {
     const ts = Array.from({ length: 100 }, (_, i) => START + i * DAY);
-    const split = splitByTime(ts, 7 * DAY, 0.2, 0.2);
-    const span = split.end - START;
-    expect(split.end).toBe(START + 99 * DAY + 1);
-    expect(split.testStart).toBeCloseTo(split.end - 0.2 * span, 3);
-    expect(split.validationStart).toBeCloseTo(split.testStart - 0.2 * span, 3);
-    expect(split.trainEnd).toBe(split.validationStart - 7 * DAY);
-    expect(() => splitByTime(ts.slice(0, 10), 7 * DAY, 0.2, 0.2)).toThrow(/too short for a 7.0-day gap/);
+    const split = splitByTime([...ts].reverse(), 7 * DAY, 0.2, 0.2);
+    // The last 20 % of the rows in time order are the test period, the 20 % before them validation.
+    expect(split).toEqual({ trainEnd: START + 53 * DAY, validationStart: START + 60 * DAY, testStart: START + 80 * DAY, end: START + 99 * DAY + 1 });
+    expect(() => splitByTime(ts.slice(0, 10), 7 * DAY, 0.2, 0.2)).toThrow(/too short for a 7.0-day gap: training would get under 20 % of the rows/);
     expect(() => splitByTime([], DAY, 0.2, 0.2)).toThrow(/no mature labelled rows/);
+  });
+
+  it('is not thrown by one row dated months before the rest (a late event sent with an old time)', () => {
+    const ts = [START - 150 * DAY, ...Array.from({ length: 100 }, (_, i) => START + i * DAY)];
+    const split = splitByTime(ts, 7 * DAY, 0.2, 0.2);
+    const training = ts.filter((t) => t < split.trainEnd).length;
+    expect(training).toBeGreaterThan(50); // the time span's cut would have left training the outlier alone
+    expect(split.testStart).toBeGreaterThan(START + 75 * DAY);
   });
 
   it('trains, calibrates and evaluates on later periods only', async () => {

@@ -62,20 +62,21 @@ export const DEFAULT_POLICY: Policy = { block: 0.8, review: 0.3 };
 
 export function splitByTime(timestamps: ArrayLike<number>, gapMs: number, validationShare: number, testShare: number): TimeSplit {
   if (timestamps.length === 0) throw new ModelInputError('the training period has no mature labelled rows');
-  let start = Infinity;
-  let end = -Infinity;
-  for (let i = 0; i < timestamps.length; i++) {
-    start = Math.min(start, timestamps[i]!);
-    end = Math.max(end, timestamps[i]!);
-  }
-  end += 1;
-  const span = end - start;
-  const testStart = end - span * testShare;
-  const validationStart = testStart - span * validationShare;
+  // Cut at shares of the rows in time order, not of the time span: one row dated months before the
+  // rest (a late event sent with an old time) would otherwise stretch the span and leave training
+  // nothing but that row. With rows arriving at a steady rate the two are the same.
+  const sorted = Float64Array.from(timestamps).sort();
+  const n = sorted.length;
+  const at = (share: number) => sorted[Math.min(n - 1, Math.max(0, Math.floor(n * share)))]!;
+  const end = sorted[n - 1]! + 1;
+  const testStart = at(1 - testShare);
+  const validationStart = at(1 - testShare - validationShare);
   const trainEnd = validationStart - gapMs;
-  if (trainEnd - start < span * 0.2) {
+  let training = 0;
+  while (training < n && sorted[training]! < trainEnd) training++;
+  if (training < n * 0.2) {
     throw new ModelInputError(
-      `the period (${(span / DAY).toFixed(1)} days of mature rows) is too short for a ${(gapMs / DAY).toFixed(1)}-day gap: training would get under 20 % of it`,
+      `the period (${((end - sorted[0]!) / DAY).toFixed(1)} days of mature rows) is too short for a ${(gapMs / DAY).toFixed(1)}-day gap: training would get under 20 % of the rows`,
     );
   }
   return { trainEnd, validationStart, testStart, end };
