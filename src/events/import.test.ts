@@ -52,6 +52,14 @@ describe('events import', () => {
     expect((await log.read({})).map((e) => e.event.id)).toEqual(['today', 'tomorrow']);
   });
 
+  it('does not repeat a malformed line\'s text in its error (it may hold a card number)', async () => {
+    const file = join(dir, 'bad.ndjson');
+    writeFileSync(file, 'not json 4111111111111111\n');
+    const report = await importRecords((events) => log.appendBatch(events), readNdjson(file));
+    expect(report.rejected).toEqual([{ line: 1, errors: [{ path: '', message: expect.stringMatching(/^malformed JSON/) }] }]);
+    expect(report.rejected[0]!.errors[0]!.message).not.toContain('4111');
+  });
+
   it('imports CSV through a column mapping, with conversions and defaults', async () => {
     const csv = [
       'event_id,when,who,card_fp,amt,state,code',

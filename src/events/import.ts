@@ -4,6 +4,7 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parse as parseCsv } from 'csv-parse';
+import { parserReason } from '../lib/json-reason.js';
 import type { AppendResult } from './log.js';
 import { futureTimeError, parseEvent, type FieldError } from './validate.js';
 import type { RiskEvent } from './schema.js';
@@ -107,7 +108,7 @@ export async function* readNdjson(path: string): AsyncIterable<SourceRecord> {
     try {
       yield { line, value: JSON.parse(text) };
     } catch (error) {
-      yield { line, value: undefined, decodeError: `malformed JSON: ${(error as Error).message}` };
+      yield { line, value: undefined, decodeError: `malformed JSON${parserReason((error as Error).message)}` };
     }
   }
 }

@@ -11,6 +11,7 @@ import type { TSchema } from 'typebox';
 import { allows, type ApiKey, type Scope } from '../auth/keys.js';
 import { ConflictError, NotRecordedError, ValidationError } from '../decisions/decide.js';
 import type { Service } from '../runtime/service.js';
+import { parserReason } from '../lib/json-reason.js';
 import { HttpError } from './errors.js';
 import { adminRoutes } from './routes/admin.js';
 import { ruleRoutes } from './routes/rules.js';
@@ -220,15 +221,6 @@ function keyOf(request: FastifyRequest, service: Service): ApiKey | undefined {
   if (!header) return undefined;
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   return match ? service.keys.authenticate(match[1]!) : undefined;
-}
-
-/**
- * The parser's reason without the excerpt of the body V8 quotes into some of its messages
- * (`Unexpected token 'x', "[4111…,x]" is not valid JSON`): a body may carry a card number or a secret.
- */
-export function parserReason(message: string): string {
-  const reason = message.replace(/,? ?"[^]*"(\.\.\.)? is not valid JSON$/, '');
-  return reason === '' ? '' : `: ${reason}`;
 }
 
 interface SchemaError {
