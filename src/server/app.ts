@@ -108,7 +108,8 @@ export async function buildServer(service: Service, options: ServerOptions = {})
     }
     if (error instanceof HttpError) {
       const position = (error as HttpError & { position?: unknown }).position;
-      return reply.status(error.statusCode).send({ error: error.code, message: error.message, ...(position ? { position } : {}) });
+      const errors = error.statusCode === 400 ? fieldErrorsOf(error.message) : undefined;
+      return reply.status(error.statusCode).send({ error: error.code, message: error.message, ...(errors ? { errors } : {}), ...(position ? { position } : {}) });
     }
     if (error instanceof ConflictError) return reply.status(409).send({ error: 'conflict', message: error.message });
     if (error instanceof NotRecordedError) return reply.status(503).send({ error: 'not_recorded', message: error.message });
@@ -221,6 +222,16 @@ function keyOf(request: FastifyRequest, service: Service): ApiKey | undefined {
   if (!header) return undefined;
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   return match ? service.keys.authenticate(match[1]!) : undefined;
+}
+
+/**
+ * A 400's message that names its fields (`note: looks like …`, `a: …; b: …`) as the field errors every
+ * invalid request carries (docs/API.md), so that a client reads one shape whichever check refused it.
+ */
+function fieldErrorsOf(message: string): Array<{ path: string; message: string }> | undefined {
+  const errors = message.split('; ').map((part) => /^((?:\(body\)|[A-Za-z_$][\w$]*)(?:\.[\w$]+|\[\d+\])*): ([^]+)$/.exec(part));
+  if (errors.some((m) => m === null)) return undefined;
+  return errors.map((m) => ({ path: m![1]!, message: m![2]! }));
 }
 
 interface SchemaError {

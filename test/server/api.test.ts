@@ -386,6 +386,9 @@ describe('safe degradation', () => {
     expect([described.status, described.body.message]).toEqual([400, expect.stringMatching(/description: looks like it holds a raw card number/)]);
     const reason = await server.request('PUT', '/v1/admin/kill-switch', { body: { enabled: false, reason: 'card 4111111111111111 again' } });
     expect([reason.status, reason.body.message]).toEqual([400, expect.stringMatching(/^reason: looks like/)]);
+    // Every such refusal names its field in `errors`, as a schema's does.
+    expect(reason.body.errors).toEqual([{ path: 'reason', message: expect.stringMatching(/^looks like it holds a raw card number/) }]);
+    expect(described.body.errors).toEqual([{ path: 'description', message: expect.stringMatching(/^looks like/) }]);
     // A value given twice in one request is one entry, and reported so.
     const twice = await server.request('POST', '/v1/admin/lists/stolen_cards/entries', { body: { entries: [{ value: 'cf_twice' }, { value: 'cf_twice', note: 'again' }] } });
     expect(twice.body).toMatchObject({ added: 1 });
