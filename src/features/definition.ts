@@ -134,6 +134,7 @@ export function validateWindowed(def: WindowedFeature): void {
   if (def.window !== undefined && (def.agg === 'since_last' || def.agg === 'since_first')) {
     fail(`aggregation ${def.agg} takes no window: it looks back as far as its ttl`);
   }
+  if (def.ttl === undefined) fail('ttl is required: how long an idle entity keeps this state, a duration such as 30d');
   const ttl = parseDuration(def.ttl);
   if (ttl === null || ttl <= 0) fail(`ttl "${def.ttl}" must be a positive duration such as 30d`);
   if (def.window !== undefined || NEEDS_WINDOW.has(def.agg)) {

@@ -27,6 +27,7 @@ describe('feature sets', () => {
     expect(() => bad({ window: '30s' })).toThrow('feature "f": window 30s is shorter than the 1m minimum');
     expect(() => bad({ window: '31d', ttl: '60d' })).toThrow('feature "f": window 31d is longer than the 30d maximum');
     expect(() => bad({ window: '7d', ttl: '1d' })).toThrow('feature "f": ttl 1d is shorter than its window 7d');
+    expect(() => bad({ ttl: undefined })).toThrow('feature "f": ttl is required');
     expect(() => bad({ window: undefined })).toThrow('feature "f": aggregation count needs a window');
     expect(() => bad({ agg: 'sum' })).toThrow('feature "f": aggregation sum needs a field');
     expect(() => bad({ agg: 'median' })).toThrow('feature "f": unknown aggregation "median"');
