@@ -174,6 +174,8 @@ export function registerModels(program: Command): void {
     .command('retrain')
     .description('Train a new candidate on the latest labels (reviewer verdicts and chargebacks included) and report it beside the active model on the same test period')
     .option('--name <name>', 'model line', 'checkout')
+    .option('--from <date>', 'first event time of the rows', parseDate('--from'))
+    .option('--to <date>', 'end of the rows (exclusive)', parseDate('--to'))
     .addOption(durationOption('--maturity <duration>', 'label horizon: rows younger than this are left out', '21d'))
     .addOption(durationOption('--gap <duration>', 'time between the training and validation periods', '7d'))
     .option('--reviews-per-day <n>', 'review volume for precision/recall at volume', parseNumberOption('--reviews-per-day', 1, 1e7, true), 50)
