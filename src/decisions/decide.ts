@@ -412,17 +412,18 @@ export const TOP_FEATURE_REASONS = 3;
  */
 export function parseLiveEvent(body: unknown, now = Date.now()): RiskEvent {
   const parsed = parseEvent(body);
-  if (!parsed.ok) throw new ValidationError(parsed.errors);
-  if (parsed.event.id.startsWith(RESERVED_ID_PREFIX)) {
-    throw new ValidationError([{ path: 'id', message: `must not start with "${RESERVED_ID_PREFIX}": riskgate gives such ids to reviewers' verdict labels` }]);
+  // Every problem at once: the live checks are added to whatever the event model found.
+  const errors: FieldError[] = parsed.ok ? [] : [...parsed.errors];
+  const id = typeof body === 'object' && body !== null ? (body as { id?: unknown }).id : undefined;
+  if (typeof id === 'string' && id.startsWith(RESERVED_ID_PREFIX)) {
+    errors.push({ path: 'id', message: `must not start with "${RESERVED_ID_PREFIX}": riskgate gives such ids to reviewers' verdict labels` });
   }
-  if (parsed.event.id.startsWith(DECISION_ID_PREFIX)) {
-    throw new ValidationError([{ path: 'id', message: `must not start with "${DECISION_ID_PREFIX}": riskgate gives such ids to decisions, and decisions are looked up by either id` }]);
+  if (typeof id === 'string' && id.startsWith(DECISION_ID_PREFIX)) {
+    errors.push({ path: 'id', message: `must not start with "${DECISION_ID_PREFIX}": riskgate gives such ids to decisions, and decisions are looked up by either id` });
   }
-  const ahead = futureTimeError(parsed.event.ts, now);
-  if (ahead) {
-    throw new ValidationError([ahead]);
-  }
+  const ahead = parsed.ok ? futureTimeError(parsed.event.ts, now) : undefined;
+  if (ahead) errors.push(ahead);
+  if (errors.length > 0 || !parsed.ok) throw new ValidationError(errors);
   return parsed.event;
 }
 
