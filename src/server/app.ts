@@ -153,7 +153,7 @@ export async function buildServer(service: Service, options: ServerOptions = {})
   // the scope, or over its rate; a request that fails its schema; a body too large or not JSON.
   app.addHook('onRoute', (route) => {
     if (!route.config?.scope) return;
-    const schema = (route.schema ??= {}) as { body?: unknown; querystring?: unknown; params?: unknown; response?: Record<string, unknown>; hide?: boolean };
+    const schema = (route.schema ??= {}) as { body?: unknown; querystring?: unknown; params?: unknown; response?: Record<string, unknown> };
     const response = (schema.response ??= {});
     const error = { $ref: 'Error#' };
     const common: Array<[number, boolean]> = [
