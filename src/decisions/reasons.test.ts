@@ -21,6 +21,8 @@ describe('featureReason', () => {
   it('says when a value is unknown, and keeps it out of the reason', () => {
     const reason = featureReason(set, { feature: 'user_bookings_1h', value: NaN, contribution: 0.3 });
     expect(reason).toEqual({ kind: 'feature', feature: 'user_bookings_1h', value: null, contribution: 0.3, text: 'Booking attempts by the user in the last hour: unknown (never seen or idle) — raises the risk' });
+    // A request-time feature is unknown because its input was absent, not because of an entity's history.
+    expect(text('ip_country_mismatch', NaN)).toMatch(/: unknown — raises the risk$/);
   });
 
   it('falls back to the name for a feature without a description, and words each feature set on its own', () => {

@@ -5,16 +5,18 @@ import type { Contribution } from '../models/index.js';
 import type { Reason } from './decision.js';
 
 export function featureReason(set: FeatureSet, c: Contribution): Reason {
-  const { description, format } = wordingOf(set, c.feature);
+  const { description, format, unknown } = wordingOf(set, c.feature);
   const direction = c.contribution > 0 ? 'raises' : 'lowers';
   const value = Number.isNaN(c.value) ? null : c.value;
-  const shown = value === null ? 'unknown (never seen or idle)' : format(value);
+  const shown = value === null ? unknown : format(value);
   return { kind: 'feature', feature: c.feature, value, contribution: c.contribution, text: `${description}: ${shown} — ${direction} the risk` };
 }
 
 interface Wording {
   description: string;
   format: (value: number) => string;
+  /** How a missing value reads: a windowed feature's entity was never seen or is idle; a request-time feature's input was absent. */
+  unknown: string;
 }
 
 /** How each feature is worded, worked out once per feature set rather than on every decision. */
@@ -29,7 +31,8 @@ function wordingOf(set: FeatureSet, name: string): Wording {
   let wording = bySet.get(name);
   if (wording === undefined) {
     const def = set.get(name);
-    wording = { description: capitalise(def?.description || name.replace(/_/g, ' ')), format: formatterFor(def as WindowedFeature | undefined, name) };
+    const windowed = def !== undefined && (def.kind ?? 'windowed') === 'windowed';
+    wording = { description: capitalise(def?.description || name.replace(/_/g, ' ')), format: formatterFor(def as WindowedFeature | undefined, name), unknown: windowed ? 'unknown (never seen or idle)' : 'unknown' };
     bySet.set(name, wording);
   }
   return wording;

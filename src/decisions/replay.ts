@@ -58,8 +58,14 @@ export async function replayDecision(stored: StoredDecision, context: ReplayCont
   return { equal: differences.length === 0, differences, original, replayed };
 }
 
-/** A field as compared: rule errors in rule-id order, since decisions made before shadow rules were evaluated after acting ones listed them in priority order. */
+/**
+ * A field as compared. Reasons without their wording: the text is how a reason is said, which may
+ * change between versions; what the decision rests on is the rule or feature, its value and weight.
+ * Rule errors in rule-id order: decisions made before shadow rules ran after acting ones listed them
+ * in priority order.
+ */
 function comparable(field: keyof Decision, decision: Decision): string {
-  if (field !== 'rule_errors') return JSON.stringify(decision[field]);
-  return JSON.stringify([...decision.rule_errors].sort((a, b) => (a.rule_id < b.rule_id ? -1 : a.rule_id > b.rule_id ? 1 : 0)));
+  if (field === 'reasons') return JSON.stringify(decision.reasons.map(({ text: _text, ...facts }) => facts));
+  if (field === 'rule_errors') return JSON.stringify([...decision.rule_errors].sort((a, b) => (a.rule_id < b.rule_id ? -1 : a.rule_id > b.rule_id ? 1 : 0)));
+  return JSON.stringify(decision[field]);
 }

@@ -697,6 +697,22 @@ describe('replay, operations and documentation', () => {
     expect(replay.body.differences).toEqual([]);
     expect(replay.body.equal).toBe(true);
     expect((await server.request('POST', '/v1/decisions/dec_unknown/replay')).status).toBe(404);
+    // A replay notices a stored decision that is not what its inputs give — and not a reworded reason.
+    expect(body.reasons.length).toBeGreaterThan(0);
+    const db = new Database(join(server.service.embedded.dir, 'decisions.db'));
+    const original = (db.prepare('SELECT decision FROM decisions WHERE seq = ?').get(body.seq) as { decision: string }).decision;
+    const storedAs = async (decision: object) => {
+      db.prepare('UPDATE decisions SET decision = ? WHERE seq = ?').run(JSON.stringify(decision), body.seq);
+      return (await server.request('POST', `/v1/decisions/${body.decision_id}/replay`)).body.differences;
+    };
+    try {
+      const reworded = { ...JSON.parse(original), reasons: body.reasons.map((r: { text: string }) => ({ ...r, text: `${r.text} (said otherwise)` })) };
+      expect(await storedAs(reworded)).toEqual([]);
+      expect(await storedAs({ ...reworded, score: body.score / 2, action: body.action === 'block' ? 'allow' : 'block' })).toEqual(['action', 'score']);
+    } finally {
+      db.prepare('UPDATE decisions SET decision = ? WHERE seq = ?').run(original, body.seq);
+      db.close();
+    }
   });
 
   it('replays a decision against the lists as they were when it was made', async () => {
