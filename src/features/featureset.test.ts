@@ -115,6 +115,12 @@ describe('feature sets', () => {
     // f_days itself is unchanged but is computed from a changed feature.
     expect(changed.servesLike(old, ['f_days'])).toEqual({ ok: false, feature: 'f_days' });
     expect(old.servesLike(added, ['g'])).toEqual({ ok: false, feature: 'g' });
+    // A count also reads 0 when its entity is live in another feature of its key: a feature that makes
+    // more entities live (other events) changes what the old count means, and the model is not served.
+    const bookings: WindowedFeature = { ...base, name: 'u_bookings', events: ['booking_attempted'], ttl: '30d' };
+    const widened = create(base, { kind: 'on_demand', name: 'f_days', description: '', op: 'seconds_to_days', args: ['f'] }, bookings);
+    expect(widened.servesLike(old, ['f'])).toEqual({ ok: false, feature: 'f' });
+    expect(widened.servesLike(old, ['f_days'])).toEqual({ ok: false, feature: 'f_days' });
   });
 
   it('keeps feature sets in a registry by version', async () => {

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { EVENT_TYPES, isLabelType, type EventType } from '../events/schema.js';
 import { canonicalJson } from '../lib/canonical-json.js';
 import {
+  entityKinds,
   FeatureDefinitionError,
   kindOf,
   validateWindowed,
@@ -13,6 +14,7 @@ import {
   type WindowedFeature,
 } from './definition.js';
 import { ON_DEMAND_OPS, ON_DEMAND_OPS_VERSION } from './ondemand.js';
+import { zeroWhenEntityKnown } from './window.js';
 
 /** Bump when the meaning of windows, TTL or missing values changes: every version changes with it. */
 // 2: a count, sum, distinct count or velocity feature with no live state reads 0 (not missing) while
@@ -116,6 +118,9 @@ export class FeatureSet {
       const mine = this.get(name);
       const theirs = other.get(name);
       if (!mine || !theirs || canonicalJson(mine) !== canonicalJson(theirs)) return false;
+      // A count or sum with no state of its own reads 0 while its entity is live in any feature of its
+      // entity key (zeroWhenEntityKnown): its meaning also rests on what makes the entity live.
+      if (kindOf(mine) === 'windowed' && zeroWhenEntityKnown((mine as WindowedFeature).agg) && liveness(this, mine as WindowedFeature) !== liveness(other, mine as WindowedFeature)) return false;
       const inputs = kindOf(mine) === 'ratio' ? [(mine as RatioFeature).numerator, (mine as RatioFeature).denominator] : kindOf(mine) === 'on_demand' ? (mine as OnDemandFeature).args.filter((a) => !a.startsWith('$event.')) : [];
       return inputs.every(same);
     };
@@ -125,6 +130,15 @@ export class FeatureSet {
     }
     return { ok: true };
   }
+}
+
+/** What makes an entity of `def`'s key live in `set`: the windowed features of that key, as far as their states' existence goes (not their windows). */
+function liveness(set: FeatureSet, def: WindowedFeature): string {
+  const key = entityKinds(def.entity).join('×');
+  const signatures = set.windowed
+    .filter((f) => entityKinds(f.entity).join('×') === key)
+    .map((f) => canonicalJson({ events: [...f.events].sort(), where: f.where ?? null, field: f.field ?? null, agg: f.agg, ttl: f.ttl }));
+  return canonicalJson([...new Set(signatures)].sort());
 }
 
 function versionOf(spec: FeatureSetSpec): string {
