@@ -179,15 +179,18 @@ describe('SqliteListStore', () => {
     // As an earlier version stored them: an IPv6 address written out, a name with a Cyrillic а, an expiry on a duplicate.
     const legacy = db.prepare("INSERT INTO list_entries (list, value, note, expires_at, added_at, added_by) VALUES (?, ?, 'old', ?, 1, 'alice')");
     const logged = db.prepare("INSERT INTO list_changes (list, value, change, actor, at, expires_at) VALUES (?, ?, 'add', 'alice', 1, ?)");
-    for (const [list, value, expires] of [['blocked_ips', '2001:db8:0:0:0:0:0:1', null], ['blocked_ips', '2001:db8::1', 5_000], ['sanctioned_names', 'putin vlаdimir', null]] as const) {
+    for (const [list, value, expires] of [['blocked_ips', '2001:db8:0:0:0:0:0:1', null], ['blocked_ips', '2001:db8::1', 5_000], ['sanctioned_names', 'putin vlаdimir', null], ['sanctioned_names', 'al gaddafi muammar', null]] as const) {
       legacy.run(list, value, expires);
       logged.run(list, value, expires);
     }
-    db.prepare("DELETE FROM list_store_meta WHERE key = 'canonical_values'").run();
+    // A directory rewritten by an earlier version (before name particles were left out) is rewritten again.
+    db.prepare("DELETE FROM list_store_meta WHERE key LIKE 'canonical_values%'").run();
+    db.prepare("INSERT INTO list_store_meta (key, value) VALUES ('canonical_values', '1')").run();
     const before = await lists.lastChange('blocked_ips');
     const reopened = new SqliteListStore(db, { now: clock() });
     expect((await reopened.entries('blocked_ips')).map((e) => [e.value, e.expiresAt])).toEqual([['2001:db8::1', null]]); // the later expiry: none
-    expect((await reopened.entries('sanctioned_names')).map((e) => e.value)).toEqual(['putin vladimir']);
+    expect((await reopened.entries('sanctioned_names')).map((e) => e.value).sort()).toEqual(['gaddafi muammar', 'putin vladimir']);
+    expect((await reopened.removeEntries('sanctioned_names', ['Muammar al-Gaddafi'], 'bob')).removed).toBe(1);
     // What the rules read: the old spellings match what lookups normalise today.
     const index = await loadListIndex(reopened);
     expect(index.contains('blocked_ips', '2001:db8::1', 1e15)).toBe(true); // no expiry: the later of the two

@@ -258,7 +258,7 @@ export class SqliteListStore implements ListStore {
   private canonicaliseStoredValues(): void {
     const db = this.db;
     db.exec('CREATE TABLE IF NOT EXISTS list_store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT');
-    const done = () => db.prepare("SELECT 1 FROM list_store_meta WHERE key = 'canonical_values'").get() !== undefined;
+    const done = () => db.prepare('SELECT 1 FROM list_store_meta WHERE key = ?').get(CANONICAL_FORM) !== undefined;
     if (done()) return;
     db.transaction(() => {
       if (done()) return; // another process did it meanwhile
@@ -285,7 +285,7 @@ export class SqliteListStore implements ListStore {
           logAdd.run(list.name, key, actor, at, expiresAt);
         }
       }
-      db.prepare("INSERT INTO list_store_meta (key, value) VALUES ('canonical_values', ?)").run(String(at));
+      db.prepare('INSERT INTO list_store_meta (key, value) VALUES (?, ?)').run(CANONICAL_FORM, String(at));
     }).immediate();
   }
 
@@ -433,3 +433,9 @@ function atEntry<T>(path: string, normalise: () => T): T {
     throw error;
   }
 }
+/**
+ * The form stored values were last rewritten to: a new name whenever a kind's normalisation changes,
+ * so that every data directory rewrites its entries once more (v2: name particles left out).
+ */
+const CANONICAL_FORM = 'canonical_values_v2';
+
