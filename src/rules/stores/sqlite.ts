@@ -205,6 +205,12 @@ interface EntryRow {
   added_by: string;
 }
 
+/**
+ * The form stored values were last rewritten to: a new name whenever a kind's normalisation changes,
+ * so that every data directory rewrites its entries once more (v2: name particles left out).
+ */
+const CANONICAL_FORM = 'canonical_values_v2';
+
 export class SqliteListStore implements ListStore {
   private readonly now: () => number;
 
@@ -433,9 +439,4 @@ function atEntry<T>(path: string, normalise: () => T): T {
     throw error;
   }
 }
-/**
- * The form stored values were last rewritten to: a new name whenever a kind's normalisation changes,
- * so that every data directory rewrites its entries once more (v2: name particles left out).
- */
-const CANONICAL_FORM = 'canonical_values_v2';
 
