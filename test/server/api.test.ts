@@ -468,10 +468,10 @@ describe('safe degradation', () => {
   }
 
   it('a slow deciding model, fallback and shadow together still answer within the request budget', async () => {
-    const original = server.service.lineup().active!.registered.artifact.id;
     const shadowId = await registerVariant({ block: 0.95, review: 0.6 });
+    const fallbackId = await registerVariant({ block: 0.9, review: 0.4 }); // another model: it is tried too
     expect((await server.request('POST', `/v1/admin/models/${shadowId}/promote`, { body: { stage: 'shadow' } })).status).toBe(200);
-    await server.request('PUT', '/v1/admin/settings', { body: { fallback_model_id: original, budgets: { total_ms: 100, model_ms: 60, rules_ms: 20 } } });
+    expect((await server.request('PUT', '/v1/admin/settings', { body: { fallback_model_id: fallbackId, budgets: { total_ms: 100, features_ms: 20, model_ms: 60, rules_ms: 20 } } })).status).toBe(200);
     await server.request('PUT', '/v1/admin/faults', { body: { model: { delay_ms: 80 } } });
     try {
       const response = await decide(booking({ card: 'cf_stolen_1' }));
@@ -481,7 +481,7 @@ describe('safe degradation', () => {
       expect(response.body.shadow).toEqual([expect.objectContaining({ id: shadowId, score: null })]);
     } finally {
       await server.request('PUT', '/v1/admin/faults', { body: {} });
-      await server.request('PUT', '/v1/admin/settings', { body: { fallback_model_id: null, budgets: { total_ms: 250, model_ms: 20, rules_ms: 20 } } });
+      await server.request('PUT', '/v1/admin/settings', { body: { fallback_model_id: null, budgets: { total_ms: 250, features_ms: 50, model_ms: 20, rules_ms: 20 } } });
       await server.request('POST', `/v1/admin/models/${shadowId}/promote`, { body: { stage: 'retired' } });
     }
   });
@@ -771,6 +771,9 @@ describe('replay, operations and documentation', () => {
     expect((await server.request('PUT', '/v1/admin/settings', { body: { budgets: { model_ms: 30 } } })).body.budgets.model_ms).toBe(30);
     const overBudget = await server.request('PUT', '/v1/admin/settings', { body: { budgets: { total_ms: 10, features_ms: 50 } } });
     expect([overBudget.status, overBudget.body.message]).toEqual([400, expect.stringMatching(/^budgets\.features_ms: must not exceed budgets\.total_ms \(10\)/)]);
+    // Stages that add up to more than the total would leave the model no time on any request.
+    const crowded = await server.request('PUT', '/v1/admin/settings', { body: { budgets: { rules_ms: 250 } } });
+    expect([crowded.status, crowded.body.errors]).toEqual([400, [{ path: 'budgets.total_ms', message: expect.stringMatching(/^must be at least features_ms \+ model_ms \+ rules_ms \(\d+\), got 250$/) }]]);
     // A change that changes nothing is neither stored nor audited.
     const audited = async () => (await server.request('GET', '/v1/audit?action=settings.update&limit=1000')).body.entries.length + (await server.request('GET', '/v1/audit?action=policy.update&limit=1000')).body.entries.length;
     const before = await audited();

@@ -174,6 +174,12 @@ export function adminRoutes(service: Service) {
       for (const [field, ms] of [['features_ms', budgets.featuresMs], ['model_ms', budgets.modelMs], ['rules_ms', budgets.rulesMs]] as const) {
         if (ms > budgets.totalMs) throw new HttpError(400, 'invalid_request', `budgets.${field}: must not exceed budgets.total_ms (${budgets.totalMs}), got ${ms}`);
       }
+      // Nor can the stages together: a model call gets what the total leaves after the rules' budget,
+      // and stages adding up to more would cut the model off on every request.
+      const stages = budgets.featuresMs + budgets.modelMs + budgets.rulesMs;
+      if (stages > budgets.totalMs) {
+        throw new HttpError(400, 'invalid_request', `budgets.total_ms: must be at least features_ms + model_ms + rules_ms (${stages}), got ${budgets.totalMs}`);
+      }
       const fallbackModelId = body.fallback_model_id !== undefined ? body.fallback_model_id : now.fallbackModelId;
       const reviewCapacityPerDay = body.review_capacity_per_day ?? now.reviewCapacityPerDay;
       const unchanged =
