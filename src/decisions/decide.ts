@@ -421,10 +421,18 @@ export function parseLiveEvent(body: unknown, now = Date.now()): RiskEvent {
   if (typeof id === 'string' && id.startsWith(DECISION_ID_PREFIX)) {
     errors.push({ path: 'id', message: `must not start with "${DECISION_ID_PREFIX}": riskgate gives such ids to decisions, and decisions are looked up by either id` });
   }
-  const ahead = parsed.ok ? futureTimeError(parsed.event.ts, now) : undefined;
-  if (ahead) errors.push(ahead);
+  const ts = parsed.ok ? parsed.event.ts : timeOf(body);
+  const ahead = ts === undefined ? undefined : futureTimeError(ts, now);
+  if (ahead && !errors.some((e) => e.path === 'ts')) errors.push(ahead);
   if (errors.length > 0 || !parsed.ok) throw new ValidationError(errors);
   return parsed.event;
+}
+
+/** The event time of a body that did not parse as a whole, when its `ts` itself reads as one. */
+function timeOf(body: unknown): number | undefined {
+  const ts = typeof body === 'object' && body !== null ? (body as { ts?: unknown }).ts : undefined;
+  const ms = typeof ts === 'number' ? ts : typeof ts === 'string' ? Date.parse(ts) : NaN;
+  return Number.isFinite(ms) ? ms : undefined;
 }
 
 export function policyAction(probability: number, policy: { block: number; review: number }): Action {

@@ -224,12 +224,17 @@ function keyOf(request: FastifyRequest, service: Service): ApiKey | undefined {
   return match ? service.keys.authenticate(match[1]!) : undefined;
 }
 
+const FIELD_PATH = /(?:\(body\)|[A-Za-z_$][\w$]*)(?:\.[\w$]+|\[\d+\])*/.source;
+/** Where the next field's problem begins: a message may hold a '; ' of its own. */
+const NEXT_FIELD = new RegExp(`; (?=${FIELD_PATH}: )`);
+const FIELD_PROBLEM = new RegExp(`^(${FIELD_PATH}): ([^]+)$`);
+
 /**
  * A 400's message that names its fields (`note: looks like …`, `a: …; b: …`) as the field errors every
  * invalid request carries (docs/API.md), so that a client reads one shape whichever check refused it.
  */
 function fieldErrorsOf(message: string): Array<{ path: string; message: string }> | undefined {
-  const errors = message.split('; ').map((part) => /^((?:\(body\)|[A-Za-z_$][\w$]*)(?:\.[\w$]+|\[\d+\])*): ([^]+)$/.exec(part));
+  const errors = message.split(NEXT_FIELD).map((part) => FIELD_PROBLEM.exec(part));
   if (errors.some((m) => m === null)) return undefined;
   return errors.map((m) => ({ path: m![1]!, message: m![2]! }));
 }

@@ -139,6 +139,7 @@ describe('review queue over HTTP', () => {
     for (const action of ['decide', 'escalate']) {
       const refused = await server.request('POST', `/v1/cases/${caseId}/${action}`, { key: server.keys.review, body: { lease_id: claim.body.lease_id, note, ...(action === 'decide' ? { verdict: 'fraud' } : {}) } });
       expect([action, refused.status, refused.body.message]).toEqual([action, 400, expect.stringMatching(/^note: looks like it holds a raw card number/)]);
+      expect(refused.body.errors).toEqual([{ path: 'note', message: expect.stringMatching(/^looks like it holds a raw card number .*; refer to the card by its fingerprint$/) }]);
     }
     const after = (await server.request('GET', `/v1/cases/${caseId}`, { key: server.keys.review })).body.case;
     expect([after.status, after.note]).toEqual(['claimed', null]);
