@@ -90,8 +90,15 @@ export async function openService(dir: string, options: ServiceOptions): Promise
   await appendMissingVerdictLabels(cases, embedded, decisions);
   await openMissingCases(cases, decisions);
   if (options.auditMissingDecisions !== false) {
-    await auditMissingDecisions(embedded.audit, decisions);
-    await auditMissingCaseDecisions(embedded.audit, cases);
+    const newestDecisions = await decisions.list({ newestFirst: true, limit: AUDIT_CHECK_WINDOW });
+    await appendMissingAuditEntries(embedded.audit, 'decision', newestDecisions.map((stored) => decisionAuditEntry(stored.decision, true)));
+    const newestVerdicts = cases.recentlyDecided(AUDIT_CHECK_WINDOW).map((c) => ({
+      actor: c.decidedBy ?? 'unknown reviewer',
+      action: 'case.decide',
+      subject: c.id,
+      details: { verdict: c.verdict, label_event_id: c.labelEventId, note: c.note, recovered_at_start: true, decided_at: c.decidedAt },
+    }));
+    await appendMissingAuditEntries(embedded.audit, 'case.decide', newestVerdicts);
   }
   const audit = embedded.audit;
   const riskiest = new TopK();
@@ -334,28 +341,14 @@ const LEADERBOARD_REBUILD = 200_000;
 const AUDIT_CHECK_WINDOW = 1_000;
 
 /**
- * A decision is stored, then its audit entry appended in another file: a process stopped in between
- * left the entry out, and a retry (which answers the stored decision) adds none. The start adds it.
+ * A decision or a case's verdict is committed, then its audit entry appended in another file: a
+ * process stopped in between left the entry out, and a retry (which answers what is stored) adds
+ * none. The start adds the entries that the newest of them (`newestFirst`, all of one action) lack.
  */
-async function auditMissingDecisions(audit: SqliteAuditLog, decisions: SqliteDecisionStore): Promise<void> {
-  const newest = await decisions.list({ newestFirst: true, limit: AUDIT_CHECK_WINDOW });
-  if (newest.length === 0) return;
-  const audited = new Set((await audit.list({ action: 'decision', limit: 2 * AUDIT_CHECK_WINDOW })).map((e) => e.subject));
-  const missing = newest.filter((s) => !audited.has(s.decision.decision_id)).reverse();
-  for (const stored of missing) await audit.append(decisionAuditEntry(stored.decision, true));
-}
-
-/**
- * A case is decided, then its verdict label appended, then the decision audited: a process stopped in
- * between left the entry out, and a retry (which answers the decided case) adds none. The start adds it.
- */
-async function auditMissingCaseDecisions(audit: SqliteAuditLog, cases: SqliteCaseStore): Promise<void> {
-  const recent = cases.recentlyDecided(AUDIT_CHECK_WINDOW);
-  if (recent.length === 0) return;
-  const audited = new Set((await audit.list({ action: 'case.decide', limit: 2 * AUDIT_CHECK_WINDOW })).map((e) => e.subject));
-  for (const c of recent.filter((c) => !audited.has(c.id)).reverse()) {
-    await audit.append({ actor: c.decidedBy ?? 'unknown reviewer', action: 'case.decide', subject: c.id, details: { verdict: c.verdict, label_event_id: c.labelEventId, note: c.note, recovered_at_start: true, decided_at: c.decidedAt } });
-  }
+async function appendMissingAuditEntries(audit: SqliteAuditLog, action: string, newestFirst: AuditInput[]): Promise<void> {
+  if (newestFirst.length === 0) return;
+  const audited = new Set((await audit.list({ action, limit: 2 * AUDIT_CHECK_WINDOW })).map((e) => e.subject));
+  for (const entry of newestFirst.filter((e) => !audited.has(e.subject)).reverse()) await audit.append(entry);
 }
 
 /**
