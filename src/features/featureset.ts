@@ -43,8 +43,6 @@ export class FeatureSet {
   readonly valueNames: readonly string[];
   /** The full vector layout: every value, then every `<name>_missing` indicator. */
   readonly vectorNames: readonly string[];
-  /** Semantics of the engine and of the on-demand operations this set was versioned with. */
-  readonly engineVersion = `${ENGINE_SEMANTICS_VERSION}.${ON_DEMAND_OPS_VERSION}`;
 
   private constructor(spec: FeatureSetSpec) {
     this.name = spec.name;
@@ -109,11 +107,12 @@ export class FeatureSet {
    * Names (vector names, `_missing` indicators included) that this set serves with the same meaning as
    * `other`: the same definition, and the same for every feature it is computed from. A model trained on
    * `other` can be served by this set when all its inputs are among them — this is what lets a new
-   * feature reach a canary model while the active model keeps running.
+   * feature reach a canary model while the active model keeps running. Both sets are computed by this
+   * engine: a model trained under an earlier engine's semantics is caught where its recorded version is
+   * known (runtime/serving.ts).
    */
   servesLike(other: FeatureSet, names: readonly string[]): { ok: true } | { ok: false; feature: string } {
     if (other.version === this.version) return { ok: true };
-    if (other.engineVersion !== this.engineVersion) return { ok: false, feature: names[0] ?? '(engine)' };
     const same = (name: string): boolean => {
       const mine = this.get(name);
       const theirs = other.get(name);
