@@ -128,6 +128,9 @@ describe('riskgate CLI', () => {
     const exported = await run('features', 'export', '--out', csv, '--maturity', '2d');
     expect(exported.code, exported.err).toBe(0);
     expect(existsSync(csv)).toBe(true);
+    const allImmature = await run('features', 'export', '--out', join(dir, 'none.csv'), '--maturity', '3650d');
+    expect(allImmature.out).toMatch(/^0 rows × .*immature left out/m);
+    expect(allImmature.out).toMatch(/every row is immature: .* --include-immature or shorten --maturity/);
 
     const skew = await run('features', 'skew');
     expect(skew.code, skew.out).toBe(0);
