@@ -12,6 +12,7 @@ function decision(score: number | null, shadowScore: number | null, ts: number):
     model: score === null ? null : { id: 'm_active', version: 1, mode: 'active' },
     shadow: [{ id: 'm_trial', version: 2, score: shadowScore, action: shadowAction }],
     ts,
+    decided_at: 1_000 + ts,
   } as Decision;
 }
 
@@ -28,7 +29,8 @@ describe('shadow comparison', () => {
     ];
     const c = compareShadow(decisions, 'm_trial');
     expect(c.decisions).toBe(5);
-    expect([c.from, c.to]).toEqual([1, 5]);
+    // When they were decided, not the events' own times (a client may send an old event).
+    expect([c.from, c.to]).toEqual([1_001, 1_005]);
     expect(c.agreement).toBeCloseTo(3 / 5, 12);
     expect(c.matrix).toEqual({ allow: { allow: 1, review: 1, block: 0 }, review: { allow: 0, review: 1, block: 0 }, block: { allow: 0, review: 1, block: 1 } });
     expect(c.mean_score.deciding).toBeCloseTo((0.1 + 0.6 + 0.9 + 0.2 + 0.85) / 5, 12);

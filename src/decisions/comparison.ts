@@ -12,7 +12,7 @@ export interface ShadowComparison {
   model_id: string;
   /** Decisions where both the deciding model and this model scored. */
   decisions: number;
-  /** Event-time span of those decisions (null when none). */
+  /** When the first and last of those decisions were made (null when none). */
   from: number | null;
   to: number | null;
   /** Share of decisions where both models' thresholds give the same action (null when none). */
@@ -49,8 +49,8 @@ export function compareShadow(decisions: readonly Decision[], modelId: string): 
     matrix[policyAction(d.score, d.policy)][trial.action]++;
     deciding.push(d.score);
     shadow.push(trial.score);
-    from = Math.min(from, d.ts);
-    to = Math.max(to, d.ts);
+    from = Math.min(from, d.decided_at);
+    to = Math.max(to, d.decided_at);
   }
   const n = deciding.length;
   const agreeing = ACTIONS.reduce((sum, a) => sum + matrix[a][a], 0);

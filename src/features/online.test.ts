@@ -21,6 +21,7 @@ describe('online feature store', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+  const warnings: string[] = [];
   const open = async (name: string) => {
     const log = new SqliteEventLog(join(dir, `${name}.db`), { durability: 'os' });
     const featureLog = new SqliteFeatureLog(join(dir, `${name}-fl.db`), 'os');
@@ -30,6 +31,7 @@ describe('online feature store', () => {
       snapshotPiece: 2,
       sweepEvery: 11,
       featureLog,
+      warn: (message) => warnings.push(message),
     });
     await store.open();
     return { log, featureLog, store };
@@ -152,6 +154,51 @@ describe('online feature store', () => {
     expect([...afterRestart]).toEqual([...uninterrupted.vector(probe)]);
     await second.featureLog.close();
     await second.log.close();
+  });
+
+  it('rebuilds from the log, saying so, a snapshot that is damaged or ahead of the log', async () => {
+    const events = toEvents(Array.from({ length: 120 }, (_, k) => ({ dt: 20_000, late: 0, user: k % 3, card: k % 4, amount: 10 + k, status: 'approved' as const }))).map((l) => l.event);
+    const first = await open('damaged');
+    await first.store.ingest(events.slice(0, 100));
+    await first.store.close();
+    await first.featureLog.close();
+    await first.log.close();
+    const snapshot = join(dir, 'damaged.snap');
+    const expected = new FeatureEngine(SET);
+    expected.restore(readFileSync(snapshot));
+    const probe = { ...events[110]!, id: 'probe' };
+    warnings.length = 0;
+
+    // One bit flipped on the disk: most such files still decode, into a state that serves wrong values.
+    const bytes = readFileSync(snapshot);
+    bytes[Math.floor(bytes.length / 2)]! ^= 0x40;
+    writeFileSync(snapshot, bytes);
+    const afterDamage = await open('damaged');
+    expect(warnings.join('')).toMatch(/snapshot damaged\.snap cannot be used \(feature state snapshot is damaged: its checksum does not match its contents\); rebuilding the features from the event log/);
+    expect([...afterDamage.store.peek(probe)]).toEqual([...expected.vector(probe)]);
+    await afterDamage.store.close();
+    await afterDamage.featureLog.close();
+    await afterDamage.log.close();
+
+    // The log lost its tail (restored from an older backup): the state of events it no longer holds is dropped.
+    const shorter = await open('shorter');
+    await shorter.store.ingest(events.slice(0, 40));
+    await shorter.store.close();
+    await shorter.featureLog.close();
+    await shorter.log.close();
+    writeFileSync(join(dir, 'shorter.snap'), readFileSync(snapshot));
+    warnings.length = 0;
+    const behind = await open('shorter');
+    expect(warnings.join('')).toMatch(/has applied the event log up to seq 100, but the log ends at seq 40; rebuilding the features from the event log/);
+    expect(behind.store.engine.appliedSeq).toBe(40);
+    const asLogged = new FeatureEngine(SET);
+    for (const logged of await behind.log.read({})) asLogged.apply(logged);
+    expect([...behind.store.peek(probe)]).toEqual([...asLogged.vector(probe)]);
+    // Events appended next take the seqs after the log's end, and are applied.
+    expect((await behind.store.ingest([events[40]!]))[0]).toMatchObject({ seq: 41 });
+    await behind.store.close();
+    await behind.featureLog.close();
+    await behind.log.close();
   });
 });
 

@@ -22,6 +22,8 @@ export interface OnlineStoreOptions {
   /** Served vectors are logged here (feature logging). */
   featureLog?: FeatureLogStore;
   onFeatureLogError?: (error: unknown) => void;
+  /** Where problems the store works around are told (a snapshot it cannot use); default: stderr. */
+  warn?: (message: string) => void;
 }
 
 export interface IngestResult extends AppendResult {
@@ -53,6 +55,11 @@ export class OnlineFeatureStore {
     private readonly options: OnlineStoreOptions = {},
   ) {}
 
+  private warn(message: string): void {
+    if (this.options.warn) this.options.warn(message);
+    else process.stderr.write(`riskgate: ${message}\n`);
+  }
+
   /** Load the snapshot (if it is of this feature set version) and replay the log after it. */
   async open(onProgress?: (applied: number, total: number) => void): Promise<{ fromSnapshot: boolean; replayed: number; recovered: number }> {
     let fromSnapshot = false;
@@ -62,12 +69,19 @@ export class OnlineFeatureStore {
       try {
         this.engine.restore(readFileSync(path));
         fromSnapshot = true;
-      } catch {
-        // A snapshot of another feature set version (or a damaged one) is rebuilt from the log.
-        fromSnapshot = false;
+      } catch (error) {
+        // A damaged snapshot (or one of another format) is rebuilt from the log, which holds everything.
+        this.warn(`the feature state snapshot ${basename(path)} cannot be used (${(error as Error).message}); rebuilding the features from the event log`);
       }
     }
     const last = await this.log.lastSeq();
+    if (this.engine.appliedSeq > last) {
+      // State of events the log does not hold (its file lost, or restored from an older backup): the
+      // log is the record, and a state ahead of it would take the seq of every event appended next.
+      this.warn(`the feature state snapshot has applied the event log up to seq ${this.engine.appliedSeq}, but the log ends at seq ${last}; rebuilding the features from the event log`);
+      this.engine.clear();
+      fromSnapshot = false;
+    }
     const start = this.engine.appliedSeq;
     // A served vector is logged in a commit of its own, right behind its event's: a process that
     // stopped in between left the event without it, and a retry of its decision could not finish
@@ -164,7 +178,7 @@ export class OnlineFeatureStore {
     this.sinceSnapshot = 0;
     this.snapshotting ??= writeFileAtomicInPieces(path, this.engine.snapshotInChunks(this.options.snapshotPiece ?? 2_000))
       .catch((error: unknown) => {
-        process.stderr.write(`riskgate: writing the feature state snapshot failed (${(error as Error).message}); the event log still holds everything\n`);
+        this.warn(`writing the feature state snapshot failed (${(error as Error).message}); the event log still holds everything`);
       })
       .finally(() => {
         this.snapshotting = undefined;

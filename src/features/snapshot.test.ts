@@ -69,8 +69,21 @@ describe('feature state snapshot codec', () => {
   it('refuses what is not a snapshot of this format: older v8-serialized ones, truncated or padded files', () => {
     const good = encodeSnapshot({ version: 'v', appliedSeq: 3, watermark: 9, groups: [['g', new Map([['k', record([2, 3, 1.5], [['a']])]])]] });
     expect(() => decodeSnapshot(serialize({ format: 'riskgate-feature-state-2', version: 'v', appliedSeq: 3, watermark: 9, groups: [] }))).toThrow(/snapshot/);
-    expect(() => decodeSnapshot(good.subarray(0, good.length - 3))).toThrow(/truncated/);
-    expect(() => decodeSnapshot(Buffer.concat([good, Buffer.from([0, 0, 0, 0])]))).toThrow(/trailing/);
+    expect(() => decodeSnapshot(good.subarray(0, good.length - 3))).toThrow(/damaged/);
+    expect(() => decodeSnapshot(Buffer.concat([good, Buffer.from([0, 0, 0, 0])]))).toThrow(/damaged/);
     expect(() => decodeSnapshot(Buffer.alloc(4))).toThrow(/snapshot/);
+    const older = Buffer.from(good);
+    older.writeUInt32LE(3, 4);
+    expect(() => decodeSnapshot(older)).toThrow(/format 3, this version reads 4/);
+  });
+
+  it('notices any bit flipped on the disk (most flips would still decode, to a state serving wrong features)', () => {
+    const good = encodeSnapshot({ version: 'v', appliedSeq: 3, watermark: 9, groups: [['g', new Map([['k', record([2, 3, 1.5], [['a']])], ['k2', record([2, 4, 0.25, -Infinity], [['b', 'c']])]])]] });
+    expect(decodeSnapshot(good).appliedSeq).toBe(3);
+    for (let bit = 8 * 8; bit < good.length * 8; bit++) {
+      const damaged = Buffer.from(good);
+      damaged[bit >> 3]! ^= 1 << (bit & 7);
+      expect(() => decodeSnapshot(damaged), `bit ${bit}`).toThrow(/damaged|snapshot/);
+    }
   });
 });

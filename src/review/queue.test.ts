@@ -95,6 +95,9 @@ describe('review queue', () => {
     expect(s.escalate(c.id, leaseId, 'looks like a ring', 'alice', T0 + 1)).toMatchObject({ status: 'escalated', note: 'looks like a ring', claimedBy: null });
     expect(s.list({ status: 'escalated' }, T0 + 2).total).toBe(1);
     const senior = s.claim(c.id, 'senior', T0 + 3);
+    // Claimed, it is listed and counted once, as claimed (the list's buckets are the stats' buckets).
+    expect([s.list({ status: 'escalated' }, T0 + 3).total, s.list({ status: 'claimed' }, T0 + 3).total]).toEqual([0, 1]);
+    expect(s.stats(T0 + 3, T0)).toMatchObject({ escalated: 0, claimed: 1 });
     expect(s.decide(c.id, senior.leaseId, 'fraud', 'confirmed', 'senior', 'lbl', T0 + 4).status).toBe('decided');
   });
 });

@@ -25,6 +25,8 @@ export {
   LIST_NAME,
   ListIndex,
   ListValueError,
+  MAX_ENTRY_NOTE,
+  MAX_LIST_DESCRIPTION,
   UnknownListError,
   normaliseListValue,
   type ListEntry,

@@ -12,6 +12,9 @@ export type ListKind = (typeof LIST_KINDS)[number];
 
 export const LIST_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 export const MAX_LIST_VALUE = 256;
+/** Longest description of a list, and note on an entry: what a person reads in the console. */
+export const MAX_LIST_DESCRIPTION = 2_000;
+export const MAX_ENTRY_NOTE = 500;
 
 export interface NamedList {
   name: string;
@@ -58,9 +61,9 @@ export function normaliseListValue(kind: ListKind, raw: string): string {
     const length = raw.trim().length;
     throw new ListValueError(
       kind === 'email'
-        ? `"${raw}" is not an e-mail address`
+        ? `${JSON.stringify(raw)} is not an e-mail address`
         : kind === 'name' && length > 0 && length <= MAX_LIST_VALUE
-          ? `"${raw}" has no letters or digits to match a name on`
+          ? `${JSON.stringify(raw)} has no letters or digits to match a name on`
           : `a ${kind} value must be 1–${MAX_LIST_VALUE} characters`,
     );
   }

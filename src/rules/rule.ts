@@ -1,6 +1,7 @@
 // Rules: what a rule is, what evaluating a rule set returns, and how hits become one verdict.
 // Pure types and the precedence function; compiling and evaluating live in compile.ts and evaluate.ts.
 import { containsRawCardNumber } from '../events/pan.js';
+import { freeTextProblem, nameProblem } from '../lib/text-input.js';
 
 export const RULE_ACTIONS = ['block', 'review', 'allow', 'tag'] as const;
 export type RuleAction = (typeof RULE_ACTIONS)[number];
@@ -101,12 +102,17 @@ export function validateRuleFields(rule: RuleInput): void {
   if (typeof rule.id !== 'string' || !RULE_ID.test(rule.id)) {
     fail('id', 'must be a slug: 1–64 lower-case letters, digits, _ or -, starting with a letter');
   }
-  if (typeof rule.name !== 'string' || rule.name.trim().length === 0 || rule.name.length > 200) fail('name', 'must be 1–200 characters');
-  if (rule.description !== undefined && (typeof rule.description !== 'string' || rule.description.length > 2_000)) {
-    fail('description', 'must be at most 2,000 characters');
+  if (typeof rule.name !== 'string') fail('name', 'must be 1–200 characters');
+  const nameIssue = nameProblem(rule.name, 200);
+  if (nameIssue) fail('name', nameIssue);
+  if (rule.description !== undefined) {
+    if (typeof rule.description !== 'string') fail('description', 'must be text of at most 2,000 characters');
+    const issue = freeTextProblem(rule.description, 2_000);
+    if (issue) fail('description', issue);
   }
   if (typeof rule.expression !== 'string' || rule.expression.trim().length === 0) fail('expression', 'must not be empty');
-  if (rule.expression.length > MAX_EXPRESSION_LENGTH) fail('expression', `must be at most ${MAX_EXPRESSION_LENGTH} characters`);
+  const expressionIssue = freeTextProblem(rule.expression, MAX_EXPRESSION_LENGTH);
+  if (expressionIssue) fail('expression', expressionIssue);
   if (!(RULE_ACTIONS as readonly string[]).includes(rule.action)) fail('action', `must be one of ${RULE_ACTIONS.join(', ')}`);
   if (rule.priority !== undefined && !(Number.isSafeInteger(rule.priority) && Math.abs(rule.priority) <= 1_000_000)) {
     fail('priority', 'must be an integer between -1,000,000 and 1,000,000');

@@ -20,6 +20,7 @@ import { decisionRoutes } from './routes/decisions.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { DecisionResponse, ErrorResponse, EventsResponse, VALIDATED_BY_PARSE_EVENT } from './schemas.js';
+import { illFormedStringAt } from '../lib/text-input.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -95,11 +96,16 @@ export async function buildServer(service: Service, options: ServerOptions = {})
       if (bodyIsOptional(request.routeOptions.schema?.body)) return done(null, undefined);
       return done(new HttpError(400, 'invalid_request', 'body is empty; send a JSON object'));
     }
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(body as string));
+      parsed = JSON.parse(body as string);
     } catch (error) {
-      done(new HttpError(400, 'invalid_request', `body is not valid JSON${parserReason((error as Error).message)}`));
+      return done(new HttpError(400, 'invalid_request', `body is not valid JSON${parserReason((error as Error).message)}`));
     }
+    // JSON may escape a lone surrogate (\ud800), which no store can keep: looked for only when the text escapes one.
+    const illFormed = SURROGATE_ESCAPE.test(body as string) ? illFormedStringAt(parsed) : undefined;
+    if (illFormed !== undefined) return done(new HttpError(400, 'invalid_request', `${illFormed}: is not well-formed Unicode (a lone surrogate)`));
+    done(null, parsed);
   });
 
   app.setErrorHandler((error: FastifyError & { validation?: unknown }, request, reply) => {
@@ -154,13 +160,16 @@ export async function buildServer(service: Service, options: ServerOptions = {})
   app.addHook('onRoute', (route) => {
     if (!route.config?.scope) return;
     const schema = (route.schema ??= {}) as { body?: unknown; querystring?: unknown; params?: unknown; response?: Record<string, unknown> };
-    const response = (schema.response ??= {});
+    // A copy: routes may share the object they declare their own answers in.
+    const response = (schema.response = { ...schema.response });
     const error = { $ref: 'Error#' };
     const common: Array<[number, boolean]> = [
       [400, schema.body !== undefined || schema.querystring !== undefined || schema.params !== undefined],
       [401, true],
       [403, true],
+      [404, route.url.includes(':')], // an unknown id
       [413, schema.body !== undefined],
+      [414, route.url.includes(':')], // an id past the router's limit
       [415, schema.body !== undefined],
       [429, true],
     ];
@@ -224,17 +233,33 @@ function keyOf(request: FastifyRequest, service: Service): ApiKey | undefined {
   return match ? service.keys.authenticate(match[1]!) : undefined;
 }
 
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
 const FIELD_PATH = /(?:\(body\)|[A-Za-z_$][\w$]*)(?:\.[\w$]+|\[\d+\])*/.source;
-/** Where the next field's problem begins: a message may hold a '; ' of its own. */
-const NEXT_FIELD = new RegExp(`; (?=${FIELD_PATH}: )`);
+const FIELD_AT_START = new RegExp(`^${FIELD_PATH}: `);
 const FIELD_PROBLEM = new RegExp(`^(${FIELD_PATH}): ([^]+)$`);
 
 /**
  * A 400's message that names its fields (`note: looks like …`, `a: …; b: …`) as the field errors every
  * invalid request carries (docs/API.md), so that a client reads one shape whichever check refused it.
+ * A problem may hold a '; ' of its own, and quotes what was sent (JSON-quoted): the next field begins
+ * only at a '; ' outside quotes that is followed by a path.
  */
 function fieldErrorsOf(message: string): Array<{ path: string; message: string }> | undefined {
-  const errors = message.split(NEXT_FIELD).map((part) => FIELD_PROBLEM.exec(part));
+  const parts: string[] = [];
+  let start = 0;
+  let quoted = false;
+  for (let i = 0; i < message.length; i++) {
+    const c = message[i];
+    if (c === '\\' && quoted) i++;
+    else if (c === '"') quoted = !quoted;
+    else if (!quoted && c === ';' && message[i + 1] === ' ' && FIELD_AT_START.test(message.slice(i + 2))) {
+      parts.push(message.slice(start, i));
+      start = i + 2;
+    }
+  }
+  parts.push(message.slice(start));
+  const errors = parts.map((part) => FIELD_PROBLEM.exec(part));
   if (errors.some((m) => m === null)) return undefined;
   return errors.map((m) => ({ path: m![1]!, message: m![2]! }));
 }
@@ -256,7 +281,8 @@ function fieldErrors(errors: Iterable<SchemaError>, httpPart: string | undefined
   const at = (path: string) => [where, path].filter((p) => p !== '').join('.');
   const out: Array<{ path: string; message: string }> = [];
   for (const e of errors) {
-    const path = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+    // `/entries/0/note` → `entries[0].note`, as the API's own checks write paths.
+    const path = e.instancePath.replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/^\//, '').replace(/\//g, '.');
     const prefix = path === '' ? '' : `${path}.`;
     if (e.keyword === 'enum' && Array.isArray(e.params.allowedValues)) {
       out.push({ path: at(path), message: `must be one of ${e.params.allowedValues.map((c) => JSON.stringify(c)).join(', ')}` });

@@ -91,3 +91,7 @@ export const EventsResponse = Type.Object(
 export const Policy = Type.Object({ block: Type.Number({ minimum: 0, maximum: 1 }), review: Type.Number({ minimum: 0, maximum: 1 }) }, { additionalProperties: false });
 
 export const IdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
+
+/** Answers some routes give besides those app.ts documents for every route, for the OpenAPI document. */
+export const CONFLICT = { 409: { $ref: 'Error#' } };
+export const NOT_FOUND = { 404: { $ref: 'Error#' } };

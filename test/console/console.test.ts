@@ -100,7 +100,7 @@ describe.skipIf(!chromiumAvailable())('analyst console', () => {
     await page.getByRole('link', { name: 'Rules', exact: true }).click();
     await page.getByRole('button', { name: 'Edit rule new_account_expensive_booking' }).click();
     const expression = page.getByLabel('Expression (CEL)');
-    await expression.fill("features.?account_age_days.orValue(1e6) < 1.0 &&\n  request.payload.amount >=");
+    await expression.fill("features.?account_age_days.orValue(1e6) < 1.0 &&\n\trequest.payload.amount >=");
     await page.getByRole('button', { name: 'Save as a new version' }).click();
 
     const error = page.locator('.expression-error');
@@ -108,6 +108,9 @@ describe.skipIf(!chromiumAvailable())('analyst console', () => {
     expect(await error.textContent()).toMatch(/line 2, column \d+/);
     expect(await expression.getAttribute('aria-invalid')).toBe('true');
     expect(await page.locator('.error-position').count()).toBe(1);
+    // The caret stands under the character it points at, a tab before it or not.
+    const [marked, caret] = [await page.locator('.error-position').boundingBox(), await page.locator('.error-caret').boundingBox()];
+    expect(Math.abs(marked!.x - caret!.x)).toBeLessThan(2);
     await screenshot(page, '06-rule-compile-error');
 
     await expression.fill('features.?account_age_days.orValue(1e6) < 1.0 &&\n  request.payload.amount >= 500.0');

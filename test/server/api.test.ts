@@ -375,6 +375,44 @@ describe('safe degradation', () => {
     expect(entry.actor).toMatch(/^test admin \(key_[\w-]+\)$/);
   });
 
+  it('free text is well-formed Unicode without control characters; a rule name shows what it says', async () => {
+    // A lone surrogate, which JSON can only escape, cannot be stored as text: refused wherever it is sent.
+    const raw = (body: string) => ({ raw: body, headers: { 'content-type': 'application/json' } });
+    const rule = await server.request('POST', '/v1/admin/rules', raw('{"id":"lone","name":"a\\ud800b","expression":"false","action":"tag"}'));
+    expect([rule.status, rule.body.errors]).toEqual([400, [{ path: 'name', message: 'is not well-formed Unicode (a lone surrogate)' }]]);
+    const event = await server.request('POST', '/v1/decisions', raw(JSON.stringify(booking()).replace('"payload":{', '"payload":{"message":"hi \\udc00",')));
+    expect([event.status, event.body.errors]).toEqual([400, [{ path: 'payload.message', message: 'is not well-formed Unicode (a lone surrogate)' }]]);
+    // An emoji escaped as its surrogate pair is well-formed.
+    const emoji = await server.request('POST', '/v1/admin/rules', raw('{"id":"emoji","name":"party \\ud83c\\udf89","expression":"false","action":"tag","enabled":false}'));
+    expect([emoji.status, emoji.body.name]).toEqual([201, 'party 🎉']);
+    const cases: Array<[string, string, unknown, string, RegExp]> = [
+      ['POST', '/v1/admin/rules', { id: 'nul', name: 'a\u0000b', expression: 'false', action: 'tag' }, 'name', /control characters/],
+      ['POST', '/v1/admin/rules', { id: 'rtl', name: 'evil \u202e lived', expression: 'false', action: 'tag' }, 'name', /invisible formatting/],
+      ['POST', '/v1/admin/rules', { id: 'bell', name: 'ok', description: 'ding\u0007', expression: 'false', action: 'tag' }, 'description', /control characters other than tabs and line breaks/],
+      ['POST', '/v1/admin/lists', { name: 'long_text', kind: 'user', description: 'x'.repeat(2_001) }, 'description', /2000 characters/],
+      ['POST', '/v1/admin/lists/stolen_cards/entries', { entries: [{ value: 'cf_long', note: 'x'.repeat(501) }] }, 'entries[0].note', /500 characters/],
+      ['POST', '/v1/admin/lists/stolen_cards/entries', { entries: [{ value: 'cf_nul', note: 'a\u0000' }] }, 'entries[0].note', /control characters/],
+      ['PUT', '/v1/admin/kill-switch', { enabled: false, reason: 'x\u001b[31m' }, 'reason', /control characters/],
+    ];
+    for (const [method, path, body, field, problem] of cases) {
+      const { status, body: answer } = await server.request(method, path, { body });
+      expect([path, field, status, answer.errors]).toEqual([path, field, 400, [{ path: field, message: expect.stringMatching(problem) }]]);
+    }
+    // Tabs and line breaks are text.
+    const multiline = await server.request('POST', '/v1/admin/rules', { body: { id: 'lines', name: 'Lines', description: 'one\ntwo\tthree', expression: 'false', action: 'tag', enabled: false } });
+    expect(multiline.status).toBe(201);
+    // What was sent is quoted in a problem, and cannot pass for another field.
+    const quoted = await server.request('POST', '/v1/admin/lists/blocked_emails/entries', { body: { entries: [{ value: 'not an email; x: y' }] } });
+    expect(quoted.body.errors).toEqual([{ path: 'entries[0].value', message: '"not an email; x: y" is not an e-mail address' }]);
+  });
+
+  it('a kill-switch setting that changes nothing is not audited', async () => {
+    const entries = async () => (await server.request('GET', '/v1/audit?action=kill_switch')).body.entries.length;
+    const before = await entries();
+    expect((await server.request('PUT', '/v1/admin/kill-switch', { body: { enabled: false, reason: 'still off' } })).body).toEqual({ enabled: false });
+    expect(await entries()).toBe(before);
+  });
+
   it('manages lists through the API; a listed card is blocked by rule', async () => {
     const added = await server.request('POST', '/v1/admin/lists/stolen_cards/entries', { body: { entries: [{ value: 'cf_stolen_1', note: 'issuer alert' }] } });
     expect(added.body).toMatchObject({ added: 1 });
@@ -754,13 +792,23 @@ describe('replay, operations and documentation', () => {
     expect(answers('/v1/admin/rules', 'post')).toEqual(expect.arrayContaining(['201', '409']));
     expect(answers('/v1/admin/rules', 'post')).not.toContain('200');
     expect(answers('/v1/me', 'get')).toEqual(['200', '401', '403', '429']);
+    // An id in the path may be unknown (404) or too long (414); a stale lease or version is a conflict.
+    expect(answers('/v1/cases/{id}', 'get')).toEqual(['200', '400', '401', '403', '404', '414', '429']);
+    for (const [path, method] of [['/v1/cases/{id}/claim', 'post'], ['/v1/cases/{id}/decide', 'post'], ['/v1/admin/rules/{id}', 'put'], ['/v1/admin/models/{id}/promote', 'post'], ['/v1/admin/models/rollback', 'post']]) {
+      expect(answers(path!, method!), path).toEqual(expect.arrayContaining(['404', '409']));
+    }
+    expect(answers('/v1/admin/settings', 'put')).toContain('404');
     expect((await server.request('GET', '/v1/nothing-here', { key: null })).status).toBe(404);
   });
 
   it('changes settings and policies through the admin API, refusing bad values', async () => {
     const model = server.service.lineup().active!.registered.artifact.id;
-    expect((await server.request('PUT', `/v1/admin/models/${model}/policy`, { body: { block: 0.2, review: 0.5 } })).status).toBe(409);
+    const inverted = await server.request('PUT', `/v1/admin/models/${model}/policy`, { body: { block: 0.2, review: 0.5 } });
+    expect([inverted.status, inverted.body.errors]).toEqual([400, [{ path: 'review', message: expect.stringMatching(/^must not be above block \(0\.5 > 0\.2\)/) }]]);
     expect((await server.request('PUT', `/v1/admin/models/${model}/policy`, { body: { block: 'high' } })).status).toBe(400);
+    const shadowShare = await server.request('POST', `/v1/admin/models/${model}/promote`, { body: { stage: 'shadow', canary_share: 0.5 } });
+    expect([shadowShare.status, shadowShare.body.errors?.[0]?.path]).toEqual([400, 'canary_share']);
+    expect((await server.request('POST', '/v1/admin/models/rollback', { body: { name: '' } })).status).toBe(400);
     const noLine = await server.request('POST', '/v1/admin/models/rollback', { body: { name: 'nope' } });
     expect([noLine.status, noLine.body.message]).toEqual([404, 'name: there is no model line "nope"']);
     const updated = await server.request('PUT', `/v1/admin/models/${model}/policy`, { body: { block: 0.85, review: 0.25 } });

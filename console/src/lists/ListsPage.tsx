@@ -79,16 +79,16 @@ function ListEntries({ list }: { list: NamedList }) {
       <h2 id="entries-heading">
         <span className="mono">{list.name}</span> <span className="small muted">({list.kind})</span>
       </h2>
-      <p className="muted">{list.description}</p>
+      <p className="muted wrap-anywhere">{list.description}</p>
       {isAdmin ? (
         <form className="toolbar" onSubmit={add} aria-label={`Add an entry to ${list.name}`}>
           <div className="field field-inline field-grow">
             <label htmlFor={valueId}>Value</label>
-            <input id={valueId} value={value} onChange={(e) => setValue(e.target.value)} required spellCheck={false} />
+            <input id={valueId} value={value} onChange={(e) => setValue(e.target.value)} required spellCheck={false} maxLength={256} />
           </div>
           <div className="field field-inline field-grow">
             <label htmlFor={noteId}>Note</label>
-            <input id={noteId} value={note} onChange={(e) => setNote(e.target.value)} placeholder="Why it is listed" />
+            <input id={noteId} value={note} onChange={(e) => setNote(e.target.value)} placeholder="Why it is listed" maxLength={500} />
           </div>
           <button type="submit" className="button-primary" disabled={adding || value.trim() === ''} aria-busy={adding}>
             Add entry
@@ -157,6 +157,7 @@ function ListEntries({ list }: { list: NamedList }) {
           confirmLabel="Remove entry"
           danger
           onConfirm={async () => {
+            setAddError(undefined);
             await client.delete(path, { values: [removing] });
             announce(`Removed ${removing} from ${list.name}.`, '/lists');
             entries.reload();

@@ -137,6 +137,7 @@ export function QueuePage() {
                 type="search"
                 placeholder="User or event id"
                 value={searchText}
+                maxLength={200}
                 aria-keyshortcuts="/"
                 onChange={(event) => setSearchText(event.target.value)}
                 onKeyDown={(event) => {
@@ -183,7 +184,7 @@ export function QueuePage() {
                 ))}
               </tbody>
             </table>
-            {queue.data && cases.length === 0 ? <p className="empty">No cases match. {filters.status === 'open' ? 'The queue is clear.' : null}</p> : null}
+            {queue.data && cases.length === 0 ? <p className="empty">No cases match. {filters.status === 'open' && !filters.q ? 'The queue is clear.' : null}</p> : null}
           </div>
           {total > 0 ? (
             <nav className="pager" aria-label="Queue pages">

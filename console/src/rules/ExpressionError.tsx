@@ -18,9 +18,16 @@ export function ExpressionError({ id, message, position, expression }: { id: str
           <mark className="error-position">{line.slice(position.column - 1, position.column) || ' '}</mark>
           {line.slice(position.column)}
           {'\n'}
-          {' '.repeat(gutter.length + position.column - 1)}^
+          {' '.repeat(gutter.length)}
+          {caretIndent(line.slice(0, position.column - 1))}
+          <span className="error-caret">^</span>
         </code>
       </pre>
     </div>
   );
+}
+
+/** What puts the caret under the column: a space for each character before it, but a tab where the line has one (a tab stop is wider than a space). */
+function caretIndent(before: string): string {
+  return before.replace(/[^\t]/g, ' ');
 }

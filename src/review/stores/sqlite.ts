@@ -140,7 +140,9 @@ export class SqliteCaseStore implements CaseStore {
         args.push(now);
         break;
       case 'escalated':
-        where.push("status = 'escalated'");
+        // Waiting for a senior reviewer; once claimed it is listed (and counted) as claimed, `escalated` still set.
+        where.push("status = 'escalated' AND (lease_expires_at IS NULL OR lease_expires_at <= ?)");
+        args.push(now);
         break;
       case 'decided':
         where.push("status = 'decided'");

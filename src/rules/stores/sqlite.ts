@@ -3,8 +3,9 @@
 // are appended to a change log with their actor.
 import type { SqliteDatabase } from '../../lib/sqlite.js';
 import { containsRawCardNumber } from '../../events/pan.js';
+import { freeTextProblem } from '../../lib/text-input.js';
 import type { KnownNames } from '../compile.js';
-import { canonicalListValue, LIST_KINDS, LIST_NAME, ListValueError, normaliseListValue, type ListEntry, type ListKind, type NamedList } from '../lists.js';
+import { canonicalListValue, LIST_KINDS, LIST_NAME, MAX_ENTRY_NOTE, MAX_LIST_DESCRIPTION, ListValueError, normaliseListValue, type ListEntry, type ListKind, type NamedList } from '../lists.js';
 import { byPriority, RuleValidationError, type Rule, type RuleAction, type RuleChanges, type RuleInput } from '../rule.js';
 import {
   applyChanges,
@@ -298,10 +299,14 @@ export class SqliteListStore implements ListStore {
   async createList(list: { name: string; kind: ListKind; description?: string }, actor: string): Promise<NamedList> {
     checkListActor(actor);
     if (typeof list.name !== 'string' || !LIST_NAME.test(list.name)) {
-      throw new ListValueError('a list name is 1–64 lower-case letters, digits or _, starting with a letter');
+      throw new ListValueError('name: a list name is 1–64 lower-case letters, digits or _, starting with a letter');
     }
-    if (!(LIST_KINDS as readonly string[]).includes(list.kind)) throw new ListValueError(`a list kind is one of ${LIST_KINDS.join(', ')}`);
-    if (list.description !== undefined && containsRawCardNumber(list.description)) throw new ListValueError('description: looks like it holds a raw card number');
+    if (!(LIST_KINDS as readonly string[]).includes(list.kind)) throw new ListValueError(`kind: a list kind is one of ${LIST_KINDS.join(', ')}`);
+    if (list.description !== undefined) {
+      const issue = freeTextProblem(list.description, MAX_LIST_DESCRIPTION);
+      if (issue) throw new ListValueError(`description: ${issue}`);
+      if (containsRawCardNumber(list.description)) throw new ListValueError('description: looks like it holds a raw card number');
+    }
     const created: NamedList = { name: list.name, kind: list.kind, description: list.description ?? '', createdAt: this.now(), createdBy: actor };
     const inserted = this.db
       .prepare('INSERT INTO lists (name, kind, description, created_at, created_by) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING')
@@ -327,7 +332,11 @@ export class SqliteListStore implements ListStore {
     // given twice (or two spellings of one, e.g. e-mail addresses) is one entry, the last one given.
     const byValue = new Map<string, ListEntry>();
     for (const [i, e] of entries.entries()) {
-      if (e.note !== undefined && e.note !== null && containsRawCardNumber(e.note)) throw new ListValueError(`entries[${i}].note: looks like it holds a raw card number`);
+      if (e.note !== undefined && e.note !== null) {
+        const issue = freeTextProblem(e.note, MAX_ENTRY_NOTE);
+        if (issue) throw new ListValueError(`entries[${i}].note: ${issue}`);
+        if (containsRawCardNumber(e.note)) throw new ListValueError(`entries[${i}].note: looks like it holds a raw card number`);
+      }
       const value = atEntry(`entries[${i}].value`, () => normaliseListValue(list.kind, e.value));
       byValue.delete(value);
       byValue.set(value, { value, note: e.note ?? null, expiresAt: e.expiresAt ?? null, addedAt: at, addedBy: actor });

@@ -5,7 +5,8 @@ import type { Service } from '../../runtime/service.js';
 import { compareShadow } from '../../decisions/comparison.js';
 import { HttpError } from '../errors.js';
 import { containsRawCardNumber } from '../../events/index.js';
-import { IdParam, Policy } from '../schemas.js';
+import { freeTextProblem } from '../../lib/text-input.js';
+import { CONFLICT, IdParam, NOT_FOUND, Policy } from '../schemas.js';
 import { actorOf } from '../actor.js';
 
 
@@ -83,10 +84,12 @@ export function adminRoutes(service: Service) {
           summary: 'Move a model to shadow, canary (with a traffic share), active or retired',
           params: IdParam,
           body: Type.Object({ stage: Type.Enum(STAGES.filter((s) => s !== 'candidate')), canary_share: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 })) }, { additionalProperties: false }),
+          response: CONFLICT,
         },
       },
       async (request) => {
         const { stage, canary_share } = request.body as { stage: Exclude<Stage, 'candidate'>; canary_share?: number };
+        if (canary_share !== undefined && stage !== 'canary') throw new HttpError(400, 'invalid_request', `canary_share: only a canary takes a share of the traffic (the stage asked for is ${stage})`);
         // A promotion the server could not carry out would retire a working model for one it refuses
         // to load (every decision then without a model): it is refused before anything changes.
         const model = await registry.get((request.params as { id: string }).id);
@@ -103,7 +106,15 @@ export function adminRoutes(service: Service) {
 
     app.post(
       '/v1/admin/models/rollback',
-      { ...admin, schema: { tags: ['models'], summary: 'Retire the active model and restore the previous one', body: Type.Object({ name: Type.Optional(Type.String()) }, { additionalProperties: false }) } },
+      {
+        ...admin,
+        schema: {
+          tags: ['models'],
+          summary: 'Retire the active model and restore the previous one',
+          body: Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, { additionalProperties: false }),
+          response: { ...CONFLICT, ...NOT_FOUND },
+        },
+      },
       async (request) => {
         const name = (request.body as { name?: string }).name ?? service.settings().modelName;
         if ((await registry.list(name)).length === 0) throw new HttpError(404, 'not_found', `name: there is no model line "${name}"`);
@@ -116,7 +127,9 @@ export function adminRoutes(service: Service) {
     );
 
     app.put('/v1/admin/models/:id/policy', { ...admin, schema: { tags: ['models'], summary: 'Change the block threshold and review band', params: IdParam, body: Policy } }, async (request) => {
-      const { model: updated, changed } = await guard(() => registry.setPolicy((request.params as { id: string }).id, request.body as { block: number; review: number }, actorOf(request)));
+      const asked = request.body as { block: number; review: number };
+      if (asked.review > asked.block) throw new HttpError(400, 'invalid_request', `review: must not be above block (${asked.review} > ${asked.block}): the review band lies below the block threshold`);
+      const { model: updated, changed } = await guard(() => registry.setPolicy((request.params as { id: string }).id, asked, actorOf(request)));
       if (!changed) return modelView(updated); // the policy in force already: nothing stored, nothing audited
       await service.audit.append({ actor: actorOf(request), action: 'policy.update', subject: updated.artifact.id, details: { ...updated.policy } });
       await service.reloadModels();
@@ -129,7 +142,10 @@ export function adminRoutes(service: Service) {
       { ...admin, schema: { tags: ['operations'], summary: 'Turn models off (rules only) or back on', body: Type.Object({ enabled: Type.Boolean(), reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }) } },
       async (request) => {
         const { enabled, reason } = request.body as { enabled: boolean; reason?: string };
+        const problem = reason === undefined ? undefined : freeTextProblem(reason, 500);
+        if (problem) throw new HttpError(400, 'invalid_request', `reason: ${problem}`);
         if (reason !== undefined && containsRawCardNumber(reason)) throw new HttpError(400, 'invalid_request', 'reason: looks like it holds a raw card number (it goes into the audit trail)');
+        if (service.settings().killSwitch === enabled) return { enabled }; // already so: nothing changed, nothing audited
         const result = service.updateSettings({ killSwitch: enabled }, actorOf(request)).killSwitch;
         await service.audit.append({ actor: actorOf(request), action: 'kill_switch', subject: 'serving', details: { enabled, reason: reason ?? null } });
         return { enabled: result };
@@ -159,7 +175,7 @@ export function adminRoutes(service: Service) {
       return { model_name: s.modelName, kill_switch: s.killSwitch, fallback_model_id: s.fallbackModelId, review_capacity_per_day: s.reviewCapacityPerDay, budgets: { total_ms: s.budgets.totalMs, features_ms: s.budgets.featuresMs, model_ms: s.budgets.modelMs, rules_ms: s.budgets.rulesMs } };
     };
     app.get('/v1/admin/settings', { ...admin, schema: { tags: ['operations'] } }, async () => settingsView());
-    app.put('/v1/admin/settings', { ...admin, schema: { tags: ['operations'], summary: 'Fallback model and stage budgets', body: SettingsBody } }, async (request) => {
+    app.put('/v1/admin/settings', { ...admin, schema: { tags: ['operations'], summary: 'Fallback model and stage budgets', body: SettingsBody, response: NOT_FOUND } }, async (request) => {
       const body = request.body as { fallback_model_id?: string | null; review_capacity_per_day?: number; budgets?: { total_ms?: number; features_ms?: number; model_ms?: number; rules_ms?: number } };
       if (body.fallback_model_id && !(await registry.get(body.fallback_model_id))) throw new HttpError(404, 'not_found', `no model "${body.fallback_model_id}"`);
       const now = service.settings();

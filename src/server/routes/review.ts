@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { containsRawCardNumber, parseEvent } from '../../events/index.js';
+import { freeTextProblem } from '../../lib/text-input.js';
 import { freeVerdictLabelId, verdictLabel } from '../../review/label.js';
 import { CaseConflictError, CaseNotFoundError, isClaimed, isSlaBreached, type ReviewCase } from '../../review/case.js';
 import type { Service } from '../../runtime/service.js';
 import { HttpError } from '../errors.js';
-import { IdParam } from '../schemas.js';
+import { CONFLICT, IdParam, NOT_FOUND } from '../schemas.js';
 import { createThresholdExplorer, type ThresholdExplorer } from '../../policy/index.js';
 import { loadModelRows } from '../../runtime/evaluation-rows.js';
 import { actorOf } from '../actor.js';
@@ -126,7 +127,7 @@ export function reviewRoutes(service: Service) {
       };
     });
 
-    app.post('/v1/cases/:id/claim', { ...review, schema: { tags: ['review'], summary: 'Claim a case under a lease', params: IdParam, body: Type.Optional(Type.Object({}, { additionalProperties: false })) } }, async (request) => {
+    app.post('/v1/cases/:id/claim', { ...review, schema: { tags: ['review'], summary: 'Claim a case under a lease', params: IdParam, body: Type.Optional(Type.Object({}, { additionalProperties: false })), response: CONFLICT } }, async (request) => {
       const reviewer = actorOf(request);
       const { case: c, leaseId, expiresAt } = (() => {
         try {
@@ -142,7 +143,7 @@ export function reviewRoutes(service: Service) {
     // A release hands the case back as it was: it takes no note (nothing would keep it); an escalation does.
     const ReleaseBody = Type.Object({ lease_id: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
     const LeaseBody = Type.Object({ ...ReleaseBody.properties, note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
-    app.post('/v1/cases/:id/release', { ...review, schema: { tags: ['review'], params: IdParam, body: ReleaseBody } }, async (request) => {
+    app.post('/v1/cases/:id/release', { ...review, schema: { tags: ['review'], params: IdParam, body: ReleaseBody, response: CONFLICT } }, async (request) => {
       const reviewer = actorOf(request);
       try {
         const c = cases.release((request.params as { id: string }).id, (request.body as { lease_id: string }).lease_id, reviewer, Date.now());
@@ -162,6 +163,7 @@ export function reviewRoutes(service: Service) {
           summary: 'Decide fraud or legit under the lease; the verdict becomes a reviewer_verdict label event',
           params: IdParam,
           body: Type.Object({ lease_id: Type.String({ minLength: 1, maxLength: 100 }), verdict: Type.Enum(['fraud', 'legit']), note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false }),
+          response: CONFLICT,
         },
       },
       async (request) => {
@@ -203,7 +205,7 @@ export function reviewRoutes(service: Service) {
       },
     );
 
-    app.post('/v1/cases/:id/escalate', { ...review, schema: { tags: ['review'], params: IdParam, body: LeaseBody } }, async (request) => {
+    app.post('/v1/cases/:id/escalate', { ...review, schema: { tags: ['review'], params: IdParam, body: LeaseBody, response: CONFLICT } }, async (request) => {
       const reviewer = actorOf(request);
       const body = request.body as { lease_id: string; note?: string };
       vetNote(body.note);
@@ -267,6 +269,7 @@ export function reviewRoutes(service: Service) {
             { model_id: Type.Optional(Type.String()), review: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })), points: Type.Optional(Type.Integer({ minimum: 2, maximum: 1001 })) },
             { additionalProperties: false },
           ),
+          response: NOT_FOUND,
         },
       },
       async (request) => {
@@ -327,6 +330,8 @@ export function reviewRoutes(service: Service) {
 
 /** Notes go into the case, its label event and the audit trail, which is never rewritten: no card numbers. */
 function vetNote(note: string | undefined): void {
+  const problem = note === undefined ? undefined : freeTextProblem(note, 2000);
+  if (problem) throw new HttpError(400, 'invalid_request', `note: ${problem}`);
   if (note !== undefined && containsRawCardNumber(note)) {
     throw new HttpError(400, 'invalid_request', 'note: looks like it holds a raw card number (notes are kept in the case, its label and the audit trail); refer to the card by its fingerprint');
   }

@@ -6,6 +6,8 @@ import {
   ListConflictError,
   ListNotFoundError,
   ListValueError,
+  MAX_ENTRY_NOTE,
+  MAX_LIST_DESCRIPTION,
   RULE_ACTIONS,
   RuleCompileError,
   RuleConflictError,
@@ -20,6 +22,7 @@ import { MAX_TS } from '../../events/index.js';
 import type { Service } from '../../runtime/service.js';
 import { HttpError } from '../errors.js';
 import { actorOf } from '../actor.js';
+import { CONFLICT } from '../schemas.js';
 
 const DAY = 86_400_000;
 
@@ -91,7 +94,7 @@ export function ruleRoutes(service: Service) {
       await service.reloadRules();
       return reply.status(201).send(rule);
     });
-    app.put('/v1/admin/rules/:id', { ...admin, schema: { tags: ['rules'], summary: 'Change a rule (a new version); expected_version guards against concurrent edits', body: RuleChangesBody } }, async (request) => {
+    app.put('/v1/admin/rules/:id', { ...admin, schema: { tags: ['rules'], summary: 'Change a rule (a new version); expected_version guards against concurrent edits', body: RuleChangesBody, response: CONFLICT } }, async (request) => {
       const { expected_version, ...changes } = request.body as RuleChanges & { expected_version?: number };
       const before = await rules.get((request.params as { id: string }).id);
       const rule = await rules.update((request.params as { id: string }).id, changes, actorOf(request), expected_version !== undefined ? { expectedVersion: expected_version } : {}).catch(mapError);
@@ -148,7 +151,7 @@ export function ruleRoutes(service: Service) {
     app.get('/v1/admin/lists', { ...reviewOrAdmin, schema: { tags: ['lists'] } }, async () => ({ lists: await lists.lists() }));
     app.post(
       '/v1/admin/lists',
-      { ...admin, schema: { tags: ['lists'], summary: 'Create a named list', body: Type.Object({ name: Type.String(), kind: Type.Enum(LIST_KINDS), description: Type.Optional(Type.String()) }, { additionalProperties: false }), response: { 201: CREATED('the list'), 409: { $ref: 'Error#' } } } },
+      { ...admin, schema: { tags: ['lists'], summary: 'Create a named list', body: Type.Object({ name: Type.String(), kind: Type.Enum(LIST_KINDS), description: Type.Optional(Type.String({ maxLength: MAX_LIST_DESCRIPTION })) }, { additionalProperties: false }), response: { 201: CREATED('the list'), 409: { $ref: 'Error#' } } } },
       async (request, reply) => {
         const list = await lists.createList(request.body as { name: string; kind: ListKind; description?: string }, actorOf(request)).catch(mapError);
         await service.audit.append({ actor: actorOf(request), action: 'list.create', subject: list.name, details: { kind: list.kind } });
@@ -187,7 +190,7 @@ export function ruleRoutes(service: Service) {
           tags: ['lists'],
           summary: 'Add entries (card fingerprints, devices, IPs, e-mail addresses — stored hashed —, users, names)',
           body: Type.Object(
-            { entries: Type.Array(Type.Object({ value: Type.String(), note: Type.Optional(Type.String()), expires_at: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: MAX_TS, description: 'epoch ms' }), Type.Null()])) }, { additionalProperties: false }), { minItems: 1, maxItems: 10_000 }) },
+            { entries: Type.Array(Type.Object({ value: Type.String(), note: Type.Optional(Type.String({ maxLength: MAX_ENTRY_NOTE })), expires_at: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: MAX_TS, description: 'epoch ms' }), Type.Null()])) }, { additionalProperties: false }), { minItems: 1, maxItems: 10_000 }) },
             { additionalProperties: false },
           ),
         },

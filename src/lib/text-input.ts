@@ -1,0 +1,56 @@
+// Text people type into riskgate — notes, descriptions, reasons, rule names — is stored in SQLite text
+// columns, shown in the console and kept in the audit trail. A lone surrogate cannot be stored as UTF-8
+// (it would come back as U+FFFD, so a retry would no longer equal what was kept), control characters
+// other than tabs and line breaks have no business in it, and a name shown to others as a reason must
+// not hold the invisible formatting characters that reorder or hide what is displayed.
+
+/** A UTF-16 code unit with no partner: the text is not well-formed Unicode. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_EXCEPT_LINE_BREAKS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const ANY_CONTROL = /[\u0000-\u001f\u007f]/;
+/** Bidirectional overrides, embeddings and isolates, zero-width characters, the byte-order mark. */
+const INVISIBLE_FORMATTING = /[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/;
+
+/** What is wrong with free text (a note, a description, a reason) of at most `maxLength` characters, or undefined. */
+export function freeTextProblem(text: string, maxLength: number): string | undefined {
+  if (text.length > maxLength) return `must be at most ${maxLength.toLocaleString('en-US')} characters`;
+  if (LONE_SURROGATE.test(text)) return 'is not well-formed Unicode (a lone surrogate)';
+  if (CONTROL_EXCEPT_LINE_BREAKS.test(text)) return 'must not contain control characters other than tabs and line breaks';
+  return undefined;
+}
+
+/** What is wrong with a one-line name shown to others (a rule's name, which is also a decision's reason), or undefined. */
+export function nameProblem(text: string, maxLength: number): string | undefined {
+  if (text.trim().length === 0 || text.length > maxLength) return `must be 1–${maxLength.toLocaleString('en-US')} characters`;
+  if (LONE_SURROGATE.test(text)) return 'is not well-formed Unicode (a lone surrogate)';
+  if (ANY_CONTROL.test(text)) return 'must not contain control characters (U+0000–U+001F, U+007F)';
+  if (INVISIBLE_FORMATTING.test(text)) return 'must not contain invisible formatting characters (bidirectional overrides, zero-width characters)';
+  return undefined;
+}
+
+/**
+ * The path of the first string in a parsed JSON value that is not well-formed Unicode (keys included),
+ * or undefined. Iterative: a body may nest deeper than the stack.
+ */
+export function illFormedStringAt(root: unknown): string | undefined {
+  const pending: Array<[value: unknown, path: string]> = [[root, '']];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [value, path] = next;
+    if (typeof value === 'string') {
+      if (LONE_SURROGATE.test(value)) return path === '' ? '(body)' : path;
+    } else if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) pending.push([value[i], `${path}[${i}]`]);
+    } else if (typeof value === 'object' && value !== null) {
+      const keys = Object.keys(value);
+      for (let k = keys.length - 1; k >= 0; k--) {
+        const key = keys[k]!;
+        const at = path === '' ? key : `${path}.${key}`;
+        if (LONE_SURROGATE.test(key)) return at;
+        pending.push([(value as Record<string, unknown>)[key], at]);
+      }
+    }
+  }
+  return undefined;
+}
