@@ -20,8 +20,8 @@ if (existsSync(sources)) {
     process.exit(1);
   }
 }
-const { main } = await import(entry.href);
-process.exitCode = await main(process.argv);
+const { runAsProcess } = await import(entry.href);
+await runAsProcess(process.argv);
 
 /** A source file changed after `time`, if any. */
 function newerThan(dir, time) {

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { statSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   importRecords,
@@ -65,12 +65,12 @@ CSV mapping example: {"fields": {"id": "event_id", "ts": "time", "entities.user"
         yield first.value;
         for (let next = await source.next(); !next.done; next = await source.next()) yield next.value;
       })();
-      const bytes = statSync(file).size;
+      const expectedLines = estimateLines(file);
       const bar = progress('import', 0, 'lines');
       const embedded = await openEmbedded(dataDirOf(command, { create: true }));
       let report;
       try {
-        report = await importRecords((events) => embedded.features.ingest(events), records, { batchSize: opts.batch, onProgress: (r) => bar.update(r.read, Math.max(r.read, Math.round(bytes / 300))) });
+        report = await importRecords((events) => embedded.features.ingest(events), records, { batchSize: opts.batch, onProgress: (r) => bar.update(r.read, Math.max(r.read, expectedLines)) });
       } catch (error) {
         throw new UserError(`import stopped: ${(error as Error).message}`);
       } finally {
@@ -149,4 +149,19 @@ CSV mapping example: {"fields": {"id": "event_id", "ts": "time", "entities.user"
         await log.close();
       }
     });
+}
+
+/** Lines in a file, for the progress bar: its size over the mean length of the lines in its first MiB. */
+function estimateLines(file: string): number {
+  const bytes = statSync(file).size;
+  const head = Buffer.alloc(Math.min(bytes, 1 << 20));
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  let lines = 0;
+  for (let at = head.indexOf(10); at !== -1; at = head.indexOf(10, at + 1)) lines++;
+  return lines === 0 ? 1 : Math.round((bytes * lines) / head.length);
 }

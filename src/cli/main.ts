@@ -85,7 +85,17 @@ function describeError(error: Error): { message: string; exitCode: number } {
   return { message: error.stack ?? String(error), exitCode: 1 };
 }
 
+/**
+ * main() for a process of its own (bin/riskgate.js). A failed command ends the process even when
+ * something it opened was left open (a worker thread, a socket), which would otherwise keep it alive
+ * after its message, looking to a supervisor as if it ran.
+ */
+export async function runAsProcess(argv: string[]): Promise<void> {
+  process.exitCode = await main(argv);
+  if (process.exitCode !== 0) setTimeout(() => process.exit(), 2_000).unref();
+}
+
 // Run as a script (`npx tsx src/cli/main.ts …` from a checkout): the same as bin/riskgate.js, without a build.
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.exitCode = await main(process.argv);
+  await runAsProcess(process.argv);
 }

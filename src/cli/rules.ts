@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { backtestRule, RULE_ACTIONS, RuleCompileError, RuleConflictError, RuleNotFoundError, RuleValidationError, ListNotFoundError, ListValueError, type RuleAction } from '../rules/index.js';
 import { progress } from '../lib/progress.js';
-import { openEmbedded, type Embedded } from '../runtime/embedded.js';
+import { openStores, type Stores } from '../runtime/embedded.js';
+import { FeatureSet, MARKETPLACE_FEATURE_SET } from '../features/index.js';
 import { openRules, type RulesRuntime } from '../runtime/rules.js';
 import { replayDecision } from '../decisions/replay.js';
 import { openService } from '../runtime/service.js';
@@ -13,8 +14,11 @@ import { dataDirOf } from './data-dir.js';
 
 const ACTOR = CLI_ACTOR;
 
-async function withRules<T>(command: Command, run: (rules: RulesRuntime, embedded: Embedded) => Promise<T>): Promise<T> {
-  const embedded = await openEmbedded(dataDirOf(command));
+/** The stores and the feature set rules are written against: no online features (nothing here reads them, and loading them replays the log). */
+type RuleStores = Stores & { featureSet: FeatureSet };
+
+async function withRules<T>(command: Command, run: (rules: RulesRuntime, embedded: RuleStores) => Promise<T>): Promise<T> {
+  const embedded: RuleStores = { ...openStores(dataDirOf(command), { idIndex: 'first-use' }), featureSet: FeatureSet.create(MARKETPLACE_FEATURE_SET) };
   try {
     return await run(await openRules(embedded), embedded);
   } catch (error) {

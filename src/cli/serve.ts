@@ -8,19 +8,39 @@ import { progress } from '../lib/progress.js';
 import { openService, type Service } from '../runtime/service.js';
 import { UserError, parseNumberOption } from './errors.js';
 import { dataDirOf } from './data-dir.js';
+import { lockForServing } from './server-lock.js';
 
 export interface ServeOptions {
   port: number;
   host: string;
 }
 
+/** The service a server runs on: the data directory locked for it (server-lock.ts) until it closes. */
 export async function openServiceWithProgress(dir: string): Promise<Service> {
+  const lock = lockForServing(dir);
+  if (existsSync(join(dir, 'events.db')) && !existsSync(join(dir, 'riskgate.db'))) {
+    process.stderr.write(`riskgate: ${join(dir, 'riskgate.db')} is missing while the event log is there: serving with no API keys, rules, lists or models until it is restored from a backup (or they are made anew)\n`);
+  }
   const bar = progress('load features', 0);
-  const service = await openService(dir, {
-    allowFaults: process.env.RISKGATE_ALLOW_FAULTS === '1',
-    onReplay: (done, total) => bar.update(done, total),
-  });
+  let service: Service;
+  try {
+    service = await openService(dir, {
+      allowFaults: process.env.RISKGATE_ALLOW_FAULTS === '1',
+      onReplay: (done, total) => bar.update(done, total),
+    });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   bar.stop(`${service.embedded.features.engine.appliedSeq} events applied`);
+  const close = service.close.bind(service);
+  service.close = async () => {
+    try {
+      await close();
+    } finally {
+      lock.release();
+    }
+  };
   return service;
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { installDefaultRules } from '../runtime/rules.js';
@@ -11,6 +11,8 @@ import { dataDirOf } from './data-dir.js';
 import type { Embedded } from '../runtime/embedded.js';
 import type { Service } from '../runtime/service.js';
 import type { RegisteredModel } from '../models/index.js';
+import { writeFileAtomic } from '../lib/files.js';
+import { UserError } from './errors.js';
 
 const DAY = 86_400_000;
 
@@ -37,37 +39,42 @@ export function registerStart(program: Command): void {
     const service = await openServiceWithProgress(dir);
     const { embedded } = service;
 
-    await simulateOnce(dir, embedded, startSimulation());
+    try {
+      await simulateOnce(dir, embedded, startSimulation());
 
-    const line = service.settings().modelName;
-    const { reuse, replace } = await activeModelToReuse(service, line);
-    if (reuse) {
-      console.log(`step 2/4 model: reusing ${formatModel(reuse)}`);
-    } else {
-      if (replace) console.log(`step 2/4 model: ${formatModel(replace.model)} cannot be served: ${replace.reason}; training a new one`);
-      console.log('step 2/4 model: point-in-time training set, time split, grid search, calibration, evaluation');
-      const model = await trainAndRegister(embedded, embedded.featureSet, { name: line, kind: 'gbdt', maturity: 21 * DAY, gap: 7 * DAY, calibration: 'auto', reviewsPerDay: START_REVIEW_CAPACITY }, 'riskgate start');
-      await embedded.models.promote(model.artifact.id, 'active', { actor: 'riskgate start' });
-      await embedded.audit.append({ actor: 'riskgate start', action: 'model.promote', subject: model.artifact.id, details: { stage: 'active' } });
-      const costs: CostModel = { fnCost: { kind: 'amount', multiplier: 1 }, fpCost: 20, reviewCost: 5 };
-      const { policy, metrics, page } = await optimizeModelPolicy(embedded, (await embedded.models.get(model.artifact.id))!, {
-        capacity: START_REVIEW_CAPACITY,
-        costs,
-        apply: true,
-        actor: 'riskgate start',
-      });
-      // The running service holds its settings in memory: give it the capacity and costs the thresholds were chosen for.
-      service.updateSettings({ reviewCapacityPerDay: START_REVIEW_CAPACITY, costs }, 'riskgate start');
-      await embedded.audit.append({ actor: 'riskgate start', action: 'settings.update', subject: 'serving', details: { review_capacity_per_day: START_REVIEW_CAPACITY, costs } });
-      await service.reloadModels();
-      console.log(
-        `promoted ${model.artifact.id} to active; thresholds for ${START_REVIEW_CAPACITY} reviews a day: block ≥ ${policy.block.toFixed(3)}, review ≥ ${policy.review.toFixed(3)} — ${metrics.reviewsPerDay.toFixed(1)} reviews/day, ${(100 * metrics.fraudStoppedShare).toFixed(0)}% of the fraud amount stopped on the validation period (executive page: ${page})`,
-      );
+      const line = service.settings().modelName;
+      const { reuse, replace } = await activeModelToReuse(service, line);
+      if (reuse) {
+        console.log(`step 2/4 model: reusing ${formatModel(reuse)}`);
+      } else {
+        if (replace) console.log(`step 2/4 model: ${formatModel(replace.model)} cannot be served: ${replace.reason}; training a new one`);
+        console.log('step 2/4 model: point-in-time training set, time split, grid search, calibration, evaluation');
+        const model = await trainAndRegister(embedded, embedded.featureSet, { name: line, kind: 'gbdt', maturity: 21 * DAY, gap: 7 * DAY, calibration: 'auto', reviewsPerDay: START_REVIEW_CAPACITY }, 'riskgate start');
+        await embedded.models.promote(model.artifact.id, 'active', { actor: 'riskgate start' });
+        await embedded.audit.append({ actor: 'riskgate start', action: 'model.promote', subject: model.artifact.id, details: { stage: 'active' } });
+        const costs: CostModel = { fnCost: { kind: 'amount', multiplier: 1 }, fpCost: 20, reviewCost: 5 };
+        const { policy, metrics, page } = await optimizeModelPolicy(embedded, (await embedded.models.get(model.artifact.id))!, {
+          capacity: START_REVIEW_CAPACITY,
+          costs,
+          apply: true,
+          actor: 'riskgate start',
+        });
+        // The running service holds its settings in memory: give it the capacity and costs the thresholds were chosen for.
+        service.updateSettings({ reviewCapacityPerDay: START_REVIEW_CAPACITY, costs }, 'riskgate start');
+        await embedded.audit.append({ actor: 'riskgate start', action: 'settings.update', subject: 'serving', details: { review_capacity_per_day: START_REVIEW_CAPACITY, costs } });
+        await service.reloadModels();
+        console.log(
+          `promoted ${model.artifact.id} to active; thresholds for ${START_REVIEW_CAPACITY} reviews a day: block ≥ ${policy.block.toFixed(3)}, review ≥ ${policy.review.toFixed(3)} — ${metrics.reviewsPerDay.toFixed(1)} reviews/day, ${(100 * metrics.fraudStoppedShare).toFixed(0)}% of the fraud amount stopped on the validation period (executive page: ${page})`,
+        );
+      }
+
+      const installed = await installDefaultRules(service.rules, embedded, 'riskgate start');
+      await service.reloadRules();
+      console.log(installed.rules > 0 || installed.listEntries > 0 ? `step 3/4 rules: installed ${installed.rules} default rules and ${installed.listEntries} list entries` : 'step 3/4 rules: reusing the rules and lists in place');
+    } catch (error) {
+      await service.close().catch(() => undefined);
+      throw error;
     }
-
-    const installed = await installDefaultRules(service.rules, embedded, 'riskgate start');
-    await service.reloadRules();
-    console.log(installed.rules > 0 || installed.listEntries > 0 ? `step 3/4 rules: installed ${installed.rules} default rules and ${installed.listEntries} list entries` : 'step 3/4 rules: reusing the rules and lists in place');
 
     const token = ensureAdminKey(service);
     const app = await listen(service, opts);
@@ -111,6 +118,16 @@ export async function activeModelToReuse(service: Service, line: string): Promis
   return refused ? { replace: { model: active, reason: refused.reason } } : { reuse: active };
 }
 
+function readMarker(path: string): StartSimulation & { done: boolean } {
+  try {
+    const marker = JSON.parse(readFileSync(path, 'utf8')) as StartSimulation & { done: boolean };
+    if (typeof marker.done === 'boolean' && [marker.days, marker.users, marker.hosts, marker.start].every((n) => Number.isFinite(n))) return marker;
+  } catch {
+    // reported below
+  }
+  throw new UserError(`${path} is damaged, so whether the first start's simulation finished is unknown: delete the file if it did, or the whole data directory to start over`);
+}
+
 /**
  * Step 1 of start: simulate the marketplace into an empty log, once. The simulation's parameters are
  * written down before it starts and marked done after it: a start stopped halfway runs the same
@@ -119,7 +136,7 @@ export async function activeModelToReuse(service: Service, line: string): Promis
  */
 export async function simulateOnce(dir: string, embedded: Pick<Embedded, 'log' | 'features'>, simulation: StartSimulation): Promise<void> {
   const marker = join(dir, 'start-simulation.json');
-  let interrupted = existsSync(marker) ? (JSON.parse(readFileSync(marker, 'utf8')) as StartSimulation & { done: boolean }) : undefined;
+  let interrupted = existsSync(marker) ? readMarker(marker) : undefined;
   const events = await embedded.log.count();
   if (events > 0 && (interrupted === undefined || interrupted.done)) {
     console.log(`step 1/4 simulate: reusing ${events} events in the log`);
@@ -129,8 +146,8 @@ export async function simulateOnce(dir: string, embedded: Pick<Embedded, 'log' |
   const params = interrupted ? { days: interrupted.days, users: interrupted.users, hosts: interrupted.hosts, start: interrupted.start } : simulation;
   if (interrupted) console.log(`step 1/4 simulate: the simulation a stopped start left at ${events} events is run again to its end (the events already in the log are skipped)`);
   else console.log(`step 1/4 simulate: the last ${params.days} days of a marketplace with ${params.users} guests, realistic fraud and late labels, through the online features`);
-  writeFileSync(marker, JSON.stringify({ ...params, done: false }));
+  writeFileAtomic(marker, JSON.stringify({ ...params, done: false }));
   const summary = await runSimulation(params, { ingest: (batch) => embedded.features.ingest(batch) });
-  writeFileSync(marker, JSON.stringify({ ...params, done: true }));
+  writeFileAtomic(marker, JSON.stringify({ ...params, done: true }));
   console.log(summary.table());
 }

@@ -248,7 +248,7 @@ export class Decider {
         if (result.conflict) throw reusedId(event.id);
       }
       if (result?.status !== 'appended') {
-        throw new NotRecordedError(`the event could not be logged within the ${settings.budgets.totalMs} ms budget (${degraded}); nothing was recorded — retry with the same id`);
+        throw new NotRecordedError(`the event could not be logged within the ${settings.budgets.totalMs} ms budget (${degraded}); not acknowledged; the event may still land in the log (and count in the features), so retry with the same id: the retry answers with its decision`);
       }
       seq = result.seq;
     }

@@ -74,7 +74,7 @@ describe('feature state snapshot codec', () => {
     expect(() => decodeSnapshot(Buffer.alloc(4))).toThrow(/snapshot/);
     const older = Buffer.from(good);
     older.writeUInt32LE(3, 4);
-    expect(() => decodeSnapshot(older)).toThrow(/format 3, this version reads 4/);
+    expect(() => decodeSnapshot(older)).toThrow(/another version of riskgate \(format 3, this version reads 4\)/);
   });
 
   it('notices any bit flipped on the disk (most flips would still decode, to a state serving wrong features)', () => {

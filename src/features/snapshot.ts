@@ -220,7 +220,7 @@ export function decodeSnapshot(input: Uint8Array): DecodedSnapshot {
   const reader = new Reader(body);
   if (reader.u32() !== MAGIC) throw new Error('not a feature state snapshot');
   const format = reader.u32();
-  if (format !== FORMAT) throw new Error(`feature state snapshot format ${format}, this version reads ${FORMAT}`);
+  if (format !== FORMAT) throw new Error(`it was written by another version of riskgate (format ${format}, this version reads ${FORMAT})`);
   const stored = new DataView(input.buffer, input.byteOffset + body.length, 4).getUint32(0, true);
   if (crc32(body) !== stored) throw new Error('feature state snapshot is damaged: its checksum does not match its contents');
   const meta = JSON.parse(reader.string(), (_key, value: unknown) => (value === '-Infinity' ? -Infinity : value)) as {

@@ -88,13 +88,19 @@ export function openStores(dir: string, options: { idIndex?: 'open' | 'first-use
 export async function openEmbedded(dir: string, options: OpenOptions = {}): Promise<Embedded> {
   const stores = openStores(dir);
   const spec = options.featureSet ?? MARKETPLACE_FEATURE_SET;
-  const featureSet = FeatureSet.create(spec);
-  await stores.featureSets.register(featureSet.version, spec);
-  const features = new OnlineFeatureStore(new FeatureEngine(featureSet), stores.log, {
-    snapshotPath: featureSnapshotPath(dir, featureSet.version),
-    featureLog: stores.featureLog,
-  });
-  await features.open(options.onReplay);
+  let featureSet: FeatureSet, features: OnlineFeatureStore;
+  try {
+    featureSet = FeatureSet.create(spec);
+    await stores.featureSets.register(featureSet.version, spec);
+    features = new OnlineFeatureStore(new FeatureEngine(featureSet), stores.log, {
+      snapshotPath: featureSnapshotPath(dir, featureSet.version),
+      featureLog: stores.featureLog,
+    });
+    await features.open(options.onReplay);
+  } catch (error) {
+    await stores.close().catch(() => undefined);
+    throw error;
+  }
   return {
     ...stores,
     featureSet,

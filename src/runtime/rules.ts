@@ -31,7 +31,7 @@ export interface RulesRuntime {
   refreshAllLists(): Promise<void>;
 }
 
-export async function openRules(embedded: Embedded): Promise<RulesRuntime> {
+export async function openRules(embedded: Pick<Embedded, 'db' | 'featureSet'>): Promise<RulesRuntime> {
   const lists = new SqliteListStore(embedded.db);
   await ensureLists(lists, BUILTIN_LISTS, 'riskgate');
   const index = await loadListIndex(lists);
@@ -64,7 +64,7 @@ export async function openRules(embedded: Embedded): Promise<RulesRuntime> {
  * On a fresh data directory: the default rules, and a stolen-cards list seeded with the cards that
  * received chargebacks (what a team adds after each chargeback). Later starts change nothing.
  */
-export async function installDefaultRules(runtime: RulesRuntime, embedded: Embedded, actor: string): Promise<{ rules: number; listEntries: number }> {
+export async function installDefaultRules(runtime: RulesRuntime, embedded: Pick<Embedded, 'audit' | 'log'>, actor: string): Promise<{ rules: number; listEntries: number }> {
   let created = 0;
   if ((await runtime.rules.list()).length === 0) {
     for (const rule of DEFAULT_RULES) {

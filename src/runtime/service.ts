@@ -83,7 +83,19 @@ export interface Service {
 
 export async function openService(dir: string, options: ServiceOptions): Promise<Service> {
   const embedded = await openEmbedded(dir, options);
-  const decisions = new SqliteDecisionStore(join(dir, 'decisions.db'), durability(), (id) => embedded.log.seqOf(id));
+  let decisions: SqliteDecisionStore | undefined;
+  try {
+    decisions = new SqliteDecisionStore(join(dir, 'decisions.db'), durability(), (id) => embedded.log.seqOf(id));
+    return await serviceOn(embedded, decisions, options);
+  } catch (error) {
+    // What opened is closed again: its threads would keep the process alive after the error.
+    await decisions?.close().catch(() => undefined);
+    await embedded.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function serviceOn(embedded: Embedded, decisions: SqliteDecisionStore, options: ServiceOptions): Promise<Service> {
   const settingsStore = new SqliteSettingsStore(embedded.db);
   const metrics = new Metrics({ defaultMetrics: true });
   const cases = new SqliteCaseStore(embedded.db);

@@ -50,6 +50,10 @@ describe('start: simulate once', () => {
     expect(await cut.log.count()).toBe(total);
     await simulateOnce(dir, cut, small);
     expect(await cut.log.count()).toBe(total);
+    // A marker cut short (a power cut while it was written, before it was written whole-or-not-at-all):
+    // whether the simulation finished is unknown, and the start says what to do instead of guessing.
+    writeFileSync(join(dir, 'start-simulation.json'), '');
+    await expect(simulateOnce(dir, cut, small)).rejects.toThrow(/start-simulation\.json is damaged.*delete the file if it did, or the whole data directory to start over/);
     await cut.close();
   });
 });
