@@ -94,7 +94,7 @@ export async function buildServer(service: Service, options: ServerOptions = {})
     if (body === '') {
       // Empty is fine where the route takes no body or only optional fields (a replay, a claim).
       if (bodyIsOptional(request.routeOptions.schema?.body)) return done(null, undefined);
-      return done(new HttpError(400, 'invalid_request', 'body is empty; send a JSON object'));
+      return done(new HttpError(400, 'invalid_request', '(body): is empty; send a JSON object'));
     }
     let parsed: unknown;
     try {
@@ -267,6 +267,7 @@ function fieldErrorsOf(message: string): Array<{ path: string; message: string }
 interface SchemaError {
   keyword: string;
   instancePath: string;
+  schemaPath?: string;
   params: Record<string, unknown>;
   message: string;
 }
@@ -278,9 +279,19 @@ interface SchemaError {
  */
 function fieldErrors(errors: Iterable<SchemaError>, httpPart: string | undefined): Array<{ path: string; message: string }> {
   const where = httpPart === 'querystring' ? 'query' : httpPart === 'params' ? 'path' : '';
-  const at = (path: string) => [where, path].filter((p) => p !== '').join('.');
+  const at = (path: string) => [where, path].filter((p) => p !== '').join('.') || '(body)';
   const out: Array<{ path: string; message: string }> = [];
+  const seen: SchemaError[] = [];
   for (const e of errors) {
+    seen.push(e);
+    if (seen.length >= 100) break;
+  }
+  // A value that may be of one type or another (a time or null) fails each alternative and then the
+  // union: one problem, worded as the alternatives ("must be integer or null").
+  const alternativesOf = (union: SchemaError) => seen.filter((b) => b.instancePath === union.instancePath && b.schemaPath?.startsWith(`${union.schemaPath}/anyOf/`));
+  const unions = seen.filter((e) => e.keyword === 'anyOf');
+  for (const e of seen) {
+    if (unions.some((union) => alternativesOf(union).includes(e))) continue;
     // `/entries/0/note` → `entries[0].note`, as the API's own checks write paths.
     const path = e.instancePath.replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/^\//, '').replace(/\//g, '.');
     const prefix = path === '' ? '' : `${path}.`;
@@ -290,12 +301,15 @@ function fieldErrors(errors: Iterable<SchemaError>, httpPart: string | undefined
       for (const name of e.params.requiredProperties as string[]) out.push({ path: at(`${prefix}${name}`), message: 'is required' });
     } else if (e.keyword === 'additionalProperties' && Array.isArray(e.params.additionalProperties)) {
       for (const name of e.params.additionalProperties as string[]) out.push({ path: at(`${prefix}${name}`), message: 'is not a known field' });
+    } else if (e.keyword === 'anyOf' && alternativesOf(e).length > 0) {
+      const messages = alternativesOf(e).map((b) => b.message);
+      out.push({ path: at(path), message: messages.every((m) => m.startsWith('must be ')) ? `must be ${messages.map((m) => m.slice('must be '.length)).join(' or ')}` : messages.join(', or ') });
     } else if (e.keyword !== 'boolean') {
       out.push({ path: at(path), message: e.message });
     }
     if (out.length >= 10) break;
   }
-  return out.length > 0 ? out : [{ path: where, message: 'is not valid' }];
+  return out.length > 0 ? out : [{ path: where || '(body)', message: 'is not valid' }];
 }
 
 const optionalBodies = new WeakMap<object, boolean>();

@@ -402,6 +402,11 @@ describe('safe degradation', () => {
     const multiline = await server.request('POST', '/v1/admin/rules', { body: { id: 'lines', name: 'Lines', description: 'one\ntwo\tthree', expression: 'false', action: 'tag', enabled: false } });
     expect(multiline.status).toBe(201);
     // What was sent is quoted in a problem, and cannot pass for another field.
+    // A value that may be a time or null is one problem when it is neither; an empty body names the body.
+    const notATime = await server.request('POST', '/v1/admin/lists/stolen_cards/entries', { body: { entries: [{ value: 'cf_t', expires_at: 'soon' }] } });
+    expect(notATime.body.errors).toEqual([{ path: 'entries[0].expires_at', message: 'must be integer or null' }]);
+    const empty = await server.request('POST', '/v1/admin/lists/stolen_cards/entries', { raw: '', headers: { 'content-type': 'application/json' } });
+    expect([empty.status, empty.body.errors]).toEqual([400, [{ path: '(body)', message: 'is empty; send a JSON object' }]]);
     const quoted = await server.request('POST', '/v1/admin/lists/blocked_emails/entries', { body: { entries: [{ value: 'not an email; x: y' }] } });
     expect(quoted.body.errors).toEqual([{ path: 'entries[0].value', message: '"not an email; x: y" is not an e-mail address' }]);
   });
