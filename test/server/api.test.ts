@@ -416,6 +416,10 @@ describe('safe degradation', () => {
     const before = await entries();
     expect((await server.request('PUT', '/v1/admin/kill-switch', { body: { enabled: false, reason: 'still off' } })).body).toEqual({ enabled: false });
     expect(await entries()).toBe(before);
+    // Older entries are read a page at a time, back from the smallest seq of the last page.
+    const page = (await server.request('GET', '/v1/audit?limit=3')).body.entries as Array<{ seq: number }>;
+    const older = (await server.request('GET', `/v1/audit?limit=3&before_seq=${page.at(-1)!.seq}`)).body.entries as Array<{ seq: number }>;
+    expect(older.map((e) => e.seq)).toEqual([page.at(-1)!.seq - 1, page.at(-1)!.seq - 2, page.at(-1)!.seq - 3]);
   });
 
   it('manages lists through the API; a listed card is blocked by rule', async () => {

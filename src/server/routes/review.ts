@@ -305,8 +305,26 @@ export function reviewRoutes(service: Service) {
 
     app.get(
       '/v1/audit',
-      { config: { scope: 'admin' }, schema: { tags: ['audit'], summary: 'The audit trail, newest first', querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })), action: Type.Optional(Type.String()), subject: Type.Optional(Type.String()) }, { additionalProperties: false }) } },
-      async (request) => ({ entries: await service.audit.list(request.query as { limit?: number }) }),
+      {
+        config: { scope: 'admin' },
+        schema: {
+          tags: ['audit'],
+          summary: 'The audit trail, newest first; before_seq pages back through older entries',
+          querystring: Type.Object(
+            {
+              limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+              before_seq: Type.Optional(Type.Integer({ minimum: 1, description: "entries older than this one: the last page's smallest seq" })),
+              action: Type.Optional(Type.String()),
+              subject: Type.Optional(Type.String()),
+            },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (request) => {
+        const { before_seq, ...filters } = request.query as { limit?: number; before_seq?: number; action?: string; subject?: string };
+        return { entries: await service.audit.list({ ...filters, ...(before_seq !== undefined ? { beforeSeq: before_seq } : {}) }) };
+      },
     );
     app.get(
       '/v1/audit/verify',
