@@ -213,7 +213,7 @@ function PromoteDialog({ model, onPromote, onClose }: { model: ModelView; onProm
       title={`Change the stage of ${model.name} v${model.version}`}
       confirmLabel={`Move to ${stage}`}
       danger={stage === 'active' || stage === 'retired'}
-      typeToConfirm={stage === 'active' ? model.name : undefined}
+      typeToConfirm={stage === 'active' ? `${model.name} v${model.version}` : undefined}
       onConfirm={() => onPromote(stage, sharePercent / 100)}
       onClose={onClose}
     >
