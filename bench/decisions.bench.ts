@@ -31,7 +31,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const START = Date.UTC(2026, 0, 5);
 const DAYS = 45;
-const root = join(tmpdir(), 'riskgate-bench-decisions-v3');
+// v4: the world's feature state snapshot in format 4 (with its checksum); an older world's would be rebuilt on every run.
+const root = join(tmpdir(), 'riskgate-bench-decisions-v4');
 const world = join(root, 'world');
 const dir = join(root, 'run');
 
