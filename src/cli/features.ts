@@ -41,10 +41,13 @@ export function loadSet(path: string | undefined): FeatureSet {
   }
 }
 
+const RFC_3339_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/i;
+
 export function parseDate(name: string) {
   return (value: string): number => {
-    const t = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : Date.parse(value);
-    if (Number.isNaN(t) || !isCalendarDay(value)) throw new UserError(`${name} must be a date (YYYY-MM-DD) or an RFC 3339 time, got "${value}"`);
+    // A time must say its offset: read in the machine's own time zone, the same command would select other rows elsewhere.
+    const t = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : RFC_3339_TIME.test(value) ? Date.parse(value) : NaN;
+    if (Number.isNaN(t) || !isCalendarDay(value)) throw new UserError(`${name} must be a date (YYYY-MM-DD, UTC) or an RFC 3339 time with its offset (2026-02-01T10:00:00Z, …+01:00), got "${value}"`);
     return t;
   };
 }

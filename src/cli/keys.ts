@@ -1,19 +1,20 @@
 import type { Command } from 'commander';
 import { KeyError, SCOPES, SqliteApiKeyStore } from '../auth/keys.js';
-import { openSqlite } from '../lib/sqlite.js';
-import { join } from 'node:path';
+import type { SqliteAuditLog } from '../audit/stores/sqlite.js';
+import { openStores } from '../runtime/embedded.js';
+import { CLI_ACTOR } from './actor.js';
 import { UserError, parseNumberOption } from './errors.js';
 import { dataDirOf } from './data-dir.js';
 
-function withKeys<T>(command: Command, run: (keys: SqliteApiKeyStore) => T): T {
-  const db = openSqlite(join(dataDirOf(command), 'riskgate.db'));
+async function withKeys<T>(command: Command, run: (keys: SqliteApiKeyStore, audit: SqliteAuditLog) => Promise<T> | T): Promise<T> {
+  const stores = openStores(dataDirOf(command), { idIndex: 'first-use' });
   try {
-    return run(new SqliteApiKeyStore(db));
+    return await run(new SqliteApiKeyStore(stores.db), stores.audit);
   } catch (error) {
     if (error instanceof KeyError) throw new UserError(error.message);
     throw error;
   } finally {
-    db.close();
+    await stores.close();
   }
 }
 
@@ -25,9 +26,10 @@ export function registerKeys(program: Command): void {
     .requiredOption('--name <name>', 'who or what uses it')
     .requiredOption('--scopes <scopes>', `comma-separated: ${SCOPES.join(', ')} (admin holds them all)`)
     .option('--rate-limit <n>', 'requests per second', parseNumberOption('--rate-limit', 1, 1_000_000, true), 2_000)
-    .action((opts, command: Command) => {
-      withKeys(command, (store) => {
+    .action(async (opts, command: Command) => {
+      await withKeys(command, async (store, audit) => {
         const { key, token } = store.create(opts.name, String(opts.scopes).split(',').map((s) => s.trim()).filter(Boolean), opts.rateLimit);
+        await audit.append({ actor: CLI_ACTOR, action: 'key.create', subject: key.id, details: { name: key.name, scopes: key.scopes, rate_limit: key.rateLimit } });
         console.log(`created key ${key.id} "${key.name}" scopes ${key.scopes.join(',')} rate limit ${key.rateLimit}/s`);
         console.log(token);
       });
@@ -35,8 +37,8 @@ export function registerKeys(program: Command): void {
   keys
     .command('list')
     .description('Keys (ids, names, scopes; never the tokens)')
-    .action((_opts, command: Command) => {
-      withKeys(command, (store) => {
+    .action(async (_opts, command: Command) => {
+      await withKeys(command, (store) => {
         for (const k of store.list()) {
           console.log(`${k.id}  ${k.name.padEnd(32)} ${k.scopes.join(',').padEnd(28)} ${k.rateLimit}/s  ${k.revokedAt ? `revoked ${new Date(k.revokedAt).toISOString()}` : 'active'}`);
         }
@@ -45,7 +47,11 @@ export function registerKeys(program: Command): void {
   keys
     .command('revoke <id>')
     .description('Revoke a key by id')
-    .action((id: string, _opts, command: Command) => {
-      withKeys(command, (store) => console.log(`revoked ${store.revoke(id).id}`));
+    .action(async (id: string, _opts, command: Command) => {
+      await withKeys(command, async (store, audit) => {
+        const key = store.revoke(id);
+        await audit.append({ actor: CLI_ACTOR, action: 'key.revoke', subject: key.id, details: { name: key.name } });
+        console.log(`revoked ${key.id}`);
+      });
     });
 }

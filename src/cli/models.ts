@@ -34,6 +34,13 @@ import { dataDirOf } from './data-dir.js';
 
 const ACTOR = CLI_ACTOR;
 
+/** Register a model, and say so in the audit trail (as promotions and policy changes are). */
+async function registerAudited(stores: Stores, artifact: ModelArtifact, actor: string): Promise<RegisteredModel> {
+  const registered = await stores.models.register(artifact, actor);
+  await stores.audit.append({ actor, action: 'model.register', subject: artifact.id, details: { name: artifact.name, version: registered.version, kind: artifact.body.kind, feature_set: artifact.featureSetVersion } });
+  return registered;
+}
+
 function dirOf(command: Command): string {
   return dataDirOf(command);
 }
@@ -118,7 +125,7 @@ export async function trainAndRegister(stores: Stores, set: FeatureSet, opts: Tr
     evaluation: { reviewsPerDay: opts.reviewsPerDay, threshold: policy.block },
     onProgress: (message) => process.stderr.write(`train: ${message}\n`),
   });
-  const registered = await stores.models.register(trained.artifact, actor);
+  const registered = await registerAudited(stores, trained.artifact, actor);
   saveModelRows(stores.dir, { modelId: registered.artifact.id, validation: trained.validationRows, test: trained.testRows });
   const paths = reportPaths(stores.dir, registered.artifact.id);
   writeFileSync(paths.json, JSON.stringify({ model: registered.artifact.id, split: trained.split, counts: trained.counts, grid: trained.grid, calibration: trained.calibrationChoice, test: trained.test }, null, 2));
@@ -140,7 +147,7 @@ export function registerModels(program: Command): void {
   program
     .command('train')
     .description('Train, calibrate and evaluate a model on a point-in-time training set split by time; register it as a candidate')
-    .option('--name <name>', 'model line', 'checkout')
+    .option('--name <name>', 'model line', modelLineName, 'checkout')
     .option('--kind <kind>', 'gbdt or logistic', 'gbdt')
     .option('--feature-set-version <version>', 'train on a registered feature set version (default: the one served)')
     .option('--from <date>', 'first event time of the rows', parseDate('--from'))
@@ -156,7 +163,6 @@ export function registerModels(program: Command): void {
       if (!['gbdt', 'logistic'].includes(opts.kind)) throw new UserError(`--kind must be gbdt or logistic, got "${opts.kind}"`);
       if (!['auto', 'platt', 'isotonic'].includes(opts.calibration)) throw new UserError(`--calibration must be auto, platt or isotonic, got "${opts.calibration}"`);
       if (opts.promote !== undefined && !['shadow', 'canary', 'active'].includes(opts.promote)) throw new UserError(`--promote must be shadow, canary or active, got "${opts.promote}"`);
-      checkModelName(opts.name);
       await withStores(command, async (stores) => {
         const set = await resolveSet(stores, command, opts.featureSetVersion);
         const registered = await trainAndRegister(stores, set, opts);
@@ -173,7 +179,7 @@ export function registerModels(program: Command): void {
   program
     .command('retrain')
     .description('Train a new candidate on the latest labels (reviewer verdicts and chargebacks included) and report it beside the active model on the same test period')
-    .option('--name <name>', 'model line', 'checkout')
+    .option('--name <name>', 'model line', modelLineName, 'checkout')
     .option('--from <date>', 'first event time of the rows', parseDate('--from'))
     .option('--to <date>', 'end of the rows (exclusive)', parseDate('--to'))
     .addOption(durationOption('--maturity <duration>', 'label horizon: rows younger than this are left out', '21d'))
@@ -191,7 +197,7 @@ export function registerModels(program: Command): void {
           evaluation: { reviewsPerDay: opts.reviewsPerDay, threshold: (active?.policy ?? DEFAULT_POLICY).block },
           onProgress: (message) => process.stderr.write(`retrain: ${message}\n`),
         });
-        const candidate = await stores.models.register(trained.artifact, ACTOR);
+        const candidate = await registerAudited(stores, trained.artifact, ACTOR);
         saveModelRows(stores.dir, { modelId: candidate.artifact.id, validation: trained.validationRows, test: trained.testRows });
         console.log(`registered candidate ${formatModel(candidate)}`);
         let comparison: { name: string; report: EvaluationReport } | undefined;
@@ -282,7 +288,7 @@ export function registerModels(program: Command): void {
   models
     .command('list')
     .description('Registered models with stage, kind, feature set and test metrics')
-    .option('--name <name>', 'only this model line')
+    .option('--name <name>', 'only this model line', modelLineName)
     .action(async (opts, command: Command) => {
       await withStores(command, async (stores) => {
         const list = await stores.models.list(opts.name);
@@ -319,6 +325,10 @@ export function registerModels(program: Command): void {
         const refusal = model ? await promotionRefusal(model, stage as Exclude<Stage, 'candidate'>, await resolveSet(stores, command), stores.featureSets) : null;
         if (refusal) throw new UserError(refusal);
         const changed = await stores.models.promote(id, stage as Exclude<Stage, 'candidate'>, { actor: ACTOR, canaryShare: opts.share });
+        if (changed.length === 0) {
+          console.log(`${formatModel(model!)}: unchanged, it is ${stage} already`);
+          return;
+        }
         // The share the registry applied (a canary without --share gets the default).
         const applied = changed.find((m) => m.artifact.id === id)?.canaryShare ?? null;
         await stores.audit.append({ actor: ACTOR, action: 'model.promote', subject: id, details: { stage, canary_share: applied } });
@@ -329,7 +339,7 @@ export function registerModels(program: Command): void {
   models
     .command('rollback')
     .description('Retire the active model and bring back the one that was active before it')
-    .option('--name <name>', 'model line', 'checkout')
+    .option('--name <name>', 'model line', modelLineName, 'checkout')
     .action(async (opts, command: Command) => {
       await withStores(command, async (stores) => {
         const refusal = await promotionRefusal(await stores.models.rollbackTarget(opts.name), 'active', await resolveSet(stores, command), stores.featureSets);
@@ -363,14 +373,13 @@ export function registerModels(program: Command): void {
   models
     .command('import-xgboost <file>')
     .description('Register an XGBoost JSON model (save_model, binary:logistic); its feature names must be features the set serves')
-    .option('--name <name>', 'model line', 'checkout')
+    .option('--name <name>', 'model line', modelLineName, 'checkout')
     .option('--map <file>', 'JSON object renaming the model\'s feature names to riskgate feature names')
     .option('--inputs <names>', 'comma-separated feature names, when the model file has none')
     .option('--block <p>', 'block threshold', parseNumberOption('--block', 0, 1))
     .option('--review <p>', 'review threshold', parseNumberOption('--review', 0, 1))
     .action(async (file: string, opts, command: Command) => {
       existingFile(file);
-      checkModelName(opts.name);
       await withStores(command, async (stores) => {
         const set = await resolveSet(stores, command);
         const model = importXgboostJson(readFileSync(file, 'utf8'));
@@ -388,7 +397,7 @@ export function registerModels(program: Command): void {
           metrics: {},
         });
         await createScorer(artifact, set); // refuses a model needing a feature the set does not serve
-        console.log(`registered ${formatModel(await stores.models.register(artifact, ACTOR))}`);
+        console.log(`registered ${formatModel(await registerAudited(stores, artifact, ACTOR))}`);
       });
     });
 
@@ -396,14 +405,13 @@ export function registerModels(program: Command): void {
     .command('import-onnx <file>')
     .description('Register an ONNX model through onnxruntime-node; --inputs names the feature set features it reads, in order')
     .requiredOption('--inputs <names>', 'comma-separated feature names, in the model input order')
-    .option('--name <name>', 'model line', 'checkout')
+    .option('--name <name>', 'model line', modelLineName, 'checkout')
     .option('--output <kind>', 'what the chosen output holds: probability or margin', 'probability')
     .option('--output-name <name>', 'which graph output to read (default: the last)')
     .option('--block <p>', 'block threshold', parseNumberOption('--block', 0, 1))
     .option('--review <p>', 'review threshold', parseNumberOption('--review', 0, 1))
     .action(async (file: string, opts, command: Command) => {
       existingFile(file);
-      checkModelName(opts.name);
       if (!['probability', 'margin'].includes(opts.output)) throw new UserError('--output must be probability or margin');
       await withStores(command, async (stores) => {
         const set = await resolveSet(stores, command);
@@ -445,14 +453,14 @@ export function registerModels(program: Command): void {
             `the model answers ${probabilities.find((p) => !(p >= 0 && p <= 1))} instead of a probability when features are missing (NaN): export a model that handles missing values, or give its features a missingValue in the feature set`,
           );
         }
-        console.log(`registered ${formatModel(await stores.models.register(artifact, ACTOR))}`);
+        console.log(`registered ${formatModel(await registerAudited(stores, artifact, ACTOR))}`);
       });
     });
 
   models
     .command('history')
     .description('Every stage change, with actor and time')
-    .option('--name <name>', 'only this model line')
+    .option('--name <name>', 'only this model line', modelLineName)
     .action(async (opts, command: Command) => {
       await withStores(command, async (stores) => {
         for (const h of await stores.models.history(opts.name)) {
@@ -462,8 +470,9 @@ export function registerModels(program: Command): void {
     });
 }
 
-function checkModelName(name: string): void {
+function modelLineName(name: string): string {
   if (!/^[a-z][a-z0-9_-]{0,63}$/.test(name)) throw new UserError(`--name must be lower-case letters, digits, - or _, starting with a letter (at most 64), got "${name}"`);
+  return name;
 }
 
 function renameInputs(names: readonly string[], mapFile: string | undefined): string[] {

@@ -55,10 +55,15 @@ export async function optimizeModelPolicy(stores: Stores, model: RegisteredModel
     // NEVER (just above 1, "block or review nothing") is the optimizer's answer, not a threshold to
     // install: the API and the console show and take probabilities in [0, 1].
     const installed = { block: Math.min(chosen.block, 1), review: Math.min(chosen.review, 1) };
-    await stores.models.setPolicy(model.artifact.id, installed, actor);
+    const { changed } = await stores.models.setPolicy(model.artifact.id, installed, actor);
     const settings = new SqliteSettingsStore(stores.db);
-    settings.save({ ...settings.load(), reviewCapacityPerDay: opts.capacity, costs: opts.costs }, actor);
-    await stores.audit.append({ actor, action: 'policy.update', subject: model.artifact.id, details: { ...installed, capacityPerDay: opts.capacity, costs: opts.costs, optimized: true } });
+    const before = settings.load();
+    const settingsChanged = before.reviewCapacityPerDay !== opts.capacity || JSON.stringify(before.costs) !== JSON.stringify(opts.costs);
+    if (settingsChanged) settings.save({ ...before, reviewCapacityPerDay: opts.capacity, costs: opts.costs }, actor);
+    // Applied again with the same outcome: nothing changed, nothing to audit.
+    if (changed || settingsChanged) {
+      await stores.audit.append({ actor, action: 'policy.update', subject: model.artifact.id, details: { ...installed, capacityPerDay: opts.capacity, costs: opts.costs, optimized: true } });
+    }
   }
   return { policy: chosen, metrics: result.metrics, page };
 }

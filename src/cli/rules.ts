@@ -112,9 +112,9 @@ export function registerRules(program: Command): void {
       await withRules(command, async (r, embedded) => {
         const before = await r.rules.get(id);
         const changes = {
-          ...(opts.name ? { name: opts.name as string } : {}),
-          ...(opts.expression || opts.file ? { expression: expressionOf(opts) } : {}),
-          ...(opts.action ? { action: parseAction(opts.action) } : {}),
+          ...(opts.name !== undefined ? { name: opts.name as string } : {}),
+          ...(opts.expression !== undefined || opts.file !== undefined ? { expression: expressionOf(opts) } : {}),
+          ...(opts.action !== undefined ? { action: parseAction(opts.action) } : {}),
           ...(opts.priority !== undefined ? { priority: opts.priority as number } : {}),
           ...(flag('shadow', opts.shadow) !== undefined ? { shadow: flag('shadow', opts.shadow)! } : {}),
           ...(flag('enabled', opts.enabled) !== undefined ? { enabled: flag('enabled', opts.enabled)! } : {}),
@@ -210,7 +210,7 @@ export function registerRules(program: Command): void {
       await withRules(command, async (r, embedded) => {
         // Audited as stored (an e-mail address as its hash), never as typed: the audit trail cannot be rewritten.
         const { removed, values: stored } = await r.lists.removeEntries(name, values, ACTOR);
-        await embedded.audit.append({ actor: ACTOR, action: 'list.remove', subject: name, details: { values: stored, removed } });
+        if (removed > 0) await embedded.audit.append({ actor: ACTOR, action: 'list.remove', subject: name, details: { values: stored, removed } });
         console.log(`${name}: ${removed} entries removed`);
       });
     });

@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import { consolePlugin } from '../console/plugin.js';
 import { buildServer } from '../server/app.js';
@@ -53,6 +53,9 @@ export async function listen(service: Service, options: ServeOptions): Promise<F
     await service.close();
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new UserError(`port ${options.port} is in use; choose another with --port (or PORT=…)`);
+    if (code === 'ENOTFOUND' || code === 'EADDRNOTAVAIL' || code === 'EAI_AGAIN' || code === 'EACCES') {
+      throw new UserError(`cannot listen on ${options.host}:${options.port} (${code === 'EACCES' ? 'permission denied' : 'no such address on this machine'}); choose another with --host (or HOST=…) / --port`);
+    }
     throw error;
   }
   const shutdown = async () => {
@@ -66,11 +69,12 @@ export async function listen(service: Service, options: ServeOptions): Promise<F
 }
 
 /** The token of the first admin key, kept (mode 0600) in the data directory so `npm start` can show it again. */
-export function ensureAdminKey(service: Service): string | undefined {
+export async function ensureAdminKey(service: Service): Promise<string | undefined> {
   const file = join(service.embedded.dir, 'admin.key');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   if (service.keys.list().length > 0) return undefined;
-  const { token } = service.keys.create('admin created by riskgate start', ['admin'], 100_000);
+  const { key, token } = service.keys.create('admin created by riskgate start', ['admin'], 100_000);
+  await service.audit.append({ actor: 'riskgate start', action: 'key.create', subject: key.id, details: { name: key.name, scopes: key.scopes, rate_limit: key.rateLimit } });
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
   return token;
@@ -78,8 +82,8 @@ export function ensureAdminKey(service: Service): string | undefined {
 
 export function serveOptions(command: Command) {
   return command
-    .option('--port <n>', 'port to listen on (env PORT)', parseNumberOption('--port', 0, 65_535, true), Number(process.env.PORT ?? 8080))
-    .option('--host <host>', 'address to listen on', process.env.HOST ?? '127.0.0.1');
+    .addOption(new Option('--port <n>', 'port to listen on').env('PORT').argParser(parseNumberOption('--port (or PORT)', 0, 65_535, true)).default(8080))
+    .addOption(new Option('--host <host>', 'address to listen on').env('HOST').default('127.0.0.1'));
 }
 
 export function registerServe(program: Command): void {

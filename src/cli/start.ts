@@ -76,7 +76,7 @@ export function registerStart(program: Command): void {
       throw error;
     }
 
-    const token = ensureAdminKey(service);
+    const token = await ensureAdminKey(service);
     const app = await listen(service, opts);
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : opts.port;

@@ -74,6 +74,12 @@ describe('model registry', () => {
     ]);
     await registry.promote(m3!.artifact.id, 'canary', { actor: 'bob', canaryShare: 0.2 });
     expect((await registry.get(m3!.artifact.id))!.canaryShare).toBe(0.2);
+    // Where it is already, with the same share: nothing changes and the history stays as it was; a new share is a change.
+    const entries = (await registry.history('checkout')).length;
+    expect(await registry.promote(m3!.artifact.id, 'canary', { actor: 'bob', canaryShare: 0.2 })).toEqual([]);
+    expect(await registry.promote(m2!.artifact.id, 'active', { actor: 'bob' })).toEqual([]);
+    expect((await registry.history('checkout')).length).toBe(entries);
+    expect((await registry.promote(m3!.artifact.id, 'canary', { actor: 'bob', canaryShare: 0.3 })).map((m) => m.canaryShare)).toEqual([0.3]);
     await expect(registry.promote(m3!.artifact.id, 'canary', { actor: 'bob', canaryShare: 1.5 })).rejects.toThrow(/between 0 and 1/);
     await expect(registry.promote(m3!.artifact.id, 'shadow', { actor: 'bob', canaryShare: 0.5 })).rejects.toThrow(/only applies to the canary/);
     const rolled = await registry.rollback('checkout', 'carol');

@@ -73,6 +73,10 @@ describe('riskgate CLI', () => {
     // group without its subcommand: a message and exit 2, no stack trace, no file left behind.
     expect(await run('simulate', '--start', '2024-02-30', '--out', '-')).toMatchObject({ code: 2, err: expect.stringMatching(/--start must be a date/) });
     expect(await run('features', 'export', '--out', 'x.csv', '--from', '2025-02-31')).toMatchObject({ code: 2, err: expect.stringMatching(/--from must be a date/) });
+    // A time without its offset would be read in this machine's zone: another machine would select other rows.
+    expect(await run('features', 'export', '--out', 'x.csv', '--from', '2026-02-01T00:00:00')).toMatchObject({ code: 2, err: expect.stringMatching(/--from must be .* an RFC 3339 time with its offset/) });
+    expect(await run('models', 'list', '--name', '')).toMatchObject({ code: 2, err: expect.stringMatching(/--name must be lower-case letters/) });
+    expect(await run('retrain', '--name', 'Bad')).toMatchObject({ code: 2, err: expect.stringMatching(/--name must be lower-case letters/) });
     const out = join(dir, 'never.ndjson');
     expect(await run('simulate', '--days', '1', '--label-median-days', '0', '--out', out)).toMatchObject({ code: 2, err: expect.stringMatching(/^riskgate: --label-median-days must be a number between 2 and 60, got "0"/) });
     expect(await run('simulate', '--days', '1', '--late-share', '0.5', '--out', out)).toMatchObject({ code: 2, err: expect.stringMatching(/^riskgate: --late-share must be a number at least 0 and below 0.5, got "0.5"/) });
@@ -139,6 +143,13 @@ describe('riskgate CLI', () => {
     writeFileSync(join(dir, 'other-set.json'), JSON.stringify({ name: 'other', scored: ['booking_attempted'], features: [{ name: 'user_logins_1h', description: '', entity: 'user', events: ['login'], agg: 'count', window: '1h', ttl: '1d' }] }));
     const unserved = await run('features', '--feature-set', join(dir, 'other-set.json'), 'skew');
     expect(unserved).toMatchObject({ code: 2, err: expect.stringMatching(/nothing was compared/) });
+
+    // Keys are made and revoked in the audit trail, like every other change.
+    const created = await run('keys', 'create', '--name', 'ci', '--scopes', 'decide,events');
+    const keyId = /created key (key_[\w-]+)/.exec(created.out)![1]!;
+    expect((await run('keys', 'revoke', keyId)).out).toMatch(`revoked ${keyId}`);
+    expect((await run('audit', 'list', '--action', 'key.create')).out).toMatch(keyId);
+    expect((await run('audit', 'list', '--action', 'key.revoke')).out).toMatch(keyId);
 
     const verified = await run('audit', 'verify');
     expect(verified.code).toBe(0);

@@ -94,6 +94,8 @@ export class SqliteModelRegistry implements ModelRegistry {
     } else if (options.canaryShare !== undefined) {
       throw new RegistryError('a canary share only applies to the canary stage');
     }
+    // Where it is already (with the same share): nothing changes, and nothing is written to the history.
+    if (target.stage === stage && target.canary_share === share) return [];
     const changed = new Set<string>();
     this.db.transaction(() => {
       if (stage === 'active' || stage === 'canary') {

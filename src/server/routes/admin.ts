@@ -97,6 +97,7 @@ export function adminRoutes(service: Service) {
         if (refusal) throw new HttpError(409, 'conflict', refusal);
         const changed = await guard(() => registry.promote((request.params as { id: string }).id, stage, { actor: actorOf(request), ...(canary_share !== undefined ? { canaryShare: canary_share } : {}) }));
         const id = (request.params as { id: string }).id;
+        if (changed.length === 0) return { changed: [], serving: service.lineupReport() }; // there already: nothing changed, nothing audited
         const applied = changed.find((m) => m.artifact.id === id)?.canaryShare ?? null;
         await service.audit.append({ actor: actorOf(request), action: 'model.promote', subject: id, details: { stage, canary_share: applied, changed: changed.map((m) => [m.artifact.id, m.stage]) } });
         const serving = await service.reloadModels();

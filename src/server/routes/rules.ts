@@ -211,7 +211,7 @@ export function ruleRoutes(service: Service) {
         const name = (request.params as { name: string }).name;
         // Audited as stored (an e-mail address as its hash), never as sent: the audit trail cannot be rewritten.
         const { removed, values } = await lists.removeEntries(name, (request.body as { values: string[] }).values, actorOf(request)).catch(mapError);
-        await service.audit.append({ actor: actorOf(request), action: 'list.remove', subject: name, details: { values, removed } });
+        if (removed > 0) await service.audit.append({ actor: actorOf(request), action: 'list.remove', subject: name, details: { values, removed } }); // nothing removed, nothing changed
         await service.rules.refreshList(name);
         return { removed };
       },
