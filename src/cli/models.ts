@@ -234,8 +234,8 @@ export function registerModels(program: Command): void {
   program
     .command('evaluate <model-id>')
     .description('Evaluate a registered model on a period of the log: metrics, segments, JSON and an HTML report')
-    .option('--from <date>', 'first event time of the rows', parseDate('--from'))
-    .option('--to <date>', 'end of the rows (exclusive)', parseDate('--to'))
+    .option('--from <date>', 'first event time of the rows (default: the start of the log, the model\'s training rows included)', parseDate('--from'))
+    .option('--to <date>', 'end of the rows, exclusive (default: the end of the log)', parseDate('--to'))
     .addOption(durationOption('--maturity <duration>', 'label horizon', '21d'))
     .option('--reviews-per-day <n>', 'review volume for precision/recall at volume', parseNumberOption('--reviews-per-day', 1, 1e7, true), 50)
     .option('--fn-cost <x>', 'cost of a missed fraud, in false alarms', parseNumberOption('--fn-cost', 0, 1e9), 20)
@@ -279,6 +279,10 @@ export function registerModels(program: Command): void {
           console.log(`by ${segment}: ${Object.entries(rows).slice(0, 8).map(([k, v]) => `${k} AUC ${fmt(v.auc)} (${v.positives}/${v.rows})`).join('; ')}`);
         }
         if (comparison) console.log(`compared with ${comparison.name}: ROC AUC ${fmt(comparison.report.overall.auc)}, AP ${fmt(comparison.report.overall.averagePrecision)}`);
+        const trained = model.artifact.training;
+        if (trained.to !== undefined && (opts.from ?? -Infinity) < trained.to && (opts.to ?? Infinity) > (trained.from ?? -Infinity)) {
+          console.log(`note: the period overlaps the rows the model was trained on (up to ${new Date(trained.to).toISOString().slice(0, 10)}), so these figures are optimistic; --from ${new Date(trained.to).toISOString().slice(0, 10)} or later measures it on rows it was not trained on`);
+        }
         console.log(`report: ${html}\n        ${json}`);
       });
     });

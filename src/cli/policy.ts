@@ -40,7 +40,7 @@ export async function optimizeModelPolicy(stores: Stores, model: RegisteredModel
     console.log(describe('validation period', result.metrics));
     const i = result.intervals;
     console.log(
-      `  ${Math.round(100 * i.level)}% bootstrap intervals (days resampled ${i.resamples}×): precision ${pct(i.flaggedPrecision.low)}–${pct(i.flaggedPrecision.high)}, recall ${pct(i.flaggedRecall.low)}–${pct(i.flaggedRecall.high)}, reviews/day ${num(i.reviewsPerDay.low, 1)}–${num(i.reviewsPerDay.high, 1)}, savings ${num(i.savings.low, 1)}–${num(i.savings.high, 1)}`,
+      `  ${Math.round(100 * i.level)}% bootstrap intervals (days resampled ${i.resamples}×): precision of what is flagged (blocked or reviewed) ${pct(i.flaggedPrecision.low)}–${pct(i.flaggedPrecision.high)}, its recall ${pct(i.flaggedRecall.low)}–${pct(i.flaggedRecall.high)}, reviews/day ${num(i.reviewsPerDay.low, 1)}–${num(i.reviewsPerDay.high, 1)}, savings ${num(i.savings.low, 1)}–${num(i.savings.high, 1)}`,
     );
     if (rows.test.length > 0) console.log(describe('test period (never seen by the optimizer)', evaluatePolicy(rows.test, chosen, { ...opts.costs, capacityPerDay: opts.capacity })));
     const pr = result.prCurve;

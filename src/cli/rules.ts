@@ -200,7 +200,7 @@ export function registerRules(program: Command): void {
       await withRules(command, async (r, embedded) => {
         const added = await r.lists.addEntries(name, values.map((value) => ({ value, ...(opts.note ? { note: opts.note } : {}), ...(opts.expires ? { expiresAt: opts.expires } : {}) })), ACTOR);
         await embedded.audit.append({ actor: ACTOR, action: 'list.add', subject: name, details: { values: added.map((e) => e.value) } });
-        console.log(`${name}: ${added.length} entries added or updated`);
+        console.log(`${name}: ${added.length} ${added.length === 1 ? 'entry' : 'entries'} added or updated`);
       });
     });
   lists
@@ -211,7 +211,7 @@ export function registerRules(program: Command): void {
         // Audited as stored (an e-mail address as its hash), never as typed: the audit trail cannot be rewritten.
         const { removed, values: stored } = await r.lists.removeEntries(name, values, ACTOR);
         if (removed > 0) await embedded.audit.append({ actor: ACTOR, action: 'list.remove', subject: name, details: { values: stored, removed } });
-        console.log(`${name}: ${removed} entries removed`);
+        console.log(`${name}: ${removed} ${removed === 1 ? 'entry' : 'entries'} removed`);
       });
     });
 
