@@ -491,5 +491,8 @@ function renameInputs(names: readonly string[], mapFile: string | undefined): st
   if (typeof map !== 'object' || map === null || Array.isArray(map)) throw new UserError(`--map ${mapFile}: must be a JSON object of model feature names to riskgate feature names`);
   const notName = Object.entries(map).find(([, to]) => typeof to !== 'string');
   if (notName) throw new UserError(`--map ${mapFile}: "${notName[0]}" must map to a feature name (a string), got ${JSON.stringify(notName[1])}`);
+  // A name the model does not have is a typo that would leave the feature it meant unrenamed.
+  const unknown = Object.keys(map).find((from) => !names.includes(from));
+  if (unknown !== undefined) throw new UserError(`--map ${mapFile}: the model has no feature "${unknown}" to rename (its features: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''})`);
   return names.map((n) => (Object.hasOwn(map, n) ? map[n]! : n));
 }
