@@ -16,6 +16,13 @@ describe('one server per data directory', () => {
     lockForServing(dir).release();
   });
 
+  it('locks a directory a first start has yet to make', () => {
+    const fresh = join(dir, 'not-yet');
+    const lock = lockForServing(fresh);
+    expect(existsSync(join(fresh, 'server.lock'))).toBe(true);
+    lock.release();
+  });
+
   it('takes over the lock of a server that is gone (killed with -9), or whose pid another program has now', () => {
     writeFileSync(join(dir, 'server.lock'), '999999999\n');
     lockForServing(dir).release();

@@ -3,7 +3,7 @@
 // twice. The CLI's other commands may run beside a server (they write through the stores, which the
 // server reloads); only serving takes this lock. A server killed with -9 leaves its lock behind: a lock
 // whose process is gone (or is not riskgate) is taken over.
-import { openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from './errors.js';
 
@@ -12,6 +12,7 @@ export interface ServerLock {
 }
 
 export function lockForServing(dir: string): ServerLock {
+  mkdirSync(dir, { recursive: true }); // a first start locks the directory before anything else makes it
   const path = join(dir, 'server.lock');
   for (let attempt = 0; ; attempt++) {
     try {
