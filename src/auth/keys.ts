@@ -27,6 +27,11 @@ export function allows(key: ApiKey, scope: Scope): boolean {
   return key.revokedAt === null && (key.scopes.includes(scope) || key.scopes.includes('admin'));
 }
 
+/** How a key's actions are recorded (audit trail, histories, a review case's lease): its name, then its id. */
+export function actorForKey(key: Pick<ApiKey, 'name' | 'id'>): string {
+  return `${key.name} (${key.id})`;
+}
+
 type Row = { id: string; name: string; scopes: string; rate_limit: number; created_at: number; revoked_at: number | null };
 
 export class SqliteApiKeyStore {

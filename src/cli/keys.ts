@@ -1,15 +1,17 @@
 import type { Command } from 'commander';
-import { KeyError, SCOPES, SqliteApiKeyStore } from '../auth/keys.js';
+import { actorForKey, KeyError, SCOPES, SqliteApiKeyStore } from '../auth/keys.js';
+import { SqliteCaseStore } from '../review/stores/sqlite.js';
+import type { SqliteDatabase } from '../lib/sqlite.js';
 import type { SqliteAuditLog } from '../audit/stores/sqlite.js';
 import { openStores } from '../runtime/embedded.js';
 import { CLI_ACTOR } from './actor.js';
 import { UserError, parseNumberOption } from './errors.js';
 import { dataDirOf } from './data-dir.js';
 
-async function withKeys<T>(command: Command, run: (keys: SqliteApiKeyStore, audit: SqliteAuditLog) => Promise<T> | T): Promise<T> {
+async function withKeys<T>(command: Command, run: (keys: SqliteApiKeyStore, audit: SqliteAuditLog, db: SqliteDatabase) => Promise<T> | T): Promise<T> {
   const stores = openStores(dataDirOf(command), { idIndex: 'first-use' });
   try {
-    return await run(new SqliteApiKeyStore(stores.db), stores.audit);
+    return await run(new SqliteApiKeyStore(stores.db), stores.audit, stores.db);
   } catch (error) {
     if (error instanceof KeyError) throw new UserError(error.message);
     throw error;
@@ -48,10 +50,12 @@ export function registerKeys(program: Command): void {
     .command('revoke <id>')
     .description('Revoke a key by id')
     .action(async (id: string, _opts, command: Command) => {
-      await withKeys(command, async (store, audit) => {
+      await withKeys(command, async (store, audit, db) => {
         const key = store.revoke(id);
-        await audit.append({ actor: CLI_ACTOR, action: 'key.revoke', subject: key.id, details: { name: key.name } });
-        console.log(`revoked ${key.id}`);
+        // The cases its holder had claimed go back to the queue now, not when their leases run out.
+        const released = new SqliteCaseStore(db).releaseHeldBy(actorForKey(key), CLI_ACTOR, Date.now());
+        await audit.append({ actor: CLI_ACTOR, action: 'key.revoke', subject: key.id, details: { name: key.name, cases_released: released } });
+        console.log(`revoked ${key.id}${released.length > 0 ? `; its ${released.length} claimed case${released.length === 1 ? '' : 's'} went back to the queue (${released.join(', ')})` : ''}`);
       });
     });
 }

@@ -88,6 +88,21 @@ describe('review queue', () => {
     expect(s.stats(now, T0 - HOUR)).toEqual({ open: 2, claimed: 0, escalated: 0, decidedToday: 1, slaBreached: 2, openedToday: 3 });
   });
 
+  it("hands back every case a revoked key's holder had claimed, and nothing else", () => {
+    const s = store();
+    const [a, b, c, d] = [1, 2, 3, 4].map((seq) => open(s, seq, 0.6, 300));
+    s.claim(a!.id, 'mallory (key_1)', T0);
+    const second = s.claim(b!.id, 'mallory (key_1)', T0);
+    s.claim(c!.id, 'alice (key_2)', T0);
+    s.decide(b!.id, second.leaseId, 'fraud', null, 'mallory (key_1)', 'lbl_b', T0 + 1);
+    s.claim(d!.id, 'mallory (key_1)', T0 - 20 * 60_000); // lapsed already
+    expect(s.releaseHeldBy('mallory (key_1)', 'cli:root', T0 + 2)).toEqual([a!.id]);
+    expect(s.get(a!.id)).toMatchObject({ claimedBy: null, status: 'open' });
+    expect(s.get(c!.id)!.claimedBy).toBe('alice (key_2)');
+    expect(s.get(b!.id)!.status).toBe('decided');
+    expect(s.history(a!.id).at(-1)).toMatchObject({ actor: 'cli:root', action: 'released', note: expect.stringMatching(/mallory \(key_1\), whose key was revoked/) });
+  });
+
   it('escalates to senior reviewers', () => {
     const s = store();
     const c = open(s, 1, 0.6, 300);

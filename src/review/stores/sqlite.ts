@@ -192,6 +192,21 @@ export class SqliteCaseStore implements CaseStore {
     return this.mustGet(id);
   }
 
+  /**
+   * Hand back every case `reviewer` holds (their key was revoked: the cases would otherwise stay claimed
+   * until their leases ran out). Returns the ids released.
+   */
+  releaseHeldBy(reviewer: string, actor: string, now: number): string[] {
+    return this.db.transaction(() => {
+      const held = this.statement("SELECT id FROM cases WHERE claimed_by = ? AND status != 'decided' AND lease_expires_at > ?").pluck().all(reviewer, now) as string[];
+      for (const id of held) {
+        this.statement('UPDATE cases SET claimed_by = NULL, lease_id = NULL, lease_expires_at = NULL WHERE id = ?').run(id);
+        this.record(id, now, actor, 'released', `the lease of ${reviewer}, whose key was revoked`);
+      }
+      return held;
+    }).immediate();
+  }
+
   decide(id: string, leaseId: string, verdict: Verdict, note: string | null, reviewer: string, labelEventId: string, now: number): ReviewCase {
     this.db.transaction(() => {
       this.underLease(id, leaseId, reviewer, now, () =>
