@@ -427,13 +427,17 @@ export function registerModels(program: Command): void {
         } catch (error) {
           throw new UserError(`${file} is not a loadable ONNX model: ${(error as Error).message}`);
         }
+        const inputs = String(opts.inputs).split(',').map((s) => s.trim());
+        if (signature.width !== undefined && signature.width !== inputs.length) {
+          throw new UserError(`the model takes ${signature.width} features per row; --inputs names ${inputs.length}`);
+        }
         const outputName = opts.outputName ?? signature.outputs.at(-1)!;
         if (!signature.outputs.includes(outputName)) throw new UserError(`the model has no output "${outputName}" (outputs: ${signature.outputs.join(', ')})`);
         const artifact = sealArtifact({
           name: opts.name,
           createdAt: Date.now(),
           featureSetVersion: set.version,
-          inputs: String(opts.inputs).split(',').map((s) => s.trim()),
+          inputs,
           body: { kind: 'onnx', onnx: bytes.toString('base64'), inputName: signature.inputs[0]!, outputName, output: opts.output },
           calibration: { kind: 'identity' },
           policy: parsePolicy(opts, DEFAULT_POLICY),

@@ -7,6 +7,8 @@ type OnnxBody = Extract<ModelBody, { kind: 'onnx' }>;
 export interface OnnxSignature {
   inputs: string[];
   outputs: string[];
+  /** Features per row the first input takes, when its shape fixes them. */
+  width?: number;
 }
 
 async function runtime() {
@@ -18,7 +20,9 @@ export async function inspectOnnx(bytes: Uint8Array): Promise<OnnxSignature> {
   const ort = await runtime();
   const session = await ort.InferenceSession.create(bytes);
   try {
-    return { inputs: [...session.inputNames], outputs: [...session.outputNames] };
+    const first = session.inputMetadata[0];
+    const last = first?.isTensor ? first.shape.at(-1) : undefined;
+    return { inputs: [...session.inputNames], outputs: [...session.outputNames], ...(typeof last === 'number' && last > 0 ? { width: last } : {}) };
   } finally {
     await session.release();
   }

@@ -175,7 +175,7 @@ describe('riskgate CLI', () => {
     const onnx = join(import.meta.dirname, '..', 'fixtures', 'onnx', 'logistic.onnx');
     const three = 'amount_vs_user_mean,account_age_days,user_failed_payments_10m';
     expect(await run('models', 'import-onnx', onnx, '--inputs', three)).toMatchObject({ code: 2, err: expect.stringMatching(/answers NaN instead of a probability when features are missing/) });
-    expect(await run('models', 'import-onnx', onnx, '--inputs', 'amount_vs_user_mean,account_age_days')).toMatchObject({ code: 2, err: expect.stringMatching(/does not take the 2 inputs --inputs names/) });
+    expect(await run('models', 'import-onnx', onnx, '--inputs', 'amount_vs_user_mean,account_age_days')).toMatchObject({ code: 2, err: expect.stringMatching(/the model takes 3 features per row; --inputs names 2/) });
     expect(await run('models', 'import-onnx', onnx, '--inputs', 'account_age_days,account_age_days,user_failed_payments_10m')).toMatchObject({ code: 2, err: expect.stringMatching(/reads feature "account_age_days" as two of its inputs/) });
     expect(await run('models', 'import-onnx', onnx, '--inputs', three, '--name', 'Bad Name')).toMatchObject({ code: 2, err: expect.stringMatching(/--name must be lower-case/) });
     expect((await run('models', 'list')).out).not.toMatch(/onnx/);
