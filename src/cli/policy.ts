@@ -6,7 +6,8 @@ import { evaluatePolicy, NEVER, optimizePolicy, renderExecutivePage, type CostMo
 import { openStores, type Stores } from '../runtime/embedded.js';
 import type { Policy, RegisteredModel } from '../models/index.js';
 import { loadModelRows } from '../runtime/evaluation-rows.js';
-import { SqliteSettingsStore } from '../decisions/settings.js';
+import { CURRENCY_CODE, SqliteSettingsStore } from '../decisions/settings.js';
+import { currencySymbol } from '../report/format.js';
 import { UserError, parseNumberOption } from './errors.js';
 import { dataDirOf } from './data-dir.js';
 
@@ -23,6 +24,8 @@ export interface OptimizeCommandOptions {
   capacity: number;
   costs: CostModel;
   apply: boolean;
+  /** ISO 4217 code amounts are in (default: the serving settings' currency); saved with --apply. */
+  currency?: string;
   actor?: string;
   /** Print the figures (the command does; `start` prints a summary line of its own). */
   verbose?: boolean;
@@ -49,17 +52,18 @@ export async function optimizeModelPolicy(stores: Stores, model: RegisteredModel
   mkdirSync(join(dir, 'reports'), { recursive: true });
   const page = join(dir, 'reports', `executive-${model.artifact.id}.html`);
   const ts = rows.validation.map((r) => r.ts);
-  writeFileSync(page, renderExecutivePage({ modelName: `${model.artifact.name} v${model.version}`, modelId: model.artifact.id, period: { from: Math.min(...ts), to: Math.max(...ts) }, policy: chosen, result, currency: '$' }));
+  const settings = new SqliteSettingsStore(stores.db);
+  const currency = opts.currency ?? settings.load().currency;
+  writeFileSync(page, renderExecutivePage({ modelName: `${model.artifact.name} v${model.version}`, modelId: model.artifact.id, period: { from: Math.min(...ts), to: Math.max(...ts) }, policy: chosen, result, currency: currencySymbol(currency) }));
   if (opts.apply) {
     const actor = opts.actor ?? ACTOR;
     // NEVER (just above 1, "block or review nothing") is the optimizer's answer, not a threshold to
     // install: the API and the console show and take probabilities in [0, 1].
     const installed = { block: Math.min(chosen.block, 1), review: Math.min(chosen.review, 1) };
     const { changed } = await stores.models.setPolicy(model.artifact.id, installed, actor);
-    const settings = new SqliteSettingsStore(stores.db);
     const before = settings.load();
-    const settingsChanged = before.reviewCapacityPerDay !== opts.capacity || JSON.stringify(before.costs) !== JSON.stringify(opts.costs);
-    if (settingsChanged) settings.save({ ...before, reviewCapacityPerDay: opts.capacity, costs: opts.costs }, actor);
+    const settingsChanged = before.reviewCapacityPerDay !== opts.capacity || JSON.stringify(before.costs) !== JSON.stringify(opts.costs) || before.currency !== currency;
+    if (settingsChanged) settings.save({ ...before, reviewCapacityPerDay: opts.capacity, costs: opts.costs, currency }, actor);
     // Applied again with the same outcome: nothing changed, nothing to audit.
     if (changed || settingsChanged) {
       await stores.audit.append({ actor, action: 'policy.update', subject: model.artifact.id, details: { ...installed, capacityPerDay: opts.capacity, costs: opts.costs, optimized: true } });
@@ -79,7 +83,8 @@ export function registerPolicy(program: Command): void {
     .option('--fn-cost-amount', 'a missed fraud costs its transaction amount instead')
     .option('--fp-cost <x>', 'cost of blocking a good customer', parseNumberOption('--fp-cost', 0, 1e9), 1)
     .option('--review-cost <x>', 'cost of one manual review', parseNumberOption('--review-cost', 0, 1e9), 0.2)
-    .option('--apply', 'install the chosen thresholds for the model and the capacity for the review queue')
+    .option('--currency <code>', 'ISO 4217 code of the currency amounts are in (default: the serving settings\', USD unless set)', currencyOption)
+    .option('--apply', 'install the chosen thresholds for the model, and the capacity, costs and currency for the review queue and the explorer')
     .action(async (opts, command: Command) => {
       if (opts.fnCostAmount && command.getOptionValueSource('fnCost') === 'cli') throw new UserError('give --fn-cost or --fn-cost-amount, not both');
       const stores = openStores(dataDirOf(command), { idIndex: 'first-use' });
@@ -87,11 +92,16 @@ export function registerPolicy(program: Command): void {
         const model = opts.model ? await stores.models.get(opts.model) : (await stores.models.list()).find((m) => m.stage === 'active');
         if (!model) throw new UserError(opts.model ? `no model with id "${opts.model}"` : 'no active model: give --model <id>');
         const costs: CostModel = { fnCost: opts.fnCostAmount ? { kind: 'amount', multiplier: 1 } : { kind: 'multiple', value: opts.fnCost }, fpCost: opts.fpCost, reviewCost: opts.reviewCost };
-        const { page } = await optimizeModelPolicy(stores, model, { capacity: opts.capacity, costs, apply: opts.apply === true, verbose: true });
+        const { page } = await optimizeModelPolicy(stores, model, { capacity: opts.capacity, costs, apply: opts.apply === true, verbose: true, ...(opts.currency ? { currency: opts.currency as string } : {}) });
         console.log(`executive page: ${page}`);
         if (opts.apply) console.log('applied: a running server on this data directory picks the thresholds and the capacity up within a few seconds');
       } finally {
         await stores.close();
       }
     });
+}
+
+function currencyOption(code: string): string {
+  if (!CURRENCY_CODE.test(code)) throw new UserError(`--currency must be an ISO 4217 code such as USD or EUR, got "${code}"`);
+  return code;
 }

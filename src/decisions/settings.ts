@@ -24,6 +24,11 @@ export interface ServingSettings {
   reviewCapacityPerDay: number;
   /** What the thresholds were chosen for (set by `riskgate policy optimize --apply`); the explorer prices with it. */
   costs: CostModel;
+  /**
+   * The ISO 4217 code of the currency amounts are sent in (riskgate converts none): the threshold
+   * explorer and the executive page show money in it.
+   */
+  currency: string;
 }
 
 export const DEFAULT_SETTINGS: ServingSettings = {
@@ -33,7 +38,11 @@ export const DEFAULT_SETTINGS: ServingSettings = {
   budgets: { totalMs: 250, featuresMs: 50, modelMs: 20, rulesMs: 20 },
   reviewCapacityPerDay: 1_000,
   costs: { fnCost: { kind: 'multiple', value: 20 }, fpCost: 1, reviewCost: 0.2 },
+  currency: 'USD',
 };
+
+/** A currency setting: three upper-case letters, an ISO 4217 code. */
+export const CURRENCY_CODE = /^[A-Z]{3}$/;
 
 export interface SettingsStore {
   load(): ServingSettings;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDateTimeUtc, formatDateUtc, formatFixed, formatInteger, formatMoney, formatNumber, formatPercent, formatSigned, formatTick } from './format.js';
+import { currencySymbol, formatDateTimeUtc, formatDateUtc, formatFixed, formatInteger, formatMoney, formatNumber, formatPercent, formatSigned, formatTick } from './format.js';
 import { escapeXml, truncate } from './text.js';
 
 describe('number formatting', () => {
@@ -18,6 +18,9 @@ describe('number formatting', () => {
     expect(formatPercent(0.005, 2)).toBe('0.50%');
     expect(formatMoney(-1234.5)).toBe('-$1,234.50');
     expect(formatMoney(12, '€', 0)).toBe('€12');
+    // A currency by its code: its sign where English has one, else the code itself.
+    expect(['USD', 'EUR', 'GBP', 'CHF', 'XYZ'].map(currencySymbol)).toEqual(['$', '€', '£', 'CHF ', 'XYZ ']);
+    expect(formatMoney(1500, currencySymbol('CHF'), 0)).toBe('CHF 1,500');
     const three = (v: number) => formatFixed(v, 3);
     expect(formatSigned(0.0123, three)).toBe('+0.012');
     expect(formatSigned(-0.01, three)).toBe('-0.010');

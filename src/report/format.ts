@@ -31,6 +31,17 @@ export function formatPercent(fraction: MaybeNumber, digits = 1): string {
 }
 
 /** An amount of money: -1234.5 → "-$1,234.50". */
+/** How an amount in currency `code` is marked in English text: "$", "€", "£", else the code and a space ("CHF "). */
+export function currencySymbol(code: string): string {
+  let symbol: string | undefined;
+  try {
+    symbol = new Intl.NumberFormat('en', { style: 'currency', currency: code }).formatToParts(0).find((part) => part.type === 'currency')?.value;
+  } catch {
+    // not a currency Intl knows
+  }
+  return symbol === undefined || /^[A-Z]{3}$/.test(symbol) ? `${code} ` : symbol;
+}
+
 export function formatMoney(value: MaybeNumber, symbol = '$', digits = 2): string {
   if (!isFiniteNumber(value)) return MISSING;
   const magnitude = formatFixed(Math.abs(value), digits);

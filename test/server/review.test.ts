@@ -306,6 +306,14 @@ describe('thresholds', () => {
     // Priced with the cost model the thresholds were chosen for (the default: a missed fraud costs 20 false alarms).
     expect(body.costs.fnCost).toEqual({ kind: 'multiple', value: 20 });
     expect(body.savings_unit).toBe('false alarms');
+    // Money is shown in the currency amounts are sent in (riskgate converts none): USD unless set.
+    expect(body.currency).toBe('USD');
+    const euro = await server.request('PUT', '/v1/admin/settings', { body: { currency: 'EUR' } });
+    expect([euro.status, euro.body.currency]).toEqual([200, 'EUR']);
+    expect((await server.request('GET', '/v1/policy/explorer?points=3', { key: server.keys.review })).body.currency).toBe('EUR');
+    const notACode = await server.request('PUT', '/v1/admin/settings', { body: { currency: '€' } });
+    expect([notACode.status, notACode.body.errors?.[0]?.path]).toEqual([400, 'currency']);
+    await server.request('PUT', '/v1/admin/settings', { body: { currency: 'USD' } });
     const reviews = body.points.map((p: { reviewsPerDay: number }) => p.reviewsPerDay);
     // A higher block threshold sends more to review at a fixed review threshold (or as many).
     for (let i = 1; i < reviews.length; i++) expect(reviews[i]).toBeGreaterThanOrEqual(reviews[i - 1] - 1e-9);

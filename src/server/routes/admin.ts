@@ -3,6 +3,7 @@ import Type from 'typebox';
 import { RegistryError, STAGES, type RegisteredModel, type Stage } from '../../models/index.js';
 import type { Service } from '../../runtime/service.js';
 import { compareShadow } from '../../decisions/comparison.js';
+import { CURRENCY_CODE } from '../../decisions/settings.js';
 import { HttpError } from '../errors.js';
 import { containsRawCardNumber } from '../../events/index.js';
 import { freeTextProblem } from '../../lib/text-input.js';
@@ -157,6 +158,7 @@ export function adminRoutes(service: Service) {
       {
         fallback_model_id: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()], { description: 'a registered model id, or null for none' })),
         review_capacity_per_day: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
+        currency: Type.Optional(Type.String({ pattern: CURRENCY_CODE.source, description: 'ISO 4217 code of the currency amounts are sent in (the explorer shows money in it)' })),
         budgets: Type.Optional(
           Type.Object(
             {
@@ -173,11 +175,11 @@ export function adminRoutes(service: Service) {
     );
     const settingsView = () => {
       const s = service.settings();
-      return { model_name: s.modelName, kill_switch: s.killSwitch, fallback_model_id: s.fallbackModelId, review_capacity_per_day: s.reviewCapacityPerDay, budgets: { total_ms: s.budgets.totalMs, features_ms: s.budgets.featuresMs, model_ms: s.budgets.modelMs, rules_ms: s.budgets.rulesMs } };
+      return { model_name: s.modelName, kill_switch: s.killSwitch, fallback_model_id: s.fallbackModelId, review_capacity_per_day: s.reviewCapacityPerDay, currency: s.currency, budgets: { total_ms: s.budgets.totalMs, features_ms: s.budgets.featuresMs, model_ms: s.budgets.modelMs, rules_ms: s.budgets.rulesMs } };
     };
     app.get('/v1/admin/settings', { ...admin, schema: { tags: ['operations'] } }, async () => settingsView());
-    app.put('/v1/admin/settings', { ...admin, schema: { tags: ['operations'], summary: 'Fallback model and stage budgets', body: SettingsBody, response: NOT_FOUND } }, async (request) => {
-      const body = request.body as { fallback_model_id?: string | null; review_capacity_per_day?: number; budgets?: { total_ms?: number; features_ms?: number; model_ms?: number; rules_ms?: number } };
+    app.put('/v1/admin/settings', { ...admin, schema: { tags: ['operations'], summary: 'Fallback model, stage budgets, review capacity, currency', body: SettingsBody, response: NOT_FOUND } }, async (request) => {
+      const body = request.body as { fallback_model_id?: string | null; review_capacity_per_day?: number; currency?: string; budgets?: { total_ms?: number; features_ms?: number; model_ms?: number; rules_ms?: number } };
       if (body.fallback_model_id && !(await registry.get(body.fallback_model_id))) throw new HttpError(404, 'not_found', `no model "${body.fallback_model_id}"`);
       const now = service.settings();
       const current = now.budgets;
@@ -199,14 +201,19 @@ export function adminRoutes(service: Service) {
       }
       const fallbackModelId = body.fallback_model_id !== undefined ? body.fallback_model_id : now.fallbackModelId;
       const reviewCapacityPerDay = body.review_capacity_per_day ?? now.reviewCapacityPerDay;
+      const currency = body.currency ?? now.currency;
       const unchanged =
-        fallbackModelId === now.fallbackModelId && reviewCapacityPerDay === now.reviewCapacityPerDay && (Object.keys(budgets) as Array<keyof typeof budgets>).every((k) => budgets[k] === current[k]);
+        fallbackModelId === now.fallbackModelId &&
+        reviewCapacityPerDay === now.reviewCapacityPerDay &&
+        currency === now.currency &&
+        (Object.keys(budgets) as Array<keyof typeof budgets>).every((k) => budgets[k] === current[k]);
       // A change that changes nothing is neither stored nor audited.
       if (unchanged) return settingsView();
       service.updateSettings(
         {
           ...(body.fallback_model_id !== undefined ? { fallbackModelId: body.fallback_model_id } : {}),
           ...(body.review_capacity_per_day !== undefined ? { reviewCapacityPerDay: body.review_capacity_per_day } : {}),
+          currency,
           budgets,
         },
         actorOf(request),

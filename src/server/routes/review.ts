@@ -276,7 +276,7 @@ export function reviewRoutes(service: Service) {
         const query = request.query as { model_id?: string; review?: number; points?: number };
         const model = query.model_id ? await service.embedded.models.get(query.model_id) : service.lineup().active?.registered;
         if (!model) throw new HttpError(404, 'not_found', query.model_id ? `no model "${query.model_id}"` : 'no active model');
-        const { reviewCapacityPerDay: capacity, costs } = service.settings();
+        const { reviewCapacityPerDay: capacity, costs, currency } = service.settings();
         const key = `${model.artifact.id}|${capacity}|${JSON.stringify(costs)}`;
         let explorer = explorers.get(key);
         if (!explorer) {
@@ -294,10 +294,10 @@ export function reviewRoutes(service: Service) {
           // What decisions use now: the active model's review band as the capacity guard has set it.
           in_force: { block: model.policy.block, review: active ? (service.reviewThreshold() ?? model.policy.review) : model.policy.review },
           capacity_per_day: capacity,
-          currency: '$',
+          currency,
           costs,
           // Savings are in the unit of the cost model: money when a missed fraud costs its amount, else false alarms.
-          savings_unit: costs.fnCost.kind === 'amount' ? '$' : 'false alarms',
+          savings_unit: costs.fnCost.kind === 'amount' ? currency : 'false alarms',
           points: explorer.byBlockOver(reviewThreshold, explorer.thresholdGrid(query.points ?? 101)),
         };
       },
