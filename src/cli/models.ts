@@ -281,7 +281,8 @@ export function registerModels(program: Command): void {
         if (comparison) console.log(`compared with ${comparison.name}: ROC AUC ${fmt(comparison.report.overall.auc)}, AP ${fmt(comparison.report.overall.averagePrecision)}`);
         const trained = model.artifact.training;
         if (trained.to !== undefined && (opts.from ?? -Infinity) < trained.to && (opts.to ?? Infinity) > (trained.from ?? -Infinity)) {
-          console.log(`note: the period overlaps the rows the model was trained on (up to ${new Date(trained.to).toISOString().slice(0, 10)}), so these figures are optimistic; --from ${new Date(trained.to).toISOString().slice(0, 10)} or later measures it on rows it was not trained on`);
+          const end = new Date(trained.to).toISOString();
+          console.log(`note: the period overlaps the rows the model was trained on (before ${end}), so these figures are optimistic; --from ${end} or later measures it on rows it was not trained on`);
         }
         console.log(`report: ${html}\n        ${json}`);
       });

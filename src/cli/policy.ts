@@ -66,7 +66,7 @@ export async function optimizeModelPolicy(stores: Stores, model: RegisteredModel
     if (settingsChanged) settings.save({ ...before, reviewCapacityPerDay: opts.capacity, costs: opts.costs, currency }, actor);
     // Applied again with the same outcome: nothing changed, nothing to audit.
     if (changed || settingsChanged) {
-      await stores.audit.append({ actor, action: 'policy.update', subject: model.artifact.id, details: { ...installed, capacityPerDay: opts.capacity, costs: opts.costs, optimized: true } });
+      await stores.audit.append({ actor, action: 'policy.update', subject: model.artifact.id, details: { ...installed, capacityPerDay: opts.capacity, costs: opts.costs, currency, optimized: true } });
     }
   }
   return { policy: chosen, metrics: result.metrics, page };

@@ -2,8 +2,9 @@
 // in-flight decisions: the same event sent to both at once is refused by one as a reused id, or decided
 // twice. The CLI's other commands may run beside a server (they write through the stores, which the
 // server reloads); only serving takes this lock. A server killed with -9 leaves its lock behind: a lock
-// whose process is gone (or is not riskgate) is taken over.
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+// whose process is gone, is this process (a restarted container often gets its old pid back), or is
+// not riskgate (the pid given to another program since) is taken over.
+import { closeSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from './errors.js';
 
@@ -14,20 +15,30 @@ export interface ServerLock {
 export function lockForServing(dir: string): ServerLock {
   mkdirSync(dir, { recursive: true }); // a first start locks the directory before anything else makes it
   const path = join(dir, 'server.lock');
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const fd = openSync(path, 'wx', 0o644);
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
-      const holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
-      if (isRiskgateProcess(holder)) {
-        throw new UserError(`another riskgate server (pid ${holder}) serves ${dir}: stop it first; two servers on one data directory would decide an event sent to both twice`);
+  // Written whole beside it, then linked into place: a lock file is never seen without its pid.
+  const written = `${path}.${process.pid}.tmp`;
+  const fd = openSync(written, 'w', 0o644);
+  try {
+    writeSync(fd, `${process.pid}\n`);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        linkSync(written, path);
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
+        const holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
+        if (holder !== process.pid && isRiskgateProcess(holder)) {
+          throw new UserError(`another riskgate server (pid ${holder}) serves ${dir}: stop it first; two servers on one data directory would decide an event sent to both twice`);
+        }
+        rmSync(path, { force: true }); // left by a process that is gone
       }
-      rmSync(path, { force: true }); // left by a process that is gone
     }
+  } finally {
+    rmSync(written, { force: true });
   }
   let held = true;
   const release = () => {
@@ -49,7 +60,7 @@ function isRiskgateProcess(pid: number): boolean {
   }
   // The pid may have been given to another program since (after a reboot, say).
   try {
-    return /riskgate|node/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('riskgate');
   } catch {
     return true; // no /proc to ask: a live process holds it
   }

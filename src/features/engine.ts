@@ -445,15 +445,7 @@ export class FeatureEngine {
     if (snap.version !== this.set.version) {
       throw new Error(`snapshot is of feature set ${snap.version}, this engine serves ${this.set.version}`);
     }
-    this.replaceState(new Map(snap.groups), snap.appliedSeq, snap.watermark);
-  }
-
-  /** Forget every event applied: the state of an engine just made. */
-  clear(): void {
-    this.replaceState(new Map(), 0, -Infinity);
-  }
-
-  private replaceState(byName: Map<string, Map<string, EntityRecord>>, appliedSeq: number, watermark: number): void {
+    const byName = new Map(snap.groups);
     for (const group of this.groups) {
       const records = new EntityTable<EntityRecord>();
       for (const [key, record] of byName.get(group.name)?.entries() ?? []) records.set(key, record);
@@ -461,8 +453,8 @@ export class FeatureEngine {
       group.saved = undefined; // a snapshot under way is abandoned
     }
     this.sweepCursor = undefined;
-    this.appliedSeq = appliedSeq;
-    this.watermark = watermark;
+    this.appliedSeq = snap.appliedSeq;
+    this.watermark = snap.watermark;
   }
 }
 

@@ -4,7 +4,7 @@
 // State survives restarts as a snapshot plus a replay of the log tail.
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { writeFileAtomicInPieces } from '../lib/files.js';
+import { DamagedFileError, writeFileAtomicInPieces } from '../lib/files.js';
 import type { AppendResult, EventLog } from '../events/log.js';
 import type { LoggedEvent, RiskEvent } from '../events/schema.js';
 import type { FeatureEngine } from './engine.js';
@@ -76,11 +76,13 @@ export class OnlineFeatureStore {
     }
     const last = await this.log.lastSeq();
     if (this.engine.appliedSeq > last) {
-      // State of events the log does not hold (its file lost, or restored from an older backup): the
-      // log is the record, and a state ahead of it would take the seq of every event appended next.
-      this.warn(`the feature state snapshot has applied the event log up to seq ${this.engine.appliedSeq}, but the log ends at seq ${last}; rebuilding the features from the event log`);
-      this.engine.clear();
-      fromSnapshot = false;
+      // State of events the log does not hold: its file was lost, or restored from an older backup.
+      // Not served: the events appended next would take sequence numbers that the decisions, cases and
+      // served vectors of this directory already use for other events.
+      throw new DamagedFileError(
+        path ?? 'the feature state',
+        `the event log ends at seq ${last}, but the feature state has applied it up to seq ${this.engine.appliedSeq}: events.db is older than the rest of the data directory (lost, or restored from an older backup), and events appended now would reuse the sequence numbers its decisions and cases are kept under. Restore the events.db that belongs to it; or, to start from this events.db, move decisions.db, feature-log.db and the features-*.snapshot files away`,
+      );
     }
     const start = this.engine.appliedSeq;
     // A served vector is logged in a commit of its own, right behind its event's: a process that

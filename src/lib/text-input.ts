@@ -2,20 +2,30 @@
 // columns, shown in the console and kept in the audit trail. A lone surrogate cannot be stored as UTF-8
 // (it would come back as U+FFFD, so a retry would no longer equal what was kept), control characters
 // other than tabs and line breaks have no business in it, and a name shown to others as a reason must
-// not hold the invisible formatting characters that reorder or hide what is displayed.
+// not hold the formatting characters that reorder what is displayed.
 
 /** A UTF-16 code unit with no partner: the text is not well-formed Unicode. */
 const LONE_SURROGATE = /\p{Surrogate}/u;
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL_EXCEPT_LINE_BREAKS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const CONTROL_EXCEPT_LINE_BREAKS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const ANY_CONTROL = /[\u0000-\u001f\u007f]/;
-/** Bidirectional overrides, embeddings and isolates, zero-width characters, the byte-order mark. */
-const INVISIBLE_FORMATTING = /[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/;
+const ANY_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+/**
+ * Bidirectional embeddings, overrides and isolates: they reorder what follows them on screen. (The
+ * marks and joiners — LRM, RLM, ZWJ, ZWNJ — are part of writing Persian, Hebrew or emoji, and stay.)
+ */
+const REORDERING = /[\u202a-\u202e\u2066-\u2069]/;
+
+/** Length in characters (code points), as the API's schemas count it: an emoji is one. */
+function characters(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
 
 /** What is wrong with free text (a note, a description, a reason) of at most `maxLength` characters, or undefined. */
 export function freeTextProblem(text: string, maxLength: number): string | undefined {
-  if (text.length > maxLength) return `must be at most ${maxLength.toLocaleString('en-US')} characters`;
+  if (text.length > maxLength && characters(text) > maxLength) return `must be at most ${maxLength.toLocaleString('en-US')} characters`;
   if (LONE_SURROGATE.test(text)) return 'is not well-formed Unicode (a lone surrogate)';
   if (CONTROL_EXCEPT_LINE_BREAKS.test(text)) return 'must not contain control characters other than tabs and line breaks';
   return undefined;
@@ -23,10 +33,10 @@ export function freeTextProblem(text: string, maxLength: number): string | undef
 
 /** What is wrong with a one-line name shown to others (a rule's name, which is also a decision's reason), or undefined. */
 export function nameProblem(text: string, maxLength: number): string | undefined {
-  if (text.trim().length === 0 || text.length > maxLength) return `must be 1–${maxLength.toLocaleString('en-US')} characters`;
+  if (text.trim().length === 0 || (text.length > maxLength && characters(text) > maxLength)) return `must be 1–${maxLength.toLocaleString('en-US')} characters`;
   if (LONE_SURROGATE.test(text)) return 'is not well-formed Unicode (a lone surrogate)';
-  if (ANY_CONTROL.test(text)) return 'must not contain control characters (U+0000–U+001F, U+007F)';
-  if (INVISIBLE_FORMATTING.test(text)) return 'must not contain invisible formatting characters (bidirectional overrides, zero-width characters)';
+  if (ANY_CONTROL.test(text)) return 'must not contain control characters or line breaks';
+  if (REORDERING.test(text)) return 'must not contain bidirectional overrides, embeddings or isolates (they reorder what is displayed)';
   return undefined;
 }
 

@@ -95,7 +95,11 @@ export class RuleValidationError extends Error {
 }
 
 /** Check the fields of a new rule or of a rule after a change; throws RuleValidationError. */
-export function validateRuleFields(rule: RuleInput): void {
+/**
+ * `previous`: the version a change starts from. Its text passed the checks of its day: only text the
+ * change alters is held to today's (a stored rule must stay possible to disable).
+ */
+export function validateRuleFields(rule: RuleInput, previous?: RuleInput): void {
   const fail = (field: string, problem: string): never => {
     throw new RuleValidationError(field, problem);
   };
@@ -103,15 +107,15 @@ export function validateRuleFields(rule: RuleInput): void {
     fail('id', 'must be a slug: 1–64 lower-case letters, digits, _ or -, starting with a letter');
   }
   if (typeof rule.name !== 'string') fail('name', 'must be 1–200 characters');
-  const nameIssue = nameProblem(rule.name, 200);
+  const nameIssue = rule.name === previous?.name ? undefined : nameProblem(rule.name, 200);
   if (nameIssue) fail('name', nameIssue);
   if (rule.description !== undefined) {
     if (typeof rule.description !== 'string') fail('description', 'must be text of at most 2,000 characters');
-    const issue = freeTextProblem(rule.description, 2_000);
+    const issue = rule.description === previous?.description ? undefined : freeTextProblem(rule.description, 2_000);
     if (issue) fail('description', issue);
   }
   if (typeof rule.expression !== 'string' || rule.expression.trim().length === 0) fail('expression', 'must not be empty');
-  const expressionIssue = freeTextProblem(rule.expression, MAX_EXPRESSION_LENGTH);
+  const expressionIssue = rule.expression === previous?.expression ? undefined : freeTextProblem(rule.expression, MAX_EXPRESSION_LENGTH);
   if (expressionIssue) fail('expression', expressionIssue);
   if (!(RULE_ACTIONS as readonly string[]).includes(rule.action)) fail('action', `must be one of ${RULE_ACTIONS.join(', ')}`);
   if (rule.priority !== undefined && !(Number.isSafeInteger(rule.priority) && Math.abs(rule.priority) <= 1_000_000)) {

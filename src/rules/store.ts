@@ -39,8 +39,8 @@ export interface RuleStore {
  * The checks a store runs before writing a rule (a new one, or an existing one with changes applied):
  * field shapes, then the expression against the features and lists that exist.
  */
-export function checkRule(rule: RuleInput, known: KnownNames): void {
-  validateRuleFields(rule);
+export function checkRule(rule: RuleInput, known: KnownNames, previous?: RuleInput): void {
+  validateRuleFields(rule, previous);
   compileExpression(rule.expression, known);
 }
 

@@ -380,14 +380,15 @@ describe('safe degradation', () => {
     const raw = (body: string) => ({ raw: body, headers: { 'content-type': 'application/json' } });
     const rule = await server.request('POST', '/v1/admin/rules', raw('{"id":"lone","name":"a\\ud800b","expression":"false","action":"tag"}'));
     expect([rule.status, rule.body.errors]).toEqual([400, [{ path: 'name', message: 'is not well-formed Unicode (a lone surrogate)' }]]);
+    // An event's text is kept as the JSON it came as, which keeps one exactly (a message cut inside an emoji).
     const event = await server.request('POST', '/v1/decisions', raw(JSON.stringify(booking()).replace('"payload":{', '"payload":{"message":"hi \\udc00",')));
-    expect([event.status, event.body.errors]).toEqual([400, [{ path: 'payload.message', message: 'is not well-formed Unicode (a lone surrogate)' }]]);
+    expect(event.status).toBe(200);
     // An emoji escaped as its surrogate pair is well-formed.
     const emoji = await server.request('POST', '/v1/admin/rules', raw('{"id":"emoji","name":"party \\ud83c\\udf89","expression":"false","action":"tag","enabled":false}'));
     expect([emoji.status, emoji.body.name]).toEqual([201, 'party 🎉']);
     const cases: Array<[string, string, unknown, string, RegExp]> = [
       ['POST', '/v1/admin/rules', { id: 'nul', name: 'a\u0000b', expression: 'false', action: 'tag' }, 'name', /control characters/],
-      ['POST', '/v1/admin/rules', { id: 'rtl', name: 'evil \u202e lived', expression: 'false', action: 'tag' }, 'name', /invisible formatting/],
+      ['POST', '/v1/admin/rules', { id: 'rtl', name: 'evil \u202e lived', expression: 'false', action: 'tag' }, 'name', /bidirectional overrides/],
       ['POST', '/v1/admin/rules', { id: 'bell', name: 'ok', description: 'ding\u0007', expression: 'false', action: 'tag' }, 'description', /control characters other than tabs and line breaks/],
       ['POST', '/v1/admin/lists', { name: 'long_text', kind: 'user', description: 'x'.repeat(2_001) }, 'description', /2000 characters/],
       ['POST', '/v1/admin/lists/stolen_cards/entries', { entries: [{ value: 'cf_long', note: 'x'.repeat(501) }] }, 'entries[0].note', /500 characters/],
@@ -398,6 +399,11 @@ describe('safe degradation', () => {
       const { status, body: answer } = await server.request(method, path, { body });
       expect([path, field, status, answer.errors]).toEqual([path, field, 400, [{ path: field, message: expect.stringMatching(problem) }]]);
     }
+    // Joiners and marks are part of writing Persian, Hebrew and emoji; a long note of emoji counts its characters.
+    for (const [id, name] of [['fa', 'کارت‌های دزدی'], ['he', 'כרטיס\u200f גנוב'], ['emoji', 'high risk 👩‍💻']]) {
+      expect((await server.request('POST', '/v1/admin/rules', { body: { id: `name_${id}`, name, expression: 'false', action: 'tag', enabled: false } })).status, id).toBe(201);
+    }
+    expect((await server.request('PUT', '/v1/admin/kill-switch', { body: { enabled: false, reason: '🚨'.repeat(400) } })).status).toBe(200);
     // Tabs and line breaks are text.
     const multiline = await server.request('POST', '/v1/admin/rules', { body: { id: 'lines', name: 'Lines', description: 'one\ntwo\tthree', expression: 'false', action: 'tag', enabled: false } });
     expect(multiline.status).toBe(201);
@@ -411,11 +417,14 @@ describe('safe degradation', () => {
     expect(quoted.body.errors).toEqual([{ path: 'entries[0].value', message: '"not an email; x: y" is not an e-mail address' }]);
   });
 
-  it('a kill-switch setting that changes nothing is not audited', async () => {
+  it('a kill-switch setting that changes nothing and says nothing is not audited', async () => {
     const entries = async () => (await server.request('GET', '/v1/audit?action=kill_switch')).body.entries.length;
     const before = await entries();
-    expect((await server.request('PUT', '/v1/admin/kill-switch', { body: { enabled: false, reason: 'still off' } })).body).toEqual({ enabled: false });
+    expect((await server.request('PUT', '/v1/admin/kill-switch', { body: { enabled: false } })).body).toEqual({ enabled: false });
     expect(await entries()).toBe(before);
+    // A reason is something said: kept, even when the switch stays where it was.
+    expect((await server.request('PUT', '/v1/admin/kill-switch', { body: { enabled: false, reason: 'checked: still off' } })).body).toEqual({ enabled: false });
+    expect(await entries()).toBe(before + 1);
     // Older entries are read a page at a time, back from the smallest seq of the last page.
     const page = (await server.request('GET', '/v1/audit?limit=3')).body.entries as Array<{ seq: number }>;
     const older = (await server.request('GET', `/v1/audit?limit=3&before_seq=${page.at(-1)!.seq}`)).body.entries as Array<{ seq: number }>;

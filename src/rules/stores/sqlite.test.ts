@@ -32,6 +32,14 @@ describe('SqliteRuleStore', () => {
     expect(await rules.get('big_amount')).toEqual(created);
   });
 
+  it('a rule stored before a check existed can still be changed and disabled; only the text a change alters is checked', async () => {
+    const { db, rules } = stores();
+    await rules.create(bigAmount, 'alice');
+    db.prepare("UPDATE rule_versions SET name = 'Big\tamount' WHERE id = 'big_amount'").run(); // a tab, from an older riskgate
+    expect((await rules.disable('big_amount', 'bob')).enabled).toBe(false);
+    await expect(rules.update('big_amount', { name: 'Big\tamount again' }, 'bob')).rejects.toThrow(/name: must not contain control characters/);
+  });
+
   it('keeps every version retrievable, bumping the version on every change', async () => {
     const { rules } = stores();
     await rules.create(bigAmount, 'alice');

@@ -91,7 +91,7 @@ export class SqliteRuleStore implements RuleStore {
         throw new RuleConflictError(`rule "${id}" is at version ${latest.version}, not ${options.expectedVersion}: reload and retry`);
       }
       const next = applyChanges(latest, changes);
-      checkRule(next, this.known());
+      checkRule(next, this.known(), latest);
       if (sameContent(latest, next)) return latest;
       return this.insert(next, latest.version + 1, actor);
     }).immediate();

@@ -147,8 +147,8 @@ export function adminRoutes(service: Service) {
         const problem = reason === undefined ? undefined : freeTextProblem(reason, 500);
         if (problem) throw new HttpError(400, 'invalid_request', `reason: ${problem}`);
         if (reason !== undefined && containsRawCardNumber(reason)) throw new HttpError(400, 'invalid_request', 'reason: looks like it holds a raw card number (it goes into the audit trail)');
-        if (service.settings().killSwitch === enabled) return { enabled }; // already so: nothing changed, nothing audited
-        const result = service.updateSettings({ killSwitch: enabled }, actorOf(request)).killSwitch;
+        if (service.settings().killSwitch === enabled && reason === undefined) return { enabled }; // already so, and nothing to say: nothing audited
+        const result = service.settings().killSwitch === enabled ? enabled : service.updateSettings({ killSwitch: enabled }, actorOf(request)).killSwitch;
         await service.audit.append({ actor: actorOf(request), action: 'kill_switch', subject: 'serving', details: { enabled, reason: reason ?? null } });
         return { enabled: result };
       },
