@@ -51,9 +51,15 @@ export function registerKeys(program: Command): void {
     .description('Revoke a key by id')
     .action(async (id: string, _opts, command: Command) => {
       await withKeys(command, async (store, audit, db) => {
-        const key = store.revoke(id);
-        // The cases its holder had claimed go back to the queue now, not when their leases run out.
-        const released = new SqliteCaseStore(db).releaseHeldBy(actorForKey(key), CLI_ACTOR, Date.now());
+        // The cases its holder had claimed go back to the queue now, not when their leases run out: in
+        // the same transaction as the revocation, so that neither happens without the other.
+        const cases = new SqliteCaseStore(db);
+        const { key, released } = db
+          .transaction(() => {
+            const revoked = store.revoke(id);
+            return { key: revoked, released: cases.releaseHeldBy(actorForKey(revoked), CLI_ACTOR, Date.now()) };
+          })
+          .immediate();
         await audit.append({ actor: CLI_ACTOR, action: 'key.revoke', subject: key.id, details: { name: key.name, cases_released: released } });
         console.log(`revoked ${key.id}${released.length > 0 ? `; its ${released.length} claimed case${released.length === 1 ? '' : 's'} went back to the queue (${released.join(', ')})` : ''}`);
       });
