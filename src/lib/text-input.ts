@@ -16,6 +16,11 @@ const ANY_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
  */
 const REORDERING = /[\u202a-\u202e\u2066-\u2069]/;
 
+/** Whether a string is well-formed Unicode: no UTF-16 code unit without its partner. */
+export function isWellFormed(text: string): boolean {
+  return !LONE_SURROGATE.test(text);
+}
+
 /** Length in characters (code points), as the API's schemas count it: an emoji is one. */
 function characters(text: string): number {
   let n = 0;

@@ -6,6 +6,7 @@ import { hashEmail, isHashedEmail, normaliseEmail } from '../events/email.js';
 import { canonicalIp } from '../events/ip.js';
 import { containsRawCardNumber } from '../events/pan.js';
 import { NameIndex, normaliseName } from './names.js';
+import { isWellFormed } from '../lib/text-input.js';
 
 export const LIST_KINDS = ['card', 'device', 'ip', 'email', 'user', 'name', 'string'] as const;
 export type ListKind = (typeof LIST_KINDS)[number];
@@ -53,7 +54,7 @@ export function normaliseListValue(kind: ListKind, raw: string): string {
   // surrogate would be stored as U+FFFD and never match the id it was meant for).
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
   if (/[\u0000-\u001f\u007f]/.test(raw)) throw new ListValueError('must not contain control characters (U+0000–U+001F, U+007F)');
-  if (/\p{Surrogate}/u.test(raw)) throw new ListValueError('is not well-formed Unicode (a lone surrogate)');
+  if (!isWellFormed(raw)) throw new ListValueError('is not well-formed Unicode (a lone surrogate)');
   // Card numbers belong on no list: a fingerprint of one belongs on the card list.
   if (containsRawCardNumber(raw)) throw new ListValueError('looks like a raw card number: lists hold card fingerprints, never card numbers');
   const value = lookupKey(kind, raw);

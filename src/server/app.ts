@@ -106,7 +106,7 @@ export async function buildServer(service: Service, options: ServerOptions = {})
     // refused in what goes to the stores as text — looked for only when the body escapes one. Events are
     // kept as the JSON they came as, which keeps one exactly (a message cut in the middle of an emoji), and
     // their ids are checked by the event model.
-    const illFormed = SURROGATE_ESCAPE.test(body as string) && !isEventBody(request.routeOptions.schema?.body) ? illFormedStringAt(parsed) : undefined;
+    const illFormed = !isEventBody(request.routeOptions.schema?.body) && SURROGATE_ESCAPE.test(body as string) ? illFormedStringAt(parsed) : undefined;
     if (illFormed !== undefined) return done(new HttpError(400, 'invalid_request', `${illFormed}: is not well-formed Unicode (a lone surrogate)`));
     done(null, parsed);
   });
