@@ -282,6 +282,7 @@ describe('thresholds', () => {
   it('installs "block or review nothing" as thresholds of 1, never above (the API and the console take [0, 1])', async () => {
     const model = server.service.lineup().active!.registered;
     const before = model.policy;
+    const { costs, reviewCapacityPerDay, currency } = server.service.settings();
     process.env.RISKGATE_QUIET = '1';
     try {
       // A missed fraud that costs nothing: neither blocking nor reviewing pays.
@@ -290,6 +291,9 @@ describe('thresholds', () => {
       expect((await server.service.embedded.models.get(model.artifact.id))!.policy).toEqual({ block: 1, review: 1 });
     } finally {
       await server.service.embedded.models.setPolicy(model.artifact.id, before, 'test');
+      // --apply stored its costs and capacity too: put them back in memory and in the store alike, or
+      // the server's next reload (every 2 s) would hand them to the tests after this one.
+      server.service.updateSettings({ costs, reviewCapacityPerDay, currency }, 'test');
     }
   });
 
