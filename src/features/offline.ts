@@ -124,6 +124,9 @@ export async function buildTrainingSet(log: EventLog, set: FeatureSet, options: 
   const rows: Array<{ seq: number; ts: number; id: string; meta: RowMeta }> = [];
   const rowIndexById = new Map<string, number>();
   const news = new Map<number, LabelNews>();
+  // Labels whose event is not in the replay yet: a late-delivered booking can reach the log after its
+  // chargeback, and the label still judges it (its time, not its place in the log, is what maturity reads).
+  const early = new Map<string, LabelNews>();
 
   const isRow = (logged: LoggedEvent) => set.scored.has(logged.event.type) && logged.event.ts >= from && logged.event.ts < to;
   const engine = await replay(
@@ -142,9 +145,14 @@ export async function buildTrainingSet(log: EventLog, set: FeatureSet, options: 
         x.set(vector, row * width);
         rows.push({ seq: logged.seq, ts: event.ts, id: event.id, meta: metaOf(event) });
         rowIndexById.set(event.id, row);
+        const before = early.get(event.id);
+        if (before !== undefined) {
+          news.set(row, before);
+          early.delete(event.id);
+        }
         return;
       }
-      if (isLabelType(event.type)) noteLabel(event, rowIndexById, news);
+      if (isLabelType(event.type)) noteLabel(event, rowIndexById, news, early);
     },
     { ...options, visitTypes: new Set([...set.scored, ...LABEL_TYPES]) },
   );
@@ -182,12 +190,16 @@ export async function buildTrainingSet(log: EventLog, set: FeatureSet, options: 
   };
 }
 
-function noteLabel(event: RiskEvent, rowIndexById: Map<string, number>, news: Map<number, LabelNews>): void {
+/**
+ * Keeps the earliest fraud and legitimate label of the row the label names — or, when its event has
+ * not been replayed yet, of that event, in `early` (a label naming no row at all, because its event is
+ * outside the period or not scored, stays there unused).
+ */
+function noteLabel(event: RiskEvent, rowIndexById: Map<string, number>, news: Map<number, LabelNews>, early: Map<string, LabelNews>): void {
   const target = (event.payload as { target_event_id?: string }).target_event_id;
   if (target === undefined) return;
   const row = rowIndexById.get(target);
-  if (row === undefined) return; // labels an event that is not a row (outside the period, or not scored)
-  const n = news.get(row) ?? { fraudTs: Infinity, fraudSource: '', legitTs: Infinity };
+  const n = (row === undefined ? early.get(target) : news.get(row)) ?? { fraudTs: Infinity, fraudSource: '', legitTs: Infinity };
   const fraud = event.type !== 'reviewer_verdict' || event.payload.verdict === 'fraud';
   if (fraud && event.ts < n.fraudTs) {
     n.fraudTs = event.ts;
@@ -195,7 +207,8 @@ function noteLabel(event: RiskEvent, rowIndexById: Map<string, number>, news: Ma
   } else if (!fraud && event.ts < n.legitTs) {
     n.legitTs = event.ts;
   }
-  news.set(row, n);
+  if (row === undefined) early.set(target, n);
+  else news.set(row, n);
 }
 
 function metaOf(event: RiskEvent): RowMeta {

@@ -288,4 +288,25 @@ describe('training sets', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('a label that reaches the log before the late-delivered event it judges still labels that row', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rg-train-'));
+    const log = new SqliteEventLog(join(dir, 'e.db'), { durability: 'os' });
+    try {
+      await log.appendBatch([
+        chargeback('cb1', BASE + 5 * DAY, 'b1'), // dated 4 days after b1, logged before it
+        booking('b1', BASE + DAY),
+        chargeback('cb-other', BASE + 6 * DAY, 'not-a-row'),
+        booking('b2', BASE + 2 * DAY),
+        booking('late', BASE + 40 * DAY),
+      ]);
+      const training = await buildTrainingSet(log, set, { maturityMs: 30 * DAY });
+      expect(training.eventIds).toEqual(['b1', 'b2', 'late']);
+      expect([...training.labels]).toEqual([1, 0, -1]);
+      expect(training.meta.map((m) => m.labelSource)).toEqual(['chargeback', 'matured', 'immature']);
+    } finally {
+      await log.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
