@@ -85,6 +85,8 @@ const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 export const MINUTE = 60_000;
 export const DAY = 86_400_000;
 export const MAX_WINDOW = 30 * DAY;
+/** TTLs reach back years (an account's first event); a bound keeps a typo such as 9999999999d from becoming a state that never dies. */
+export const MAX_TTL = 36_500 * DAY;
 /** Windows are cut into this many buckets: the granularity is window ÷ BUCKETS_PER_WINDOW. */
 export const BUCKETS_PER_WINDOW = 60;
 
@@ -137,6 +139,7 @@ export function validateWindowed(def: WindowedFeature): void {
   if (def.ttl === undefined) fail('ttl is required: how long an idle entity keeps this state, a duration such as 30d');
   const ttl = parseDuration(def.ttl);
   if (ttl === null || ttl <= 0) fail(`ttl "${def.ttl}" must be a positive duration such as 30d`);
+  if (ttl! > MAX_TTL) fail(`ttl ${def.ttl} is longer than the 36500d (100 years) maximum`);
   if (def.window !== undefined || NEEDS_WINDOW.has(def.agg)) {
     if (def.window === undefined) fail(`aggregation ${def.agg} needs a window`);
     const window = parseDuration(def.window!);
@@ -187,7 +190,19 @@ function validatePath(path: string, fail: (problem: string) => never): void {
   if (!['id', 'type', 'ts', 'entities', 'context', 'payload'].includes(parts[0]!)) {
     fail(`field path "${path}" must start with entities., context. or payload.`);
   }
-  if (parts.some((p) => p === '' || p === '__proto__' || p === 'constructor' || p === 'prototype')) {
-    fail(`field path "${path}" is not allowed`);
-  }
+  const reserved = parts.find(isReservedPathPart);
+  if (reserved !== undefined) fail(reservedPathProblem(path, reserved));
+}
+
+// Every object has these (hasOwnProperty, toString, __proto__, …): a path through one would read the
+// built-in, not an event field, and match every event or none.
+const INHERITED = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
+
+/** Whether a path segment can never name an event field: empty, or a property every object inherits. */
+export function isReservedPathPart(part: string): boolean {
+  return part === '' || INHERITED.has(part);
+}
+
+export function reservedPathProblem(path: string, part: string): string {
+  return part === '' ? `field path "${path}" has an empty part` : `field path "${path}" names "${part}", a built-in property of every object, not an event field`;
 }

@@ -382,9 +382,13 @@ describe('feature engine', () => {
     expect(cards).not.toContain(events[0]!.event.entities.card);
     const probe = events.at(-1)!.event;
     expect(engine.vector(probe)[SET.valueNames.indexOf('u_cards_1h')]).toBe(DISTINCT_CAP);
+    // A late event with a new card from before every card held: that card is the one seen longest ago.
+    const late = toEvents([{ dt: 0, late: 0, user: 0, card: 9_999, amount: 5, status: 'approved' }])[0]!;
+    engine.apply({ seq: events.length + 1, event: { ...late.event, id: 'late', ts: events[0]!.event.ts + 5 * minute } });
+    expect(engine.distinctValues('u_cards_1h', probe.entities)).toEqual(cards);
     // A sweep after the TTL frees every state, and the record with them.
     const later = toEvents([{ dt: 0, late: 0, user: 1, card: 0, amount: 5, status: 'approved' }])[0]!;
-    engine.apply({ seq: events.length + 1, event: { ...later.event, ts: probe.ts + 5 * 3_600_000 } });
+    engine.apply({ seq: events.length + 2, event: { ...later.event, ts: probe.ts + 5 * 3_600_000 } });
     expect(engine.sweep()).toBeGreaterThan(0);
     expect(engine.distinctValues('u_cards_1h', probe.entities)).toEqual([]);
     expect(engine.entityCounts().user).toBe(1);

@@ -67,6 +67,14 @@ describe('feature sets', () => {
     expect(() => FeatureSet.create({ name: 'x', scored: ['login'], features: [] })).toThrow('feature set "x": features must list at least one feature');
     expect(() => FeatureSet.create({ name: 'x', scored: ['login', 'login'], features: [base] })).toThrow('feature set "x": scored names an event type twice');
     expect(() => FeatureSet.create({ name: 'x', scored: ['chargeback'], features: [base] })).toThrow('feature set "x": scored event type "chargeback" is a label');
+    expect(() => FeatureSet.create({ name: 'x', scored: ['login'], features: [base], extra: 1 } as never)).toThrow('feature set "x": unknown field "extra" (known: name, description, scored, features)');
+    expect(() => bad({ where: { 'payload.hasOwnProperty': { exists: false } } })).toThrow('feature "f": field path "payload.hasOwnProperty" names "hasOwnProperty", a built-in property of every object, not an event field');
+    expect(() => bad({ agg: 'sum', field: 'payload.valueOf' })).toThrow(/names "valueOf", a built-in property/);
+    expect(() => bad({ field: 'payload..x' })).toThrow('feature "f": field path "payload..x" has an empty part');
+    expect(() => bad({ ttl: `${'9'.repeat(400)}d` })).toThrow(/ttl 9+d is longer than the 36500d \(100 years\) maximum/);
+    expect(() => bad({ ttl: '36501d' })).toThrow(/longer than the 36500d/);
+    expect(() => create(base, { kind: 'on_demand', name: 'a', description: '', op: 'value', args: ['f'], param: 'zzz' })).toThrow('feature "a": operation value takes no param');
+    expect(() => create(base, { kind: 'on_demand', name: 'a', description: '', op: 'value', args: ['$event.payload.toString'] })).toThrow(/feature "a": operand field path "payload.toString" names "toString"/);
   });
 
   it('refuses on-demand features that depend on themselves, directly or through others', () => {

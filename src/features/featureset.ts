@@ -6,7 +6,9 @@ import { canonicalJson } from '../lib/canonical-json.js';
 import {
   entityKinds,
   FeatureDefinitionError,
+  isReservedPathPart,
   kindOf,
+  reservedPathProblem,
   validateWindowed,
   type FeatureDefinition,
   type OnDemandFeature,
@@ -64,6 +66,8 @@ export class FeatureSet {
     if (typeof spec.name !== 'string') throw new FeatureDefinitionError('feature set: name must be a string');
     if (!Array.isArray(spec.scored) || !spec.scored.every((t) => typeof t === 'string')) throw new FeatureDefinitionError(`feature set "${spec.name}": scored must be an array of event types`);
     if (!Array.isArray(spec.features)) throw new FeatureDefinitionError(`feature set "${spec.name}": features must be an array of feature definitions`);
+    const unknownField = Object.keys(spec).find((key) => !SET_FIELDS.includes(key));
+    if (unknownField !== undefined) throw new FeatureDefinitionError(`feature set "${spec.name}": unknown field "${unknownField}" (known: ${SET_FIELDS.join(', ')})`);
     if (!/^[a-z][a-z0-9_-]{0,63}$/.test(spec.name)) throw new FeatureDefinitionError(`feature set name "${spec.name}" must be lower-case, 1–64 characters`);
     if (spec.scored.length === 0) throw new FeatureDefinitionError(`feature set "${spec.name}": scored must list at least one event type`);
     for (const type of spec.scored) {
@@ -152,6 +156,9 @@ function versionOf(spec: FeatureSetSpec): string {
 
 const FEATURE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
+/** The fields a feature set may have. */
+const SET_FIELDS: readonly string[] = ['name', 'description', 'scored', 'features'];
+
 /** The fields a definition of each kind may have. */
 const FIELDS_OF_KIND: Record<string, readonly string[]> = {
   windowed: ['kind', 'name', 'description', 'entity', 'events', 'where', 'agg', 'field', 'window', 'ttl', 'k', 'missingValue'],
@@ -179,7 +186,7 @@ function validateOnDemand(def: OnDemandFeature, byName: Map<string, FeatureDefin
   const op = Object.hasOwn(ON_DEMAND_OPS, def.op) ? ON_DEMAND_OPS[def.op] : undefined;
   if (!op) fail(`unknown operation "${def.op}" (known: ${Object.keys(ON_DEMAND_OPS).join(', ')})`);
   if (!Array.isArray(def.args) || def.args.length !== op!.arity) fail(`operation ${def.op} takes ${op!.arity} operand(s)`);
-  const problem = op!.checkParam?.(def.param);
+  const problem = op!.checkParam ? op!.checkParam(def.param) : def.param !== undefined ? `operation ${def.op} takes no param` : undefined;
   if (problem) fail(problem);
   if (def.missingValue !== undefined && !Number.isFinite(def.missingValue)) fail('missingValue must be a finite number');
   for (const arg of def.args) {
@@ -188,7 +195,8 @@ function validateOnDemand(def: OnDemandFeature, byName: Map<string, FeatureDefin
     if (arg.startsWith('$event.')) {
       const root = arg.slice('$event.'.length).split('.')[0];
       if (!['entities', 'context', 'payload', 'ts', 'type'].includes(root!)) fail(`operand "${arg}" must be $event.entities…, $event.context…, $event.payload… or $event.ts`);
-      if (arg.split('.').some((p) => ['__proto__', 'constructor', 'prototype', ''].includes(p))) fail(`operand "${arg}" is not allowed`);
+      const reserved = arg.split('.').slice(1).find(isReservedPathPart);
+      if (reserved !== undefined) fail(`operand ${reservedPathProblem(arg.slice('$event.'.length), reserved)}`);
     } else if (!byName.has(arg)) {
       fail(`operand "${arg}" is not a defined feature (or $event.<path>)`);
     }

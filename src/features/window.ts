@@ -403,11 +403,12 @@ function addDistinct(record: EntityRecord, slot: number, spec: WindowSpec, j: nu
       return;
     }
   }
-  if (j < n[b + OLDEST]!) n[b + OLDEST] = j;
   if (values.length >= DISTINCT_CAP) {
-    // Forget the value seen longest ago.
+    // Forget the value seen longest ago — which is the new one itself when a late event brings it from
+    // before every value held.
     let oldest = b + HEADER;
     for (let i = oldest + 2; i < end; i += 2) if (n[i + 1]! < n[oldest + 1]!) oldest = i;
+    if (j < n[oldest + 1]!) return;
     n[oldest] = hash;
     n[oldest + 1] = j;
     values[(oldest - b - HEADER) / 2] = value;
@@ -416,6 +417,7 @@ function addDistinct(record: EntityRecord, slot: number, spec: WindowSpec, j: nu
     n[b + OLDEST] = smallest;
     return;
   }
+  if (j < n[b + OLDEST]!) n[b + OLDEST] = j;
   resize(n, slot, end, 0, 2);
   n[end] = hash;
   n[end + 1] = j;
