@@ -31,8 +31,9 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const START = Date.UTC(2026, 0, 5);
 const DAYS = 45;
-// v4: the world's feature state snapshot in format 4 (with its checksum); an older world's would be rebuilt on every run.
-const root = join(tmpdir(), 'riskgate-bench-decisions-v4');
+// v5: the built-in feature set's version since the text detectors' version joined it (a world built
+// earlier holds a model of the old version, which the server would refuse: rules-only decisions).
+const root = join(tmpdir(), 'riskgate-bench-decisions-v5');
 const world = join(root, 'world');
 const dir = join(root, 'run');
 

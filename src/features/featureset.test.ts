@@ -110,6 +110,9 @@ describe('feature sets', () => {
     expect(create({ ...base, description: 'counts logins' }).version).not.toBe(v);
     expect(FeatureSet.create({ name: 'x', scored: ['booking_attempted'], features: [base] }).version).not.toBe(v);
     expect(FeatureSet.create({ name: 'other-name', scored: ['login'], features: [base] }).version).toBe(v);
+    // Pinned: a set's version must not move unless its definitions or the code computing them change
+    // (a set that reads no text keeps it when only the text detectors change).
+    expect(v).toBe('fs_70e0c652299c');
   });
 
   it('serves a model trained on an older version when its inputs mean the same (per-feature canary)', () => {

@@ -16,6 +16,7 @@ import {
   type WindowedFeature,
 } from './definition.js';
 import { ON_DEMAND_OPS, ON_DEMAND_OPS_VERSION } from './ondemand.js';
+import { TEXT_SIGNALS_VERSION } from './text/index.js';
 import { zeroWhenEntityKnown } from './window.js';
 
 /** Bump when the meaning of windows, TTL or missing values changes: every version changes with it. */
@@ -148,10 +149,19 @@ function versionOf(spec: FeatureSetSpec): string {
   const material = canonicalJson({
     engine: ENGINE_SEMANTICS_VERSION,
     ops: ON_DEMAND_OPS_VERSION,
+    // Only sets that read text change when the text detectors do.
+    ...(spec.features.some(readsText) ? { text: TEXT_SIGNALS_VERSION } : {}),
     scored: [...spec.scored].sort(),
     features: spec.features,
   });
   return `fs_${createHash('sha256').update(material).digest('hex').slice(0, 12)}`;
+}
+
+function readsText(def: FeatureDefinition): boolean {
+  if (kindOf(def) === 'on_demand') return (def as OnDemandFeature).op === 'text_signal';
+  if (kindOf(def) !== 'windowed') return false;
+  const w = def as WindowedFeature;
+  return [w.field, ...Object.keys(w.where ?? {})].some((path) => path?.startsWith('$text.'));
 }
 
 const FEATURE_NAME = /^[a-z][a-z0-9_]{0,63}$/;

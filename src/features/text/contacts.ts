@@ -94,6 +94,12 @@ export function blankOut(text: string, spans: readonly Span[]): string {
 const DATE = String.raw`(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2}))`;
 /** A date or a range of two; blanked before the phone search ("2026-04-10" has 8 digits). */
 const DATES = new RegExp(String.raw`(?<![\d./-])${DATE}(?: ?[-–] ?${DATE})?(?!\d|[-./]\d)`, 'g');
+/**
+ * A date written with spaces ("2026 04 10"): only year first, with a plausible year, month and day,
+ * and standing alone — spaced groups of digits are otherwise how phone numbers are written, so one
+ * next to another group or a "+" stays a candidate number.
+ */
+const SPACED_DATES = /(?<![\d+(] ?)(?:19|20)\d{2} (?:0?[1-9]|1[0-2]) (?:0?[1-9]|[12]\d|3[01])(?! ?[\d)])/g;
 const CURRENCY_SYMBOLS = '€$£¥₹';
 /** A currency right after a number ("1 250 000 idr") makes it an amount. */
 const CURRENCY_AFTER = / ?(?:eur|euros?|usd|dollars?|gbp|pounds?|chf|francs?|idr|rupiah|inr|rupees?|jpy|yen|thb|baht|aud|cad|nzd|mxn|pesos?|brl|reais|sek|nok|dkk|kr|pln|czk|huf|try|lira|vnd|zar|[€$£¥₹])(?![a-z])/y;
@@ -111,7 +117,7 @@ const MAX_SEPARATOR_RUN = 3;
  * ba2490123", "#12345678"), amounts with a currency, and dates are not phone numbers.
  */
 export function hasPhoneNumber(text: string): boolean {
-  const s = text.replace(DATES, (date) => ' '.repeat(date.length));
+  const s = text.replace(DATES, blank).replace(SPACED_DATES, blank);
   for (const { index, 0: run } of s.matchAll(DIGIT_RUN)) {
     // Split the run where separators pile up, then judge each part.
     let partStart = index;
@@ -135,6 +141,10 @@ export function hasPhoneNumber(text: string): boolean {
     if (isPhoneNumber(s, partStart, digitsEnd, digits)) return true;
   }
   return false;
+}
+
+function blank(match: string): string {
+  return ' '.repeat(match.length);
 }
 
 function isPhoneNumber(s: string, start: number, end: number, digits: number): boolean {

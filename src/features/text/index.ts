@@ -1,2 +1,2 @@
-export { textSignals, type TextSignals } from './signals.js';
+export { textSignals, TEXT_SIGNALS_VERSION, type TextSignals } from './signals.js';
 export { normalizeText } from './normalize.js';

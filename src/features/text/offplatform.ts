@@ -79,7 +79,7 @@ export const OFF_PLATFORM_CUES: readonly Cue[] = [
     0.6,
     /\b(?:contact|reach|email|e-mail|mail|text|call|message|msg|write|ping|dm) (?:me|us) (?:directly|privately|personally|outside)\b|\b(?:my|our) (?:personal|private|direct) (?:email|e-mail|number|phone|contact)\b/,
   ),
-  phrase('asks to move to WhatsApp', 0.55, /\bwhat'?s ?-?app?\b|\bwatsapp\b|\bwa\.me\//),
+  phrase('asks to move to WhatsApp', 0.55, /\bwh[a@4]t'?s ?-?app?\b|\bw[a@4]tsapp\b|\bwa\.me\//),
   phrase('asks to move to Telegram', 0.55, /\btelegram\b|\bt\.me\//),
   // "Signal" is mostly about phone reception; only the app forms count.
   phrase(

@@ -19,6 +19,14 @@ export interface TextSignals {
   reasons: string[];
 }
 
+/**
+ * The detectors' version, part of the hash of every feature set that reads text ($text.* fields, the
+ * text_signal operation): bump it whenever a message's signals change, so that a model is never served
+ * text features computed otherwise than those it was trained on. 2: dates written with spaces
+ * ("2026 04 10") are not phone numbers; "wh@tsapp" is WhatsApp.
+ */
+export const TEXT_SIGNALS_VERSION = 2;
+
 const EMAIL_WEIGHT = 0.6;
 const PHONE_WEIGHT = 0.5;
 const URL_WEIGHT = 0.35;

@@ -71,6 +71,9 @@ const POSITIVE: ReadonlyArray<readonly [string, readonly Fired[]]> = [
   ['Pay me via Zelle: 555 123 4567', ['offPlatform', 'phone']],
   ['WhatsApp me on +33 6 12 34 56 78', ['offPlatform', 'phone']],
   ["let's continue on whatsapp: 0044 7911 123456", ['offPlatform', 'phone']],
+  ['wh@tsapp me, it is cheaper', ['offPlatform']],
+  ['call +44 2026 04 10 55', ['phone']],
+  ['ring me 2019 12 11 22 33', ['phone']],
   ['t.me/hostjohn for the discount', ['offPlatform', 'url']],
   ['Email john.doe@gmail.com or call +1 555 123 4567 to avoid service fees', ['offPlatform', 'email', 'phone']],
 ];
@@ -130,6 +133,8 @@ const BENIGN: readonly string[] = [
   'Please let me know at what time we can check in',
   'Tried 4 8 2 1 twice, the code did not work',
   'Hello! We are visiting for the marathon on 12.10. Could we drop our bags at 11?',
+  'Booking for 4 people, price 1200 EUR, 12 nights, 2026 04 10',
+  'We arrive 2026 4 1 and leave 2026 04 10',
 ];
 
 const NONE: Record<Fired, boolean> = { offPlatform: false, url: false, phone: false, email: false };
