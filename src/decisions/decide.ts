@@ -54,7 +54,8 @@ export interface RulesPort {
 /** Test and drill hooks: make a stage slow or failing on purpose. */
 export interface Faults {
   features?: { delayMs?: number; fail?: boolean };
-  model?: { delayMs?: number; fail?: boolean };
+  /** `modelId`: only that model (say the deciding one, so that the fallback decides); otherwise every model. */
+  model?: { delayMs?: number; fail?: boolean; modelId?: string };
   /** Rules are evaluated synchronously: a slow rule holds the thread, as this delay does. */
   rules?: { delayMs?: number };
 }
@@ -326,10 +327,10 @@ export class Decider {
     }
     try {
       if (explain) {
-        const scored = await breaker.run(() => this.faulty('model', () => probabilityOf(model.scorer.scoreWithReasons(vector, TOP_FEATURE_REASONS))), budgetMs);
+        const scored = await breaker.run(() => this.faulty('model', () => probabilityOf(model.scorer.scoreWithReasons(vector, TOP_FEATURE_REASONS)), id), budgetMs);
         return { ok: true, probability: scored.probability, reasons: scored.reasons };
       }
-      const score = await breaker.run(() => this.faulty('model', () => probabilityOf(model.scorer.score(vector))), budgetMs);
+      const score = await breaker.run(() => this.faulty('model', () => probabilityOf(model.scorer.score(vector)), id), budgetMs);
       return { ok: true, probability: score.probability, reasons: [] };
     } catch (error) {
       if (error instanceof StageUnavailable) return { ok: false, reason: error.reason };
@@ -338,9 +339,9 @@ export class Decider {
   }
 
   /** Run `work`, unless a drill asked this stage to be slow or to fail. */
-  private faulty<T>(stage: 'features' | 'model', work: () => T | Promise<T>): T | Promise<T> {
-    const fault = this.deps.faults?.()[stage];
-    if (!fault || (!fault.delayMs && !fault.fail)) return work();
+  private faulty<T>(stage: 'features' | 'model', work: () => T | Promise<T>, modelId?: string): T | Promise<T> {
+    const fault: { delayMs?: number; fail?: boolean; modelId?: string } | undefined = this.deps.faults?.()[stage];
+    if (!fault || (!fault.delayMs && !fault.fail) || (fault.modelId !== undefined && fault.modelId !== modelId)) return work();
     return new Promise<T>((resolve, reject) => {
       setTimeout(() => {
         if (fault.fail) reject(new Error(`injected ${stage} failure`));

@@ -614,6 +614,20 @@ describe('safe degradation', () => {
       expect((await server.request('POST', `/v1/decisions/${failed.body.decision_id}/replay`)).body.differences).toEqual([]);
       expect((await server.request('POST', '/v1/admin/models/rollback', { body: {} })).status).toBe(200);
 
+      // The drill of the same: a fault of the deciding model only (another fallback, so that only one fails).
+      const standIn = await registerVariant({ block: 0.9, review: 0.5 });
+      expect((await server.request('PUT', '/v1/admin/settings', { body: { fallback_model_id: standIn } })).status).toBe(200);
+      const unknown = await server.request('PUT', '/v1/admin/faults', { body: { model: { fail: true, model_id: 'm_nope' } } });
+      expect([unknown.status, unknown.body.message]).toEqual([404, 'model.model_id: no model "m_nope"']);
+      expect((await server.request('PUT', '/v1/admin/faults', { body: { model: { fail: true, model_id: original } } })).status).toBe(200);
+      try {
+        const drilled = await decide(booking());
+        expect(drilled.body).toMatchObject({ degraded: 'model_error', model: { id: standIn, mode: 'fallback' }, score: expect.any(Number) });
+      } finally {
+        await server.request('PUT', '/v1/admin/faults', { body: {} });
+        await server.request('PUT', '/v1/admin/settings', { body: { fallback_model_id: original } });
+      }
+
       // An active model the server refuses at load (made active behind the server's back, say by an
       // older CLI): the fallback decides, and the model list says which model stands in.
       const foreign = await registerVariant({ block: 0.9, review: 0.5 }, 'fs_not_served_here');

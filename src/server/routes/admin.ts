@@ -224,18 +224,21 @@ export function adminRoutes(service: Service) {
     });
 
     if (service.allowFaults) {
-      const Fault = Type.Object({ delay_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })), fail: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
+      const faultFields = { delay_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })), fail: Type.Optional(Type.Boolean()) };
+      const Fault = Type.Object(faultFields, { additionalProperties: false });
+      // A fault of one model only: the deciding model failing while the fallback decides.
+      const ModelFault = Type.Object({ ...faultFields, model_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, { additionalProperties: false });
       app.put(
         '/v1/admin/faults',
         {
           ...admin,
           schema: {
             tags: ['operations'],
-            summary: 'Drills: make the feature store or the models slow or failing, or the rules slow (only with RISKGATE_ALLOW_FAULTS=1)',
+            summary: 'Drills: make the feature store or the models (or one model) slow or failing, or the rules slow (only with RISKGATE_ALLOW_FAULTS=1)',
             body: Type.Object(
               {
                 features: Type.Optional(Fault),
-                model: Type.Optional(Fault),
+                model: Type.Optional(ModelFault),
                 // Rule evaluation holds the thread: a delay here holds it too (at most 1 s).
                 rules: Type.Optional(Type.Object({ delay_ms: Type.Integer({ minimum: 0, maximum: 1_000 }) }, { additionalProperties: false })),
               },
@@ -244,11 +247,11 @@ export function adminRoutes(service: Service) {
           },
         },
         async (request) => {
-          const body = request.body as { features?: { delay_ms?: number; fail?: boolean }; model?: { delay_ms?: number; fail?: boolean }; rules?: { delay_ms: number } };
-          for (const stage of ['features', 'model'] as const) {
-            const f = body[stage];
-            service.faults[stage] = f ? { delayMs: f.delay_ms ?? 0, fail: f.fail ?? false } : undefined;
-          }
+          const body = request.body as { features?: { delay_ms?: number; fail?: boolean }; model?: { delay_ms?: number; fail?: boolean; model_id?: string }; rules?: { delay_ms: number } };
+          const modelId = body.model?.model_id;
+          if (modelId !== undefined && !(await service.embedded.models.get(modelId))) throw new HttpError(404, 'not_found', `model.model_id: no model "${modelId}"`);
+          service.faults.features = body.features ? { delayMs: body.features.delay_ms ?? 0, fail: body.features.fail ?? false } : undefined;
+          service.faults.model = body.model ? { delayMs: body.model.delay_ms ?? 0, fail: body.model.fail ?? false, ...(modelId !== undefined ? { modelId } : {}) } : undefined;
           service.faults.rules = body.rules ? { delayMs: body.rules.delay_ms } : undefined;
           return { features: service.faults.features ?? null, model: service.faults.model ?? null, rules: service.faults.rules ?? null };
         },
