@@ -174,6 +174,7 @@ export class Decider {
     //    when it fails or none can decide — then the shadows. Each gets at most the model budget and at
     //    most what the request's budget leaves once the rules stage's is set aside.
     const lineup = this.deps.lineup();
+    const scoredType = this.deps.featureSet.scored.has(event.type);
     const modelTime = () => Math.min(settings.budgets.modelMs, settings.budgets.totalMs - settings.budgets.rulesMs - (performance.now() - started));
     let score: number | null = null;
     let contributions: Contribution[] = [];
@@ -182,6 +183,9 @@ export class Decider {
       degraded ??= 'kill_switch';
     } else if (vector === null) {
       // Without features no model can score; rules still run on the request itself.
+    } else if (!scoredType) {
+      // The models learnt from rows of the feature set's scored types: a model of bookings knows nothing
+      // of logins, so such a checkpoint is decided by the rules (not degraded: nothing failed).
     } else {
       const chosen = decidingModel(lineup, event.entities.user);
       const attempt = chosen ? await this.scoreWith(chosen.model, vector, modelTime(), true) : undefined;
@@ -204,7 +208,7 @@ export class Decider {
     }
     // Shadows are scored side by side: a slow one costs the request its own time, not the sum of all.
     const shadow: Decision['shadow'] = [];
-    if (vector !== null && !settings.killSwitch && lineup.shadows.length > 0) {
+    if (vector !== null && !settings.killSwitch && scoredType && lineup.shadows.length > 0) {
       const budgetMs = modelTime();
       const attempts = await Promise.all(lineup.shadows.map((model) => this.scoreWith(model, vector, budgetMs, false)));
       lineup.shadows.forEach((model, i) => {

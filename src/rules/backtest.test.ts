@@ -59,13 +59,13 @@ function fraudVerdict(id: string, target: string, ts: number): RiskEvent {
 const EVENTS: RiskEvent[] = [
   booking('b0', 'u0', 9_000, T0 - 2 * HOUR), // before the period
   booking('b1', 'u1', 1_000, T0 + 1 * HOUR),
-  booking('b2', 'u2', 1_200, T0 + 2 * HOUR),
+  booking('b2', 'u2', 1_200.3, T0 + 2 * HOUR),
   declined('p1', 'u3', T0 + 3 * HOUR - 5 * MINUTE),
   declined('p2', 'u3', T0 + 3 * HOUR - 4 * MINUTE),
   declined('p3', 'u3', T0 + 3 * HOUR - 3 * MINUTE),
   booking('b3', 'u3', 50, T0 + 3 * HOUR),
   booking('b4', 'u4', 60, T0 + 4 * HOUR, 'pay me by wire'),
-  booking('b5', 'u5', 2_000, T0 + 5 * HOUR),
+  booking('b5', 'u5', 2_000.6, T0 + 5 * HOUR),
   booking('b6', 'u6', 30, T0 + 6 * HOUR),
   fraudVerdict('v4', 'b4', T0 + 1 * DAY),
   chargeback('c1', 'b1', 'u1', T0 + 2 * DAY),
@@ -116,8 +116,9 @@ describe('backtestRule', () => {
       errors: { rows: 0, examples: [] },
       examples: ['b1', 'b2', 'b5', 'b7'],
       asOf: T0 + 30 * DAY,
-      // b1 1,000 (fraud) + b2 1,200 (legitimate) + b5 2,000 (legitimate, matured) + b7 5,000 (immature)
-      amounts: { EUR: { hits: 9_200, fraud: 1_000, legitimate: 3_200 } },
+      // b1 1,000 (fraud) + b2 1,200.30 (legitimate) + b5 2,000.60 (legitimate, matured) + b7 5,000 (immature);
+      // summed in floating point, 1,200.3 + 2,000.6 is 3,200.8999999999996
+      amounts: { EUR: { hits: 9_200.9, fraud: 1_000, legitimate: 3_200.9 } },
     });
     expect(report.overlap).toEqual([
       { ruleId: 'failed_burst', version: 2, hits: 1, both: 0 }, // b3, through the feature engine's count of u3's declines

@@ -174,6 +174,11 @@ export async function backtestRule(
       });
     });
   }
+  // Sums of amounts carry binary floating-point noise (103563.20999999999): rounded to a millionth,
+  // which keeps every currency's minor units (three decimals at most).
+  for (const money of Object.values(report.amounts)) {
+    for (const key of ['hits', 'fraud', 'legitimate'] as const) money[key] = Math.round(money[key] * 1e6) / 1e6;
+  }
   const matureHits = report.truePositives + report.falsePositives;
   report.hitRate = report.rows === 0 ? 0 : report.hits / report.rows;
   report.precision = matureHits === 0 ? null : report.truePositives / matureHits;

@@ -44,6 +44,15 @@ describe('POST /v1/decisions', () => {
     expect(body.timings.total_ms).toBeGreaterThan(0);
   });
 
+  it('decides a checkpoint of a type the feature set does not score (a login) by the rules alone: no model scores it', async () => {
+    const login = { id: `test_login_${process.pid}_${Date.now()}`, type: 'login', ts: booking().ts, entities: { user: 'u_test_1', device: 'd_test_1', ip: '203.0.113.9' }, payload: { success: true, method: 'password' } };
+    const { status, body } = await decide(login);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ model: null, score: null, shadow: [], degraded: null, action: 'allow' });
+    expect(body.reasons.some((r: { kind: string }) => r.kind === 'feature')).toBe(false);
+    expect((await server.request('POST', `/v1/decisions/${body.decision_id}/replay`)).body.differences).toEqual([]);
+  });
+
   it('marks API answers as not to be cached nor sniffed', async () => {
     const response = await fetch(`${server.url}/v1/decisions`, { method: 'POST', headers: { authorization: `Bearer ${server.keys.decide}`, 'content-type': 'application/json' }, body: JSON.stringify(booking()) });
     expect(response.status).toBe(200);
