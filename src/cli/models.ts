@@ -2,7 +2,7 @@ import { CLI_ACTOR } from './actor.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { buildTrainingSet, FeatureSet, type TrainingSet } from '../features/index.js';
+import { buildTrainingSet, FeatureDefinitionError, FeatureSet, type TrainingSet } from '../features/index.js';
 import {
   createScorer,
   DEFAULT_POLICY,
@@ -50,7 +50,7 @@ async function withStores<T>(command: Command, run: (stores: Stores) => Promise<
   try {
     return await run(stores);
   } catch (error) {
-    if (error instanceof RegistryError || error instanceof ModelInputError || error instanceof ModelFeatureMismatch) throw new UserError(error.message);
+    if (error instanceof RegistryError || error instanceof ModelInputError || error instanceof ModelFeatureMismatch || error instanceof FeatureDefinitionError) throw new UserError(error.message);
     throw error;
   } finally {
     await stores.close();
@@ -65,7 +65,7 @@ async function resolveSet(stores: Stores, command: Command, version?: string): P
     const known = (await stores.featureSets.list()).map((r) => r.version).join(', ') || 'none';
     throw new UserError(`feature set version "${version}" does not exist (registered: ${known})`);
   }
-  return FeatureSet.create(registered.spec);
+  return FeatureSet.create(registered.spec, { registered: true });
 }
 
 async function trainingSet(stores: Stores, set: FeatureSet, opts: { from?: number; to?: number; maturity: number }): Promise<TrainingSet> {

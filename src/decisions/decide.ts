@@ -285,7 +285,8 @@ export class Decider {
     metrics.stageSeconds.observe({ stage: 'features' }, (featuresDone - started) / 1000);
     metrics.stageSeconds.observe({ stage: 'model' }, (modelDone - featuresDone) / 1000);
     metrics.stageSeconds.observe({ stage: 'rules' }, (rulesDone - modelDone) / 1000);
-    metrics.decisions.inc({ action, model_mode: decider?.mode ?? 'none' });
+    // "none" is for alerts (no model could decide); a type no model scores is counted apart.
+    metrics.decisions.inc({ action, model_mode: decider?.mode ?? (scoredType ? 'none' : 'unscored') });
     if (degraded) metrics.degraded.inc({ reason: degraded });
 
     // 6. Persist (feature logging: the request and its vector go with it), open a review case if

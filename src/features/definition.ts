@@ -108,7 +108,12 @@ const NEEDS_WINDOW: ReadonlySet<Aggregation> = new Set(['count', 'sum', 'mean', 
 const NEEDS_FIELD: ReadonlySet<Aggregation> = new Set(['sum', 'mean', 'min', 'max', 'distinct', 'last']);
 
 /** Throws a FeatureDefinitionError naming the feature and the problem (FeatureSet.create checks every name first). */
-export function validateWindowed(def: WindowedFeature): void {
+/**
+ * `registered`: the definition comes from the feature-set registry — it was valid when registered, and
+ * checks added since (newer bounds and reserved names) do not refuse it, so its version and the models
+ * trained on it stay servable.
+ */
+export function validateWindowed(def: WindowedFeature, registered = false): void {
   const fail = (problem: string): never => {
     throw new FeatureDefinitionError(`feature "${def.name}": ${problem}`);
   };
@@ -131,7 +136,7 @@ export function validateWindowed(def: WindowedFeature): void {
   if (NEEDS_FIELD.has(def.agg) && !def.field) fail(`aggregation ${def.agg} needs a field`);
   if (def.field !== undefined) {
     if (typeof def.field !== 'string') fail('field must be a field path such as "payload.amount"');
-    validatePath(def.field, fail);
+    validatePath(def.field, fail, registered);
   }
   if (def.window !== undefined && (def.agg === 'since_last' || def.agg === 'since_first')) {
     fail(`aggregation ${def.agg} takes no window: it looks back as far as its ttl`);
@@ -139,7 +144,7 @@ export function validateWindowed(def: WindowedFeature): void {
   if (def.ttl === undefined) fail('ttl is required: how long an idle entity keeps this state, a duration such as 30d');
   const ttl = parseDuration(def.ttl);
   if (ttl === null || ttl <= 0) fail(`ttl "${def.ttl}" must be a positive duration such as 30d`);
-  if (ttl! > MAX_TTL) fail(`ttl ${def.ttl} is longer than the 36500d (100 years) maximum`);
+  if (ttl! > MAX_TTL && !registered) fail(`ttl ${def.ttl} is longer than the 36500d (100 years) maximum`);
   if (def.window !== undefined || NEEDS_WINDOW.has(def.agg)) {
     if (def.window === undefined) fail(`aggregation ${def.agg} needs a window`);
     const window = parseDuration(def.window!);
@@ -159,7 +164,7 @@ export function validateWindowed(def: WindowedFeature): void {
     fail('where must be an object of field paths to conditions, e.g. {"payload.status": "declined"}');
   }
   for (const [path, condition] of Object.entries(def.where ?? {})) {
-    validatePath(path, fail);
+    validatePath(path, fail, registered);
     if (Array.isArray(condition)) fail(`where.${path}: a list of values is written {"in": [...]}`);
     if (condition === null) fail(`where.${path}: null matches no event (fields are absent, never null): write {"exists": false}`);
     if (typeof condition === 'object' && condition !== null) {
@@ -181,7 +186,7 @@ export function validateWindowed(def: WindowedFeature): void {
 
 const DERIVED = new Set(['$text.off_platform', '$text.url', '$text.phone', '$text.email', '$text.score']);
 
-function validatePath(path: string, fail: (problem: string) => never): void {
+function validatePath(path: string, fail: (problem: string) => never, registered: boolean): void {
   if (path.startsWith('$')) {
     if (!DERIVED.has(path)) fail(`unknown derived field "${path}" (known: ${[...DERIVED].join(', ')})`);
     return;
@@ -190,8 +195,13 @@ function validatePath(path: string, fail: (problem: string) => never): void {
   if (!['id', 'type', 'ts', 'entities', 'context', 'payload'].includes(parts[0]!)) {
     fail(`field path "${path}" must start with entities., context. or payload.`);
   }
-  const reserved = parts.find(isReservedPathPart);
+  const reserved = parts.find(registered ? isForbiddenPathPart : isReservedPathPart);
   if (reserved !== undefined) fail(reservedPathProblem(path, reserved));
+}
+
+/** What was refused before the other inherited names were (2026-11-27): still refused in registered definitions. */
+export function isForbiddenPathPart(part: string): boolean {
+  return part === '' || part === '__proto__' || part === 'constructor' || part === 'prototype';
 }
 
 // Every object has these (hasOwnProperty, toString, __proto__, …): a path through one would read the

@@ -75,6 +75,25 @@ describe('feature sets', () => {
     expect(() => bad({ ttl: '36501d' })).toThrow(/longer than the 36500d/);
     expect(() => create(base, { kind: 'on_demand', name: 'a', description: '', op: 'value', args: ['f'], param: 'zzz' })).toThrow('feature "a": operation value takes no param');
     expect(() => create(base, { kind: 'on_demand', name: 'a', description: '', op: 'value', args: ['$event.payload.toString'] })).toThrow(/feature "a": operand field path "payload.toString" names "toString"/);
+    // null is how a JSON file leaves a param out
+    expect(create(base, { kind: 'on_demand', name: 'a', description: '', op: 'value', args: ['f'], param: null as never }).valueNames).toEqual(['f', 'a']);
+  });
+
+  it('loads a registered spec that checks added since refuse: its version, and the models trained on it, stay servable', () => {
+    const stored = {
+      name: 'x',
+      scored: ['login'],
+      features: [
+        { ...base, ttl: '40000d', where: { 'payload.valueOf': { exists: true } } },
+        { kind: 'on_demand', name: 'a', description: '', op: 'value', args: ['$event.payload.toString'], param: 'ignored' },
+      ],
+      $schema: 'https://example.com/feature-set.json',
+    } as never;
+    expect(() => FeatureSet.create(stored)).toThrow(/unknown field "\$schema"/);
+    const loaded = FeatureSet.create(stored, { registered: true });
+    expect(loaded.valueNames).toEqual(['f', 'a']);
+    // What was refused before stays refused.
+    expect(() => FeatureSet.create({ name: 'x', scored: ['login'], features: [{ ...base, field: 'payload.__proto__' }] }, { registered: true })).toThrow(/field path/);
   });
 
   it('refuses on-demand features that depend on themselves, directly or through others', () => {

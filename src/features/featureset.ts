@@ -6,6 +6,7 @@ import { canonicalJson } from '../lib/canonical-json.js';
 import {
   entityKinds,
   FeatureDefinitionError,
+  isForbiddenPathPart,
   isReservedPathPart,
   kindOf,
   reservedPathProblem,
@@ -60,15 +61,20 @@ export class FeatureSet {
     this.version = versionOf(spec);
   }
 
-  /** Validate every definition; throws FeatureDefinitionError naming the first bad feature. */
-  static create(spec: FeatureSetSpec): FeatureSet {
+  /**
+   * Validate every definition; throws FeatureDefinitionError naming the first bad feature.
+   * `registered`: the spec comes from the registry (see validateWindowed): checks added since it was
+   * registered do not refuse it.
+   */
+  static create(spec: FeatureSetSpec, options: { registered?: boolean } = {}): FeatureSet {
+    const registered = options.registered ?? false;
     // A spec may come from a file: its shape is checked before anything in it is read.
     if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) throw new FeatureDefinitionError('a feature set must be an object with name, scored and features');
     if (typeof spec.name !== 'string') throw new FeatureDefinitionError('feature set: name must be a string');
     if (!Array.isArray(spec.scored) || !spec.scored.every((t) => typeof t === 'string')) throw new FeatureDefinitionError(`feature set "${spec.name}": scored must be an array of event types`);
     if (!Array.isArray(spec.features)) throw new FeatureDefinitionError(`feature set "${spec.name}": features must be an array of feature definitions`);
     const unknownField = Object.keys(spec).find((key) => !SET_FIELDS.includes(key));
-    if (unknownField !== undefined) throw new FeatureDefinitionError(`feature set "${spec.name}": unknown field "${unknownField}" (known: ${SET_FIELDS.join(', ')})`);
+    if (unknownField !== undefined && !registered) throw new FeatureDefinitionError(`feature set "${spec.name}": unknown field "${unknownField}" (known: ${SET_FIELDS.join(', ')})`);
     if (!/^[a-z][a-z0-9_-]{0,63}$/.test(spec.name)) throw new FeatureDefinitionError(`feature set name "${spec.name}" must be lower-case, 1–64 characters`);
     if (spec.scored.length === 0) throw new FeatureDefinitionError(`feature set "${spec.name}": scored must list at least one event type`);
     for (const type of spec.scored) {
@@ -95,9 +101,9 @@ export class FeatureSet {
       // A misspelt field ("windw") would otherwise be ignored, and the feature be another than meant.
       const unknown = FIELDS_OF_KIND[kind] && Object.keys(def).find((key) => !FIELDS_OF_KIND[kind]!.includes(key));
       if (unknown !== undefined) throw new FeatureDefinitionError(`feature "${def.name}": unknown field "${unknown}" for a ${kind} feature (known: ${FIELDS_OF_KIND[kind]!.join(', ')})`);
-      if (kind === 'windowed') validateWindowed(def as WindowedFeature);
+      if (kind === 'windowed') validateWindowed(def as WindowedFeature, registered);
       else if (kind === 'ratio') validateRatio(def as RatioFeature, byName);
-      else if (kind === 'on_demand') validateOnDemand(def as OnDemandFeature, byName);
+      else if (kind === 'on_demand') validateOnDemand(def as OnDemandFeature, byName, registered);
       else throw new FeatureDefinitionError(`feature "${def.name}": unknown kind "${String(kind)}"`);
     }
     return new FeatureSet(spec);
@@ -189,14 +195,15 @@ function validateRatio(def: RatioFeature, byName: Map<string, FeatureDefinition>
   }
 }
 
-function validateOnDemand(def: OnDemandFeature, byName: Map<string, FeatureDefinition>): void {
+function validateOnDemand(def: OnDemandFeature, byName: Map<string, FeatureDefinition>, registered: boolean): void {
   const fail = (problem: string): never => {
     throw new FeatureDefinitionError(`feature "${def.name}": ${problem}`);
   };
   const op = Object.hasOwn(ON_DEMAND_OPS, def.op) ? ON_DEMAND_OPS[def.op] : undefined;
   if (!op) fail(`unknown operation "${def.op}" (known: ${Object.keys(ON_DEMAND_OPS).join(', ')})`);
   if (!Array.isArray(def.args) || def.args.length !== op!.arity) fail(`operation ${def.op} takes ${op!.arity} operand(s)`);
-  const problem = op!.checkParam ? op!.checkParam(def.param) : def.param !== undefined ? `operation ${def.op} takes no param` : undefined;
+  // (null is how a JSON file leaves a param out.)
+  const problem = op!.checkParam ? op!.checkParam(def.param) : def.param != null && !registered ? `operation ${def.op} takes no param` : undefined;
   if (problem) fail(problem);
   if (def.missingValue !== undefined && !Number.isFinite(def.missingValue)) fail('missingValue must be a finite number');
   for (const arg of def.args) {
@@ -205,7 +212,7 @@ function validateOnDemand(def: OnDemandFeature, byName: Map<string, FeatureDefin
     if (arg.startsWith('$event.')) {
       const root = arg.slice('$event.'.length).split('.')[0];
       if (!['entities', 'context', 'payload', 'ts', 'type'].includes(root!)) fail(`operand "${arg}" must be $event.entities…, $event.context…, $event.payload… or $event.ts`);
-      const reserved = arg.split('.').slice(1).find(isReservedPathPart);
+      const reserved = arg.split('.').slice(1).find(registered ? isForbiddenPathPart : isReservedPathPart);
       if (reserved !== undefined) fail(`operand ${reservedPathProblem(arg.slice('$event.'.length), reserved)}`);
     } else if (!byName.has(arg)) {
       fail(`operand "${arg}" is not a defined feature (or $event.<path>)`);

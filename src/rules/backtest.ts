@@ -174,10 +174,10 @@ export async function backtestRule(
       });
     });
   }
-  // Sums of amounts carry binary floating-point noise (103563.20999999999): rounded to a millionth,
-  // which keeps every currency's minor units (three decimals at most).
+  // Sums of amounts carry binary floating-point noise (103563.20999999999): 15 significant digits drop
+  // it and keep every currency's minor units up to sums of a trillion.
   for (const money of Object.values(report.amounts)) {
-    for (const key of ['hits', 'fraud', 'legitimate'] as const) money[key] = Math.round(money[key] * 1e6) / 1e6;
+    for (const key of ['hits', 'fraud', 'legitimate'] as const) money[key] = Number(money[key].toPrecision(15));
   }
   const matureHits = report.truePositives + report.falsePositives;
   report.hitRate = report.rows === 0 ? 0 : report.hits / report.rows;

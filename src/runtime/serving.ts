@@ -10,7 +10,7 @@ export async function loadServingModel(model: RegisteredModel, served: FeatureSe
   const trainedOn = await featureSets.get(model.artifact.featureSetVersion);
   const alsoServes = new Set<string>();
   if (trainedOn && model.artifact.featureSetVersion !== served.version) {
-    const recreated = FeatureSet.create(trainedOn.spec);
+    const recreated = FeatureSet.create(trainedOn.spec, { registered: true });
     // The same definitions version otherwise now: the engine computes them otherwise than when the
     // model was trained (ENGINE_SEMANTICS_VERSION), so what it learnt is not what it would be served.
     if (recreated.version !== model.artifact.featureSetVersion) {

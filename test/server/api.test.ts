@@ -51,6 +51,8 @@ describe('POST /v1/decisions', () => {
     expect(body).toMatchObject({ model: null, score: null, shadow: [], degraded: null, action: 'allow' });
     expect(body.reasons.some((r: { kind: string }) => r.kind === 'feature')).toBe(false);
     expect((await server.request('POST', `/v1/decisions/${body.decision_id}/replay`)).body.differences).toEqual([]);
+    // Counted apart from decisions no model could make (what an alert watches).
+    expect((await server.request('GET', '/metrics', { key: null })).body).toMatch(/riskgate_decisions_total\{action="allow",model_mode="unscored"\} [1-9]/);
   });
 
   it('marks API answers as not to be cached nor sniffed', async () => {

@@ -51,6 +51,30 @@ describe('SqliteDecisionStore', () => {
     }
   });
 
+  it("rebuilds the leaderboard from each user's latest decision with a score, among the newest", async () => {
+    const store = new SqliteDecisionStore(join(dir, 'decisions.db'), 'os', seqOfEvent);
+    const scored = (seq: number, user: string, score: number | null) => {
+      const s = stored(seq, user);
+      return { ...s, decision: { ...s.decision, score } };
+    };
+    try {
+      // u_a: scored, then a login (no score) — its booking's score stands; u_b: only unscored; u_c: the
+      // scored one is older than the newest 5.
+      for (const s of [scored(1, 'u_c', 0.9), scored(2, 'u_a', 0.7), scored(3, 'u_b', null), scored(4, 'u_c', null), scored(5, 'u_a', null), scored(6, 'u_d', 0.2), scored(7, 'u_d', 0.4)]) await store.write(s);
+      expect(await store.latestScoresByUser(6)).toEqual([
+        { user: 'u_a', score: 0.7 },
+        { user: 'u_d', score: 0.4 },
+      ]);
+      expect(await store.latestScoresByUser(100)).toEqual([
+        { user: 'u_c', score: 0.9 },
+        { user: 'u_a', score: 0.7 },
+        { user: 'u_d', score: 0.4 },
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('moves a decision log with unique id indexes into the table found by seq', async () => {
     const path = join(dir, 'old.db');
     const old = new Database(path);

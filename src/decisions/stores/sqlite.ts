@@ -133,16 +133,27 @@ export class SqliteDecisionStore implements DecisionStore {
   }
 
   async latestScoresByUser(amongNewest: number): Promise<Array<{ user: string; score: number }>> {
+    const since = (this.db.prepare('SELECT coalesce((SELECT seq FROM decisions ORDER BY seq DESC LIMIT 1 OFFSET ?), 0) AS seq').get(Math.max(0, amongNewest - 1)) as { seq: number }).seq;
+    // Each user's latest decision comes from the (user, seq) index alone; only where that one has no
+    // score (a login the model does not score, the kill switch) are the user's earlier ones read, newest
+    // first — filtering every decision by its JSON would cost a start seconds on a long log.
     const rows = this.db
       .prepare(
-        `SELECT d.user AS user, json_extract(d.decision, '$.score') AS score FROM decisions d
-         JOIN (SELECT MAX(seq) AS seq FROM decisions
-               WHERE user IS NOT NULL AND seq >= coalesce((SELECT seq FROM decisions ORDER BY seq DESC LIMIT 1 OFFSET ?), 0)
-               GROUP BY user) latest ON d.seq = latest.seq
+        `SELECT d.seq AS seq, d.user AS user, json_extract(d.decision, '$.score') AS score FROM decisions d
+         JOIN (SELECT MAX(seq) AS seq FROM decisions WHERE user IS NOT NULL AND seq >= ? GROUP BY user) latest ON d.seq = latest.seq
          ORDER BY d.seq`,
       )
-      .all(Math.max(0, amongNewest - 1)) as Array<{ user: string; score: number | null }>;
-    return rows.filter((r): r is { user: string; score: number } => typeof r.score === 'number');
+      .all(since) as Array<{ seq: number; user: string; score: number | null }>;
+    const earlier = this.db.prepare(
+      `SELECT json_extract(decision, '$.score') AS score FROM decisions
+       WHERE user = ? AND seq >= ? AND seq < ? AND json_extract(decision, '$.score') IS NOT NULL ORDER BY seq DESC LIMIT 1`,
+    );
+    const scores: Array<{ user: string; score: number }> = [];
+    for (const row of rows) {
+      const score = row.score ?? (earlier.get(row.user, since, row.seq) as { score: number } | undefined)?.score;
+      if (typeof score === 'number') scores.push({ user: row.user, score });
+    }
+    return scores;
   }
 
   async close(): Promise<void> {
