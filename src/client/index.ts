@@ -7,8 +7,43 @@ export interface ClientOptions {
   /** e.g. http://127.0.0.1:8080 */
   url: string;
   apiKey: string;
-  /** Give up on a request after this long (default 2,000 ms). */
+  /** Give up on a request after this long (default 2,000 ms; sendEvents: 30,000 ms). */
   timeoutMs?: number;
+  /**
+   * How many times decide, sendEvents and reads are sent again after a network failure, a timeout or a
+   * 502/503/504 (default 2; 0 turns it off): they are idempotent by event id, so a retry is safe.
+   */
+  retries?: number;
+}
+
+/** Per-call overrides of the client's options. */
+export interface CallOptions {
+  timeoutMs?: number;
+  retries?: number;
+}
+
+/** A model's place in the registry, as the admin API shows it. */
+export interface ModelView {
+  id: string;
+  name: string;
+  version: number;
+  stage: 'candidate' | 'shadow' | 'canary' | 'active' | 'retired';
+  canary_share: number | null;
+  kind: string;
+  feature_set_version: string;
+  policy: { block: number; review: number };
+  created_at: number;
+  [more: string]: unknown;
+}
+
+/** What a promotion or rollback changed, and what the server serves now. */
+export interface LineupChange {
+  changed: ModelView[];
+  serving: {
+    /** `stage`: the registry's, or `fallback`. */
+    serving: Array<{ id: string; version: number; stage: string }>;
+    refused: Array<{ id: string; stage: string; reason: string }>;
+  };
 }
 
 export interface EventResult {
@@ -30,7 +65,7 @@ export interface ReviewCase {
   /** Expected loss: calibrated probability × amount. */
   priority: number;
   status: 'open' | 'claimed' | 'escalated' | 'decided';
-  /** Whether it was escalated (still true while a reviewer holds it). */
+  /** Whether it waits as escalated (still true while a reviewer holds it; false once decided). */
   escalated: boolean;
   opened_at: number;
   sla_due_at: number;
@@ -60,17 +95,27 @@ export interface QueueStats {
   block_threshold: number | null;
 }
 
-/** An answer other than 2xx: the status, riskgate's error code and message, and field errors if any. */
+/**
+ * An answer other than 2xx: the status, riskgate's error code and message, field errors if any, and the
+ * whole answer in `body` (a rejected event batch's per-event `results`). A request that got no answer
+ * is status 0 with code `timeout` or `network`.
+ */
 export class RiskgateError extends Error {
+  override readonly name = 'RiskgateError';
+
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly errors: Array<{ path: string; message: string }> = [],
+    readonly body?: unknown,
   ) {
-    super(`${status} ${code}: ${message}`);
+    super(status === 0 ? `${code}: ${message}` : `${status} ${code}: ${message}`);
   }
 }
+
+/** Answers worth sending the same idempotent request again for: the server or a proxy in front of it was briefly unavailable. */
+const TRANSIENT = new Set([502, 503, 504]);
 
 export class RiskgateClient {
   private readonly url: string;
@@ -79,39 +124,49 @@ export class RiskgateClient {
     this.url = options.url.replace(/\/+$/, '');
   }
 
-  /** Ask for a decision on a checkpoint event. Safe to retry with the same event id. */
-  decide(event: object): Promise<Decision & { duplicate?: boolean }> {
-    return this.call('POST', '/v1/decisions', event);
+  /** Ask for a decision on a checkpoint event; retried on transient failures (the same event id gets the same decision). */
+  decide(event: object, options?: CallOptions): Promise<Decision & { duplicate?: boolean }> {
+    return this.call('POST', '/v1/decisions', event, { retries: this.options.retries ?? 2, ...options });
   }
 
-  /** Send events that are not scored (logins, payments, messages, reviews, labels). */
-  async sendEvents(events: object[]): Promise<{ appended: number; duplicates: number; conflicts: number; rejected: number; results: EventResult[] }> {
-    return this.call('POST', '/v1/events', { events });
+  /**
+   * Send events that are not scored (logins, payments, messages, reviews, labels); retried on transient
+   * failures (events already logged come back as duplicates). A batch none of whose events is accepted
+   * is a RiskgateError whose `body.results` says why, event by event.
+   */
+  async sendEvents(events: object[], options?: CallOptions): Promise<{ appended: number; duplicates: number; conflicts: number; rejected: number; results: EventResult[] }> {
+    return this.call('POST', '/v1/events', { events }, { timeoutMs: this.options.timeoutMs ?? 30_000, retries: this.options.retries ?? 2, ...options });
   }
 
   getDecision(id: string): Promise<Decision> {
-    return this.call('GET', `/v1/decisions/${encodeURIComponent(id)}`);
+    return this.call('GET', `/v1/decisions/${encodeURIComponent(id)}`, undefined, { retries: this.options.retries ?? 2 });
   }
 
   replay(decisionId: string): Promise<{ equal: boolean; differences: string[] }> {
     return this.call('POST', `/v1/decisions/${encodeURIComponent(decisionId)}/replay`);
   }
 
+  getKillSwitch(): Promise<{ enabled: boolean }> {
+    return this.call('GET', '/v1/admin/kill-switch');
+  }
+
   setKillSwitch(enabled: boolean, reason?: string): Promise<{ enabled: boolean }> {
     return this.call('PUT', '/v1/admin/kill-switch', { enabled, ...(reason ? { reason } : {}) });
   }
 
-  promote(modelId: string, stage: 'shadow' | 'canary' | 'active' | 'retired', canaryShare?: number): Promise<unknown> {
+  /** `changed` is empty when the model is at that stage already. */
+  promote(modelId: string, stage: 'shadow' | 'canary' | 'active' | 'retired', canaryShare?: number): Promise<LineupChange> {
     return this.call('POST', `/v1/admin/models/${encodeURIComponent(modelId)}/promote`, { stage, ...(canaryShare !== undefined ? { canary_share: canaryShare } : {}) });
   }
 
-  rollback(name?: string): Promise<unknown> {
+  rollback(name?: string): Promise<LineupChange> {
     return this.call('POST', '/v1/admin/models/rollback', name ? { name } : {});
   }
 
   /** The review queue (a key with the review scope): open cases by default, highest expected loss first. */
   cases(query: { status?: 'open' | 'claimed' | 'escalated' | 'decided' | 'all'; sort?: 'priority' | 'sla'; q?: string; limit?: number; offset?: number } = {}): Promise<{ cases: ReviewCase[]; total: number }> {
-    const params = new URLSearchParams(Object.entries(query).map(([key, value]): [string, string] => [key, String(value)])).toString();
+    const set = Object.entries(query).filter(([, value]) => value !== undefined);
+    const params = new URLSearchParams(set.map(([key, value]): [string, string] => [key, String(value)])).toString();
     return this.call('GET', `/v1/cases${params ? `?${params}` : ''}`);
   }
 
@@ -142,14 +197,35 @@ export class RiskgateClient {
     return this.call('GET', '/v1/queue/stats');
   }
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${this.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${this.options.apiKey}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(this.options.timeoutMs ?? 2_000),
-    });
-    const text = await response.text();
+  private async call<T>(method: string, path: string, body?: unknown, options: CallOptions = {}): Promise<T> {
+    const retries = options.retries ?? 0;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.send<T>(method, path, body, options.timeoutMs ?? this.options.timeoutMs ?? 2_000);
+      } catch (error) {
+        const transient = error instanceof RiskgateError && (error.status === 0 || TRANSIENT.has(error.status));
+        if (!transient || attempt >= retries) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+      }
+    }
+  }
+
+  private async send<T>(method: string, path: string, body: unknown, timeoutMs: number): Promise<T> {
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(`${this.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${this.options.apiKey}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      text = await response.text();
+    } catch (error) {
+      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+      const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+      throw new RiskgateError(0, timedOut ? 'timeout' : 'network', timedOut ? `no answer from ${this.url} within ${timeoutMs} ms` : `${(error as Error).message}${cause}`);
+    }
     let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : undefined;
@@ -158,7 +234,7 @@ export class RiskgateClient {
     }
     if (!response.ok) {
       const error = (parsed ?? {}) as { error?: string; message?: string; errors?: Array<{ path: string; message: string }> };
-      throw new RiskgateError(response.status, error.error ?? 'http_error', error.message ?? (text.slice(0, 200) || response.statusText), error.errors);
+      throw new RiskgateError(response.status, error.error ?? 'http_error', error.message ?? (text.slice(0, 200) || response.statusText), error.errors, parsed);
     }
     return parsed as T;
   }

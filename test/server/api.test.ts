@@ -630,7 +630,8 @@ describe('safe degradation', () => {
       expect((await server.request('PUT', '/v1/admin/settings', { body: { fallback_model_id: standIn } })).status).toBe(200);
       const unknown = await server.request('PUT', '/v1/admin/faults', { body: { model: { fail: true, model_id: 'm_nope' } } });
       expect([unknown.status, unknown.body.message]).toEqual([404, 'model.model_id: no model "m_nope"']);
-      expect((await server.request('PUT', '/v1/admin/faults', { body: { model: { fail: true, model_id: original } } })).status).toBe(200);
+      const drill = await server.request('PUT', '/v1/admin/faults', { body: { model: { fail: true, model_id: original } } });
+      expect([drill.status, drill.body]).toEqual([200, { features: null, model: { delay_ms: 0, fail: true, model_id: original }, rules: null }]);
       try {
         const drilled = await decide(booking());
         expect(drilled.body).toMatchObject({ degraded: 'model_error', model: { id: standIn, mode: 'fallback' }, score: expect.any(Number) });

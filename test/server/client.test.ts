@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RiskgateClient, RiskgateError } from '../../src/client/index.js';
 import { booking, startTestServer, type TestServer } from '../support/server.js';
@@ -45,5 +46,36 @@ describe('the TypeScript client', () => {
     expect((await reviewer.decideCase(caseId, again.lease_id, 'fraud', 'confirmed with the issuer')).label_event_id).toBe(decided.label_event_id);
     expect((await reviewer.queueStats()).decided_today).toBeGreaterThanOrEqual(1);
     await expect(reviewer.claim('case_nope')).rejects.toMatchObject({ status: 404, code: 'not_found' });
+    // Options left undefined are not sent as "undefined".
+    expect((await reviewer.cases({ status: undefined, limit: 1 })).cases.length).toBeLessThanOrEqual(1);
+  });
+
+  it('types admin answers, keeps a rejected batch per event, and reports no answer as a RiskgateError', async () => {
+    const admin = new RiskgateClient({ url: server.url, apiKey: server.keys.admin });
+    expect(await admin.getKillSwitch()).toEqual({ enabled: false });
+    const active = server.service.lineup().active!.registered.artifact.id;
+    const promoted = await admin.promote(active, 'active');
+    expect(promoted).toMatchObject({ changed: [], serving: { serving: expect.arrayContaining([expect.objectContaining({ id: active, stage: 'active' })]) } });
+
+    const rejected = await admin.sendEvents([{ id: 'bad_1', type: 'login' }, { id: 'bad_2', type: 'teleport' }]).catch((e: unknown) => e);
+    expect(rejected).toBeInstanceOf(RiskgateError);
+    expect((rejected as RiskgateError).name).toBe('RiskgateError');
+    expect((rejected as RiskgateError).body).toMatchObject({ results: [expect.objectContaining({ id: 'bad_1', status: 'rejected' }), expect.objectContaining({ id: 'bad_2', status: 'rejected' })] });
+
+    // Nothing listens on port 9 (discard): no answer, after the retries.
+    const started = Date.now();
+    const unreachable = await new RiskgateClient({ url: 'http://127.0.0.1:9', apiKey: 'rg_x', retries: 1 }).decide(booking()).catch((e: unknown) => e);
+    expect(unreachable).toMatchObject({ name: 'RiskgateError', status: 0, code: 'network' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(100); // one retry, 100 ms later
+    // A server that takes the connection and never answers.
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const slow = await new RiskgateClient({ url: `http://127.0.0.1:${port}`, apiKey: 'rg_x', timeoutMs: 50, retries: 0 }).decide(booking()).catch((e: unknown) => e);
+      expect(slow).toMatchObject({ status: 0, code: 'timeout', message: expect.stringMatching(/within 50 ms/) });
+    } finally {
+      silent.close();
+    }
   });
 });

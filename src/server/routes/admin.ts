@@ -253,7 +253,13 @@ export function adminRoutes(service: Service) {
           service.faults.features = body.features ? { delayMs: body.features.delay_ms ?? 0, fail: body.features.fail ?? false } : undefined;
           service.faults.model = body.model ? { delayMs: body.model.delay_ms ?? 0, fail: body.model.fail ?? false, ...(modelId !== undefined ? { modelId } : {}) } : undefined;
           service.faults.rules = body.rules ? { delayMs: body.rules.delay_ms } : undefined;
-          return { features: service.faults.features ?? null, model: service.faults.model ?? null, rules: service.faults.rules ?? null };
+          const { features, model, rules } = service.faults;
+          // Answered as asked: snake_case, the request's spelling.
+          return {
+            features: features ? { delay_ms: features.delayMs ?? 0, fail: features.fail ?? false } : null,
+            model: model ? { delay_ms: model.delayMs ?? 0, fail: model.fail ?? false, ...(model.modelId !== undefined ? { model_id: model.modelId } : {}) } : null,
+            rules: rules ? { delay_ms: rules.delayMs ?? 0 } : null,
+          };
         },
       );
     }
