@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CHECKPOINT_AT_BYTES } from './checkpointer.js';
+import { CHECKPOINT_AT_BYTES, checkpointsOf } from './checkpointer.js';
 import { openSqlite } from './sqlite.js';
 import { SqliteWriter } from './sqlite-writer.js';
 
@@ -52,6 +52,28 @@ describe('background WAL checkpoints (os durability)', () => {
     expect((reader.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n).toBe(rows + more);
     await writer.close();
     reader.close();
+  });
+
+  it('checkpoints again only once new frames pile up, not while a large WAL file merely remains', async () => {
+    const path = tempFile();
+    const reader = openSqlite(path, 'os');
+    reader.exec('CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+    const writer = new SqliteWriter(path, 'os');
+    try {
+      const rows = await fill(writer, 2 * CHECKPOINT_AT_BYTES);
+      expect(await until(() => checkpointsOf(path) >= 1)).toBe(true);
+      const settled = checkpointsOf(path);
+      // The -wal file keeps its size after a checkpoint (journal_size_limit is 64 MiB): the worker polls
+      // every 50 ms, and must not checkpoint it again and again.
+      expect(statSync(`${path}-wal`).size).toBeGreaterThan(CHECKPOINT_AT_BYTES);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(checkpointsOf(path)).toBe(settled);
+      await fill(writer, 2 * CHECKPOINT_AT_BYTES, rows);
+      expect(await until(() => checkpointsOf(path) > settled)).toBe(true);
+    } finally {
+      await writer.close();
+      reader.close();
+    }
   });
 
   it('two writers on one file: closing one leaves the other checkpointed; a writer after all closed starts the worker again', async () => {
