@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
@@ -69,15 +69,20 @@ export async function listen(service: Service, options: ServeOptions): Promise<F
 }
 
 /** The token of the first admin key, kept (mode 0600) in the data directory so `npm start` can show it again. */
-export async function ensureAdminKey(service: Service): Promise<string | undefined> {
+/**
+ * The admin key `start` makes when the data directory has no key at all, kept in `admin.key`: `token`
+ * only when made now (later starts point at the file, so the secret is not in every start's log), and
+ * `file` while that file exists.
+ */
+export async function ensureAdminKey(service: Service): Promise<{ token?: string; file?: string }> {
   const file = join(service.embedded.dir, 'admin.key');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  if (service.keys.list().length > 0) return undefined;
+  if (existsSync(file)) return { file };
+  if (service.keys.list().length > 0) return {};
   const { key, token } = service.keys.create('admin created by riskgate start', ['admin'], 100_000);
   await service.audit.append({ actor: 'riskgate start', action: 'key.create', subject: key.id, details: { name: key.name, scopes: key.scopes, rate_limit: key.rateLimit } });
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
-  return token;
+  return { token, file };
 }
 
 export function serveOptions(command: Command) {

@@ -76,33 +76,46 @@ export function registerStart(program: Command): void {
       throw error;
     }
 
-    const token = await ensureAdminKey(service);
+    const adminKey = await ensureAdminKey(service);
     const app = await listen(service, opts);
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : opts.port;
-    const url = `http://${opts.host}:${port}`;
-    const key = token ?? '<your admin key: riskgate keys create --name me --scopes admin>';
-    const sample = JSON.stringify({
-      id: `demo_${Date.now()}`,
-      type: 'booking_attempted',
-      ts: new Date().toISOString(),
-      entities: { user: 'u_demo', device: 'd_demo', card: 'cf_demo', ip: '203.0.113.9', listing: 'l_demo', host: 'h_demo' },
-      context: { ip_country: 'US', user_country: 'GB' },
-      payload: { amount: 1890, currency: 'USD', nights: 2, card_country: 'BR', message: 'can I pay you by wire transfer instead?' },
-    });
-    console.log(`step 4/4 serve: listening on ${url}
+    console.log(startBanner({ url: `http://${opts.host}:${port}`, dir, ...adminKey }));
+  });
+}
+
+/**
+ * What `start` prints once it serves. The admin key itself only when this start made it: later starts
+ * name its file instead (and the sample reads it from there), so the secret is not in every start's log.
+ */
+export function startBanner({ url, dir, token, file }: { url: string; dir: string; token?: string; file?: string }): string {
+  const key = token ?? (file ? `in ${file}` : '<your admin key: riskgate keys create --name me --scopes admin>');
+  const bearer = token ?? (file ? `'"$(cat ${shellQuoted(file)})"'` : '<your admin key>');
+  const sample = JSON.stringify({
+    id: `demo_${Date.now()}`,
+    type: 'booking_attempted',
+    ts: new Date().toISOString(),
+    entities: { user: 'u_demo', device: 'd_demo', card: 'cf_demo', ip: '203.0.113.9', listing: 'l_demo', host: 'h_demo' },
+    context: { ip_country: 'US', user_country: 'GB' },
+    payload: { amount: 1890, currency: 'USD', nights: 2, card_country: 'BR', message: 'can I pay you by wire transfer instead?' },
+  });
+  return `step 4/4 serve: listening on ${url}
 
   console       ${url}/console/   (sign in with the API key below)
   API           ${url}/v1/decisions   (OpenAPI docs: ${url}/docs)
   metrics       ${url}/metrics
-  API key       ${key}${token ? `   (kept in ${dir}/admin.key)` : ''}
+  API key       ${key}${token && file ? `   (kept in ${file}; later starts do not print it)` : ''}
 
 Try a decision:
-  curl -s ${url}/v1/decisions -H 'authorization: Bearer ${key}' -H 'content-type: application/json' \\
+  curl -s ${url}/v1/decisions -H 'authorization: Bearer ${bearer}' -H 'content-type: application/json' \\
     -d '${sample}'
 
-Stop with Ctrl-C; the next npm start reuses everything in ${dir}.`);
-  });
+Stop with Ctrl-C; the next npm start reuses everything in ${dir}.`;
+}
+
+/** A path as one word for a POSIX shell, inside the double quotes of the sample's $(cat …). */
+function shellQuoted(path: string): string {
+  return /^[\w./-]+$/.test(path) ? path : `'${path.replace(/'/g, "'\\''")}'`;
 }
 
 type StartSimulation = ReturnType<typeof startSimulation>;

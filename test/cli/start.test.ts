@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { activeModelToReuse, simulateOnce } from '../../src/cli/start.js';
+import { execFileSync } from 'node:child_process';
+import { activeModelToReuse, simulateOnce, startBanner } from '../../src/cli/start.js';
 import { sealArtifact } from '../../src/models/index.js';
 import { openService } from '../../src/runtime/service.js';
 import { runSimulation } from '../../src/cli/simulate.js';
@@ -100,5 +101,23 @@ describe('start: the model', () => {
     } finally {
       await service.close();
     }
+  });
+});
+
+describe('start: what it prints', () => {
+  it('prints the admin key when it made it; later starts name its file, and the sample curl reads it from there', () => {
+    const first = startBanner({ url: 'http://127.0.0.1:8080', dir: 'data', token: 'rg_secret', file: 'data/admin.key' });
+    expect(first).toContain('API key       rg_secret   (kept in data/admin.key; later starts do not print it)');
+    expect(first).toContain("-H 'authorization: Bearer rg_secret'");
+
+    const dir = fresh();
+    const file = join(dir, 'admin key');
+    writeFileSync(file, 'rg_from_file\n');
+    const later = startBanner({ url: 'http://127.0.0.1:8080', dir, file });
+    expect(later).not.toContain('rg_from_file');
+    expect(later).toContain(`API key       in ${file}`);
+    // The sample works as printed: run with echo in place of curl, the header carries the key.
+    const command = later.slice(later.indexOf('curl -s'), later.indexOf("\n\nStop")).replace('curl -s', 'printf "%s\\n"');
+    expect(execFileSync('/bin/sh', ['-c', command], { encoding: 'utf8' })).toContain('authorization: Bearer rg_from_file');
   });
 });
