@@ -9,15 +9,29 @@ import { openService, type Service } from '../runtime/service.js';
 import { UserError, parseNumberOption } from './errors.js';
 import { dataDirOf } from './data-dir.js';
 import { lockForServing } from './server-lock.js';
+import { holdPort, type PortHolder } from '../server/starting.js';
 
 export interface ServeOptions {
   port: number;
   host: string;
 }
 
-/** The service a server runs on: the data directory locked for it (server-lock.ts) until it closes. */
-export async function openServiceWithProgress(dir: string): Promise<Service> {
+/**
+ * The service a server runs on: the data directory locked for it (server-lock.ts) until it closes, and
+ * its port held from the start (server/starting.ts: /healthz answers, the rest says "starting") until
+ * `listen` hands it to the API.
+ */
+export async function openServiceWithProgress(dir: string, options: ServeOptions): Promise<{ service: Service; holder: PortHolder }> {
   const lock = lockForServing(dir);
+  let holder: PortHolder | undefined;
+  try {
+    holder = await holdPort(options.port, options.host).catch((error: unknown) => {
+      throw listenError(error, options);
+    });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   if (existsSync(join(dir, 'events.db')) && !existsSync(join(dir, 'riskgate.db'))) {
     process.stderr.write(`riskgate: ${join(dir, 'riskgate.db')} is missing while the event log is there: serving with no API keys, rules, lists or models until it is restored from a backup (or they are made anew)\n`);
   }
@@ -29,6 +43,7 @@ export async function openServiceWithProgress(dir: string): Promise<Service> {
       onReplay: (done, total) => bar.update(done, total),
     });
   } catch (error) {
+    await holder.release();
     lock.release();
     throw error;
   }
@@ -38,25 +53,25 @@ export async function openServiceWithProgress(dir: string): Promise<Service> {
     try {
       await close();
     } finally {
+      await holder.release();
       lock.release();
     }
   };
-  return service;
+  return { service, holder };
 }
 
-/** Listen, and close cleanly on SIGINT/SIGTERM (the state snapshot is written on the way out). */
-export async function listen(service: Service, options: ServeOptions): Promise<FastifyInstance> {
-  const app = await buildServer(service, { plugins: [consolePlugin()] });
+/** Listen where the holder held the port, and close cleanly on SIGINT/SIGTERM (the state snapshot is written on the way out). */
+export async function listen(service: Service, holder: PortHolder): Promise<FastifyInstance> {
+  let app: FastifyInstance;
   try {
-    await app.listen({ port: options.port, host: options.host });
+    app = await buildServer(service, { plugins: [consolePlugin()] });
+    // Built and its plugins loaded first: the port goes unanswered only between the holder's close and this listen.
+    await app.ready();
+    await holder.release();
+    await app.listen({ port: holder.port, host: holder.host });
   } catch (error) {
     await service.close();
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new UserError(`port ${options.port} is in use; choose another with --port (or PORT=…)`);
-    if (code === 'ENOTFOUND' || code === 'EADDRNOTAVAIL' || code === 'EAI_AGAIN' || code === 'EACCES') {
-      throw new UserError(`cannot listen on ${options.host}:${options.port} (${code === 'EACCES' ? 'permission denied' : 'no such address on this machine'}); choose another with --host (or HOST=…) / --port`);
-    }
-    throw error;
+    throw listenError(error, { port: holder.port, host: holder.host });
   }
   const shutdown = async () => {
     await app.close();
@@ -66,6 +81,16 @@ export async function listen(service: Service, options: ServeOptions): Promise<F
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
   return app;
+}
+
+/** Why a server cannot listen, in the user's terms (or the error itself when it is something else). */
+function listenError(error: unknown, options: ServeOptions): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return new UserError(`port ${options.port} is in use; choose another with --port (or PORT=…)`);
+  if (code === 'ENOTFOUND' || code === 'EADDRNOTAVAIL' || code === 'EAI_AGAIN' || code === 'EACCES') {
+    return new UserError(`cannot listen on ${options.host}:${options.port} (${code === 'EACCES' ? 'permission denied' : 'no such address on this machine'}); choose another with --host (or HOST=…) / --port`);
+  }
+  return error;
 }
 
 /** The token of the first admin key, kept (mode 0600) in the data directory so `npm start` can show it again. */
@@ -94,10 +119,10 @@ export function serveOptions(command: Command) {
 export function registerServe(program: Command): void {
   serveOptions(program.command('serve').description('Serve the decision API and the analyst console on the data directory as it is')).action(
     async (opts, command: Command) => {
-      const service = await openServiceWithProgress(dataDirOf(command));
-      const app = await listen(service, opts);
+      const { service, holder } = await openServiceWithProgress(dataDirOf(command), opts);
+      const app = await listen(service, holder);
       const address = app.server.address();
-      const port = typeof address === 'object' && address ? address.port : opts.port;
+      const port = typeof address === 'object' && address ? address.port : holder.port;
       console.log(`riskgate listening on http://${opts.host}:${port} (analyst console at /console/, API docs at /docs)`);
     },
   );

@@ -36,12 +36,14 @@ export function registerStart(program: Command): void {
   ).action(async (opts, command: Command) => {
     const dir = dataDirOf(command, { create: true });
     console.log(`riskgate: data directory ${dir}`);
-    const service = await openServiceWithProgress(dir);
+    const { service, holder } = await openServiceWithProgress(dir, opts);
     const { embedded } = service;
 
     try {
+      holder.setStep('step 1/4: simulating a marketplace');
       await simulateOnce(dir, embedded, startSimulation());
 
+      holder.setStep('step 2/4: training a model');
       const line = service.settings().modelName;
       const { reuse, replace } = await activeModelToReuse(service, line);
       if (reuse) {
@@ -68,6 +70,7 @@ export function registerStart(program: Command): void {
         );
       }
 
+      holder.setStep('step 3/4: installing rules');
       const installed = await installDefaultRules(service.rules, embedded, 'riskgate start');
       await service.reloadRules();
       console.log(installed.rules > 0 || installed.listEntries > 0 ? `step 3/4 rules: installed ${installed.rules} default rules and ${installed.listEntries} list entries` : 'step 3/4 rules: reusing the rules and lists in place');
@@ -77,9 +80,9 @@ export function registerStart(program: Command): void {
     }
 
     const adminKey = await ensureAdminKey(service);
-    const app = await listen(service, opts);
+    const app = await listen(service, holder);
     const address = app.server.address();
-    const port = typeof address === 'object' && address ? address.port : opts.port;
+    const port = typeof address === 'object' && address ? address.port : holder.port;
     console.log(startBanner({ url: `http://${opts.host}:${port}`, dir, ...adminKey }));
   });
 }

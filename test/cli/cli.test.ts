@@ -2,6 +2,7 @@
 // and the embedded workflow end to end in a temporary data directory.
 import { spawnSync } from 'node:child_process';
 import { closeSync, cpSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync, existsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -203,6 +204,18 @@ describe('riskgate CLI', () => {
       expect(child.stderr).not.toMatch(/\n\s+at /); // no stack trace
     } finally {
       rmSync(damaged, { recursive: true, force: true });
+    }
+  });
+  it('serve: a taken port is refused before any loading, and the data directory is left unlocked', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const refused = await run('serve', '--port', String(port));
+      expect(refused).toMatchObject({ code: 2, err: expect.stringMatching(new RegExp(`port ${port} is in use`)) });
+      expect(existsSync(join(dir, 'server.lock'))).toBe(false);
+    } finally {
+      taken.close();
     }
   });
 });
