@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -70,6 +70,32 @@ describe('background WAL checkpoints (os durability)', () => {
       expect(checkpointsOf(path)).toBe(settled);
       await fill(writer, 2 * CHECKPOINT_AT_BYTES, rows);
       expect(await until(() => checkpointsOf(path) > settled)).toBe(true);
+    } finally {
+      await writer.close();
+      reader.close();
+    }
+  });
+
+  it("keeps SQLite's locks: the worker never closes a descriptor of the -shm file (that would drop the process's POSIX locks on it)", async () => {
+    const path = tempFile();
+    const reader = openSqlite(path, 'os');
+    reader.exec('CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+    const writer = new SqliteWriter(path, 'os');
+    // SQLite holds a shared lock on byte 128 of the -shm while the database is open ("someone is connected").
+    const shmLocks = () => {
+      const inode = statSync(`${path}-shm`).ino;
+      return readFileSync('/proc/locks', 'utf8')
+        .split('\n')
+        .filter((line) => line.includes(` ${process.pid} `) && line.includes(`:${inode} `)).length;
+    };
+    try {
+      const before = shmLocks();
+      expect(before).toBeGreaterThan(0);
+      const rows = await fill(writer, 2 * CHECKPOINT_AT_BYTES);
+      expect(await until(() => checkpointsOf(path) >= 1)).toBe(true);
+      await fill(writer, 1000, rows);
+      await new Promise((resolve) => setTimeout(resolve, 300)); // several polls
+      expect(shmLocks()).toBe(before);
     } finally {
       await writer.close();
       reader.close();

@@ -6,7 +6,7 @@
 // the writers' own automatic checkpoint stays on, at a much larger threshold, only as a safety net
 // should the worker fall far behind.
 //
-// What is pending is read from the WAL-index (the -shm file; https://www.sqlite.org/walformat.html):
+// What is pending is worked out from the -wal file's valid frames and what the last checkpoint copied:
 // the size of the -wal file says nothing, since journal_size_limit keeps it at up to 64 MiB after a
 // checkpoint — judged by size, every file was checkpointed 20 times a second, each time with fsyncs,
 // and the writers restarting their WALs fsynced on the main thread (stalls of 60–140 ms under load).
@@ -26,23 +26,38 @@ const CATCH_UP_MS = 100;
 // Plain CommonJS source, like the SQLite writer's worker: it runs the same under tsc output, tsx and vitest.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { closeSync, openSync, readSync } = require('node:fs');
-const { endianness } = require('node:os');
+const { closeSync, fstatSync, openSync, readSync } = require('node:fs');
 const Database = require(workerData.driver);
-const header = Buffer.alloc(100);
-const little = endianness() === 'LE';
-// Bytes of WAL frames not yet copied into the database file, from the first copy of the WAL-index
-// header (native byte order): page size u16 at 14 (1 means 65536), mxFrame u32 at 16, and the
-// checkpoint info's nBackfill u32 at 96. Torn reads only move a checkpoint by one poll.
-function walState(path) {
+const header = Buffer.alloc(32);
+const frameHeader = Buffer.alloc(24);
+// The WAL's valid frames (https://www.sqlite.org/walformat.html; big-endian): the frames carrying the
+// header's salts, a prefix of the file (a WAL that started over rewrites it from the front with new
+// salts). Found by binary search over frame headers. Only the -wal file is read: SQLite keeps its
+// POSIX locks on the -shm file, and closing any descriptor of a file drops every such lock the
+// process holds on it — a server that polled its -shm lost its locks, and another process opening
+// the database then rebuilt the -shm under it (SIGBUS).
+function walFrames(path) {
   let fd;
-  try { fd = openSync(path + '-shm', 'r'); } catch { return undefined; }
-  try { if (readSync(fd, header, 0, 100, 0) < 100) return undefined; } finally { closeSync(fd); }
-  const u16 = (at) => (little ? header.readUInt16LE(at) : header.readUInt16BE(at));
-  const u32 = (at) => (little ? header.readUInt32LE(at) : header.readUInt32BE(at));
-  const frameBytes = (u16(14) === 1 ? 65536 : u16(14)) + 24;
-  const frames = u32(16);
-  return { pending: Math.max(0, frames - u32(96)) * frameBytes, length: frames * frameBytes };
+  try { fd = openSync(path + '-wal', 'r'); } catch { return undefined; }
+  try {
+    if (readSync(fd, header, 0, 32, 0) < 32) return undefined;
+    const magic = header.readUInt32BE(0);
+    if (magic !== 0x377f0682 && magic !== 0x377f0683) return undefined;
+    const frameBytes = header.readUInt32BE(8) + 24;
+    const salt1 = header.readUInt32BE(16);
+    const salt2 = header.readUInt32BE(20);
+    let lo = 0;
+    let hi = Math.floor((fstatSync(fd).size - 32) / frameBytes);
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi + 1) / 2);
+      const read = readSync(fd, frameHeader, 0, 24, 32 + (mid - 1) * frameBytes);
+      if (read === 24 && frameHeader.readUInt32BE(8) === salt1 && frameHeader.readUInt32BE(12) === salt2) lo = mid;
+      else hi = mid - 1;
+    }
+    return { frames: lo, frameBytes, salt: salt1 * 4294967296 + salt2 };
+  } finally {
+    closeSync(fd);
+  }
 }
 const files = new Map(); // path -> { db, ids }
 parentPort.on('message', (message) => {
@@ -68,8 +83,13 @@ parentPort.on('message', (message) => {
 setInterval(() => {
   const now = Date.now();
   for (const [path, entry] of files) {
-    const wal = walState(path);
-    if (wal === undefined || wal.pending === 0) continue;
+    const found = walFrames(path);
+    if (found === undefined) continue;
+    // Frames copied by this worker's last checkpoint of the same WAL are not pending (one copied by
+    // another connection since only makes a checkpoint come early, which then copies nothing).
+    const copied = entry.copied !== undefined && entry.copied.salt === found.salt ? entry.copied.frames : 0;
+    const wal = { pending: Math.max(0, found.frames - copied) * found.frameBytes, length: found.frames * found.frameBytes };
+    if (wal.pending === 0) continue;
     // A WAL starts over only when a write finds every frame copied: under steady writes a checkpoint
     // rarely ends in that state, so while the log is long it is also caught up in small steps, a few
     // times a second — each a chance to start over before the writers' safety net does it in a commit.
@@ -77,7 +97,8 @@ setInterval(() => {
     if (!due) continue;
     entry.last = now;
     try {
-      entry.db.pragma('wal_checkpoint(PASSIVE)');
+      const [result] = entry.db.pragma('wal_checkpoint(PASSIVE)');
+      entry.copied = { salt: found.salt, frames: result && result.checkpointed >= 0 ? result.checkpointed : 0 };
       parentPort.postMessage({ checkpointed: path });
     } catch (error) {
       // Busy: another connection is checkpointing this file right now (the writers' safety net).
