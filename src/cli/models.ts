@@ -72,7 +72,8 @@ async function trainingSet(stores: Stores, set: FeatureSet, opts: { from?: numbe
   checkPeriod(opts.from, opts.to);
   const total = await stores.log.lastSeq();
   const bar = progress('training set', total);
-  const training = await buildTrainingSet(stores.log, set, { from: opts.from, to: opts.to, maturityMs: opts.maturity, onProgress: (done) => bar.update(done) });
+  // Pauses now and then: `start` trains while its port answers health checks (server/starting.ts).
+  const training = await buildTrainingSet(stores.log, set, { from: opts.from, to: opts.to, maturityMs: opts.maturity, yieldEveryMs: 50, onProgress: (done) => bar.update(done) });
   const mature = training.labels.reduce((n, l) => n + (l === -1 ? 0 : 1), 0);
   bar.stop(`${training.rows} rows, ${mature} mature`);
   return training;

@@ -39,6 +39,7 @@ export function registerStart(program: Command): void {
     const { service, holder } = await openServiceWithProgress(dir, opts);
     const { embedded } = service;
 
+    let adminKey: Awaited<ReturnType<typeof ensureAdminKey>>;
     try {
       holder.setStep('step 1/4: simulating a marketplace');
       await simulateOnce(dir, embedded, startSimulation());
@@ -74,12 +75,13 @@ export function registerStart(program: Command): void {
       const installed = await installDefaultRules(service.rules, embedded, 'riskgate start');
       await service.reloadRules();
       console.log(installed.rules > 0 || installed.listEntries > 0 ? `step 3/4 rules: installed ${installed.rules} default rules and ${installed.listEntries} list entries` : 'step 3/4 rules: reusing the rules and lists in place');
+      holder.setStep('step 4/4: starting the API');
+      adminKey = await ensureAdminKey(service);
     } catch (error) {
       await service.close().catch(() => undefined);
       throw error;
     }
 
-    const adminKey = await ensureAdminKey(service);
     const app = await listen(service, holder);
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : holder.port;

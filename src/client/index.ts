@@ -10,8 +10,9 @@ export interface ClientOptions {
   /** Give up on a request after this long (default 2,000 ms; sendEvents: 30,000 ms). */
   timeoutMs?: number;
   /**
-   * How many times decide, sendEvents and reads are sent again after a network failure, a timeout or a
-   * 502/503/504 (default 2; 0 turns it off): they are idempotent by event id, so a retry is safe.
+   * How many times decide, sendEvents and getDecision are sent again after a network failure, a timeout
+   * or a 502/503/504 (default 2; 0 turns it off): they are idempotent by event id, so a retry is safe.
+   * Waits between tries grow from 100 ms, with jitter, up to 2 s (a 503's Retry-After, up to 5 s).
    */
   retries?: number;
 }
@@ -109,6 +110,8 @@ export class RiskgateError extends Error {
     message: string,
     readonly errors: Array<{ path: string; message: string }> = [],
     readonly body?: unknown,
+    /** The answer's Retry-After, in ms. */
+    readonly retryAfterMs?: number,
   ) {
     super(status === 0 ? `${code}: ${message}` : `${status} ${code}: ${message}`);
   }
@@ -126,7 +129,7 @@ export class RiskgateClient {
 
   /** Ask for a decision on a checkpoint event; retried on transient failures (the same event id gets the same decision). */
   decide(event: object, options?: CallOptions): Promise<Decision & { duplicate?: boolean }> {
-    return this.call('POST', '/v1/decisions', event, { retries: this.options.retries ?? 2, ...options });
+    return this.call('POST', '/v1/decisions', event, this.retrying(options));
   }
 
   /**
@@ -135,11 +138,11 @@ export class RiskgateClient {
    * is a RiskgateError whose `body.results` says why, event by event.
    */
   async sendEvents(events: object[], options?: CallOptions): Promise<{ appended: number; duplicates: number; conflicts: number; rejected: number; results: EventResult[] }> {
-    return this.call('POST', '/v1/events', { events }, { timeoutMs: this.options.timeoutMs ?? 30_000, retries: this.options.retries ?? 2, ...options });
+    return this.call('POST', '/v1/events', { events }, this.retrying(options, 30_000));
   }
 
-  getDecision(id: string): Promise<Decision> {
-    return this.call('GET', `/v1/decisions/${encodeURIComponent(id)}`, undefined, { retries: this.options.retries ?? 2 });
+  getDecision(id: string, options?: CallOptions): Promise<Decision> {
+    return this.call('GET', `/v1/decisions/${encodeURIComponent(id)}`, undefined, this.retrying(options));
   }
 
   replay(decisionId: string): Promise<{ equal: boolean; differences: string[] }> {
@@ -197,29 +200,37 @@ export class RiskgateClient {
     return this.call('GET', '/v1/queue/stats');
   }
 
+  /** Options for an idempotent call: the call's own, else the client's, else the defaults (an option given as undefined counts as not given). */
+  private retrying(options: CallOptions | undefined, defaultTimeoutMs?: number): CallOptions {
+    const timeoutMs = options?.timeoutMs ?? this.options.timeoutMs ?? defaultTimeoutMs;
+    return { retries: options?.retries ?? this.options.retries ?? 2, ...(timeoutMs !== undefined ? { timeoutMs } : {}) };
+  }
+
   private async call<T>(method: string, path: string, body?: unknown, options: CallOptions = {}): Promise<T> {
     const retries = options.retries ?? 0;
+    // Made once, outside the tries: a body that cannot be sent is the caller's error, not a network one.
+    const payload = body === undefined ? undefined : JSON.stringify(body);
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.send<T>(method, path, body, options.timeoutMs ?? this.options.timeoutMs ?? 2_000);
+        return await this.send<T>(method, path, payload, options.timeoutMs ?? this.options.timeoutMs ?? 2_000);
       } catch (error) {
         const transient = error instanceof RiskgateError && (error.status === 0 || TRANSIENT.has(error.status));
         if (!transient || attempt >= retries) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+        await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt, error)));
       }
     }
   }
 
-  private async send<T>(method: string, path: string, body: unknown, timeoutMs: number): Promise<T> {
+  private async send<T>(method: string, path: string, payload: string | undefined, timeoutMs: number): Promise<T> {
+    const request = new Request(`${this.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.options.apiKey}`, ...(payload !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: payload,
+    });
     let response: Response;
     let text: string;
     try {
-      response = await fetch(`${this.url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${this.options.apiKey}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      response = await fetch(request, { signal: AbortSignal.timeout(timeoutMs) });
       text = await response.text();
     } catch (error) {
       const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
@@ -234,8 +245,15 @@ export class RiskgateClient {
     }
     if (!response.ok) {
       const error = (parsed ?? {}) as { error?: string; message?: string; errors?: Array<{ path: string; message: string }> };
-      throw new RiskgateError(response.status, error.error ?? 'http_error', error.message ?? (text.slice(0, 200) || response.statusText), error.errors, parsed);
+      const retryAfter = Number(response.headers.get('retry-after'));
+      throw new RiskgateError(response.status, error.error ?? 'http_error', error.message ?? (text.slice(0, 200) || response.statusText), error.errors, parsed, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined);
     }
     return parsed as T;
   }
+}
+
+/** Exponential from 100 ms with full jitter, at most 2 s — or the server's Retry-After, at most 5 s. */
+function backoffMs(attempt: number, error: RiskgateError): number {
+  if (error.retryAfterMs !== undefined) return Math.min(error.retryAfterMs, 5_000);
+  return Math.random() * Math.min(2_000, 100 * 2 ** (attempt + 1));
 }

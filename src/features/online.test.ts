@@ -37,6 +37,29 @@ describe('online feature store', () => {
     return { log, featureLog, store };
   };
 
+  it('lets the event loop run during a long replay at start (a starting server answers its health checks)', async () => {
+    const log = new SqliteEventLog(join(dir, 'long.db'), { durability: 'os' });
+    const steps = Array.from({ length: 40_000 }, (_, i) => ({ dt: 1_000, late: 0, user: i % 500, card: i % 700, amount: 5, status: 'approved' as const }));
+    const events = toEvents(steps).map(({ event }) => event);
+    for (let i = 0; i < events.length; i += 10_000) await log.appendBatch(events.slice(i, i + 10_000));
+    const store = new OnlineFeatureStore(new FeatureEngine(SET), log, {});
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 1);
+    const started = performance.now();
+    try {
+      await store.open();
+    } finally {
+      clearInterval(ticker);
+    }
+    const took = performance.now() - started;
+    expect(store.engine.appliedSeq).toBe(events.length);
+    // The replay pauses every 50 ms: the event loop turns (timers run) at least every 100 ms of it.
+    expect(took).toBeGreaterThan(100);
+    expect(turns).toBeGreaterThanOrEqual(Math.floor(took / 100));
+    await store.close();
+    await log.close();
+  });
+
   it('serves exactly what the offline replay computes: restarts, crashes, late events, duplicates, other writers', async () => {
     let run = 0;
     await fc.assert(

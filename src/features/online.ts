@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DamagedFileError, writeFileAtomicInPieces } from '../lib/files.js';
+import { yieldingEvery } from '../lib/yielding.js';
 import type { AppendResult, EventLog } from '../events/log.js';
 import type { LoggedEvent, RiskEvent } from '../events/schema.js';
 import type { FeatureEngine } from './engine.js';
@@ -39,6 +40,8 @@ interface Waiting {
 
 /** How far back (in log positions) a start looks for scored events whose served vector was not logged. */
 export const RECOVERY_WINDOW = 10_000;
+/** A replay at start lets other work (health checks) in this often, in ms. */
+const REPLAY_SLICE_MS = 50;
 
 export class OnlineFeatureStore {
   private readonly waiting = new Map<number, Waiting>();
@@ -93,8 +96,13 @@ export class OnlineFeatureStore {
     const featureLog = this.options.featureLog;
     const recoverFrom = Math.max(start, last - RECOVERY_WINDOW) + 1;
     const logged = featureLog && recoverFrom <= last ? new Set(await featureLog.seqs(recoverFrom, last)) : undefined;
+    // The reads are synchronous: without a pause now and then, a long replay would keep the process
+    // from answering anything — a starting server's health checks among it (server/starting.ts).
+    const pause = yieldingEvery(REPLAY_SLICE_MS);
     for await (const batch of this.log.replayStream({ fromSeq: start + 1, toSeq: last, decode: this.engine.inputTypes })) {
       for (const item of batch) {
+        const paused = pause();
+        if (paused) await paused;
         if (item.event !== undefined) {
           const recover = logged !== undefined && item.seq >= recoverFrom && !logged.has(item.seq) && this.engine.set.scored.has(item.event.type);
           const vector = this.applyOne(item, recover);

@@ -2,6 +2,7 @@
 // training for minutes — its port already answers: /healthz says the process is alive, /readyz and
 // every other route say it is starting (503). A liveness probe therefore does not kill a server that
 // is only loading, and a port taken by another program is reported before the work, not after it.
+// It answers when the start lets the event loop run: the log replay pauses for it every 50 ms.
 import { createServer, type Server } from 'node:http';
 
 export interface PortHolder {

@@ -62,11 +62,32 @@ describe('the TypeScript client', () => {
     expect((rejected as RiskgateError).name).toBe('RiskgateError');
     expect((rejected as RiskgateError).body).toMatchObject({ results: [expect.objectContaining({ id: 'bad_1', status: 'rejected' }), expect.objectContaining({ id: 'bad_2', status: 'rejected' })] });
 
-    // Nothing listens on port 9 (discard): no answer, after the retries.
-    const started = Date.now();
-    const unreachable = await new RiskgateClient({ url: 'http://127.0.0.1:9', apiKey: 'rg_x', retries: 1 }).decide(booking()).catch((e: unknown) => e);
-    expect(unreachable).toMatchObject({ name: 'RiskgateError', status: 0, code: 'network' });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(100); // one retry, 100 ms later
+    // A server that hangs up on every connection: no answer, tried again as often as asked (an option
+    // given as undefined leaves the client's default of 2 retries).
+    let connections = 0;
+    const rude = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => rude.listen(0, '127.0.0.1', resolve));
+    try {
+      const rudeUrl = `http://127.0.0.1:${(rude.address() as AddressInfo).port}`;
+      const unreachable = await new RiskgateClient({ url: rudeUrl, apiKey: 'rg_x', retries: 1 }).decide(booking()).catch((e: unknown) => e);
+      expect([unreachable, connections]).toEqual([expect.objectContaining({ name: 'RiskgateError', status: 0, code: 'network' }), 2]);
+      connections = 0;
+      await new RiskgateClient({ url: rudeUrl, apiKey: 'rg_x' }).decide(booking(), { retries: undefined }).catch(() => undefined);
+      expect(connections).toBe(3);
+      // A call that is not idempotent is not sent again.
+      connections = 0;
+      await new RiskgateClient({ url: rudeUrl, apiKey: 'rg_x' }).claim('case_1').catch(() => undefined);
+      expect(connections).toBe(1);
+      // A body that cannot be sent is the caller's error, thrown as it is, and not retried.
+      connections = 0;
+      await expect(new RiskgateClient({ url: rudeUrl, apiKey: 'rg_x' }).decide({ amount: 1n })).rejects.toThrow(TypeError);
+      expect(connections).toBe(0);
+    } finally {
+      rude.close();
+    }
     // A server that takes the connection and never answers.
     const silent = createServer(() => {});
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
