@@ -39,7 +39,7 @@ describe('online feature store', () => {
 
   it('lets the event loop run during a long replay at start (a starting server answers its health checks)', async () => {
     const log = new SqliteEventLog(join(dir, 'long.db'), { durability: 'os' });
-    const steps = Array.from({ length: 40_000 }, (_, i) => ({ dt: 1_000, late: 0, user: i % 500, card: i % 700, amount: 5, status: 'approved' as const }));
+    const steps = Array.from({ length: 100_000 }, (_, i) => ({ dt: 1_000, late: 0, user: i % 500, card: i % 700, amount: 5, status: 'approved' as const }));
     const events = toEvents(steps).map(({ event }) => event);
     for (let i = 0; i < events.length; i += 10_000) await log.appendBatch(events.slice(i, i + 10_000));
     const store = new OnlineFeatureStore(new FeatureEngine(SET), log, {});
