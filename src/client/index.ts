@@ -12,7 +12,8 @@ export interface ClientOptions {
   /**
    * How many times decide, sendEvents and getDecision are sent again after a network failure, a timeout
    * or a 502/503/504 (default 2; 0 turns it off): they are idempotent by event id, so a retry is safe.
-   * Waits between tries grow from 100 ms, with jitter, up to 2 s (a 503's Retry-After, up to 5 s).
+   * Waits between tries are jittered, up to 200 ms, then 400 ms, … at most 2 s — or a 503's Retry-After —
+   * and never longer than the call's timeout.
    */
   retries?: number;
 }
@@ -124,6 +125,7 @@ export class RiskgateClient {
   private readonly url: string;
 
   constructor(private readonly options: ClientOptions) {
+    new URL(options.url); // a malformed address fails here, not as a "network" failure later
     this.url = options.url.replace(/\/+$/, '');
   }
 
@@ -216,7 +218,7 @@ export class RiskgateClient {
       } catch (error) {
         const transient = error instanceof RiskgateError && (error.status === 0 || TRANSIENT.has(error.status));
         if (!transient || attempt >= retries) throw error;
-        await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt, error)));
+        await new Promise((resolve) => setTimeout(resolve, Math.min(backoffMs(attempt, error), options.timeoutMs ?? this.options.timeoutMs ?? 2_000)));
       }
     }
   }

@@ -81,6 +81,8 @@ describe('the TypeScript client', () => {
       connections = 0;
       await new RiskgateClient({ url: rudeUrl, apiKey: 'rg_x' }).claim('case_1').catch(() => undefined);
       expect(connections).toBe(1);
+      // A malformed address fails when the client is made.
+      expect(() => new RiskgateClient({ url: 'http://[bad', apiKey: 'rg_x' })).toThrow(TypeError);
       // A body that cannot be sent is the caller's error, thrown as it is, and not retried.
       connections = 0;
       await expect(new RiskgateClient({ url: rudeUrl, apiKey: 'rg_x' }).decide({ amount: 1n })).rejects.toThrow(TypeError);
