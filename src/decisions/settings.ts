@@ -44,9 +44,18 @@ export const DEFAULT_SETTINGS: ServingSettings = {
 /** A currency setting: three upper-case letters, an ISO 4217 code. */
 export const CURRENCY_CODE = /^[A-Z]{3}$/;
 
+/** Where the capacity guard left the review band, for the policy and capacity named by `key`. */
+export interface ReviewBandState {
+  key: string;
+  narrowedBy: number;
+  changedAt: number;
+}
+
 export interface SettingsStore {
   load(): ServingSettings;
   save(settings: ServingSettings, actor: string): void;
+  loadReviewBand(): ReviewBandState | undefined;
+  saveReviewBand(state: ReviewBandState): void;
 }
 
 export class SqliteSettingsStore implements SettingsStore {
@@ -65,5 +74,18 @@ export class SqliteSettingsStore implements SettingsStore {
     this.db
       .prepare("INSERT INTO settings (key, value, updated_at, updated_by) VALUES ('serving', ?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by")
       .run(JSON.stringify(settings), Date.now(), actor);
+  }
+
+  loadReviewBand(): ReviewBandState | undefined {
+    const row = this.db.prepare("SELECT value FROM settings WHERE key = 'review_band'").get() as { value: string } | undefined;
+    if (!row) return undefined;
+    const state = JSON.parse(row.value) as Partial<ReviewBandState>;
+    return typeof state.key === 'string' && typeof state.narrowedBy === 'number' && typeof state.changedAt === 'number' ? (state as ReviewBandState) : undefined;
+  }
+
+  saveReviewBand(state: ReviewBandState): void {
+    this.db
+      .prepare("INSERT INTO settings (key, value, updated_at, updated_by) VALUES ('review_band', ?, ?, 'riskgate capacity guard') ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at")
+      .run(JSON.stringify(state), Date.now());
   }
 }

@@ -30,6 +30,19 @@ describe('ReviewBandGovernor', () => {
     expect(changes[0]).toMatchObject({ projectedPerDay: 3000, reason: 'projected inflow 3000/day is above 100 % of the capacity of 1000/day: narrowing the review band' });
   });
 
+  it('resumes where an earlier guard left the band, keeping its interval, and clamps what it is handed', () => {
+    const changedAt = DAY0 + 8 * HOUR;
+    const { g, changes } = governor({ resume: { narrowedBy: 2, changedAt } });
+    expect([g.review, g.narrowedBy]).toEqual([0.5, 2]);
+    g.observe(changedAt + 10 * MINUTE, { ratePerDay: 3000 }); // within the interval of the last change
+    expect(changes).toEqual([]);
+    g.observe(changedAt + 16 * MINUTE, { ratePerDay: 3000 });
+    expect(changes.map((c) => [c.from, c.to])).toEqual([[0.5, 0.6]]);
+    expect(governor({ resume: { narrowedBy: 99, changedAt } }).g.review).toBe(0.8);
+    expect(governor({ resume: { narrowedBy: -3, changedAt } }).g.review).toBe(0.3);
+    expect(governor({ resume: { narrowedBy: 1.5, changedAt } }).g.review).toBe(0.3); // not a step count: ignored
+  });
+
   it('does not flap when inflow hovers around the capacity', () => {
     // Closed loop: inflow falls 10 % per step of narrowing, and demand wobbles ±5 % around capacity.
     const simulate = (hysteresis: { narrowAbove: number; widenBelow: number }) => {

@@ -26,6 +26,8 @@ export interface ReviewBandGovernorOptions {
    */
   minIntervalMs: number;
   onChange?: (change: ReviewBandChange) => void;
+  /** Where an earlier guard of the same policy and capacity left the band (a restart does not widen it back). */
+  resume?: { narrowedBy: number; changedAt: number };
 }
 
 /** One observation of review inflow. */
@@ -52,7 +54,7 @@ interface Segment {
 }
 
 export class ReviewBandGovernor {
-  private readonly options: Required<Omit<ReviewBandGovernorOptions, 'onChange'>> & Pick<ReviewBandGovernorOptions, 'onChange'>;
+  private readonly options: Required<Omit<ReviewBandGovernorOptions, 'onChange' | 'resume'>> & Pick<ReviewBandGovernorOptions, 'onChange'>;
   /** Steps the band is narrowed by; 0 is the base band. */
   private level = 0;
   private readonly maxLevel: number;
@@ -76,6 +78,16 @@ export class ReviewBandGovernor {
     let maxLevel = Math.max(0, Math.floor((block - baseReview) / step) - 1);
     while (this.reviewAt(maxLevel) < block) maxLevel++;
     this.maxLevel = maxLevel;
+    const resume = options.resume;
+    if (resume !== undefined && Number.isInteger(resume.narrowedBy) && Number.isFinite(resume.changedAt)) {
+      this.level = Math.min(Math.max(resume.narrowedBy, 0), maxLevel);
+      this.lastChangeAt = resume.changedAt;
+    }
+  }
+
+  /** Steps the band is narrowed by (0: the installed band). */
+  get narrowedBy(): number {
+    return this.level;
   }
 
   /** The review threshold in force. */

@@ -129,20 +129,22 @@ async function serviceOn(embedded: Embedded, decisions: SqliteDecisionStore, opt
     // A new model, new thresholds or a new capacity start a new guard from the installed band.
     const key = `${model.registered.artifact.id}|${policy.block}|${policy.review}|${settings.reviewCapacityPerDay}`;
     if (governor?.key !== key) {
-      governor = {
-        key,
-        governor: new ReviewBandGovernor({
-          capacityPerDay: settings.reviewCapacityPerDay,
-          baseReview: policy.review,
-          block: policy.block,
-          step: Math.max((policy.block - policy.review) / 10, 0.001),
-          minIntervalMs: 15 * 60_000,
-          onChange(change) {
-            process.stderr.write(`riskgate: review band ${change.from.toFixed(4)} → ${change.to.toFixed(4)} (${change.reason})\n`);
-            void audit.append({ actor: 'riskgate capacity guard', action: 'policy.review_band', subject: model.registered.artifact.id, details: { ...change } });
-          },
-        }),
-      };
+      // A restart carries on from where the guard left the band for this very policy and capacity.
+      const saved = settingsStore.loadReviewBand();
+      const created: ReviewBandGovernor = new ReviewBandGovernor({
+        capacityPerDay: settings.reviewCapacityPerDay,
+        baseReview: policy.review,
+        block: policy.block,
+        step: Math.max((policy.block - policy.review) / 10, 0.001),
+        minIntervalMs: 15 * 60_000,
+        ...(saved?.key === key ? { resume: { narrowedBy: saved.narrowedBy, changedAt: saved.changedAt } } : {}),
+        onChange(change) {
+          process.stderr.write(`riskgate: review band ${change.from.toFixed(4)} → ${change.to.toFixed(4)} (${change.reason})\n`);
+          settingsStore.saveReviewBand({ key, narrowedBy: created.narrowedBy, changedAt: change.at });
+          void audit.append({ actor: 'riskgate capacity guard', action: 'policy.review_band', subject: model.registered.artifact.id, details: { ...change } });
+        },
+      });
+      governor = { key, governor: created };
     }
     return governor.governor;
   };

@@ -72,6 +72,16 @@ describe('capacity guard over HTTP', () => {
     expect((await server.request('GET', '/v1/audit/verify')).body).toMatchObject({ ok: true });
   });
 
+  it('a restart keeps the band where the guard left it (it used to start again from the installed band)', async () => {
+    const installed = server.service.lineup().active!.registered.policy;
+    const inForce = server.service.reviewThreshold();
+    expect(inForce).toBeGreaterThan(installed.review);
+    await server.restart();
+    expect(server.service.reviewThreshold()).toBe(inForce);
+    const [after] = await reviews(1);
+    expect(after!.policy).toEqual({ block: installed.block, review: inForce });
+  });
+
   it('widens the band again on a quiet day, looking again at every decision, not only at reviews', async () => {
     const before = await bandChanges();
     // The next day, twenty minutes in: no review so far, and the decisions that arrive are allowed.

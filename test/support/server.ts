@@ -12,6 +12,8 @@ export interface TestServer {
   keys: Record<'admin' | 'decide' | 'events' | 'review', string>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are whatever the endpoint under test returns
   request(method: string, path: string, options?: { key?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; ms: number }>;
+  /** Stop the server and its service, and start them again on the same data (a process restart; the keys stay valid). */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -20,22 +22,32 @@ export const LIVE_TS = WORLD_START + WORLD_DAYS * 86_400_000 + 3_600_000;
 
 export async function startTestServer(options: { plugins?: Array<(app: FastifyInstance) => Promise<void>>; clock?: () => number; watchChangesMs?: number } = {}): Promise<TestServer> {
   const world = copyWorld(inject('worldTemplate'));
-  const service = await openService(world.dir, { allowFaults: true, ...(options.clock ? { clock: options.clock } : {}), ...(options.watchChangesMs ? { watchChangesMs: options.watchChangesMs } : {}) });
+  const open = () => openService(world.dir, { allowFaults: true, ...(options.clock ? { clock: options.clock } : {}), ...(options.watchChangesMs ? { watchChangesMs: options.watchChangesMs } : {}) });
+  const listen = async (service: Service) => {
+    const app = await buildServer(service, { plugins: options.plugins ?? [] });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = app.server.address();
+    return { app, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
+  };
+  const service = await open();
   const keys = {
     admin: service.keys.create('test admin', ['admin'], 1_000_000).token,
     decide: service.keys.create('test decide', ['decide'], 1_000_000).token,
     events: service.keys.create('test events', ['events'], 1_000_000).token,
     review: service.keys.create('test review', ['review'], 1_000_000).token,
   };
-  const app = await buildServer(service, { plugins: options.plugins ?? [] });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  return {
+  const { app, url } = await listen(service);
+  const server: TestServer = {
     url,
     service,
     app,
     keys,
+    async restart() {
+      await server.app.close();
+      await server.service.close();
+      server.service = await open();
+      Object.assign(server, await listen(server.service));
+    },
     async request(method, path, options = {}) {
       const headers: Record<string, string> = { ...options.headers };
       const key = options.key === undefined ? keys.admin : options.key;
@@ -45,7 +57,7 @@ export async function startTestServer(options: { plugins?: Array<(app: FastifyIn
       else if (options.body !== undefined) body = JSON.stringify(options.body);
       if (body !== undefined) headers['content-type'] ??= 'application/json';
       const started = performance.now();
-      const response = await fetch(`${url}${path}`, { method, headers, body });
+      const response = await fetch(`${server.url}${path}`, { method, headers, body });
       const text = await response.text();
       let parsed: unknown = text;
       try {
@@ -56,11 +68,12 @@ export async function startTestServer(options: { plugins?: Array<(app: FastifyIn
       return { status: response.status, body: parsed, ms: performance.now() - started };
     },
     async close() {
-      await app.close();
-      await service.close();
+      await server.app.close();
+      await server.service.close();
       world.remove();
     },
   };
+  return server;
 }
 
 let counter = 0;
