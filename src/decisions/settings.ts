@@ -56,6 +56,7 @@ export interface SettingsStore {
   save(settings: ServingSettings, actor: string): void;
   loadReviewBand(): ReviewBandState | undefined;
   saveReviewBand(state: ReviewBandState): void;
+  clearReviewBand(): void;
 }
 
 export class SqliteSettingsStore implements SettingsStore {
@@ -76,11 +77,21 @@ export class SqliteSettingsStore implements SettingsStore {
       .run(JSON.stringify(settings), Date.now(), actor);
   }
 
+  /** Undefined when there is none — or when what is there cannot be read: it is only a hint. */
   loadReviewBand(): ReviewBandState | undefined {
-    const row = this.db.prepare("SELECT value FROM settings WHERE key = 'review_band'").get() as { value: string } | undefined;
-    if (!row) return undefined;
-    const state = JSON.parse(row.value) as Partial<ReviewBandState>;
-    return typeof state.key === 'string' && typeof state.narrowedBy === 'number' && typeof state.changedAt === 'number' ? (state as ReviewBandState) : undefined;
+    try {
+      const row = this.db.prepare("SELECT value FROM settings WHERE key = 'review_band'").get() as { value: string } | undefined;
+      const state = row ? (JSON.parse(row.value) as unknown) : undefined;
+      if (typeof state !== 'object' || state === null) return undefined;
+      const { key, narrowedBy, changedAt } = state as Partial<ReviewBandState>;
+      return typeof key === 'string' && Number.isInteger(narrowedBy) && Number.isFinite(changedAt) ? { key, narrowedBy: narrowedBy!, changedAt: changedAt! } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  clearReviewBand(): void {
+    this.db.prepare("DELETE FROM settings WHERE key = 'review_band'").run();
   }
 
   saveReviewBand(state: ReviewBandState): void {

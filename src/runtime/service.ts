@@ -124,24 +124,36 @@ async function serviceOn(embedded: Embedded, decisions: SqliteDecisionStore, opt
   const clock = options.clock ?? Date.now;
   let today = Math.floor(clock() / DAY);
   let reviewsToday = cases.stats(clock(), today * DAY).openedToday;
+  // What the guard keeps for a restart is a hint: failing to write it must not fail a decision.
+  const keepReviewBand = (write: () => void): void => {
+    try {
+      write();
+    } catch (error) {
+      process.stderr.write(`riskgate: could not keep the review band for a restart: ${(error as Error).message}\n`);
+    }
+  };
   const governorFor = (model: ServingModel): ReviewBandGovernor => {
     const policy = model.registered.policy;
     // A new model, new thresholds or a new capacity start a new guard from the installed band.
     const key = `${model.registered.artifact.id}|${policy.block}|${policy.review}|${settings.reviewCapacityPerDay}`;
     if (governor?.key !== key) {
-      // A restart carries on from where the guard left the band for this very policy and capacity.
+      // A restart carries on from where the guard left the band for this very policy and capacity; any
+      // other start (a new model, thresholds or capacity — or going back to earlier ones) is from the
+      // installed band, and what an earlier guard left is forgotten.
       const saved = settingsStore.loadReviewBand();
+      const resume = saved?.key === key ? { narrowedBy: saved.narrowedBy, changedAt: Math.min(saved.changedAt, clock()) } : undefined;
+      if (saved !== undefined && resume === undefined) keepReviewBand(() => settingsStore.clearReviewBand());
       const created: ReviewBandGovernor = new ReviewBandGovernor({
         capacityPerDay: settings.reviewCapacityPerDay,
         baseReview: policy.review,
         block: policy.block,
         step: Math.max((policy.block - policy.review) / 10, 0.001),
         minIntervalMs: 15 * 60_000,
-        ...(saved?.key === key ? { resume: { narrowedBy: saved.narrowedBy, changedAt: saved.changedAt } } : {}),
+        ...(resume ? { resume } : {}),
         onChange(change) {
           process.stderr.write(`riskgate: review band ${change.from.toFixed(4)} → ${change.to.toFixed(4)} (${change.reason})\n`);
-          settingsStore.saveReviewBand({ key, narrowedBy: created.narrowedBy, changedAt: change.at });
           void audit.append({ actor: 'riskgate capacity guard', action: 'policy.review_band', subject: model.registered.artifact.id, details: { ...change } });
+          keepReviewBand(() => settingsStore.saveReviewBand({ key, narrowedBy: created.narrowedBy, changedAt: change.at }));
         },
       });
       governor = { key, governor: created };
@@ -209,18 +221,19 @@ async function serviceOn(embedded: Embedded, decisions: SqliteDecisionStore, opt
       const d = stored.decision;
       // Every decision lets the guard look again, not only reviews: a band narrowed until nothing goes
       // to review must still widen when the day's inflow falls (or a new day starts).
+      const now = clock();
       if (lineup.active) {
-        const now = clock();
         if (Math.floor(now / DAY) !== today) {
           today = Math.floor(now / DAY);
           reviewsToday = 0;
         }
         if (d.action === 'review') reviewsToday++;
-        governorFor(lineup.active).observe(now, { reviewsToday });
       }
       const user = stored.request.entities.user;
       if (user !== undefined && d.score !== null) riskiest.set(user, d.score);
       void audit.append(decisionAuditEntry(d));
+      // Last: the guard may write to riskgate.db, and nothing it does may keep the decision's own entry out.
+      if (lineup.active) governorFor(lineup.active).observe(now, { reviewsToday });
     },
   });
 

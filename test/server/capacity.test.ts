@@ -80,6 +80,9 @@ describe('capacity guard over HTTP', () => {
     expect(server.service.reviewThreshold()).toBe(inForce);
     const [after] = await reviews(1);
     expect(after!.policy).toEqual({ block: installed.block, review: inForce });
+    const explorer = await server.request('GET', '/v1/policy/explorer?points=3');
+    expect(explorer.body.in_force).toEqual({ block: installed.block, review: inForce });
+    expect((await server.request('GET', '/v1/audit/verify')).body).toMatchObject({ ok: true });
   });
 
   it('widens the band again on a quiet day, looking again at every decision, not only at reviews', async () => {
@@ -92,5 +95,37 @@ describe('capacity guard over HTTP', () => {
     expect(after).toHaveLength(before.length + 1);
     expect(after[0]!.details.to).toBeLessThan(after[0]!.details.from);
     expect(after[0]!.details.reason).toMatch(/below 80 % of the capacity of 40\/day: widening/);
+  });
+
+  it('what it kept is only a hint: another capacity forgets it, a damaged one is ignored, one dated ahead does not freeze the guard', async () => {
+    const installed = server.service.lineup().active!.registered.policy;
+    // (The service is a new one after each restart.)
+    const kept = () => server.service.embedded.db.prepare("SELECT value FROM settings WHERE key = 'review_band'").get() as { value: string } | undefined;
+    const narrowed = JSON.parse(kept()!.value) as { key: string; narrowedBy: number; changedAt: number };
+    expect(narrowed.narrowedBy).toBeGreaterThan(0);
+
+    // Another capacity starts from the installed band and forgets the old one: going back does not bring it back.
+    expect((await server.request('PUT', '/v1/admin/settings', { body: { review_capacity_per_day: 1000 } })).status).toBe(200);
+    expect(server.service.reviewThreshold()).toBe(installed.review);
+    expect(kept()).toBeUndefined();
+    expect((await server.request('PUT', '/v1/admin/settings', { body: { review_capacity_per_day: 40 } })).status).toBe(200);
+    expect(server.service.reviewThreshold()).toBe(installed.review);
+
+    // A damaged row: decisions go on, from the installed band.
+    server.service.embedded.db.prepare("INSERT INTO settings (key, value, updated_at, updated_by) VALUES ('review_band', 'null', 0, 'test') ON CONFLICT(key) DO UPDATE SET value = excluded.value").run();
+    await server.restart();
+    expect(server.service.reviewThreshold()).toBe(installed.review);
+    expect((await server.request('POST', '/v1/decisions', { body: booking({ amount: 40 }) })).status).toBe(200);
+
+    // Kept with a change time ahead of the clock (a clock that stepped back): resumed, and the guard still
+    // moves once its interval has passed by the clock it has now.
+    server.service.embedded.db
+      .prepare("INSERT INTO settings (key, value, updated_at, updated_by) VALUES ('review_band', ?, 0, 'test') ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+      .run(JSON.stringify({ ...narrowed, changedAt: now + 30 * 86_400_000 }));
+    await server.restart();
+    expect(server.service.reviewThreshold()).toBeGreaterThan(installed.review);
+    now = Date.UTC(2026, 5, 4, 0, 20); // a quiet new day, 20 minutes in — long before the kept change time
+    await server.request('POST', '/v1/decisions', { body: booking({ amount: 40 }) });
+    expect(JSON.parse(kept()!.value).narrowedBy).toBe(narrowed.narrowedBy - 1);
   });
 });
