@@ -202,6 +202,24 @@ export class OnlineFeatureStore {
     await this.snapshot();
   }
 
+  /**
+   * Apply what another writer (`riskgate events import` beside a server) appended since, up to the end
+   * of the log: otherwise it would only be applied at this process's next append, and the features —
+   * and readiness — would lag behind the log until then.
+   */
+  async catchUpWithLog(): Promise<void> {
+    while (this.catchingUp) await this.catchingUp;
+    const last = await this.log.lastSeq();
+    // Appends of this process in flight fill any gap themselves (drain).
+    if (last <= this.engine.appliedSeq || this.waiting.size > 0 || this.catchingUp) return;
+    this.catchingUp = this.catchUp(last);
+    try {
+      await this.catchingUp;
+    } finally {
+      this.catchingUp = undefined;
+    }
+  }
+
   /** Apply waiting events strictly in sequence order, fetching any gap (events appended by another writer) from the log. */
   private async drain(): Promise<void> {
     while (this.catchingUp) await this.catchingUp;

@@ -237,7 +237,7 @@ async function serviceOn(embedded: Embedded, decisions: SqliteDecisionStore, opt
     },
   });
 
-  // Rules, lists, model stages, serving settings and API keys changed by another process (the CLI
+  // Rules, lists, model stages, serving settings, API keys and events changed by another process (the CLI
   // beside a running server: `riskgate keys revoke` is how a leaked key is stopped) reach this one
   // within a couple of seconds: a cheap fingerprint of them is compared on a timer.
   const keys = new SqliteApiKeyStore(embedded.db);
@@ -272,6 +272,8 @@ async function serviceOn(embedded: Embedded, decisions: SqliteDecisionStore, opt
     }
     if (now.models !== seen.models || now.settings !== seen.settings) await reloadModels();
     seen = now;
+    // Events another process appended (an import beside the server) reach the online features too.
+    await embedded.features.catchUpWithLog();
   };
   let watching = false;
   const watchMs = options.watchChangesMs ?? 2_000;

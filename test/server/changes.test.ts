@@ -1,7 +1,9 @@
 // API keys, rules, lists, model policies and settings changed by another process — the CLI beside a running server, which
 // writes the same SQLite files through its own connection — reach the running server by themselves.
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqliteEventLog } from '../../src/events/stores/sqlite.js';
+import type { RiskEvent } from '../../src/events/schema.js';
 import { SqliteApiKeyStore } from '../../src/auth/keys.js';
 import { openSqlite, type SqliteDatabase } from '../../src/lib/sqlite.js';
 import { SqliteSettingsStore } from '../../src/decisions/settings.js';
@@ -106,5 +108,18 @@ describe('changes made by another process', () => {
       () => booking(),
       (d) => d.degraded === null,
     );
+  });
+
+  it('events another process appends (an import beside the server) reach the online features, and readiness, by themselves', async () => {
+    const log = new SqliteEventLog(join(server.service.embedded.dir, 'events.db'), { durability: 'os' });
+    try {
+      const request = booking();
+      const [appended] = await log.appendBatch([{ id: `imported_${Date.now()}`, type: 'search', ts: request.ts, v: 1, entities: { user: 'u_imported' }, payload: { destination: 'DE' } } as RiskEvent]);
+      expect(appended!.status).toBe('appended');
+      await until(async () => server.service.embedded.features.engine.appliedSeq >= appended!.seq, 'the imported event was not applied');
+      expect((await server.request('GET', '/readyz', { key: null })).status).toBe(200);
+    } finally {
+      await log.close();
+    }
   });
 });
