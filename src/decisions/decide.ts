@@ -9,7 +9,7 @@ import type { FeatureSet, OnlineFeatureStore } from '../features/index.js';
 import type { Contribution } from '../models/index.js';
 import type { Metrics } from '../monitor/metrics.js';
 import { CircuitBreaker, StageUnavailable } from './breaker.js';
-import { DECISION_ID_PREFIX, decisionIdFor, type Action, type Decision, type Reason, type StoredDecision } from './decision.js';
+import { decisionIdFor, type Action, type Decision, type Reason, type StoredDecision } from './decision.js';
 import { featureReason } from './reasons.js';
 import { RESERVED_ID_PREFIX } from '../review/label.js';
 import type { OpenCaseInput } from '../review/store.js';
@@ -423,9 +423,6 @@ export function parseLiveEvent(body: unknown, now = Date.now()): RiskEvent {
   const id = typeof body === 'object' && body !== null ? (body as { id?: unknown }).id : undefined;
   if (typeof id === 'string' && id.startsWith(RESERVED_ID_PREFIX)) {
     errors.push({ path: 'id', message: `must not start with "${RESERVED_ID_PREFIX}": riskgate gives such ids to reviewers' verdict labels` });
-  }
-  if (typeof id === 'string' && id.startsWith(DECISION_ID_PREFIX)) {
-    errors.push({ path: 'id', message: `must not start with "${DECISION_ID_PREFIX}": riskgate gives such ids to decisions, and decisions are looked up by either id` });
   }
   const ts = parsed.ok ? parsed.event.ts : timeOf(body);
   const ahead = ts === undefined ? undefined : futureTimeError(ts, now);

@@ -1,6 +1,6 @@
 // A decision, as returned to the client and as stored in the decision log (feature logging included):
 // enough to replay it exactly and to use it as a training row.
-import type { RiskEvent } from '../events/schema.js';
+import { DECISION_ID_PREFIX, type RiskEvent } from '../events/schema.js';
 
 export type Action = 'allow' | 'review' | 'block';
 export type ModelMode = 'active' | 'canary' | 'fallback';
@@ -64,7 +64,7 @@ export interface StoredDecision {
   ruleErrorsUnlogged?: boolean;
 }
 
-export const DECISION_ID_PREFIX = 'dec_';
+export { DECISION_ID_PREFIX };
 
 export function decisionIdFor(seq: number): string {
   return `${DECISION_ID_PREFIX}${seq.toString(36).padStart(8, '0')}`;

@@ -166,4 +166,22 @@ describe('events import', () => {
     writeFileSync(join(dir, 'junk.json'), '{');
     expect(() => loadCsvMapping(join(dir, 'junk.json'))).toThrow(/mapping file/);
   });
+
+  it('refuses bytes that are not UTF-8 instead of reading them as U+FFFD (two Latin-1 ids would become one)', async () => {
+    const login = EXAMPLE_EVENTS.login;
+    const good = Buffer.from(JSON.stringify({ ...login, id: 'u8_ok', entities: { ...(login.entities as object), user: 'u_é' } }));
+    const latin1 = Buffer.concat([Buffer.from(JSON.stringify({ ...login, id: 'u8_bad' }).replace('"u8_bad"', '"u8_bad_')), Buffer.from([0xe9]), Buffer.from('"')]);
+    const file = join(dir, 'mixed.ndjson');
+    writeFileSync(file, Buffer.concat([good, Buffer.from('\r\n'), latin1, Buffer.from('\n'), Buffer.from(JSON.stringify({ ...login, id: 'u8_last' }))]));
+    const report = await importRecords((events) => log.appendBatch(events), readNdjson(file));
+    expect((await log.read({})).map((e) => [e.event.id, e.event.entities.user])).toEqual([
+      ['u8_ok', 'u_é'],
+      ['u8_last', (login.entities as { user: string }).user],
+    ]);
+    expect(report.rejected).toEqual([{ line: 2, errors: [{ path: '', message: 'is not valid UTF-8 (NDJSON must be encoded as UTF-8)' }] }]);
+
+    writeFileSync(join(dir, 'l.csv'), Buffer.concat([Buffer.from('id,when,who\nl1,1767225600000,u_'), Buffer.from([0xe9]), Buffer.from('\n')]));
+    writeFileSync(join(dir, 'map.json'), JSON.stringify({ fields: { id: 'id', ts: 'when', 'entities.user': 'who' }, defaults: { type: 'login', 'payload.success': true, 'entities.device': 'd_1', 'entities.ip': '192.0.2.1' } }));
+    await expect(importRecords((events) => log.appendBatch(events), readCsv(join(dir, 'l.csv'), loadCsvMapping(join(dir, 'map.json'))))).rejects.toThrow(/l\.csv is not valid UTF-8 \(near byte 0\): CSV files must be encoded as UTF-8/);
+  });
 });

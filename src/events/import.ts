@@ -2,7 +2,8 @@
 // with their line number and field, good lines are appended in batches, and nothing good is dropped
 // because a neighbour was bad.
 import { createReadStream, readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { isUtf8 } from 'node:buffer';
+import { Transform } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import { parserReason } from '../lib/json-reason.js';
 import type { AppendResult } from './log.js';
@@ -98,10 +99,16 @@ export async function importRecords(
 
 /** One record per non-empty line of newline-delimited JSON. */
 export async function* readNdjson(path: string): AsyncIterable<SourceRecord> {
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
   let line = 0;
-  for await (const read of lines) {
+  for await (const bytes of byteLines(path)) {
     line++;
+    // Read as UTF-8 with every bad byte turned into U+FFFD, a line would lose what it said (two ids
+    // in Latin-1 becoming one): it is refused instead.
+    if (!isUtf8(bytes)) {
+      yield { line, value: undefined, decodeError: 'is not valid UTF-8 (NDJSON must be encoded as UTF-8)' };
+      continue;
+    }
+    const read = bytes.toString('utf8');
     // A byte-order mark some editors put at the start of a UTF-8 file is not part of the first line.
     const text = line === 1 && read.startsWith('\uFEFF') ? read.slice(1) : read;
     if (text.trim() === '') continue;
@@ -111,6 +118,25 @@ export async function* readNdjson(path: string): AsyncIterable<SourceRecord> {
       yield { line, value: undefined, decodeError: `malformed JSON${parserReason((error as Error).message)}` };
     }
   }
+}
+
+/** The file's lines as bytes, without their line break (\n or \r\n). */
+async function* byteLines(path: string): AsyncIterable<Buffer> {
+  let rest: Buffer | undefined;
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    const data = rest === undefined ? chunk : Buffer.concat([rest, chunk]);
+    let start = 0;
+    for (let end = data.indexOf(10, start); end !== -1; end = data.indexOf(10, start)) {
+      yield withoutCarriageReturn(data.subarray(start, end));
+      start = end + 1;
+    }
+    rest = start < data.length ? data.subarray(start) : undefined;
+  }
+  if (rest !== undefined) yield withoutCarriageReturn(rest);
+}
+
+function withoutCarriageReturn(line: Buffer): Buffer {
+  return line.length > 0 && line[line.length - 1] === 13 ? line.subarray(0, line.length - 1) : line;
 }
 
 export type ColumnType = 'string' | 'number' | 'integer' | 'boolean' | 'list' | 'json' | 'auto';
@@ -171,9 +197,32 @@ export async function* readCsv(path: string, mapping: CsvMapping): AsyncIterable
     if (missing.length > 0) throw new Error(`CSV header lacks mapped column(s): ${missing.join(', ')}`);
     return header;
   };
-  const parser = createReadStream(path).pipe(
-    parseCsv({ columns: checkHeader, skip_empty_lines: true, relax_column_count: true, info: true, bom: true, record_delimiter: ['\r\n', '\n'] }),
-  );
+  const parser = parseCsv({ columns: checkHeader, skip_empty_lines: true, relax_column_count: true, info: true, bom: true, record_delimiter: ['\r\n', '\n'] });
+  // Bytes that are not UTF-8 would be read as U+FFFD (two ids becoming one): the file is refused.
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let offset = 0;
+  const notUtf8 = () => new Error(`${path} is not valid UTF-8 (near byte ${offset}): CSV files must be encoded as UTF-8`);
+  const checked = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      try {
+        decoder.decode(chunk, { stream: true });
+      } catch {
+        return callback(notUtf8());
+      }
+      offset += chunk.length;
+      callback(null, chunk);
+    },
+    flush(callback) {
+      try {
+        decoder.decode();
+      } catch {
+        return callback(notUtf8());
+      }
+      callback();
+    },
+  });
+  checked.on('error', (error) => parser.destroy(error));
+  createReadStream(path).pipe(checked).pipe(parser);
   for await (const row of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number; index: number; columns: unknown[] } }>) {
     const line = row.info.lines;
     if (row.info.index !== row.info.columns.length) {

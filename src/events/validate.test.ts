@@ -91,6 +91,17 @@ describe('event validation', () => {
     }
   });
 
+  it('keeps decision ids for decisions: no event takes one, and no label points at one', () => {
+    const login = clone('login');
+    login.id = 'dec_00000b0c';
+    expect(errorsOf(login)).toEqual([{ path: 'id', message: 'must not start with "dec_": riskgate gives such ids to decisions, and decisions are looked up by either id' }]);
+    const chargeback = clone('chargeback');
+    chargeback.payload.target_event_id = 'dec_00000b0c';
+    expect(errorsOf(chargeback)).toEqual([{ path: 'payload.target_event_id', message: "is a decision id; a label points at the event it judges (the decision's event_id)" }]);
+    login.id = 'DEC_123'; // only the prefix riskgate makes
+    expect(parseEvent(login).ok).toBe(true);
+  });
+
   it('refuses NaN and infinities as numbers', () => {
     for (const amount of [NaN, Infinity, -Infinity]) {
       const event = clone('booking_attempted');

@@ -4,7 +4,7 @@
 import { Compile } from 'typebox/compile';
 import { Settings } from 'typebox/system';
 import type { TSchema } from 'typebox';
-import { Envelope, EVENT_TYPES, MAX_TS, MIN_TS, Payloads, REQUIRED_ENTITIES, SCHEMA_VERSION, type EventType, type RiskEvent } from './schema.js';
+import { DECISION_ID_PREFIX, Envelope, EVENT_TYPES, MAX_TS, MIN_TS, Payloads, REQUIRED_ENTITIES, SCHEMA_VERSION, type EventType, type RiskEvent } from './schema.js';
 import { looksLikeRawCardNumber } from './pan.js';
 import { emailDomain, hashEmail, isHashedEmail, normaliseEmail } from './email.js';
 import { canonicalIp } from './ip.js';
@@ -48,6 +48,9 @@ export function parseEvent(raw: unknown): ParseResult {
 
   const input = raw as Record<string, unknown>;
   errors.push(...schemaErrors(envelopeCheck, input, ''));
+  if (typeof input.id === 'string' && input.id.startsWith(DECISION_ID_PREFIX)) {
+    errors.push({ path: 'id', message: `must not start with "${DECISION_ID_PREFIX}": riskgate gives such ids to decisions, and decisions are looked up by either id` });
+  }
   const type = input.type as EventType;
   const typeKnown = typeof type === 'string' && (EVENT_TYPES as readonly string[]).includes(type);
   const payload = input.payload;
@@ -98,6 +101,10 @@ const INVISIBLE_CHARACTER = /[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufef
 
 function crossFieldErrors(type: EventType, payload: Record<string, unknown>): FieldError[] {
   const errors: FieldError[] = [];
+  // A client that sends back the decision_id it was given would have its label judge nothing.
+  if (typeof payload.target_event_id === 'string' && payload.target_event_id.startsWith(DECISION_ID_PREFIX)) {
+    errors.push({ path: 'payload.target_event_id', message: `is a decision id; a label points at the event it judges (the decision's event_id)` });
+  }
   if (type === 'payment_attempted' && payload.status === 'declined' && payload.decline_code === undefined) {
     errors.push({ path: 'payload.decline_code', message: 'is required when status is declined' });
   }

@@ -1,6 +1,7 @@
 // The HTTP server: Fastify with one plugin per API area. Bodies are validated by schemas (TypeBox,
 // and the event model's own schemas for events), errors are answered with a 4xx naming the field,
 // and every /v1 route needs an API key with the route's scope.
+import { isUtf8 } from 'node:buffer';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -90,7 +91,13 @@ export async function buildServer(service: Service, options: ServerOptions = {})
   app.removeContentTypeParser('text/plain');
   // JSON.parse keeps a "__proto__" key as a plain own property (no pollution), so the event model can
   // refuse it by name; what does not parse is answered with the parser's own reason.
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, raw, done) => {
+    // JSON is UTF-8 (RFC 8259): bytes that are not would be read as U+FFFD, and two different ids
+    // ("u_\xe9", "u_\xe8" in Latin-1) become one.
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1];
+    if (charset !== undefined && !/^utf-?8$/i.test(charset)) return done(new HttpError(415, 'unsupported_media_type', `charset=${charset}: JSON bodies are UTF-8`));
+    if (!isUtf8(raw as Buffer)) return done(new HttpError(400, 'invalid_request', 'body is not valid UTF-8 (JSON must be encoded as UTF-8)'));
+    const body = (raw as Buffer).toString('utf8');
     if (body === '') {
       // Empty is fine where the route takes no body or only optional fields (a replay, a claim).
       if (bodyIsOptional(request.routeOptions.schema?.body)) return done(null, undefined);
@@ -98,7 +105,7 @@ export async function buildServer(service: Service, options: ServerOptions = {})
     }
     let parsed: unknown;
     try {
-      parsed = JSON.parse(body as string);
+      parsed = JSON.parse(body);
     } catch (error) {
       return done(new HttpError(400, 'invalid_request', `body is not valid JSON${parserReason((error as Error).message)}`));
     }
@@ -106,7 +113,7 @@ export async function buildServer(service: Service, options: ServerOptions = {})
     // refused in what goes to the stores as text — looked for only when the body escapes one. Events are
     // kept as the JSON they came as, which keeps one exactly (a message cut in the middle of an emoji), and
     // their ids are checked by the event model.
-    const illFormed = !isEventBody(request.routeOptions.schema?.body) && SURROGATE_ESCAPE.test(body as string) ? illFormedStringAt(parsed) : undefined;
+    const illFormed = !isEventBody(request.routeOptions.schema?.body) && SURROGATE_ESCAPE.test(body) ? illFormedStringAt(parsed) : undefined;
     if (illFormed !== undefined) return done(new HttpError(400, 'invalid_request', `${illFormed}: is not well-formed Unicode (a lone surrogate)`));
     done(null, parsed);
   });

@@ -200,6 +200,13 @@ describe('POST /v1/decisions', () => {
       const other = await server.request('POST', '/v1/decisions', { raw: JSON.stringify(booking()), headers: { 'content-type': type } });
       expect([other.status, other.body.error], type).toEqual([415, 'unsupported_media_type']);
     }
+    // JSON is UTF-8: bytes that are not are refused, not read as U+FFFD (two Latin-1 ids would become one).
+    const latin1 = Buffer.concat([Buffer.from('{"id":"x_'), Buffer.from([0xe9]), Buffer.from('","type":"booking_attempted"}')]);
+    const bytes = await fetch(`${server.url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${server.keys.admin}`, 'content-type': 'application/json' }, body: latin1 });
+    expect([bytes.status, ((await bytes.json()) as { message: string }).message]).toEqual([400, 'body is not valid UTF-8 (JSON must be encoded as UTF-8)']);
+    const declared = await server.request('POST', '/v1/decisions', { raw: JSON.stringify(booking()), headers: { 'content-type': 'application/json; charset=latin1' } });
+    expect([declared.status, declared.body.message]).toEqual([415, 'charset=latin1: JSON bodies are UTF-8']);
+    expect((await server.request('POST', '/v1/decisions', { raw: JSON.stringify(booking()), headers: { 'content-type': 'application/json; charset=UTF-8' } })).status).toBe(200);
     // The parser's reason is given without the excerpt of the body V8 quotes (it may hold a card number).
     const label = await server.request('POST', '/v1/decisions', { key: server.keys.decide, body: { id: `cb_${Date.now()}`, type: 'chargeback', ts: LIVE_TS, entities: { user: 'u_1', card: 'cf_1' }, payload: { target_event_id: 'bk_1', amount: 10, currency: 'USD', reason_code: '10.4' } } });
     expect([label.status, label.body.message]).toEqual([400, expect.stringMatching(/^type: "chargeback" is a label, not a checkpoint to decide/)]);
