@@ -1,5 +1,6 @@
 // riskgate never accepts a raw card number (PAN). Anything that looks like one is refused at intake.
-// "Looks like one": a run of 13–19 digits, optionally grouped by single spaces or dashes, that starts
+// "Looks like one": a run of 13–19 digits, optionally grouped by single spaces or dashes (or in groups
+// of four by other separators, see GROUPED), that starts
 // like a payment card (an issuer prefix of the card networks: 2–6, RuPay's 81/82, Troy's 9792; 13
 // digits only for Visa's 4) and passes the Luhn check. The prefix matters: one in ten epoch-millisecond
 // timestamps (13 digits starting with 1) passes Luhn, and clients put those in ids. Longer digit runs
@@ -8,6 +9,19 @@
 // someone typed (one em_ hash in a few thousand holds a Luhn-valid run of 13+ digits).
 
 const DIGIT_RUN = /\d(?:[ -]?\d)*/g;
+/**
+ * A card number as people format it with other separators: groups of four (or Amex's 4-6-5) apart by
+ * the same one or two characters each time — dots, slashes, doubled spaces, no-break spaces, dashes
+ * of any width, line breaks, zero-width spaces. Only these shapes: a looser rule would join a date
+ * range ("2026.04.10 2026.04.17") into one long run.
+ */
+const SEPARATOR = String.raw`[\s./\-\u2010-\u2015\u200b-\u200d\u2060\ufeff]`;
+// Not part of a longer run of digit groups (an IBAN, a phone number), nor glued to a word.
+const GROUPED = new RegExp(
+  String.raw`(?<!\d${SEPARATOR}{0,2})(?<![\d\p{L}])(?:\d{4}(${SEPARATOR}{1,2})\d{4}\1\d{4}\1\d{1,7}|\d{4}(${SEPARATOR}{1,2})\d{6}\2\d{5})(?![\d\p{L}])(?!${SEPARATOR}{0,2}\d)`,
+  'gu',
+);
+const NON_ASCII = /[\u0080-\uffff]/;
 
 export function luhnValid(digits: string): boolean {
   let sum = 0;
@@ -24,14 +38,21 @@ export function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-export function containsRawCardNumber(text: string): boolean {
-  if (text.length < 13 || countDigits(text) < 13) return false;
+export function containsRawCardNumber(input: string): boolean {
+  if (input.length < 13) return false;
+  // Full-width and other compatibility digits ("４１１１…") read as the digits they are.
+  const text = NON_ASCII.test(input) ? input.normalize('NFKC') : input;
+  if (countDigits(text) < 13) return false;
   for (const match of text.matchAll(DIGIT_RUN)) {
     if (isLetter(text.charCodeAt(match.index - 1)) || isLetter(text.charCodeAt(match.index + match[0].length))) continue;
-    const digits = match[0].replace(/[ -]/g, '');
-    if (digits.length >= 13 && digits.length <= 19 && hasCardPrefix(digits) && luhnValid(digits)) return true;
+    if (isCardNumber(match[0].replace(/[ -]/g, ''))) return true;
   }
+  for (const match of text.matchAll(GROUPED)) if (isCardNumber(match[0].replace(/\D/g, ''))) return true;
   return false;
+}
+
+function isCardNumber(digits: string): boolean {
+  return digits.length >= 13 && digits.length <= 19 && hasCardPrefix(digits) && luhnValid(digits);
 }
 
 function hasCardPrefix(digits: string): boolean {
