@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EXAMPLE_EVENTS } from './examples.js';
 import { EVENT_TYPES, type EventType } from './schema.js';
-import { parseEvent, type FieldError } from './validate.js';
+import { futureTimeError, parseEvent, type FieldError } from './validate.js';
 import { containsRawCardNumber, luhnValid } from './pan.js';
 import { hashEmail, normaliseEmail } from './email.js';
 
@@ -89,6 +89,16 @@ describe('event validation', () => {
     for (const value of [null, 3, 'x', [], undefined]) {
       expect(errorsOf(value)).toEqual([{ path: '', message: 'must be a JSON object' }]);
     }
+  });
+
+  it('says what a constant must be, and how far past the clock-skew limit a time is when it is just past it', () => {
+    const login = clone('login');
+    login.v = 2;
+    expect(errorsOf(login)).toEqual([{ path: 'v', message: 'must be 1' }]);
+    const now = Date.UTC(2026, 0, 1);
+    expect(futureTimeError(now + 24 * 3_600_000 + 100_000, now)?.message).toBe('is 24 hours and 100 s in the future; at most 24 hours of clock skew are accepted');
+    expect(futureTimeError(now + 48 * 3_600_000, now)?.message).toBe('is 48.0 hours in the future; at most 24 hours of clock skew are accepted');
+    expect(futureTimeError(now + 24 * 3_600_000, now)).toBeUndefined();
   });
 
   it('keeps decision ids for decisions: no event takes one, and no label points at one', () => {

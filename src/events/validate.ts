@@ -22,7 +22,10 @@ export const MAX_CLOCK_SKEW_MS = 24 * 3_600_000;
 /** What is wrong with an event time more than MAX_CLOCK_SKEW_MS ahead of `now` (the API's, an import's). */
 export function futureTimeError(ts: number, now: number): FieldError | undefined {
   if (ts <= now + MAX_CLOCK_SKEW_MS) return undefined;
-  return { path: 'ts', message: `is ${((ts - now) / 3_600_000).toFixed(1)} hours in the future; at most 24 hours of clock skew are accepted` };
+  // Just past the limit, one decimal would say "24.0 hours": the excess is given where it is small.
+  const hours = (ts - now) / 3_600_000;
+  const ahead = hours < 25 ? `24 hours and ${Math.ceil((ts - now - MAX_CLOCK_SKEW_MS) / 1000)} s` : `${hours.toFixed(1)} hours`;
+  return { path: 'ts', message: `is ${ahead} in the future; at most 24 hours of clock skew are accepted` };
 }
 
 export type ParseResult = { ok: true; event: RiskEvent } | { ok: false; errors: FieldError[] };
@@ -211,6 +214,10 @@ function schemaErrors(check: ReturnType<typeof Compile>, value: unknown, prefix:
     }
     if (e.keyword === 'enum') {
       out.push({ path, message: `must be one of: ${(e.params.allowedValues as unknown[]).join(', ')}` });
+      continue;
+    }
+    if (e.keyword === 'const') {
+      out.push({ path, message: `must be ${JSON.stringify(e.params.allowedValue)}` });
       continue;
     }
     // One message per field is enough: an empty id need not also be told it misses the pattern.
