@@ -66,6 +66,25 @@ describe('online feature store', () => {
     await log.close();
   });
 
+  it('an event ingested while the replay at start pauses waits for it, and is applied after it in log order', async () => {
+    const log = new SqliteEventLog(join(dir, 'opening.db'), { durability: 'os' });
+    const steps = Array.from({ length: 60_000 }, (_, i) => ({ dt: 1_000, late: 0, user: i % 300, card: i % 400, amount: 5, status: 'approved' as const }));
+    const events = toEvents(steps).map(({ event }) => event);
+    for (let i = 0; i < events.length; i += 10_000) await log.appendBatch(events.slice(i, i + 10_000));
+    const store = new OnlineFeatureStore(new FeatureEngine(SET), log, {});
+    const opening = store.open();
+    // The first pause of the replay lets this in.
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const late = toEvents([{ dt: 0, late: 0, user: 1, card: 1, amount: 5, status: 'approved' }])[0]!.event;
+    const ingested = store.ingest([{ ...late, id: 'during-open', ts: events.at(-1)!.ts + 1_000 }]);
+    await opening;
+    const [result] = await ingested;
+    expect(result).toMatchObject({ status: 'appended', seq: events.length + 1 });
+    expect(store.engine.appliedSeq).toBe(events.length + 1);
+    await store.close();
+    await log.close();
+  });
+
   it('serves exactly what the offline replay computes: restarts, crashes, late events, duplicates, other writers', async () => {
     let run = 0;
     await fc.assert(

@@ -64,7 +64,25 @@ export class OnlineFeatureStore {
   }
 
   /** Load the snapshot (if it is of this feature set version) and replay the log after it. */
+  /**
+   * Load the snapshot and replay the log's tail. Events ingested meanwhile (the replay pauses now and
+   * then) wait for it, as they wait for any catching up: they are applied after it, in log order.
+   */
   async open(onProgress?: (applied: number, total: number) => void): Promise<{ fromSnapshot: boolean; replayed: number; recovered: number }> {
+    const opening = this.openNow(onProgress);
+    const settled = opening.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.catchingUp = settled;
+    try {
+      return await opening;
+    } finally {
+      if (this.catchingUp === settled) this.catchingUp = undefined;
+    }
+  }
+
+  private async openNow(onProgress?: (applied: number, total: number) => void): Promise<{ fromSnapshot: boolean; replayed: number; recovered: number }> {
     let fromSnapshot = false;
     const path = this.options.snapshotPath;
     if (path) removeAbandonedWrites(path);
