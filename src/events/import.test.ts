@@ -180,8 +180,10 @@ describe('events import', () => {
     ]);
     expect(report.rejected).toEqual([{ line: 2, errors: [{ path: '', message: 'is not valid UTF-8 (NDJSON must be encoded as UTF-8)' }] }]);
 
-    writeFileSync(join(dir, 'l.csv'), Buffer.concat([Buffer.from('id,when,who\nl1,1767225600000,u_'), Buffer.from([0xe9]), Buffer.from('\n')]));
+    // A CSV file is checked whole before any row of it is imported: the good row before the bad byte stays out too.
+    writeFileSync(join(dir, 'l.csv'), Buffer.concat([Buffer.from('id,when,who\nl0,1767225600000,u_é\nl1,1767225600000,u_'), Buffer.from([0xe9]), Buffer.from('\n')]));
     writeFileSync(join(dir, 'map.json'), JSON.stringify({ fields: { id: 'id', ts: 'when', 'entities.user': 'who' }, defaults: { type: 'login', 'payload.success': true, 'entities.device': 'd_1', 'entities.ip': '192.0.2.1' } }));
-    await expect(importRecords((events) => log.appendBatch(events), readCsv(join(dir, 'l.csv'), loadCsvMapping(join(dir, 'map.json'))))).rejects.toThrow(/l\.csv is not valid UTF-8 \(near byte 0\): CSV files must be encoded as UTF-8/);
+    await expect(importRecords((events) => log.appendBatch(events), readCsv(join(dir, 'l.csv'), loadCsvMapping(join(dir, 'map.json'))))).rejects.toThrow(/l\.csv is not valid UTF-8 \(line 3\): CSV files must be encoded as UTF-8/);
+    expect((await log.read({})).map((e) => e.event.id)).not.toContain('l0');
   });
 });

@@ -3,7 +3,6 @@
 // because a neighbour was bad.
 import { createReadStream, readFileSync } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
-import { Transform } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import { parserReason } from '../lib/json-reason.js';
 import type { AppendResult } from './log.js';
@@ -120,19 +119,63 @@ export async function* readNdjson(path: string): AsyncIterable<SourceRecord> {
   }
 }
 
-/** The file's lines as bytes, without their line break (\n or \r\n). */
+/** The file's lines as bytes, without their line break (\n or \r\n; a lone \r does not end a line). */
 async function* byteLines(path: string): AsyncIterable<Buffer> {
-  let rest: Buffer | undefined;
+  // The unfinished line's pieces, joined once it ends: a long line costs its length, not its square.
+  let pieces: Buffer[] = [];
   for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
-    const data = rest === undefined ? chunk : Buffer.concat([rest, chunk]);
     let start = 0;
-    for (let end = data.indexOf(10, start); end !== -1; end = data.indexOf(10, start)) {
-      yield withoutCarriageReturn(data.subarray(start, end));
+    for (let end = chunk.indexOf(10, start); end !== -1; end = chunk.indexOf(10, start)) {
+      const tail = chunk.subarray(start, end);
+      yield withoutCarriageReturn(pieces.length === 0 ? tail : Buffer.concat([...pieces, tail]));
+      pieces = [];
       start = end + 1;
     }
-    rest = start < data.length ? data.subarray(start) : undefined;
+    if (start < chunk.length) pieces.push(chunk.subarray(start));
   }
-  if (rest !== undefined) yield withoutCarriageReturn(rest);
+  if (pieces.length > 0) yield withoutCarriageReturn(Buffer.concat(pieces));
+}
+
+async function refuseUnlessUtf8(path: string): Promise<void> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let line = 1;
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    try {
+      decoder.decode(chunk, { stream: true });
+    } catch {
+      throw new Error(`${path} is not valid UTF-8 (line ${line + linesBefore(chunk, firstBadByte(chunk))}): CSV files must be encoded as UTF-8`);
+    }
+    line += linesBefore(chunk, chunk.length);
+  }
+  try {
+    decoder.decode();
+  } catch {
+    throw new Error(`${path} is not valid UTF-8 (it ends inside a character): CSV files must be encoded as UTF-8`);
+  }
+}
+
+function linesBefore(chunk: Buffer, end: number): number {
+  let n = 0;
+  for (let i = chunk.indexOf(10); i !== -1 && i < end; i = chunk.indexOf(10, i + 1)) n++;
+  return n;
+}
+
+/**
+ * Where the first byte that breaks UTF-8 in a chunk is, for the message (the decoder has found one):
+ * lead bytes and their continuation bytes, checked in one pass; a character begun in the chunk before
+ * is skipped, one cut by the chunk's end is fine.
+ */
+function firstBadByte(chunk: Buffer): number {
+  let i = 0;
+  while (i < 3 && i < chunk.length && (chunk[i]! & 0xc0) === 0x80) i++;
+  while (i < chunk.length) {
+    const lead = chunk[i]!;
+    const follow = lead < 0x80 ? 0 : lead >= 0xc2 && lead <= 0xdf ? 1 : lead >= 0xe0 && lead <= 0xef ? 2 : lead >= 0xf0 && lead <= 0xf4 ? 3 : -1;
+    if (follow < 0) return i;
+    for (let k = 1; k <= follow && i + k < chunk.length; k++) if ((chunk[i + k]! & 0xc0) !== 0x80) return i;
+    i += follow + 1;
+  }
+  return chunk.length;
 }
 
 function withoutCarriageReturn(line: Buffer): Buffer {
@@ -197,32 +240,12 @@ export async function* readCsv(path: string, mapping: CsvMapping): AsyncIterable
     if (missing.length > 0) throw new Error(`CSV header lacks mapped column(s): ${missing.join(', ')}`);
     return header;
   };
-  const parser = parseCsv({ columns: checkHeader, skip_empty_lines: true, relax_column_count: true, info: true, bom: true, record_delimiter: ['\r\n', '\n'] });
-  // Bytes that are not UTF-8 would be read as U+FFFD (two ids becoming one): the file is refused.
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  let offset = 0;
-  const notUtf8 = () => new Error(`${path} is not valid UTF-8 (near byte ${offset}): CSV files must be encoded as UTF-8`);
-  const checked = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      try {
-        decoder.decode(chunk, { stream: true });
-      } catch {
-        return callback(notUtf8());
-      }
-      offset += chunk.length;
-      callback(null, chunk);
-    },
-    flush(callback) {
-      try {
-        decoder.decode();
-      } catch {
-        return callback(notUtf8());
-      }
-      callback();
-    },
-  });
-  checked.on('error', (error) => parser.destroy(error));
-  createReadStream(path).pipe(checked).pipe(parser);
+  // Bytes that are not UTF-8 would be read as U+FFFD (two ids becoming one): the whole file is checked
+  // before a row of it is imported, and refused naming the line.
+  await refuseUnlessUtf8(path);
+  const parser = createReadStream(path).pipe(
+    parseCsv({ columns: checkHeader, skip_empty_lines: true, relax_column_count: true, info: true, bom: true, record_delimiter: ['\r\n', '\n'] }),
+  );
   for await (const row of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number; index: number; columns: unknown[] } }>) {
     const line = row.info.lines;
     if (row.info.index !== row.info.columns.length) {

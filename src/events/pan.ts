@@ -16,9 +16,10 @@ const DIGIT_RUN = /\d(?:[ -]?\d)*/g;
  * range ("2026.04.10 2026.04.17") into one long run.
  */
 const SEPARATOR = String.raw`[\s./\-\u2010-\u2015\u200b-\u200d\u2060\ufeff]`;
-// Not part of a longer run of digit groups (an IBAN, a phone number), nor glued to a word.
+// Not glued to a word or a longer number; a run that goes on with the same separator (an IBAN, a phone
+// number) is left out in code (isCardGroups), as are lists of years.
 const GROUPED = new RegExp(
-  String.raw`(?<!\d${SEPARATOR}{0,2})(?<![\d\p{L}])(?:\d{4}(${SEPARATOR}{1,2})\d{4}\1\d{4}\1\d{1,7}|\d{4}(${SEPARATOR}{1,2})\d{6}\2\d{5})(?![\d\p{L}])(?!${SEPARATOR}{0,2}\d)`,
+  String.raw`(?<![\d\p{L}])(?:\d{4}(${SEPARATOR}{1,2})\d{4}\1\d{4}\1\d{1,7}(?![\d\p{L}])(?!\1\d)|\d{4}(${SEPARATOR}{1,2})\d{6}\2\d{5}(?![\d\p{L}])(?!\2\d))`,
   'gu',
 );
 const NON_ASCII = /[\u0080-\uffff]/;
@@ -47,8 +48,17 @@ export function containsRawCardNumber(input: string): boolean {
     if (isLetter(text.charCodeAt(match.index - 1)) || isLetter(text.charCodeAt(match.index + match[0].length))) continue;
     if (isCardNumber(match[0].replace(/[ -]/g, ''))) return true;
   }
-  for (const match of text.matchAll(GROUPED)) if (isCardNumber(match[0].replace(/\D/g, ''))) return true;
+  for (const match of text.matchAll(GROUPED)) if (isCardGroups(text, match) && isCardNumber(match[0].replace(/\D/g, ''))) return true;
   return false;
+}
+
+/** A grouped match that is not the tail of a longer run with the same separator, nor a list of years. */
+function isCardGroups(text: string, match: RegExpMatchArray): boolean {
+  const separator = match[1] ?? match[2]!;
+  const before = text.slice(0, match.index);
+  if (before.endsWith(separator) && /\d$/.test(before.slice(0, before.length - separator.length))) return false;
+  const groups = match[0].split(separator);
+  return !groups.every((group) => /^(?:19|20)\d\d$/.test(group));
 }
 
 function isCardNumber(digits: string): boolean {

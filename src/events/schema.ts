@@ -24,13 +24,13 @@ export const EVENT_TYPES = [
 export type EventType = (typeof EVENT_TYPES)[number];
 export type LabelType = (typeof LABEL_TYPES)[number];
 
-/** Upper bound for money amounts: larger values are refused as implausible rather than stored. */
 /**
  * Decision ids (`dec_` + the event's seq) name decisions, and a decision is looked up by its id or its
  * event's: no event may have an id of that form, and a label points at the event, never the decision.
  */
 export const DECISION_ID_PREFIX = 'dec_';
 
+/** Upper bound for money amounts: larger values are refused as implausible rather than stored. */
 export const MAX_AMOUNT = 1e9;
 export const MAX_TEXT = 10_000;
 

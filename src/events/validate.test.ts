@@ -237,9 +237,9 @@ describe('raw card numbers', () => {
   });
 
   it('are recognised in groups of four (or 4-6-5) apart by other separators, and in full-width digits; a date range is not one', () => {
-    const separated = ['4111.1111.1111.1111', '4111/1111/1111/1111', '4111  1111  1111  1111', '4111\u00a01111\u00a01111\u00a01111', '4111\u20131111\u20131111\u20131111', '4111\n1111\n1111\n1111', '4111\u200b1111\u200b1111\u200b1111', '３７８２.８２２４６３.１０００５', '４１１１１１１１１１１１１１１１'];
+    const separated = ['4111.1111.1111.1111', '4111/1111/1111/1111', '4111  1111  1111  1111', '4111\u00a01111\u00a01111\u00a01111', '4111\u20131111\u20131111\u20131111', '4111\n1111\n1111\n1111', '4111\u200b1111\u200b1111\u200b1111', '３７８２.８２２４６３.１０００５', '４１１１１１１１１１１１１１１１', '4111.1111.1111.1111 12/27 123', 'room 2 4111/1111/1111/1111'];
     for (const pan of separated) expect(containsRawCardNumber(`pay with ${pan} please`), JSON.stringify(pan)).toBe(true);
-    for (const text of ['arriving 2026.04.10 2026.04.17', '2026-04-10 - 2026-04-17', 'order 2024/01/01 2024/01/02', '4111.1111.1111.1112', '4111.1111 1111/1111', 'IBAN DE77 2989 2060 4437 8929 89', 'call 2989.2060.4437.8929.89']) expect(containsRawCardNumber(text), text).toBe(false);
+    for (const text of ['arriving 2026.04.10 2026.04.17', '2026-04-10 - 2026-04-17', 'order 2024/01/01 2024/01/02', '4111.1111.1111.1112', '4111.1111 1111/1111', 'IBAN DE77 2989 2060 4437 8929 89', 'call 2989.2060.4437.8929.89', '2010/2011/2012/2013', 'seasons 2002.2003.2004.2005', '2010\n2011\n2012\n2013']) expect(containsRawCardNumber(text), text).toBe(false);
   });
 
   it('a run of digits inside a longer token (a hex digest, an id) is not a card number', () => {

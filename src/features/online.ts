@@ -63,9 +63,8 @@ export class OnlineFeatureStore {
     else process.stderr.write(`riskgate: ${message}\n`);
   }
 
-  /** Load the snapshot (if it is of this feature set version) and replay the log after it. */
   /**
-   * Load the snapshot and replay the log's tail. Events ingested meanwhile (the replay pauses now and
+   * Load the snapshot (if it is of this feature set version) and replay the log after it. Events ingested meanwhile (the replay pauses now and
    * then) wait for it, as they wait for any catching up: they are applied after it, in log order.
    */
   async open(onProgress?: (applied: number, total: number) => void): Promise<{ fromSnapshot: boolean; replayed: number; recovered: number }> {
