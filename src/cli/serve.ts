@@ -23,15 +23,10 @@ export interface ServeOptions {
  */
 export async function openServiceWithProgress(dir: string, options: ServeOptions): Promise<{ service: Service; holder: PortHolder }> {
   const lock = lockForServing(dir);
-  let holder: PortHolder | undefined;
-  try {
-    holder = await holdPort(options.port, options.host).catch((error: unknown) => {
-      throw listenError(error, options);
-    });
-  } catch (error) {
+  const holder = await holdPort(options.port, options.host).catch((error: unknown) => {
     lock.release();
-    throw error;
-  }
+    throw listenError(error, options);
+  });
   if (existsSync(join(dir, 'events.db')) && !existsSync(join(dir, 'riskgate.db'))) {
     process.stderr.write(`riskgate: ${join(dir, 'riskgate.db')} is missing while the event log is there: serving with no API keys, rules, lists or models until it is restored from a backup (or they are made anew)\n`);
   }

@@ -136,46 +136,13 @@ async function* byteLines(path: string): AsyncIterable<Buffer> {
   if (pieces.length > 0) yield withoutCarriageReturn(Buffer.concat(pieces));
 }
 
+/** Line by line (no UTF-8 character holds a line break, so this checks the whole file), naming the first bad one. */
 async function refuseUnlessUtf8(path: string): Promise<void> {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  let line = 1;
-  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
-    try {
-      decoder.decode(chunk, { stream: true });
-    } catch {
-      throw new Error(`${path} is not valid UTF-8 (line ${line + linesBefore(chunk, firstBadByte(chunk))}): CSV files must be encoded as UTF-8`);
-    }
-    line += linesBefore(chunk, chunk.length);
+  let line = 0;
+  for await (const bytes of byteLines(path)) {
+    line++;
+    if (!isUtf8(bytes)) throw new Error(`${path} is not valid UTF-8 (line ${line}): CSV files must be encoded as UTF-8`);
   }
-  try {
-    decoder.decode();
-  } catch {
-    throw new Error(`${path} is not valid UTF-8 (it ends inside a character): CSV files must be encoded as UTF-8`);
-  }
-}
-
-function linesBefore(chunk: Buffer, end: number): number {
-  let n = 0;
-  for (let i = chunk.indexOf(10); i !== -1 && i < end; i = chunk.indexOf(10, i + 1)) n++;
-  return n;
-}
-
-/**
- * Where the first byte that breaks UTF-8 in a chunk is, for the message (the decoder has found one):
- * lead bytes and their continuation bytes, checked in one pass; a character begun in the chunk before
- * is skipped, one cut by the chunk's end is fine.
- */
-function firstBadByte(chunk: Buffer): number {
-  let i = 0;
-  while (i < 3 && i < chunk.length && (chunk[i]! & 0xc0) === 0x80) i++;
-  while (i < chunk.length) {
-    const lead = chunk[i]!;
-    const follow = lead < 0x80 ? 0 : lead >= 0xc2 && lead <= 0xdf ? 1 : lead >= 0xe0 && lead <= 0xef ? 2 : lead >= 0xf0 && lead <= 0xf4 ? 3 : -1;
-    if (follow < 0) return i;
-    for (let k = 1; k <= follow && i + k < chunk.length; k++) if ((chunk[i + k]! & 0xc0) !== 0x80) return i;
-    i += follow + 1;
-  }
-  return chunk.length;
 }
 
 function withoutCarriageReturn(line: Buffer): Buffer {

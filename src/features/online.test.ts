@@ -37,12 +37,17 @@ describe('online feature store', () => {
     return { log, featureLog, store };
   };
 
-  it('lets the event loop run during a long replay at start (a starting server answers its health checks)', async () => {
-    const log = new SqliteEventLog(join(dir, 'long.db'), { durability: 'os' });
-    const steps = Array.from({ length: 100_000 }, (_, i) => ({ dt: 1_000, late: 0, user: i % 500, card: i % 700, amount: 5, status: 'approved' as const }));
+  /** A log of `n` payments (long enough for a replay to pause) and a store on it, not yet opened. */
+  const longLog = async (name: string, n: number) => {
+    const log = new SqliteEventLog(join(dir, `${name}.db`), { durability: 'os' });
+    const steps = Array.from({ length: n }, (_, i) => ({ dt: 1_000, late: 0, user: i % 500, card: i % 700, amount: 5, status: 'approved' as const }));
     const events = toEvents(steps).map(({ event }) => event);
     for (let i = 0; i < events.length; i += 10_000) await log.appendBatch(events.slice(i, i + 10_000));
-    const store = new OnlineFeatureStore(new FeatureEngine(SET), log, {});
+    return { log, events, store: new OnlineFeatureStore(new FeatureEngine(SET), log, {}) };
+  };
+
+  it('lets the event loop run during a long replay at start (a starting server answers its health checks)', async () => {
+    const { log, events, store } = await longLog('long', 100_000);
     const started = performance.now();
     let last = started;
     let longestGap = 0;
@@ -67,11 +72,7 @@ describe('online feature store', () => {
   });
 
   it('an event ingested while the replay at start pauses waits for it, and is applied after it in log order', async () => {
-    const log = new SqliteEventLog(join(dir, 'opening.db'), { durability: 'os' });
-    const steps = Array.from({ length: 60_000 }, (_, i) => ({ dt: 1_000, late: 0, user: i % 300, card: i % 400, amount: 5, status: 'approved' as const }));
-    const events = toEvents(steps).map(({ event }) => event);
-    for (let i = 0; i < events.length; i += 10_000) await log.appendBatch(events.slice(i, i + 10_000));
-    const store = new OnlineFeatureStore(new FeatureEngine(SET), log, {});
+    const { log, events, store } = await longLog('opening', 60_000);
     const opening = store.open();
     // The first pause of the replay lets this in.
     await new Promise((resolve) => setTimeout(resolve, 60));

@@ -229,12 +229,7 @@ export class OnlineFeatureStore {
     const last = await this.log.lastSeq();
     // Appends of this process in flight fill any gap themselves (drain).
     if (last <= this.engine.appliedSeq || this.waiting.size > 0 || this.catchingUp) return;
-    this.catchingUp = this.catchUp(last);
-    try {
-      await this.catchingUp;
-    } finally {
-      this.catchingUp = undefined;
-    }
+    await this.catchUp(last);
   }
 
   /** Apply waiting events strictly in sequence order, fetching any gap (events appended by another writer) from the log. */
@@ -250,17 +245,22 @@ export class OnlineFeatureStore {
       if (this.waiting.size === 0) return;
       const lowest = Math.min(...this.waiting.keys());
       if (lowest <= this.engine.appliedSeq) throw new Error(`event seq ${lowest} was already applied`);
-      this.catchingUp = this.catchUp(lowest - 1);
-      try {
-        await this.catchingUp;
-      } finally {
-        this.catchingUp = undefined;
-      }
+      await this.catchUp(lowest - 1);
       if (this.engine.appliedSeq < lowest - 1) throw new Error(`the event log has no seq ${this.engine.appliedSeq + 1}`);
     }
   }
 
+  /** Apply the log's events up to `toSeq`, as `catchingUp` (what drain and the others wait for). */
   private async catchUp(toSeq: number): Promise<void> {
+    this.catchingUp = this.applyFromLog(toSeq);
+    try {
+      await this.catchingUp;
+    } finally {
+      this.catchingUp = undefined;
+    }
+  }
+
+  private async applyFromLog(toSeq: number): Promise<void> {
     for await (const batch of this.log.stream({ fromSeq: this.engine.appliedSeq + 1, toSeq })) {
       for (const logged of batch) {
         if (logged.seq === this.engine.appliedSeq + 1) this.applyOne(logged, false);

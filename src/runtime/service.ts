@@ -134,7 +134,6 @@ async function serviceOn(embedded: Embedded, decisions: SqliteDecisionStore, opt
   };
   const governorFor = (model: ServingModel): ReviewBandGovernor => {
     const policy = model.registered.policy;
-    // A new model, new thresholds or a new capacity start a new guard from the installed band.
     const key = `${model.registered.artifact.id}|${policy.block}|${policy.review}|${settings.reviewCapacityPerDay}`;
     if (governor?.key !== key) {
       // A restart carries on from where the guard left the band for this very policy and capacity; any
