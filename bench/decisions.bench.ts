@@ -87,6 +87,7 @@ console.log(`traffic: ${fmt(bookings.length)} booking attempts of the simulated 
 const service = await openService(dir, {});
 const lineup = service.lineup();
 const scorer = lineup.active!.scorer;
+await scorer.ready; // a tree model runs compiled once this resolves (a server compiles it in the background)
 const rules = service.currentRules();
 const engine = service.embedded.features.engine;
 const set = service.embedded.featureSet;

@@ -30,6 +30,8 @@ export interface Scorer {
   reasons(vector: Float64Array, k: number): Contribution[];
   /** The score and the top reasons together: one pass for trees, where both come from the same walk. */
   scoreWithReasons(vector: Float64Array, k: number): (Score & { reasons: Contribution[] }) | Promise<Score & { reasons: Contribution[] }>;
+  /** Resolves when the scorer runs at full speed (a tree model's trees compiled to code, in the background); it answers the same before. */
+  readonly ready: Promise<void>;
 }
 
 export interface FeatureSpace {
@@ -111,6 +113,7 @@ export async function createScorer(artifact: ModelArtifact, space: FeatureSpace)
       };
       return {
         artifact,
+        ready: predictor.explainFastReady(),
         score: (vector) => calibrate(predictor.predictMargin(gather32(vector))),
         reasons: (vector, k) => topReasons(vector, predictor.explainFast(gather32(vector)).contributions, k),
         scoreWithReasons(vector, k) {
@@ -123,6 +126,7 @@ export async function createScorer(artifact: ModelArtifact, space: FeatureSpace)
       const predictor = new LogisticPredictor(body.model);
       return {
         artifact,
+        ready: Promise.resolve(),
         score: (vector) => calibrate(predictor.predictMargin(gather(vector))),
         reasons: (vector, k) => topReasons(vector, predictor.explain(gather(vector)).contributions, k),
         scoreWithReasons(vector, k) {
@@ -137,6 +141,7 @@ export async function createScorer(artifact: ModelArtifact, space: FeatureSpace)
       const margin = await createOnnxMarginFunction(body, inputs.length);
       return {
         artifact,
+        ready: Promise.resolve(),
         score: async (vector) => calibrate(await margin(gather(vector))),
         // An ONNX graph is opaque: no per-feature attribution.
         reasons: () => [],

@@ -2,6 +2,7 @@
 // credit each split's feature with the change in the node's expected value. Like TreeSHAP they sum
 // with the bias to the margin, but they cost one tree walk instead of milliseconds, so every decision
 // can carry its top reasons; exact TreeSHAP stays available for a case page.
+import { compileExplain, worthCompiling, type CompiledExplain } from './compiled.js';
 import type { FlatForest } from './forest.js';
 import type { ShapValues } from './shap.js';
 
@@ -20,8 +21,16 @@ export class PathExplainer {
   private readonly ints: Int32Array;
   private readonly floats: Float32Array;
   private readonly gains: Float64Array;
+  /** The forest as code (see compiled.ts) once it is compiled, if it is worth it; until then and otherwise the node table is walked. */
+  private compiled: CompiledExplain | undefined;
+  /** Resolves when the explainer runs at full speed (compiled, if it is worth it); the answers are the same before. */
+  readonly ready: Promise<void>;
 
-  constructor(private readonly forest: FlatForest) {
+  /** `limits` are for tests: which forests are compiled, and how many nodes go in each generated function. */
+  constructor(
+    private readonly forest: FlatForest,
+    limits: { maxCompiledNodes?: number; nodesPerFunction?: number } = {},
+  ) {
     const mean = new Float64Array(forest.feature.length);
     let bias = forest.baseMargin;
     for (let t = 0; t < forest.nTrees; t++) bias += fillMean(forest, mean, forest.treeRoots[t]!);
@@ -47,10 +56,30 @@ export class PathExplainer {
       this.gains[l * 3 + 2] = mean[l]! - mean[node]!;
       this.gains[r * 3 + 2] = mean[r]! - mean[node]!;
     }
+    if (worthCompiling(forest, limits.maxCompiledNodes)) {
+      const gainInto = new Float64Array(forest.feature.length);
+      for (let node = 0; node < gainInto.length; node++) gainInto[node] = this.gains[node * 3 + 2]!;
+      this.ready = compileExplain(forest, gainInto, limits.nodesPerFunction).then(
+        (compiled) => {
+          this.compiled = compiled;
+        },
+        (error: Error) => {
+          process.stderr.write(`riskgate: a model's trees could not be compiled to code (${error.message}); reasons are computed from the node table, with the same results\n`);
+        },
+      );
+    } else {
+      this.ready = Promise.resolve();
+    }
+  }
+
+  /** Whether rows are explained by the compiled code now (for tests and diagnostics). */
+  get isCompiled(): boolean {
+    return this.compiled !== undefined;
   }
 
   explain(row: Float32Array, contributions = new Float64Array(this.forest.nFeatures)): ShapValues & { margin: number } {
     contributions.fill(0);
+    if (this.compiled) return { bias: this.bias, contributions, margin: this.compiled(row, contributions) };
     const { treeRoots, baseMargin } = this.forest;
     const { ints, floats, gains } = this;
     // The walk reaches each tree's leaf anyway: summing the leaves in float32, as scoring does, gives

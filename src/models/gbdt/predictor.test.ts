@@ -2,6 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { binMatrix, computeCuts } from './binning.js';
 import { GbdtPredictor, loadGbdt, ModelInputError, parseGbdt, serializeGbdt, trainGbdt, type GbdtArtifact, type TreeArrays } from './index.js';
+import { worthCompiling } from './compiled.js';
+import type { FlatForest } from './forest.js';
+import { PathExplainer } from './path-contributions.js';
 import { Prng } from './prng.js';
 
 /** A random valid tree over nFeatures features, grown to at most `depth`. */
@@ -141,6 +144,54 @@ describe('GbdtPredictor properties', () => {
         expect(Math.abs(sum - predictor.predictMargin(row))).toBeLessThan(1e-5);
         expect(fast.margin).toBe(predictor.predictMargin(row));
         expect(fast.bias).toBeCloseTo(predictor.explain(row).bias, 9);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('path contributions are one tree after another, root to leaf, to the last bit (replays of earlier decisions depend on it)', async () => {
+    // The plain walk the explainer's interleaved one must reproduce, addition for addition.
+    const reference = (forest: FlatForest, row: Float32Array): { contributions: Float64Array; margin: number } => {
+      const mean = new Float64Array(forest.feature.length);
+      const fill = (node: number): number => {
+        if (forest.feature[node]! < 0) return (mean[node] = forest.value[node]!);
+        const l = forest.left[node]!;
+        const r = forest.right[node]!;
+        return (mean[node] = (fill(l) * forest.cover[l]! + fill(r) * forest.cover[r]!) / forest.cover[node]!);
+      };
+      const contributions = new Float64Array(forest.nFeatures);
+      let margin = forest.baseMargin;
+      for (const root of forest.treeRoots) {
+        fill(root);
+        let node = root;
+        while (forest.feature[node]! >= 0) {
+          const x = row[forest.feature[node]!]!;
+          const left = x !== x ? forest.defaultLeft[node] === 1 : x < forest.threshold[node]!;
+          const next = left ? forest.left[node]! : forest.right[node]!;
+          contributions[forest.feature[node]!]! += mean[next]! - mean[node]!;
+          node = next;
+        }
+        margin = Math.fround(margin + forest.value[node]!);
+      }
+      return { contributions, margin };
+    };
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 0, max: 10 }), fc.integer({ min: 1, max: 11 }), rowArb(6), async (seed, depth, nTrees, row) => {
+        const predictor = new GbdtPredictor(randomModel(seed, 6, nTrees, depth));
+        const x = Float32Array.from(row);
+        const expected = reference(predictor.forest, x);
+        // Walked as a node table, and once compiled to code — in one function, in many.
+        for (const limits of [{}, { nodesPerFunction: 5 }, { maxCompiledNodes: 0 }]) {
+          const explainer = new PathExplainer(predictor.forest, limits);
+          for (let stage = 0; stage < 2; stage++) {
+            if (stage === 1) await explainer.ready;
+            const actual = explainer.explain(x);
+            const how = `${JSON.stringify(limits)}, ${explainer.isCompiled ? 'compiled' : 'node table'}`;
+            expect(actual.margin, how).toBe(expected.margin);
+            expected.contributions.forEach((c, f) => expect(Object.is(actual.contributions[f], c), `${how}: feature ${f}: ${actual.contributions[f]} vs ${c}`).toBe(true));
+          }
+          expect(explainer.isCompiled).toBe('maxCompiledNodes' in limits ? false : worthCompiling(predictor.forest));
+        }
       }),
       { numRuns: 200 },
     );

@@ -77,8 +77,17 @@ export class GbdtPredictor {
 
   /** Path (Saabas) contributions — they also sum with the bias to the margin — and the exact margin, in one pass. */
   explainFast(row: FeatureRow): ShapValues & { margin: number } {
+    return this.pathExplainerOf().explain(this.asFloat32(row));
+  }
+
+  /** Resolves when explainFast runs at full speed (its trees compiled to code); it answers the same before. */
+  explainFastReady(): Promise<void> {
+    return this.pathExplainerOf().ready;
+  }
+
+  private pathExplainerOf(): PathExplainer {
     this.pathExplainer ??= new PathExplainer(this.forest);
-    return this.pathExplainer.explain(this.asFloat32(row));
+    return this.pathExplainer;
   }
 
   private marginOf(x: Float32Array): number {

@@ -1,0 +1,61 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { pathRows } from './compiled.js';
+import { flattenForest, type FlatForest } from './forest.js';
+import { Prng } from './prng.js';
+import type { TreeArrays } from './tree.js';
+
+/** A random tree whose thresholds come from a few values, so that paths often contradict themselves. */
+function randomTree(prng: Prng, nFeatures: number, depth: number): TreeArrays {
+  const tree: TreeArrays = { left: [], right: [], feature: [], threshold: [], defaultLeft: [], value: [], cover: [] };
+  const grow = (d: number): number => {
+    const id = tree.left.length;
+    tree.left.push(-1);
+    tree.right.push(-1);
+    tree.feature.push(-1);
+    tree.threshold.push(0);
+    tree.defaultLeft.push(0);
+    tree.value.push(0);
+    tree.cover.push(1);
+    if (d === depth || prng.nextFloat() < 0.15) return id;
+    tree.feature[id] = prng.nextInt(nFeatures);
+    tree.threshold[id] = [-2, -0.5, 0, 0.25, 1, 3.5][prng.nextInt(6)]!;
+    tree.defaultLeft[id] = prng.nextInt(2);
+    tree.left[id] = grow(d + 1);
+    tree.right[id] = grow(d + 1);
+    return id;
+  };
+  grow(0);
+  return tree;
+}
+
+function leafOf(f: FlatForest, root: number, row: Float32Array): number {
+  let node = root;
+  while (f.feature[node]! >= 0) {
+    const x = row[f.feature[node]!]!;
+    node = (x !== x ? f.defaultLeft[node] === 1 : x < f.threshold[node]!) ? f.left[node]! : f.right[node]!;
+  }
+  return node;
+}
+
+describe('warm-up rows', () => {
+  it('reach every leaf a row can reach, each once', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 7 }), (seed, nFeatures, depth) => {
+        const prng = new Prng(seed);
+        const forest = flattenForest([randomTree(prng, nFeatures, depth)], nFeatures, 0.5);
+        const root = forest.treeRoots[0]!;
+        const reached = [...pathRows(forest, root)].map((row) => leafOf(forest, root, row));
+        expect(new Set(reached).size).toBe(reached.length);
+        // Rows made of the thresholds, the values just around them and NaN reach every reachable leaf.
+        const values = [NaN, -3, -2, -1, -0.5, -0.25, 0, 0.1, 0.25, 0.5, 1, 2, 3.5, 4];
+        for (let i = 0; i < 300; i++) {
+          const row = Float32Array.from({ length: nFeatures }, () => values[prng.nextInt(values.length)]!);
+          const leaf = leafOf(forest, root, row);
+          expect(reached, `leaf ${leaf} of row ${Array.from(row)}`).toContain(leaf);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
