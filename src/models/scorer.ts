@@ -30,7 +30,11 @@ export interface Scorer {
   reasons(vector: Float64Array, k: number): Contribution[];
   /** The score and the top reasons together: one pass for trees, where both come from the same walk. */
   scoreWithReasons(vector: Float64Array, k: number): (Score & { reasons: Contribution[] }) | Promise<Score & { reasons: Contribution[] }>;
-  /** Resolves when the scorer runs at full speed (a tree model's trees compiled to code, in the background); it answers the same before. */
+  /**
+   * Resolves when the scorer runs at full speed: a tree model's trees compiled to code, which starts in
+   * the background once it has explained 1,000 decisions, or when this is first read. It answers the
+   * same before.
+   */
   readonly ready: Promise<void>;
 }
 
@@ -113,7 +117,9 @@ export async function createScorer(artifact: ModelArtifact, space: FeatureSpace)
       };
       return {
         artifact,
-        ready: predictor.explainFastReady(),
+        get ready() {
+          return predictor.explainFastReady();
+        },
         score: (vector) => calibrate(predictor.predictMargin(gather32(vector))),
         reasons: (vector, k) => topReasons(vector, predictor.explainFast(gather32(vector)).contributions, k),
         scoreWithReasons(vector, k) {

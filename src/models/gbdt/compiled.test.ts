@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { pathRows } from './compiled.js';
+import { PathRows } from './compiled.js';
 import { flattenForest, type FlatForest } from './forest.js';
 import { Prng } from './prng.js';
 import type { TreeArrays } from './tree.js';
@@ -19,7 +19,7 @@ function randomTree(prng: Prng, nFeatures: number, depth: number): TreeArrays {
     tree.cover.push(1);
     if (d === depth || prng.nextFloat() < 0.15) return id;
     tree.feature[id] = prng.nextInt(nFeatures);
-    tree.threshold[id] = [-2, -0.5, 0, 0.25, 1, 3.5][prng.nextInt(6)]!;
+    tree.threshold[id] = [-Infinity, -2, -0.5, -0, 0, 0.25, 1, 3.5, Infinity][prng.nextInt(9)]!;
     tree.defaultLeft[id] = prng.nextInt(2);
     tree.left[id] = grow(d + 1);
     tree.right[id] = grow(d + 1);
@@ -45,10 +45,11 @@ describe('warm-up rows', () => {
         const prng = new Prng(seed);
         const forest = flattenForest([randomTree(prng, nFeatures, depth)], nFeatures, 0.5);
         const root = forest.treeRoots[0]!;
-        const reached = [...pathRows(forest, root)].map((row) => leafOf(forest, root, row));
+        const reached: number[] = [];
+        new PathRows(nFeatures).forEachRow(forest, root, (row) => reached.push(leafOf(forest, root, row)));
         expect(new Set(reached).size).toBe(reached.length);
         // Rows made of the thresholds, the values just around them and NaN reach every reachable leaf.
-        const values = [NaN, -3, -2, -1, -0.5, -0.25, 0, 0.1, 0.25, 0.5, 1, 2, 3.5, 4];
+        const values = [NaN, -Infinity, -3, -2, -1, -0.5, -0.25, 0, 0.1, 0.25, 0.5, 1, 2, 3.5, 4, Infinity];
         for (let i = 0; i < 300; i++) {
           const row = Float32Array.from({ length: nFeatures }, () => values[prng.nextInt(values.length)]!);
           const leaf = leafOf(forest, root, row);

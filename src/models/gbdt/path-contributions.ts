@@ -13,6 +13,9 @@ import type { ShapValues } from './shap.js';
  * byte 16 the change in expected value from the parent to this node — what stepping into it credits.
  */
 const STRIDE = 6;
+
+/** Explanations after which the trees are compiled (see ready). */
+const HOT_CALLS = 1_000;
 const DEFAULT_LEFT = 1 << 30;
 const FEATURE = DEFAULT_LEFT - 1;
 
@@ -23,8 +26,10 @@ export class PathExplainer {
   private readonly gains: Float64Array;
   /** The forest as code (see compiled.ts) once it is compiled, if it is worth it; until then and otherwise the node table is walked. */
   private compiled: CompiledExplain | undefined;
-  /** Resolves when the explainer runs at full speed (compiled, if it is worth it); the answers are the same before. */
-  readonly ready: Promise<void>;
+  private compiling: Promise<void> | undefined;
+  private readonly compileWorthIt: boolean;
+  private readonly nodesPerFunction: number | undefined;
+  private calls = 0;
 
   /** `limits` are for tests: which forests are compiled, and how many nodes go in each generated function. */
   constructor(
@@ -56,19 +61,30 @@ export class PathExplainer {
       this.gains[l * 3 + 2] = mean[l]! - mean[node]!;
       this.gains[r * 3 + 2] = mean[r]! - mean[node]!;
     }
-    if (worthCompiling(forest, limits.maxCompiledNodes)) {
-      const gainInto = new Float64Array(forest.feature.length);
-      for (let node = 0; node < gainInto.length; node++) gainInto[node] = this.gains[node * 3 + 2]!;
-      this.ready = compileExplain(forest, gainInto, limits.nodesPerFunction).then(
-        (compiled) => {
-          this.compiled = compiled;
-        },
-        (error: Error) => {
-          process.stderr.write(`riskgate: a model's trees could not be compiled to code (${error.message}); reasons are computed from the node table, with the same results\n`);
-        },
-      );
-    } else {
-      this.ready = Promise.resolve();
+    this.compileWorthIt = worthCompiling(forest, limits.maxCompiledNodes);
+    this.nodesPerFunction = limits.nodesPerFunction;
+  }
+
+  /**
+   * Resolves when the explainer runs at full speed (its trees compiled, if that is worth it); the
+   * answers are the same before. Starts the compilation if it has not started: it otherwise starts
+   * once the explainer is in use (HOT_CALLS explanations), so that a command that explains a few rows
+   * and exits does not compile a forest first.
+   */
+  get ready(): Promise<void> {
+    this.compiling ??= this.compile();
+    return this.compiling;
+  }
+
+  private async compile(): Promise<void> {
+    if (!this.compileWorthIt) return;
+    const forest = this.forest;
+    const gainInto = new Float64Array(forest.feature.length);
+    for (let node = 0; node < gainInto.length; node++) gainInto[node] = this.gains[node * 3 + 2]!;
+    try {
+      this.compiled = await compileExplain(forest, gainInto, this.nodesPerFunction);
+    } catch (error) {
+      process.stderr.write(`riskgate: a model's trees could not be compiled to code (${String(error)}); reasons are computed from the node table, with the same results\n`);
     }
   }
 
@@ -80,6 +96,7 @@ export class PathExplainer {
   explain(row: Float32Array, contributions = new Float64Array(this.forest.nFeatures)): ShapValues & { margin: number } {
     contributions.fill(0);
     if (this.compiled) return { bias: this.bias, contributions, margin: this.compiled(row, contributions) };
+    if (++this.calls === HOT_CALLS) void this.ready;
     const { treeRoots, baseMargin } = this.forest;
     const { ints, floats, gains } = this;
     // The walk reaches each tree's leaf anyway: summing the leaves in float32, as scoring does, gives

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { binMatrix, computeCuts } from './binning.js';
 import { GbdtPredictor, loadGbdt, ModelInputError, parseGbdt, serializeGbdt, trainGbdt, type GbdtArtifact, type TreeArrays } from './index.js';
 import { worthCompiling } from './compiled.js';
-import type { FlatForest } from './forest.js';
+import { flattenForest, type FlatForest } from './forest.js';
 import { PathExplainer } from './path-contributions.js';
 import { Prng } from './prng.js';
 
@@ -87,6 +87,32 @@ function referenceLeafValue(tree: TreeArrays, row: number[]): number {
   return tree.value[node]!;
 }
 
+/** The plain walk the path explainer must reproduce, addition for addition: tree after tree, root to leaf. */
+function referencePathContributions(forest: FlatForest, row: Float32Array): { contributions: Float64Array; margin: number } {
+  const mean = new Float64Array(forest.feature.length);
+  const fill = (node: number): number => {
+    if (forest.feature[node]! < 0) return (mean[node] = forest.value[node]!);
+    const l = forest.left[node]!;
+    const r = forest.right[node]!;
+    return (mean[node] = (fill(l) * forest.cover[l]! + fill(r) * forest.cover[r]!) / forest.cover[node]!);
+  };
+  const contributions = new Float64Array(forest.nFeatures);
+  let margin = forest.baseMargin;
+  for (const root of forest.treeRoots) {
+    fill(root);
+    let node = root;
+    while (forest.feature[node]! >= 0) {
+      const x = row[forest.feature[node]!]!;
+      const left = x !== x ? forest.defaultLeft[node] === 1 : x < forest.threshold[node]!;
+      const next = left ? forest.left[node]! : forest.right[node]!;
+      contributions[forest.feature[node]!]! += mean[next]! - mean[node]!;
+      node = next;
+    }
+    margin = Math.fround(margin + forest.value[node]!);
+  }
+  return { contributions, margin };
+}
+
 describe('GbdtPredictor properties', () => {
   it('predictMargin is the float32 sum of the per-tree traversals, from the base margin', () => {
     fc.assert(
@@ -150,36 +176,11 @@ describe('GbdtPredictor properties', () => {
   });
 
   it('path contributions are one tree after another, root to leaf, to the last bit (replays of earlier decisions depend on it)', async () => {
-    // The plain walk the explainer's interleaved one must reproduce, addition for addition.
-    const reference = (forest: FlatForest, row: Float32Array): { contributions: Float64Array; margin: number } => {
-      const mean = new Float64Array(forest.feature.length);
-      const fill = (node: number): number => {
-        if (forest.feature[node]! < 0) return (mean[node] = forest.value[node]!);
-        const l = forest.left[node]!;
-        const r = forest.right[node]!;
-        return (mean[node] = (fill(l) * forest.cover[l]! + fill(r) * forest.cover[r]!) / forest.cover[node]!);
-      };
-      const contributions = new Float64Array(forest.nFeatures);
-      let margin = forest.baseMargin;
-      for (const root of forest.treeRoots) {
-        fill(root);
-        let node = root;
-        while (forest.feature[node]! >= 0) {
-          const x = row[forest.feature[node]!]!;
-          const left = x !== x ? forest.defaultLeft[node] === 1 : x < forest.threshold[node]!;
-          const next = left ? forest.left[node]! : forest.right[node]!;
-          contributions[forest.feature[node]!]! += mean[next]! - mean[node]!;
-          node = next;
-        }
-        margin = Math.fround(margin + forest.value[node]!);
-      }
-      return { contributions, margin };
-    };
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 0, max: 10 }), fc.integer({ min: 1, max: 11 }), rowArb(6), async (seed, depth, nTrees, row) => {
         const predictor = new GbdtPredictor(randomModel(seed, 6, nTrees, depth));
         const x = Float32Array.from(row);
-        const expected = reference(predictor.forest, x);
+        const expected = referencePathContributions(predictor.forest, x);
         // Walked as a node table, and once compiled to code — in one function, in many.
         for (const limits of [{}, { nodesPerFunction: 5 }, { maxCompiledNodes: 0 }]) {
           const explainer = new PathExplainer(predictor.forest, limits);
@@ -195,6 +196,47 @@ describe('GbdtPredictor properties', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('path contributions stay identical with ±0, ±Infinity, subnormal and equal values, and NaN or infinite gains', async () => {
+    const special = [-Infinity, -1, -0, 0, 1.401298464324817e-45, 0.5, 1, Infinity];
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 0, max: 6 }), async (seed, nTrees, depth) => {
+        const prng = new Prng(seed);
+        const trees = Array.from({ length: nTrees }, () => {
+          const tree = randomTree(prng, 4, depth);
+          tree.threshold = tree.threshold.map(() => special[prng.nextInt(special.length)]!);
+          tree.value = tree.value.map((v) => (prng.nextInt(4) === 0 ? -0 : v));
+          tree.cover = tree.cover.map((c) => [0, 1e-300, c, 1e300][prng.nextInt(4)]!);
+          return tree;
+        });
+        const forest = flattenForest(trees, 4, 0.5);
+        const explainer = new PathExplainer(forest);
+        await explainer.ready;
+        expect(explainer.isCompiled).toBe(worthCompiling(forest));
+        for (let i = 0; i < 40; i++) {
+          const x = Float32Array.from({ length: 4 }, () => (prng.nextInt(9) === 0 ? NaN : special[prng.nextInt(special.length)]!));
+          const expected = referencePathContributions(forest, x);
+          const actual = explainer.explain(x);
+          expect(Object.is(actual.margin, expected.margin), `margin ${actual.margin} vs ${expected.margin}, row ${Array.from(x)}`).toBe(true);
+          expected.contributions.forEach((c, f) => expect(Object.is(actual.contributions[f], c), `feature ${f}: ${actual.contributions[f]} vs ${c}`).toBe(true));
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('compiles a forest once it is in use, not when a command explains a few rows', async () => {
+    const forest = new GbdtPredictor(randomModel(3, 6, 20, 3)).forest;
+    expect(worthCompiling(forest)).toBe(true);
+    const explainer = new PathExplainer(forest);
+    const row = new Float32Array(6);
+    for (let i = 0; i < 999; i++) explainer.explain(row);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(explainer.isCompiled).toBe(false);
+    explainer.explain(row);
+    await explainer.ready;
+    expect(explainer.isCompiled).toBe(true);
   });
 
   it('scores deep forests from the node table and shallow ones from complete trees', () => {

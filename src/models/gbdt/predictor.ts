@@ -80,7 +80,7 @@ export class GbdtPredictor {
     return this.pathExplainerOf().explain(this.asFloat32(row));
   }
 
-  /** Resolves when explainFast runs at full speed (its trees compiled to code); it answers the same before. */
+  /** Resolves when explainFast runs at full speed (its trees compiled to code; starts the compilation); it answers the same before. */
   explainFastReady(): Promise<void> {
     return this.pathExplainerOf().ready;
   }
