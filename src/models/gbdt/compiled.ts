@@ -68,7 +68,8 @@ export async function compileExplain(forest: FlatForest, gainInto: Float64Array,
     const lines: string[] = [];
     for (const t of trees) emitNode(forest, gainInto, forest.treeRoots[t]!, lines);
     const part = new Function('fround', `return function forestPart(x, c, m) {\n${lines.join('\n')}\nreturn m;\n};`)(Math.fround) as Part;
-    warmUp(forest, trees, part);
+    const rows = warmUp(forest, trees, part);
+    await runUntilOptimised(part, rows, forest.nFeatures);
     parts.push(part);
   }
   const baseMargin = forest.baseMargin;
@@ -114,26 +115,62 @@ function literal(n: number): string {
 
 /**
  * Runs `part` down every path of its trees that a row can take (again, until it has run at least
- * MIN_WARM_UP_CALLS times). V8 optimises a function with the types it has seen at each operation, and
- * code never run has seen none: optimised code that reaches it is thrown away ("insufficient type
- * feedback") and the function runs in the interpreter until it is optimised again — for the decisions
- * that first meet a rare path, hours after start. Warmed up, every operation has been seen (the bench's
- * model: no such deoptimisation in 100k decisions). V8 keeps what a function sees only after its
- * first calls: every path is run at least twice.
+ * MIN_WARM_UP_CALLS times); returns copies of some of those rows. V8 optimises a function with the
+ * types it has seen at each operation, and code never run has seen none: optimised code that reaches
+ * it is thrown away ("insufficient type feedback") and the function runs in the interpreter until it
+ * is optimised again — for the decisions that first meet a rare path, hours after start. Warmed up,
+ * every operation has been seen (the bench's model: no such deoptimisation in 100k decisions). V8
+ * keeps what a function sees only after its first calls: every path is run at least twice.
  */
-function warmUp(forest: FlatForest, trees: readonly number[], part: Part): void {
+function warmUp(forest: FlatForest, trees: readonly number[], part: Part): Float32Array[] {
   const scratch = new Float64Array(forest.nFeatures);
   const rows = new PathRows(forest.nFeatures);
+  const kept: Float32Array[] = [];
+  const keep = Math.max(1, Math.min(256, Math.floor(KEPT_VALUES / forest.nFeatures)));
   let calls = 0;
   for (let pass = 0; pass < 2 || calls < MIN_WARM_UP_CALLS; pass++) {
     for (const t of trees) {
       rows.forEachRow(forest, forest.treeRoots[t]!, (row) => {
         part(row, scratch, 0);
         calls++;
+        if (kept.length < keep) kept.push(row.slice());
       });
     }
   }
+  return kept;
 }
+
+/** At most this many values in the rows warmUp keeps for runUntilOptimised. */
+const KEPT_VALUES = 1 << 18;
+
+/**
+ * Calls `part` on `rows`, ~1 ms per turn of the event loop, until V8 has optimised it — seen as calls
+ * running at least 4× faster than the first ones (measured: 3–4 µs a call for 600 nodes before, ~0.3
+ * after) — or MAX_OPTIMISING_CALLS. V8 optimises a function once it has run a share of its size in
+ * bytecode (≈ 14,000 calls for these functions, whatever their size: a smaller one also runs less of
+ * itself a call); until then the compiled code is slower than the node table (40 µs a decision
+ * against 8.7 for the bench's model), so the explainer keeps walking the node table meanwhile.
+ */
+async function runUntilOptimised(part: Part, rows: readonly Float32Array[], nFeatures: number): Promise<void> {
+  const scratch = new Float64Array(nFeatures);
+  let first = Infinity;
+  let next = 0;
+  for (let calls = 0; calls < MAX_OPTIMISING_CALLS; ) {
+    const turnEnds = performance.now() + 1;
+    while (performance.now() < turnEnds) {
+      const started = performance.now();
+      for (let i = 0; i < BATCH_CALLS; i++, next = (next + 1) % rows.length) part(rows[next]!, scratch, 0);
+      const perCall = (performance.now() - started) / BATCH_CALLS;
+      calls += BATCH_CALLS;
+      if (calls <= 4 * BATCH_CALLS) first = Math.min(first, perCall);
+      else if (perCall * 4 <= first) return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+}
+
+const BATCH_CALLS = 32;
+const MAX_OPTIMISING_CALLS = 40_000;
 
 /**
  * Rows that reach every leaf a row can reach under a root, one per leaf, in one reused buffer (features
