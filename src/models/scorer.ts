@@ -111,6 +111,8 @@ export async function createScorer(artifact: ModelArtifact, space: FeatureSpace)
       if (predictor.featureNames.length !== inputs.length) throw new ModelFeatureMismatch(`model ${artifact.id}: ${inputs.length} inputs but the trees use ${predictor.featureNames.length}`);
       // Trees compare float32 inputs: gathered straight into float32, the row is not copied again.
       const row32 = new Float32Array(inputs.length);
+      // Read by topReasons before the next call: one buffer, no allocation per decision.
+      const contributions = new Float64Array(inputs.length);
       const gather32 = (vector: Float64Array): Float32Array => {
         for (let i = 0; i < inputs.length; i++) row32[i] = vector[inputs[i]!]!;
         return row32;
@@ -121,10 +123,11 @@ export async function createScorer(artifact: ModelArtifact, space: FeatureSpace)
           return predictor.explainFastReady();
         },
         score: (vector) => calibrate(predictor.predictMargin(gather32(vector))),
-        reasons: (vector, k) => topReasons(vector, predictor.explainFast(gather32(vector)).contributions, k),
+        reasons: (vector, k) => topReasons(vector, predictor.explainFast(gather32(vector), contributions).contributions, k),
         scoreWithReasons(vector, k) {
-          const explained = predictor.explainFast(gather32(vector));
-          return { ...calibrate(explained.margin), reasons: topReasons(vector, explained.contributions, k) };
+          const explained = predictor.explainFast(gather32(vector), contributions);
+          const { margin, probability } = calibrate(explained.margin);
+          return { margin, probability, reasons: topReasons(vector, explained.contributions, k) };
         },
       };
     }

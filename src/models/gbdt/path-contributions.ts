@@ -93,7 +93,7 @@ export class PathExplainer {
     return this.compiled !== undefined;
   }
 
-  explain(row: Float32Array, contributions = new Float64Array(this.forest.nFeatures)): ShapValues & { margin: number } {
+  explain(row: Float32Array, contributions: Float64Array = new Float64Array(this.forest.nFeatures)): ShapValues & { margin: number } {
     contributions.fill(0);
     if (this.compiled) return { bias: this.bias, contributions, margin: this.compiled(row, contributions) };
     if (++this.calls === HOT_CALLS) void this.ready;
