@@ -28,6 +28,7 @@ import { progress } from '../lib/progress.js';
 import { openStores, type Stores } from '../runtime/embedded.js';
 import { saveModelRows } from '../runtime/evaluation-rows.js';
 import { promotionRefusal } from '../runtime/serving.js';
+import { SqliteSettingsStore } from '../decisions/settings.js';
 import { checkPeriod, existingFile, writablePath, UserError, parseNumberOption } from './errors.js';
 import { loadSet, parseDate, durationOption } from './features.js';
 import { dataDirOf } from './data-dir.js';
@@ -43,6 +44,11 @@ async function registerAudited(stores: Stores, artifact: ModelArtifact, actor: s
 
 function dirOf(command: Command): string {
   return dataDirOf(command);
+}
+
+/** The model line a server on this data directory serves (settings' model_name). */
+function servedLine(stores: Stores): string {
+  return new SqliteSettingsStore(stores.db).load().modelName;
 }
 
 async function withStores<T>(command: Command, run: (stores: Stores) => Promise<T>): Promise<T> {
@@ -168,7 +174,7 @@ export function registerModels(program: Command): void {
         const set = await resolveSet(stores, command, opts.featureSetVersion);
         const registered = await trainAndRegister(stores, set, opts);
         if (opts.promote) {
-          const refusal = await promotionRefusal(registered, opts.promote, await resolveSet(stores, command), stores.featureSets);
+          const refusal = await promotionRefusal(registered, opts.promote, await resolveSet(stores, command), stores.featureSets, servedLine(stores));
           if (refusal) throw new UserError(`${refusal} (registered as a candidate, not promoted)`);
           const changed = await stores.models.promote(registered.artifact.id, opts.promote, { actor: ACTOR });
           await stores.audit.append({ actor: ACTOR, action: 'model.promote', subject: registered.artifact.id, details: { stage: opts.promote } });
@@ -328,7 +334,7 @@ export function registerModels(program: Command): void {
       await withStores(command, async (stores) => {
         // What the server would refuse to load must not replace what it serves (see promotionRefusal).
         const model = await stores.models.get(id);
-        const refusal = model ? await promotionRefusal(model, stage as Exclude<Stage, 'candidate'>, await resolveSet(stores, command), stores.featureSets) : null;
+        const refusal = model ? await promotionRefusal(model, stage as Exclude<Stage, 'candidate'>, await resolveSet(stores, command), stores.featureSets, servedLine(stores)) : null;
         if (refusal) throw new UserError(refusal);
         const changed = await stores.models.promote(id, stage as Exclude<Stage, 'candidate'>, { actor: ACTOR, canaryShare: opts.share });
         if (changed.length === 0) {
@@ -348,7 +354,7 @@ export function registerModels(program: Command): void {
     .option('--name <name>', 'model line', modelLineName, 'checkout')
     .action(async (opts, command: Command) => {
       await withStores(command, async (stores) => {
-        const refusal = await promotionRefusal(await stores.models.rollbackTarget(opts.name), 'active', await resolveSet(stores, command), stores.featureSets);
+        const refusal = await promotionRefusal(await stores.models.rollbackTarget(opts.name), 'active', await resolveSet(stores, command), stores.featureSets, servedLine(stores));
         if (refusal) throw new UserError(refusal);
         const changed = await stores.models.rollback(opts.name, ACTOR);
         await stores.audit.append({ actor: ACTOR, action: 'model.rollback', subject: opts.name, details: { changed: changed.map((m) => [m.artifact.id, m.stage]) } });

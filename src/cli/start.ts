@@ -106,7 +106,7 @@ export function startBanner({ url, dir, token, file }: { url: string; dir: strin
   });
   return `step 4/4 serve: listening on ${url}
 
-  console       ${url}/console/   (sign in with the API key below)
+  console       ${url}/console/   (sign in with the API key ${token ? 'below' : 'named below'})
   API           ${url}/v1/decisions   (OpenAPI docs: ${url}/docs)
   metrics       ${url}/metrics
   API key       ${key}${token && file ? `   (kept in ${file}; later starts do not print it)` : ''}

@@ -261,7 +261,7 @@ function convert(cell: string, as: ColumnType, path: string, column: string): un
       const v = cell.trim().toLowerCase();
       if (['true', '1', 'yes'].includes(v)) return true;
       if (['false', '0', 'no'].includes(v)) return false;
-      return fail('a boolean (true/false)');
+      return fail('a boolean (true/false, yes/no or 1/0)');
     }
     case 'list':
       return cell.split('|').map((s) => s.trim()).filter((s) => s !== '');

@@ -313,7 +313,7 @@ async function serviceOn(embedded: Embedded, decisions: SqliteDecisionStore, opt
     reviewThreshold: () => (lineup.active ? governorFor(lineup.active).review : null),
     lineupReport: () => report,
     reloadModels,
-    refusalOf: (model, stage) => promotionRefusal(model, stage, embedded.featureSet, embedded.featureSets),
+    refusalOf: (model, stage) => promotionRefusal(model, stage, embedded.featureSet, embedded.featureSets, settings.modelName),
     currentRules: () => rules,
     async reloadRules() {
       rules = await rulesRuntime.evaluator();

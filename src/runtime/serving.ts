@@ -22,15 +22,22 @@ export async function loadServingModel(model: RegisteredModel, served: FeatureSe
   return { registered: model, scorer };
 }
 
-/** Why moving `model` to `stage` must not happen (null: it may). */
+/**
+ * Why moving `model` to `stage` must not happen (null: it may). `servedLine` is the model line the
+ * server serves (settings' model_name): a model of another line would be promoted and then never scored.
+ */
 export async function promotionRefusal(
   model: RegisteredModel,
   stage: Exclude<Stage, 'candidate'>,
   served: FeatureSet,
   featureSets: Pick<FeatureSetRegistry, 'get'>,
+  servedLine: string,
 ): Promise<string | null> {
   if (stage === 'retired') {
     return model.stage === 'active' ? `model ${model.artifact.id} is the active model: roll back, promote another model to active, or turn the kill switch on, so that every request keeps a deciding model` : null;
+  }
+  if (model.artifact.name !== servedLine) {
+    return `model ${model.artifact.id} is on the "${model.artifact.name}" line, and the server serves the "${servedLine}" line only: it would never be scored; train or import it with --name ${servedLine}`;
   }
   try {
     await loadServingModel(model, served, featureSets);

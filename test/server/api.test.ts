@@ -18,10 +18,10 @@ afterAll(async () => {
 });
 
 /** A copy of the active model with other thresholds (and, optionally, trained on another feature set), registered as a candidate. */
-async function registerVariant(policy: { block: number; review: number }, featureSetVersion?: string): Promise<string> {
+async function registerVariant(policy: { block: number; review: number }, featureSetVersion?: string, name?: string): Promise<string> {
   const active = server.service.lineup().active!.registered.artifact;
   const { id: _id, contentHash: _h, format: _f, formatVersion: _v, ...rest } = active;
-  const variant = sealArtifact({ ...rest, policy, createdAt: active.createdAt + Math.floor(Math.random() * 1e6), ...(featureSetVersion ? { featureSetVersion } : {}) });
+  const variant = sealArtifact({ ...rest, policy, createdAt: active.createdAt + Math.floor(Math.random() * 1e6), ...(featureSetVersion ? { featureSetVersion } : {}), ...(name ? { name } : {}) });
   await server.service.embedded.models.register(variant, 'test');
   return variant.id;
 }
@@ -320,6 +320,21 @@ describe('rollout', () => {
     expect([demoted.status, demoted.body.message]).toEqual([409, expect.stringMatching(/is the active model/)]);
     expect(server.service.lineup().active!.registered.artifact.id).toBe(activeId);
     expect((await decide(booking())).body.model).toMatchObject({ id: activeId, mode: 'active' });
+  });
+
+  it('refuses to promote a model of a line the server does not serve (it would never be scored)', async () => {
+    const other = await registerVariant({ block: 0.9, review: 0.5 }, undefined, 'other_line');
+    for (const stage of ['shadow', 'canary', 'active']) {
+      const refused = await server.request('POST', `/v1/admin/models/${other}/promote`, { body: { stage } });
+      expect([refused.status, refused.body.message]).toEqual([409, expect.stringMatching(/on the "other_line" line, and the server serves the "checkout" line only: .*--name checkout/)]);
+    }
+    let err = '';
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
+    const code = await main(['node', 'riskgate', '--data', server.service.embedded.dir, 'models', 'promote', other, 'shadow']).finally(() => stderr.mockRestore());
+    expect([code, err]).toEqual([2, expect.stringMatching(/serves the "checkout" line only/)]);
+    expect((await server.service.embedded.models.get(other))!.stage).toBe('candidate');
+    // Retiring it is always possible.
+    expect((await server.request('POST', `/v1/admin/models/${other}/promote`, { body: { stage: 'retired' } })).status).toBe(200);
   });
 
   it('scores shadow models on every request and never lets them change the action', async () => {

@@ -135,7 +135,7 @@ export function QueuePage() {
                 id={searchId}
                 ref={searchInput}
                 type="search"
-                placeholder="User or event id"
+                placeholder="Case, user or event id"
                 value={searchText}
                 maxLength={200}
                 aria-keyshortcuts="/"
