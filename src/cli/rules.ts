@@ -95,6 +95,7 @@ export function registerRules(program: Command): void {
     .command('update <id>')
     .description('Change a rule: a new version is stored, the old ones kept')
     .option('--name <name>')
+    .option('--description <text>', 'why the rule exists')
     .option('--expression <cel>')
     .option('--file <path>')
     .option('--action <action>')
@@ -107,12 +108,13 @@ export function registerRules(program: Command): void {
         if (value !== 'on' && value !== 'off') throw new UserError(`--${name} must be on or off`);
         return value === 'on';
       };
-      const changing = ['name', 'expression', 'file', 'action', 'priority', 'shadow', 'enabled'].filter((name) => opts[name] !== undefined);
-      if (changing.length === 0) throw new UserError('nothing to change: give at least one of --name, --expression, --file, --action, --priority, --shadow, --enabled');
+      const changing = ['name', 'description', 'expression', 'file', 'action', 'priority', 'shadow', 'enabled'].filter((name) => opts[name] !== undefined);
+      if (changing.length === 0) throw new UserError('nothing to change: give at least one of --name, --description, --expression, --file, --action, --priority, --shadow, --enabled');
       await withRules(command, async (r, embedded) => {
         const before = await r.rules.get(id);
         const changes = {
           ...(opts.name !== undefined ? { name: opts.name as string } : {}),
+          ...(opts.description !== undefined ? { description: opts.description as string } : {}),
           ...(opts.expression !== undefined || opts.file !== undefined ? { expression: expressionOf(opts) } : {}),
           ...(opts.action !== undefined ? { action: parseAction(opts.action) } : {}),
           ...(opts.priority !== undefined ? { priority: opts.priority as number } : {}),

@@ -186,8 +186,10 @@ describe('riskgate CLI', () => {
     expect(await run('rules', 'update', 'cli_rule')).toMatchObject({ code: 2, err: expect.stringMatching(/nothing to change/) });
     expect((await run('rules', 'update', 'cli_rule', '--action', 'tag')).out).toMatch(/cli_rule is unchanged \(v1\)/);
     expect((await run('rules', 'update', 'cli_rule', '--action', 'review')).out).toMatch(/cli_rule is now v2/);
+    expect((await run('rules', 'update', 'cli_rule', '--description', 'why it exists')).out).toMatch(/cli_rule is now v3/);
+    expect((await run('audit', 'list', '--action', 'rule.update', '--limit', '1')).out).toMatch(/"changes":\{"description":"why it exists"\}/);
     // Audited with what changed, as a change over HTTP is.
-    expect((await run('audit', 'list', '--action', 'rule.update', '--limit', '1')).out).toMatch(/cli_rule[\s\S]*"changes":\{"action":"review"\}/);
+    expect((await run('audit', 'list', '--action', 'rule.update', '--limit', '2')).out).toMatch(/cli_rule[\s\S]*"changes":\{"action":"review"\}/);
   });
 
   it('says which database file is damaged, and exits (no thread left holding the process)', async () => {
