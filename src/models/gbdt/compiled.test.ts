@@ -3,31 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PathRows } from './compiled.js';
 import { flattenForest, type FlatForest } from './forest.js';
 import { Prng } from './prng.js';
-import type { TreeArrays } from './tree.js';
-
-/** A random tree whose thresholds come from a few values, so that paths often contradict themselves. */
-function randomTree(prng: Prng, nFeatures: number, depth: number): TreeArrays {
-  const tree: TreeArrays = { left: [], right: [], feature: [], threshold: [], defaultLeft: [], value: [], cover: [] };
-  const grow = (d: number): number => {
-    const id = tree.left.length;
-    tree.left.push(-1);
-    tree.right.push(-1);
-    tree.feature.push(-1);
-    tree.threshold.push(0);
-    tree.defaultLeft.push(0);
-    tree.value.push(0);
-    tree.cover.push(1);
-    if (d === depth || prng.nextFloat() < 0.15) return id;
-    tree.feature[id] = prng.nextInt(nFeatures);
-    tree.threshold[id] = [-Infinity, -2, -0.5, -0, 0, 0.25, 1, 3.5, Infinity][prng.nextInt(9)]!;
-    tree.defaultLeft[id] = prng.nextInt(2);
-    tree.left[id] = grow(d + 1);
-    tree.right[id] = grow(d + 1);
-    return id;
-  };
-  grow(0);
-  return tree;
-}
+import { randomTree } from '../../../test/support/trees.js';
 
 function leafOf(f: FlatForest, root: number, row: Float32Array): number {
   let node = root;
@@ -43,7 +19,9 @@ describe('warm-up rows', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 7 }), (seed, nFeatures, depth) => {
         const prng = new Prng(seed);
-        const forest = flattenForest([randomTree(prng, nFeatures, depth)], nFeatures, 0.5);
+        // Thresholds from a few values (±Infinity and ±0 among them): paths often contradict themselves.
+        const threshold = () => [-Infinity, -2, -0.5, -0, 0, 0.25, 1, 3.5, Infinity][prng.nextInt(9)]!;
+        const forest = flattenForest([randomTree(prng, nFeatures, depth, { stop: 0.15, threshold })], nFeatures, 0.5);
         const root = forest.treeRoots[0]!;
         const reached: number[] = [];
         new PathRows(nFeatures).forEachRow(forest, root, (row) => reached.push(leafOf(forest, root, row)));

@@ -6,34 +6,7 @@ import { worthCompiling } from './compiled.js';
 import { flattenForest, type FlatForest } from './forest.js';
 import { PathExplainer } from './path-contributions.js';
 import { Prng } from './prng.js';
-
-/** A random valid tree over nFeatures features, grown to at most `depth`. */
-function randomTree(prng: Prng, nFeatures: number, depth: number): TreeArrays {
-  const tree: TreeArrays = { left: [], right: [], feature: [], threshold: [], defaultLeft: [], value: [], cover: [] };
-  const grow = (d: number, cover: number): number => {
-    const id = tree.left.length;
-    tree.left.push(-1);
-    tree.right.push(-1);
-    tree.feature.push(-1);
-    tree.threshold.push(0);
-    tree.defaultLeft.push(0);
-    tree.value.push(0);
-    tree.cover.push(cover);
-    if (d === depth || prng.nextFloat() < 0.2) {
-      tree.value[id] = Math.fround(prng.nextFloat() * 2 - 1);
-      return id;
-    }
-    tree.feature[id] = prng.nextInt(nFeatures);
-    tree.threshold[id] = Math.fround(prng.nextFloat() * 2 - 1);
-    tree.defaultLeft[id] = prng.nextInt(2);
-    const share = 0.1 + 0.8 * prng.nextFloat();
-    tree.left[id] = grow(d + 1, cover * share);
-    tree.right[id] = grow(d + 1, cover * (1 - share));
-    return id;
-  };
-  grow(0, 100 + prng.nextFloat() * 1000);
-  return tree;
-}
+import { randomTree } from '../../../test/support/trees.js';
 
 /** `depth` splits on x0 < 1 down the left side; x0 = 0 reaches the deepest leaf, worth `depth`. */
 function chain(depth: number): TreeArrays {
