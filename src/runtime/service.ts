@@ -166,7 +166,13 @@ async function serviceOn(embedded: Embedded, decisions: SqliteDecisionStore, opt
   let report: LineupReport = { serving: [], refused: [] };
   const faults: Faults = {};
 
+  // A model's scorer depends only on its artifact and the served feature set, which a process keeps:
+  // a reload (any stage or settings change) keeps the scorers of models still served, with their
+  // compiled trees (see models/gbdt/compiled.ts), instead of starting them over.
+  let scorers = new Map<string, ServingModel['scorer']>();
   const serve = async (m: RegisteredModel, refused: LineupReport['refused']): Promise<ServingModel | undefined> => {
+    const kept = scorers.get(m.artifact.id);
+    if (kept) return { registered: m, scorer: kept };
     try {
       return await loadServingModel(m, embedded.featureSet, embedded.featureSets);
     } catch (error) {
@@ -192,6 +198,7 @@ async function serviceOn(embedded: Embedded, decisions: SqliteDecisionStore, opt
       if (fallback) next.fallback = await serve(fallback, refused);
     }
     lineup = next;
+    scorers = new Map([next.active, next.canary, ...next.shadows, next.fallback].filter((s): s is ServingModel => s !== undefined).map((s) => [s.registered.artifact.id, s.scorer]));
     metrics.modelInfo.reset();
     const serving = [next.active, next.canary, ...next.shadows, next.fallback].filter((s): s is ServingModel => s !== undefined);
     // The fallback keeps its registry stage (often a candidate); what it does here is stand in.

@@ -337,6 +337,12 @@ describe('rollout', () => {
     expect((await server.request('POST', `/v1/admin/models/${other}/promote`, { body: { stage: 'retired' } })).status).toBe(200);
   });
 
+  it('keeps the scorers of models still served when the lineup reloads (their compiled trees with them)', async () => {
+    const active = server.service.lineup().active!;
+    await server.service.reloadModels();
+    expect(server.service.lineup().active!.scorer).toBe(active.scorer);
+  });
+
   it('scores shadow models on every request and never lets them change the action', async () => {
     const shadowId = await registerVariant({ block: 0, review: 0 }); // would block everything
     expect((await server.request('POST', `/v1/admin/models/${shadowId}/promote`, { body: { stage: 'shadow' } })).status).toBe(200);

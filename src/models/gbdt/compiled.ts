@@ -42,15 +42,27 @@ const MIN_WARM_UP_CALLS = 32;
 
 type Part = (x: Float32Array, c: Float64Array, m: number) => number;
 
+/** For tests: smaller functions, and the code used whether or not V8 has optimised it. */
+export interface CompileOptions {
+  nodesPerFunction?: number;
+  waitForOptimisation?: boolean;
+}
+
 /**
  * `gainInto[node]` is what stepping into `node` credits its parent's split feature with (the change in
  * expected value). Numbers are written as JavaScript's shortest round-trip text, so every constant in
  * the code is the very double (or float32 value) of the forest; nothing but numbers is written into it.
- * One generated function at a time — its source written, compiled and warmed up (see warmUp) in its
- * own turn of the event loop, a few ms each: a server that loads a model while it decides is not held
- * for the whole forest. The caller checks worthCompiling first.
+ * One generated function at a time, its source written and compiled in one turn of the event loop
+ * (~1–2 ms), then warmed up and run until optimised in turns of ~1 ms: a server that compiles a model
+ * while it decides is not held for long (the longest gaps between turns measured: 8 ms, against 3–5
+ * for plain 1-ms turns on the same machine; V8's own work on the code and garbage collection). Undefined when V8 did not optimise a function (it would be
+ * slower than the node table). The caller checks worthCompiling first.
  */
-export async function compileExplain(forest: FlatForest, gainInto: Float64Array, nodesPerFunction = NODES_PER_FUNCTION): Promise<CompiledExplain> {
+export async function compileExplain(
+  forest: FlatForest,
+  gainInto: Float64Array,
+  { nodesPerFunction = NODES_PER_FUNCTION, waitForOptimisation = true }: CompileOptions = {},
+): Promise<CompiledExplain | undefined> {
   const groups: number[][] = [[]];
   let nodesInGroup = 0;
   for (let t = 0; t < forest.nTrees; t++) {
@@ -64,12 +76,14 @@ export async function compileExplain(forest: FlatForest, gainInto: Float64Array,
   }
   const parts: Part[] = [];
   for (const trees of groups) {
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await nextTurn();
     const lines: string[] = [];
     for (const t of trees) emitNode(forest, gainInto, forest.treeRoots[t]!, lines);
     const part = new Function('fround', `return function forestPart(x, c, m) {\n${lines.join('\n')}\nreturn m;\n};`)(Math.fround) as Part;
-    const rows = warmUp(forest, trees, part);
-    await runUntilOptimised(part, rows, forest.nFeatures);
+    await nextTurn(); // its first call compiles it to bytecode (~1 ms)
+    const rows = await warmUp(forest, trees, part);
+    // One that V8 would not optimise would be slower than the node table: the explainer keeps that.
+    if (waitForOptimisation && !(await runUntilOptimised(part, rows, forest.nFeatures))) return undefined;
     parts.push(part);
   }
   const baseMargin = forest.baseMargin;
@@ -122,22 +136,35 @@ function literal(n: number): string {
  * every operation has been seen (the bench's model: no such deoptimisation in 100k decisions). V8
  * keeps what a function sees only after its first calls: every path is run at least twice.
  */
-function warmUp(forest: FlatForest, trees: readonly number[], part: Part): Float32Array[] {
+async function warmUp(forest: FlatForest, trees: readonly number[], part: Part): Promise<Float32Array[]> {
   const scratch = new Float64Array(forest.nFeatures);
   const rows = new PathRows(forest.nFeatures);
   const kept: Float32Array[] = [];
   const keep = Math.max(1, Math.min(256, Math.floor(KEPT_VALUES / forest.nFeatures)));
   let calls = 0;
+  let turnEnds = performance.now() + TURN_MS;
   for (let pass = 0; pass < 2 || calls < MIN_WARM_UP_CALLS; pass++) {
     for (const t of trees) {
+      // A tree's paths in one go (a few hundred calls at most: ≤ 600 nodes), turns between trees.
       rows.forEachRow(forest, forest.treeRoots[t]!, (row) => {
         part(row, scratch, 0);
         calls++;
         if (kept.length < keep) kept.push(row.slice());
       });
+      if (performance.now() >= turnEnds) {
+        await nextTurn();
+        turnEnds = performance.now() + TURN_MS;
+      }
     }
   }
   return kept;
+}
+
+/** How long compiling holds the event loop at a time. */
+const TURN_MS = 1;
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** At most this many values in the rows warmUp keeps for runUntilOptimised. */
@@ -146,30 +173,33 @@ const KEPT_VALUES = 1 << 18;
 /**
  * Calls `part` on `rows`, ~1 ms per turn of the event loop, until V8 has optimised it — seen as calls
  * running at least 4× faster than the first ones (measured: 3–4 µs a call for 600 nodes before, ~0.3
- * after) — or MAX_OPTIMISING_CALLS. V8 optimises a function once it has run a share of its size in
+ * after); false when that has not happened after MAX_OPTIMISING_CALLS. V8 optimises a function once it has run a share of its size in
  * bytecode (≈ 14,000 calls for these functions, whatever their size: a smaller one also runs less of
  * itself a call); until then the compiled code is slower than the node table (40 µs a decision
  * against 8.7 for the bench's model), so the explainer keeps walking the node table meanwhile.
  */
-async function runUntilOptimised(part: Part, rows: readonly Float32Array[], nFeatures: number): Promise<void> {
+async function runUntilOptimised(part: Part, rows: readonly Float32Array[], nFeatures: number): Promise<boolean> {
   const scratch = new Float64Array(nFeatures);
   let first = Infinity;
   let next = 0;
   for (let calls = 0; calls < MAX_OPTIMISING_CALLS; ) {
-    const turnEnds = performance.now() + 1;
+    const turnEnds = performance.now() + TURN_MS;
     while (performance.now() < turnEnds) {
       const started = performance.now();
       for (let i = 0; i < BATCH_CALLS; i++, next = (next + 1) % rows.length) part(rows[next]!, scratch, 0);
       const perCall = (performance.now() - started) / BATCH_CALLS;
       calls += BATCH_CALLS;
       if (calls <= 4 * BATCH_CALLS) first = Math.min(first, perCall);
-      else if (perCall * 4 <= first) return;
+      // A function this cheap unoptimised (a tree or two) costs nothing worth waiting for.
+      else if (perCall * 4 <= first || first <= CHEAP_CALL_MS) return true;
     }
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await nextTurn();
   }
+  return false;
 }
 
 const BATCH_CALLS = 32;
+const CHEAP_CALL_MS = 0.000_25;
 const MAX_OPTIMISING_CALLS = 40_000;
 
 /**

@@ -2,7 +2,7 @@
 // credit each split's feature with the change in the node's expected value. Like TreeSHAP they sum
 // with the bias to the margin, but they cost one tree walk instead of milliseconds, so every decision
 // can carry its top reasons; exact TreeSHAP stays available for a case page.
-import { compileExplain, worthCompiling, type CompiledExplain } from './compiled.js';
+import { compileExplain, worthCompiling, type CompiledExplain, type CompileOptions } from './compiled.js';
 import type { FlatForest } from './forest.js';
 import type { ShapValues } from './shap.js';
 
@@ -28,13 +28,13 @@ export class PathExplainer {
   private compiled: CompiledExplain | undefined;
   private compiling: Promise<void> | undefined;
   private readonly compileWorthIt: boolean;
-  private readonly nodesPerFunction: number | undefined;
+  private readonly compileOptions: CompileOptions;
   private calls = 0;
 
-  /** `limits` are for tests: which forests are compiled, and how many nodes go in each generated function. */
+  /** `limits` are for tests: which forests are compiled, and how (see CompileOptions). */
   constructor(
     private readonly forest: FlatForest,
-    limits: { maxCompiledNodes?: number; nodesPerFunction?: number } = {},
+    limits: { maxCompiledNodes?: number } & CompileOptions = {},
   ) {
     const mean = new Float64Array(forest.feature.length);
     let bias = forest.baseMargin;
@@ -62,7 +62,7 @@ export class PathExplainer {
       this.gains[r * 3 + 2] = mean[r]! - mean[node]!;
     }
     this.compileWorthIt = worthCompiling(forest, limits.maxCompiledNodes);
-    this.nodesPerFunction = limits.nodesPerFunction;
+    this.compileOptions = { ...(limits.nodesPerFunction !== undefined ? { nodesPerFunction: limits.nodesPerFunction } : {}), ...(limits.waitForOptimisation !== undefined ? { waitForOptimisation: limits.waitForOptimisation } : {}) };
   }
 
   /**
@@ -82,7 +82,7 @@ export class PathExplainer {
     const gainInto = new Float64Array(forest.feature.length);
     for (let node = 0; node < gainInto.length; node++) gainInto[node] = this.gains[node * 3 + 2]!;
     try {
-      this.compiled = await compileExplain(forest, gainInto, this.nodesPerFunction);
+      this.compiled = await compileExplain(forest, gainInto, this.compileOptions);
     } catch (error) {
       process.stderr.write(`riskgate: a model's trees could not be compiled to code (${String(error)}); reasons are computed from the node table, with the same results\n`);
     }
