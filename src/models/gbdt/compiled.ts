@@ -55,8 +55,9 @@ export interface CompileOptions {
  * One generated function at a time, its source written and compiled in one turn of the event loop
  * (~1–2 ms), then warmed up and run until optimised in turns of ~1 ms: a server that compiles a model
  * while it decides is not held for long (the longest gaps between turns measured: 8 ms, against 3–5
- * for plain 1-ms turns on the same machine; V8's own work on the code and garbage collection). Undefined when V8 did not optimise a function (it would be
- * slower than the node table). The caller checks worthCompiling first.
+ * for plain 1-ms turns on the same machine; V8's own work on the code and garbage collection).
+ * Undefined when V8 did not optimise a function (it would be slower than the node table). The caller
+ * checks worthCompiling first.
  */
 export async function compileExplain(
   forest: FlatForest,

@@ -61,8 +61,9 @@ export class PathExplainer {
       this.gains[l * 3 + 2] = mean[l]! - mean[node]!;
       this.gains[r * 3 + 2] = mean[r]! - mean[node]!;
     }
-    this.compileWorthIt = worthCompiling(forest, limits.maxCompiledNodes);
-    this.compileOptions = { ...(limits.nodesPerFunction !== undefined ? { nodesPerFunction: limits.nodesPerFunction } : {}), ...(limits.waitForOptimisation !== undefined ? { waitForOptimisation: limits.waitForOptimisation } : {}) };
+    const { maxCompiledNodes, ...compileOptions } = limits;
+    this.compileWorthIt = worthCompiling(forest, maxCompiledNodes);
+    this.compileOptions = compileOptions;
   }
 
   /**
