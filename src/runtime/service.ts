@@ -198,9 +198,9 @@ async function serviceOn(embedded: Embedded, decisions: SqliteDecisionStore, opt
       if (fallback) next.fallback = await serve(fallback, refused);
     }
     lineup = next;
-    scorers = new Map([next.active, next.canary, ...next.shadows, next.fallback].filter((s): s is ServingModel => s !== undefined).map((s) => [s.registered.artifact.id, s.scorer]));
-    metrics.modelInfo.reset();
     const serving = [next.active, next.canary, ...next.shadows, next.fallback].filter((s): s is ServingModel => s !== undefined);
+    scorers = new Map(serving.map((s) => [s.registered.artifact.id, s.scorer]));
+    metrics.modelInfo.reset();
     // The fallback keeps its registry stage (often a candidate); what it does here is stand in.
     const role = (s: ServingModel) => (s === next.fallback ? 'fallback' : s.registered.stage);
     for (const s of serving) {
