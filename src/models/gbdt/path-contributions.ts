@@ -13,11 +13,11 @@ import type { ShapValues } from './shap.js';
  * byte 16 the change in expected value from the parent to this node — what stepping into it credits.
  */
 const STRIDE = 6;
+const DEFAULT_LEFT = 1 << 30;
+const FEATURE = DEFAULT_LEFT - 1;
 
 /** Explanations after which the trees are compiled (see ready). */
 const HOT_CALLS = 1_000;
-const DEFAULT_LEFT = 1 << 30;
-const FEATURE = DEFAULT_LEFT - 1;
 
 export class PathExplainer {
   readonly bias: number;
