@@ -172,6 +172,12 @@ describe('fuzzy name lists', () => {
     expect(() => index.matchesName('sanctioned_names', 'x', 0, NOW)).toThrow(/threshold/);
   });
 
+  it('finds a variant that turns the space after a short word into a letter', () => {
+    // Found by the property below: "a aabaab" shares no key, word by word, with "aqaabaab".
+    const names = new NameIndex(['a aabaab', 'aaa aab', 'aaa aac'].map(normaliseName));
+    expect(names.bestMatch(normaliseName('aqaabaab'), 0.85)).toMatchObject({ name: 'a aabaab' });
+  });
+
   it('the index finds what comparing with every entry finds, for one-letter variants (property)', () => {
     const word = fc.stringMatching(/^[a-z]{3,9}$/);
     // Short words too: a one- or two-letter word matched to its end bounds the reordered prefix differently.

@@ -176,20 +176,23 @@ function alignWords(guide: readonly string[], words: readonly string[]): string 
 }
 
 /**
- * Blocking keys of a normalised name: for every word, the three pairs of its first three letters in
- * place (`ab`, `a_c`, `_bc` for "abc…"); a word of one or two letters is its own key. A variant that
- * changes one of the first three letters of a word still shares a key with the original through it.
+ * Blocking keys of a normalised name: for every word, the three pairs of the first three characters
+ * from its start in place (`ab`, `a_c`, `_bc` for "abc…"), read across a space after a word of one or
+ * two letters (`a a` for "a aabaab": a variant that turns that space into a letter, "aqaabaab", keeps
+ * `a_a`); such a short word is also its own key. A variant that changes one of the first three
+ * characters from a word's start still shares a key with the original through it.
  */
 function blockingKeys(name: string): Set<string> {
   const keys = new Set<string>();
-  for (const word of name.split(' ')) {
-    if (word.length < 3) {
-      keys.add(word);
-      continue;
-    }
-    keys.add(word.slice(0, 2));
-    keys.add(`${word[0]}_${word[2]}`);
-    keys.add(`_${word.slice(1, 3)}`);
+  for (let start = 0; start < name.length; start = name.indexOf(' ', start) + 1 || name.length) {
+    const end = name.indexOf(' ', start);
+    const wordLength = (end === -1 ? name.length : end) - start;
+    if (wordLength < 3) keys.add(name.slice(start, start + wordLength));
+    const first = name.slice(start, start + 3);
+    if (first.length < 3) continue;
+    keys.add(first.slice(0, 2));
+    keys.add(`${first[0]}_${first[2]}`);
+    keys.add(`_${first.slice(1, 3)}`);
   }
   return keys;
 }
