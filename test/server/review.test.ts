@@ -22,7 +22,7 @@ afterAll(async () => {
 async function reviewCase(amount = 8000): Promise<{ caseId: string; eventId: string }> {
   const request = booking({ amount });
   const { body } = await server.request('POST', '/v1/decisions', { body: request });
-  expect(body.action).toBe('review');
+  expect(body.action, `degraded: ${body.degraded}, timings: ${JSON.stringify(body.timings)}`).toBe('review');
   const list = await server.request('GET', `/v1/cases?status=all&q=${request.id}`, { key: server.keys.review });
   expect(list.body.total).toBe(1);
   return { caseId: list.body.cases[0].id, eventId: request.id };
