@@ -288,8 +288,17 @@ describe('POST /v1/events', () => {
     expect(inBatch.body).toMatchObject({ appended: 1, duplicates: 0, conflicts: 1, rejected: 0 });
     expect(inBatch.body.results[0]).toMatchObject({ id: login.id, status: 'conflict', seq: single.body.results[0].seq });
     expect((await server.service.embedded.log.get(login.id))?.event.payload).toEqual({ success: false });
-    const allBad = await server.request('POST', '/v1/events', { key: server.keys.events, body: { events: [{ nope: 1 }] } });
+    // None accepted: a 400 whose errors name each field from the body's root, as every other 400 does.
+    const allBad = await server.request('POST', '/v1/events', { key: server.keys.events, body: { events: [{ ...login, id: 'bad_1', payload: { success: 'maybe' } }, { ...login, id: 'bad_2', ts: 'yesterday' }] } });
     expect(allBad.status).toBe(400);
+    expect(allBad.body.errors).toEqual([
+      { path: 'events[0].payload.success', message: 'must be boolean' },
+      { path: 'events[1].ts', message: expect.any(String) },
+    ]);
+    expect(allBad.body.message).toMatch(/^none of the 2 events was accepted: events\[0\]\.payload\.success: must be boolean; events\[1\]\.ts: /);
+    expect(allBad.body.results.map((r: { status: string }) => r.status)).toEqual(['rejected', 'rejected']);
+    const oneBad = await server.request('POST', '/v1/events', { key: server.keys.events, body: { ...login, id: 'bad_3', payload: { success: 'maybe' } } });
+    expect([oneBad.status, oneBad.body.message, oneBad.body.errors]).toEqual([400, 'payload.success: must be boolean', [{ path: 'payload.success', message: 'must be boolean' }]]);
     // A batch is {"events": [...]} alone: neither fields beside it nor an event carrying "events" are half read.
     const beside = await server.request('POST', '/v1/events', { key: server.keys.events, raw: JSON.stringify({ events: [{ ...login, id: `${login.id}_3` }], bogus: true }) });
     expect([beside.status, beside.body.message]).toEqual([400, expect.stringMatching(/^bogus: a batch is/)]);
@@ -856,7 +865,8 @@ describe('replay, operations and documentation', () => {
     expect(metrics.body).toMatch(/riskgate_rule_hits_total\{rule="/);
     for (const path of ['/docs/json', '/docs/json?x=1']) expect((await fetch(`${server.url}${path}`)).headers.get('x-content-type-options'), path).toBe('nosniff');
     const docs = await server.request('GET', '/docs/json', { key: null });
-    expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/v1/decisions', '/v1/events', '/v1/admin/kill-switch']));
+    // This server allows fault drills: their route is documented too.
+    expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/v1/decisions', '/v1/events', '/v1/admin/kill-switch', '/v1/admin/faults']));
     // Each operation lists what it answers: its own codes, and those every API route can give.
     const answers = (path: string, method: string) => Object.keys(docs.body.paths[path][method].responses);
     expect(answers('/v1/decisions', 'post')).toEqual(['200', '400', '401', '403', '409', '413', '415', '429', '503']);

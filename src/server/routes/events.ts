@@ -7,6 +7,8 @@ import { EventBody, VALIDATED_BY_PARSE_EVENT } from '../schemas.js';
 import Type from 'typebox';
 
 const MAX_BATCH = 10_000;
+/** How many field errors a 400's message spells out; the `errors` array holds them all. */
+const MESSAGE_ERRORS = 5;
 
 type Result = { id: string | null; status: 'appended' | 'duplicate' | 'conflict' | 'rejected'; seq?: number; errors?: Array<{ path: string; message: string }> };
 
@@ -74,9 +76,14 @@ export function eventRoutes(service: Service) {
           return reply.status(409).send({ error: 'conflict', message: `id: ${results[0]!.errors![0]!.message}`, results });
         }
         if (accepted.length === 0) {
-          const errors = results.length === 1 ? results[0]!.errors : undefined;
-          const message = errors ? errors.map((e) => `${e.path || '(event)'}: ${e.message}`).join('; ') : `none of the ${results.length} events was accepted`;
-          return reply.status(400).send({ error: 'invalid_request', message, ...(errors ? { errors } : {}), results });
+          // Top-level errors name each field from the request body's root, as every other 400 does.
+          const errors = isBatch
+            ? results.flatMap((r, i) => (r.errors ?? []).map((e) => ({ path: e.path ? `events[${i}].${e.path}` : `events[${i}]`, message: e.message })))
+            : results[0]!.errors!;
+          const listed = errors.slice(0, MESSAGE_ERRORS).map((e) => `${e.path || '(event)'}: ${e.message}`).join('; ');
+          const more = errors.length > MESSAGE_ERRORS ? `; and ${errors.length - MESSAGE_ERRORS} more (see errors)` : '';
+          const message = isBatch ? `none of the ${results.length} events was accepted: ${listed}${more}` : `${listed}${more}`;
+          return reply.status(400).send({ error: 'invalid_request', message, errors, results });
         }
         const count = (status: Result['status']) => results.filter((r) => r.status === status).length;
         return { appended: count('appended'), duplicates: count('duplicate'), conflicts: count('conflict'), rejected: count('rejected'), results };
