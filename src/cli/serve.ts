@@ -62,6 +62,10 @@ export async function listen(service: Service, holder: PortHolder): Promise<Fast
     app = await buildServer(service, { plugins: [consolePlugin()] });
     // Built and its plugins loaded first: the port goes unanswered only between the holder's close and this listen.
     await app.ready();
+    // The first decisions must not be the slow ones (decisions/warmup.ts); the holder answers meanwhile.
+    const warming = progress('warm up', 0, 'rounds');
+    const warm = await service.warmUp();
+    warming.stop(`${warm.rounds} rounds of the decision path's read-only stages`);
     await holder.release();
     await app.listen({ port: holder.port, host: holder.host });
   } catch (error) {

@@ -40,6 +40,24 @@ export function openSqlite(path: string, durability: Durability = 'fsync', optio
   return db;
 }
 
+/**
+ * Make the database's write-ahead log exist now, with its header synced, by a write that changes
+ * nothing (the header's user_version, set to what it is). The first commit into a new log syncs that
+ * header, and right after a bulk write the sync waits for the file system to flush everything dirty;
+ * a server does it here, before its first request, rather than inside that request's budget. A file
+ * that does not exist yet is left alone.
+ */
+export function startWriteAheadLog(path: string, durability: Durability): void {
+  if (!existsSync(path)) return;
+  const db = openSqlite(path, durability);
+  try {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    db.pragma(`user_version = ${version}`);
+  } finally {
+    db.close();
+  }
+}
+
 /** A file riskgate should read as an SQLite database is not one (overwritten, truncated, damaged). */
 export class DamagedDatabaseError extends DamagedFileError {
   constructor(path: string, detail: string) {

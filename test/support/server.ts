@@ -24,6 +24,9 @@ export async function startTestServer(options: { plugins?: Array<(app: FastifyIn
   const world = copyWorld(inject('worldTemplate'));
   const open = () => openService(world.dir, { allowFaults: true, ...(options.clock ? { clock: options.clock } : {}), ...(options.watchChangesMs ? { watchChangesMs: options.watchChangesMs } : {}) });
   const listen = async (service: Service) => {
+    // As a server does before it listens (src/cli/serve.ts), shorter: the first decisions of a test must
+    // not spend their budgets on a cold process (fewer rounds than start the trees' compile).
+    await service.warmUp({ rounds: 500, ms: 500 });
     const app = await buildServer(service, { plugins: options.plugins ?? [] });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.server.address();
