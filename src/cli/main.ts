@@ -78,7 +78,9 @@ function describeError(error: Error): { message: string; exitCode: number } {
   if (code !== undefined && FILE_PROBLEMS[code] !== undefined) return { message: `${path ?? 'a file'}: ${FILE_PROBLEMS[code]}`, exitCode: 2 };
   if (error instanceof DamagedFileError) return { message: error.message, exitCode: 2 };
   if (error.name === 'SqliteError') {
-    if (/readonly database/.test(error.message)) return { message: 'the data directory is read-only for this user (SQLite cannot write there)', exitCode: 2 };
+    // A read-only directory: SQLite cannot open a database in WAL mode there (its -shm file cannot be made).
+    if (code === 'SQLITE_CANTOPEN') return { message: `SQLite cannot open a database in the data directory (${error.message}): is the directory read-only for this user? riskgate needs to write there, even to read`, exitCode: 2 };
+    if (/readonly database/.test(error.message) || code === 'SQLITE_READONLY') return { message: 'the data directory is read-only for this user (SQLite cannot write there)', exitCode: 2 };
     if (/database is locked|SQLITE_BUSY/.test(error.message) || code === 'SQLITE_BUSY') return { message: 'another riskgate process held the database too long; try again', exitCode: 1 };
   }
   if (/^IO Error: Cannot open file/.test(error.message)) return { message: error.message, exitCode: 2 };

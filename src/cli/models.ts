@@ -281,7 +281,7 @@ export function registerModels(program: Command): void {
         const s = summary(report);
         console.log(`${modelId}: ${s.rows} rows, ${s.positives} fraud — ROC AUC ${fmt(s.auc)}, AP ${fmt(s.averagePrecision)}, ECE ${fmt(s.ece)}, Brier ${fmt(s.brier)}`);
         console.log(`at ${s.reviewsPerDay} reviews/day: precision ${fmt(s.precisionAtVolume)}, recall ${fmt(s.recallAtVolume)}; entity-precision@${report.entityPrecision.k}/day ${fmt(report.entityPrecision.precision)}`);
-        console.log(`expected cost (missed fraud = ${report.cost.fnCost} false alarms) at block ≥ ${model.policy.block}: ${report.cost.atThreshold.cost}; best threshold ${fmt(report.cost.best.threshold)}: ${report.cost.best.cost}`);
+        console.log(`expected cost (missed fraud = ${report.cost.fnCost} false alarms) at block ≥ ${model.policy.block}: ${report.cost.atThreshold.cost}; best ${Number.isFinite(report.cost.best.threshold) ? `threshold ${fmt(report.cost.best.threshold)}` : 'to block nothing'}: ${report.cost.best.cost}`);
         for (const [segment, rows] of Object.entries(report.segments)) {
           console.log(`by ${segment}: ${Object.entries(rows).slice(0, 8).map(([k, v]) => `${k} AUC ${fmt(v.auc)} (${v.positives}/${v.rows})`).join('; ')}`);
         }

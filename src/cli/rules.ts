@@ -36,7 +36,8 @@ function expressionOf(opts: { expression?: string; file?: string }): string {
   if (opts.file !== undefined && opts.expression !== undefined) throw new UserError('give the rule as --expression or as --file, not both');
   if (opts.file) {
     existingFile(opts.file);
-    return readFileSync(opts.file, 'utf8');
+    // Editors on Windows start a file with a byte order mark: not part of the expression.
+    return readFileSync(opts.file, 'utf8').replace(/^\uFEFF/, '');
   }
   if (!opts.expression) throw new UserError('give the rule as --expression "<CEL>" or --file <path>');
   return opts.expression;

@@ -164,7 +164,7 @@ export interface CsvMapping {
 export function loadCsvMapping(path: string): CsvMapping {
   let mapping: unknown;
   try {
-    mapping = JSON.parse(readFileSync(path, 'utf8'));
+    mapping = JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new Error(`mapping file ${path}: ${(error as Error).message}`);
   }

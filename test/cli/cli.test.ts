@@ -103,6 +103,12 @@ describe('riskgate CLI', () => {
     // Numbers in decimal notation only; options that contradict each other, or an empty period, are refused.
     expect(await run('simulate', '--days', '0x2', '--out', '-')).toMatchObject({ code: 2, err: expect.stringMatching(/--days must be an integer between 1 and 3650, got "0x2"/) });
     expect(await run('rules', 'backtest', '--expression', 'true', '--file', join(dir, 'x.cel'))).toMatchObject({ code: 2, err: expect.stringMatching(/--expression or as --file, not both/) });
+    // Files saved with a byte order mark: a rule file and a CSV mapping read as without it.
+    writeFileSync(join(dir, 'bom-rule.cel'), '\uFEFFrequest.payload.amount > 10.0 &&');
+    expect(await run('rules', 'add', 'r_bom', '--name', 'n', '--action', 'tag', '--file', join(dir, 'bom-rule.cel'))).toMatchObject({ code: 2, err: expect.stringMatching(/expression: line 1, column 33: the expression ends too early/) });
+    writeFileSync(join(dir, 'bom-columns.json'), '\uFEFF' + JSON.stringify({ fields: { id: 'event_id', ts: 'time', 'entities.user': 'user' }, defaults: { type: 'login' } }));
+    const bomMapping = await run('--data', fresh, 'events', 'import', join(dir, 'no-columns.csv'), '--mapping', join(dir, 'bom-columns.json'));
+    expect([bomMapping.code, bomMapping.err, existsSync(fresh)]).toEqual([2, expect.stringMatching(/CSV header lacks mapped column\(s\): event_id, time, user/), false]);
     expect(await run('features', 'export', '--out', join(dir, 'e.csv'), '--from', '2026-02-01', '--to', '2026-01-01')).toMatchObject({ code: 2, err: expect.stringMatching(/--from must come before --to/) });
     expect(await run('events', 'import', join(dir, 'x.ndjson'), '--batch', '20000')).toMatchObject({ code: 2, err: expect.stringMatching(/--batch must be an integer between 1 and 10000/) });
   });

@@ -62,6 +62,8 @@ describe('XGBoost import: metadata', () => {
   it('exposes the model feature names, or f0.. when the model has none', () => {
     expect(importXgboostJson(fixtureText('mixed.model.json')).featureNames).toEqual(loadData('mixed').featureNames);
     expect(importXgboostJson(fixtureText('xor.model.json')).featureNames).toEqual(['f0', 'f1', 'f2']);
+    // A file saved with a byte order mark is the same model.
+    expect(importXgboostJson('\uFEFF' + fixtureText('xor.model.json'))).toEqual(importXgboostJson(fixtureText('xor.model.json')));
   });
 
   it('keeps covers (sum_hessian) and marks the source', () => {
