@@ -120,7 +120,8 @@ export async function buildServer(service: Service, options: ServerOptions = {})
 
   app.setErrorHandler((error: FastifyError & { validation?: unknown }, request, reply) => {
     if (error instanceof ValidationError) {
-      return reply.status(400).send({ error: 'invalid_request', message: error.message, errors: error.errors });
+      // The body itself (not an object at all) is named as the message names it, never an empty path.
+      return reply.status(400).send({ error: 'invalid_request', message: error.message, errors: error.errors.map((e) => (e.path === '' ? { ...e, path: '(body)' } : e)) });
     }
     if (error instanceof HttpError) {
       const position = (error as HttpError & { position?: unknown }).position;

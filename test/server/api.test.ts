@@ -195,6 +195,11 @@ describe('POST /v1/decisions', () => {
       expect(response.body.message ?? '', name).toMatch(message);
     }
     expect(Object.prototype).not.toHaveProperty('admin');
+    // A body that is not an object names itself as the field, as the message does.
+    for (const raw of ['[]', 'null', '"a string"']) {
+      const notObject = await server.request('POST', '/v1/decisions', { raw });
+      expect([notObject.status, notObject.body.errors], raw).toEqual([400, [{ path: '(body)', message: 'must be a JSON object' }]]);
+    }
     // Bodies are JSON: any other media type, text/plain included, is a 415.
     for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
       const other = await server.request('POST', '/v1/decisions', { raw: JSON.stringify(booking()), headers: { 'content-type': type } });
