@@ -304,6 +304,8 @@ describe('POST /v1/events', () => {
     expect(allBad.body.results.map((r: { status: string }) => r.status)).toEqual(['rejected', 'rejected']);
     const oneBad = await server.request('POST', '/v1/events', { key: server.keys.events, body: { ...login, id: 'bad_3', payload: { success: 'maybe' } } });
     expect([oneBad.status, oneBad.body.message, oneBad.body.errors]).toEqual([400, 'payload.success: must be boolean', [{ path: 'payload.success', message: 'must be boolean' }]]);
+    const notAnEvent = await server.request('POST', '/v1/events', { key: server.keys.events, raw: 'null' });
+    expect([notAnEvent.status, notAnEvent.body.message, notAnEvent.body.errors]).toEqual([400, '(body): must be a JSON object', [{ path: '(body)', message: 'must be a JSON object' }]]);
     // A batch is {"events": [...]} alone: neither fields beside it nor an event carrying "events" are half read.
     const beside = await server.request('POST', '/v1/events', { key: server.keys.events, raw: JSON.stringify({ events: [{ ...login, id: `${login.id}_3` }], bogus: true }) });
     expect([beside.status, beside.body.message]).toEqual([400, expect.stringMatching(/^bogus: a batch is/)]);

@@ -79,8 +79,8 @@ export function eventRoutes(service: Service) {
           // Top-level errors name each field from the request body's root, as every other 400 does.
           const errors = isBatch
             ? results.flatMap((r, i) => (r.errors ?? []).map((e) => ({ path: e.path ? `events[${i}].${e.path}` : `events[${i}]`, message: e.message })))
-            : results[0]!.errors!;
-          const listed = errors.slice(0, MESSAGE_ERRORS).map((e) => `${e.path || '(event)'}: ${e.message}`).join('; ');
+            : results[0]!.errors!.map((e) => (e.path === '' ? { ...e, path: '(body)' } : e));
+          const listed = errors.slice(0, MESSAGE_ERRORS).map((e) => `${e.path}: ${e.message}`).join('; ');
           const more = errors.length > MESSAGE_ERRORS ? `; and ${errors.length - MESSAGE_ERRORS} more (see errors)` : '';
           const message = isBatch ? `none of the ${results.length} events was accepted: ${listed}${more}` : `${listed}${more}`;
           return reply.status(400).send({ error: 'invalid_request', message, errors, results });
