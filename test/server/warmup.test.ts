@@ -2,8 +2,7 @@
 // as it found it, and start the write-ahead logs the first decision writes to.
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { openService, type Service } from '../../src/runtime/service.js';
 import { copyWorld } from '../support/world.js';
 import { booking } from '../support/server.js';
