@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import {
   buildTrainingSet,
@@ -16,7 +15,7 @@ import { exportTrainingSet } from '../features/export.js';
 import { windowSpec } from '../features/window.js';
 import { progress } from '../lib/progress.js';
 import { featureSnapshotPath, openStores } from '../runtime/embedded.js';
-import { writeFileAtomic } from '../lib/files.js';
+import { readTextFile, writeFileAtomic } from '../lib/files.js';
 import { checkPeriod, existingFile, UserError, writablePath } from './errors.js';
 import { dataDirOf } from './data-dir.js';
 import { isCalendarDay } from '../lib/calendar.js';
@@ -26,7 +25,7 @@ function loadSpec(path: string | undefined): FeatureSetSpec {
   existingFile(path, 'feature set file');
   try {
     // A byte-order mark (some editors write one) is not part of the JSON.
-    return JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, '')) as FeatureSetSpec;
+    return JSON.parse(readTextFile(path)) as FeatureSetSpec;
   } catch (error) {
     throw new UserError(`feature set file ${path}: ${(error as Error).message}`);
   }

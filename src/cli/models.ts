@@ -1,5 +1,6 @@
 import { CLI_ACTOR } from './actor.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readTextFile } from '../lib/files.js';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { buildTrainingSet, FeatureDefinitionError, FeatureSet, type TrainingSet } from '../features/index.js';
@@ -496,7 +497,7 @@ function renameInputs(names: readonly string[], mapFile: string | undefined): st
   existingFile(mapFile);
   let map: Record<string, string>;
   try {
-    map = JSON.parse(readFileSync(mapFile, 'utf8').replace(/^\uFEFF/, '')) as Record<string, string>;
+    map = JSON.parse(readTextFile(mapFile)) as Record<string, string>;
   } catch (error) {
     throw new UserError(`--map ${mapFile}: ${(error as Error).message}`);
   }

@@ -1,5 +1,5 @@
 import { CLI_ACTOR } from './actor.js';
-import { readFileSync } from 'node:fs';
+import { readTextFile } from '../lib/files.js';
 import type { Command } from 'commander';
 import { backtestRule, RULE_ACTIONS, RuleCompileError, RuleConflictError, RuleNotFoundError, RuleValidationError, ListNotFoundError, ListValueError, type RuleAction } from '../rules/index.js';
 import { progress } from '../lib/progress.js';
@@ -36,8 +36,7 @@ function expressionOf(opts: { expression?: string; file?: string }): string {
   if (opts.file !== undefined && opts.expression !== undefined) throw new UserError('give the rule as --expression or as --file, not both');
   if (opts.file) {
     existingFile(opts.file);
-    // Editors on Windows start a file with a byte order mark: not part of the expression.
-    return readFileSync(opts.file, 'utf8').replace(/^\uFEFF/, '');
+    return readTextFile(opts.file);
   }
   if (!opts.expression) throw new UserError('give the rule as --expression "<CEL>" or --file <path>');
   return opts.expression;

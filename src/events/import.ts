@@ -1,7 +1,8 @@
 // Bulk import of events from NDJSON or CSV. Every line is validated on its own: bad lines are reported
 // with their line number and field, good lines are appended in batches, and nothing good is dropped
 // because a neighbour was bad.
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import { readTextFile } from '../lib/files.js';
 import { isUtf8 } from 'node:buffer';
 import { parse as parseCsv } from 'csv-parse';
 import { parserReason } from '../lib/json-reason.js';
@@ -164,7 +165,7 @@ export interface CsvMapping {
 export function loadCsvMapping(path: string): CsvMapping {
   let mapping: unknown;
   try {
-    mapping = JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
+    mapping = JSON.parse(readTextFile(path));
   } catch (error) {
     throw new Error(`mapping file ${path}: ${(error as Error).message}`);
   }

@@ -1,9 +1,18 @@
-import { createWriteStream, renameSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, readFileSync, renameSync, writeFileSync, type WriteStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 
 let writes = 0;
 
 /** Write a file so that readers see the old or the new content, never half of it. */
+/**
+ * A text file people may have saved from any editor, as a string: UTF-8, without the byte order mark
+ * Windows editors put first (not part of the JSON, CEL or mapping that follows it).
+ */
+export function readTextFile(path: string): string {
+  const text = readFileSync(path, 'utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 export function writeFileAtomic(path: string, data: string | NodeJS.ArrayBufferView): void {
   const temp = `${path}.tmp-${process.pid}-${++writes}`;
   writeFileSync(temp, data);

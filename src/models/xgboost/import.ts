@@ -13,7 +13,7 @@ export function importXgboostJson(input: string | unknown): GbdtArtifact {
   let root: unknown = input;
   if (typeof input === 'string') {
     try {
-      root = JSON.parse(input.replace(/^\uFEFF/, ''));
+      root = JSON.parse(input.charCodeAt(0) === 0xfeff ? input.slice(1) : input);
     } catch (err) {
       // XGBoost writes a bare NaN into the JSON of models with categorical splits, which JSON cannot hold.
       const categorical = /\bNaN\b/.test(input) ? ' (it holds NaN, which XGBoost writes for categorical splits: models with categorical features are not supported)' : '';
