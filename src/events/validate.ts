@@ -9,6 +9,7 @@ import { looksLikeRawCardNumber } from './pan.js';
 import { emailDomain, hashEmail, isHashedEmail, normaliseEmail } from './email.js';
 import { canonicalIp } from './ip.js';
 import { isCalendarDay } from '../lib/calendar.js';
+import { hasInvisibleCharacter, INVISIBLE_IN_ID_MESSAGE } from '../lib/text-input.js';
 
 export interface FieldError {
   /** Dotted path of the offending field, e.g. `payload.amount` or `entities.card`. */
@@ -79,9 +80,8 @@ export function parseEvent(raw: unknown): ParseResult {
     // (user × device): allowed, "a\u0001b" + "c" and "a" + "b\u0001c" would share features.
     for (const [kind, value] of Object.entries(entities)) {
       if (typeof value === 'string' && CONTROL_CHARACTER.test(value)) errors.push({ path: `entities.${kind}`, message: 'must not contain control characters (U+0000–U+001F, U+007F)' });
-      // Nor invisible ones: a bidi override or a zero-width space makes an id show a reviewer another
-      // id (`u_‮AIROTCIV` reads as a known account) while it is a different key.
-      else if (typeof value === 'string' && INVISIBLE_CHARACTER.test(value)) errors.push({ path: `entities.${kind}`, message: 'must not contain invisible or text-direction characters (U+061C, U+200B–U+200F, U+202A–U+202E, U+2060–U+2069, U+FEFF)' });
+      // Nor invisible ones (see hasInvisibleCharacter).
+      else if (typeof value === 'string' && hasInvisibleCharacter(value)) errors.push({ path: `entities.${kind}`, message: INVISIBLE_IN_ID_MESSAGE });
     }
   }
   for (const path of cardNumberPaths) {
@@ -100,7 +100,6 @@ export function parseEvent(raw: unknown): ParseResult {
 
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
-const INVISIBLE_CHARACTER = /[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/;
 
 function crossFieldErrors(type: EventType, payload: Record<string, unknown>): FieldError[] {
   const errors: FieldError[] = [];

@@ -16,6 +16,19 @@ const ANY_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
  */
 const REORDERING = /[\u202a-\u202e\u2066-\u2069]/;
 
+/**
+ * Invisible and text-direction characters, refused in entity ids (and in list values that are ids): a
+ * bidi override or a zero-width space makes an id show a reviewer another id (`u_\u202eAIROTCIV` reads as
+ * a known account) while it is a different key.
+ */
+const INVISIBLE_IN_ID = /[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/;
+export const INVISIBLE_IN_ID_MESSAGE = 'must not contain invisible or text-direction characters (U+061C, U+200B–U+200F, U+202A–U+202E, U+2060–U+2069, U+FEFF)';
+
+/** Whether an id holds an invisible or text-direction character (see INVISIBLE_IN_ID_MESSAGE). */
+export function hasInvisibleCharacter(id: string): boolean {
+  return INVISIBLE_IN_ID.test(id);
+}
+
 /** Whether a string is well-formed Unicode: no UTF-16 code unit without its partner. */
 export function isWellFormed(text: string): boolean {
   return !LONE_SURROGATE.test(text);

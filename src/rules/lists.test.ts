@@ -63,6 +63,15 @@ describe('exact lists', () => {
     expect(() => normaliseListValue('user', 'u\ud800')).toThrow(/lone surrogate/);
     expect(normaliseListValue('user', 'u_😀')).toBe('u_😀');
   });
+
+  it('refuses in ids the invisible and text-direction characters events refuse (an entry that could never match, shown as the id it imitates)', () => {
+    expect(() => normaliseListValue('user', 'u_\u202eAIROTCIV')).toThrow(/invisible or text-direction/);
+    expect(() => normaliseListValue('card', 'cf_\u200b1')).toThrow(/invisible or text-direction/);
+    expect(() => normaliseListValue('device', '\ufeffd_1')).toThrow(/invisible or text-direction/);
+    // Names drop them when normalised, and free-form string lists keep what they are given.
+    expect(normaliseListValue('name', 'Vladimir\u200b Putin')).toBe(normaliseListValue('name', 'Vladimir Putin'));
+    expect(normaliseListValue('string', 'a\u200db')).toBe('a\u200db');
+  });
 });
 
 describe('e-mail lists', () => {

@@ -6,7 +6,7 @@ import { hashEmail, isHashedEmail, normaliseEmail } from '../events/email.js';
 import { canonicalIp } from '../events/ip.js';
 import { containsRawCardNumber } from '../events/pan.js';
 import { NameIndex, normaliseName } from './names.js';
-import { isWellFormed } from '../lib/text-input.js';
+import { hasInvisibleCharacter, INVISIBLE_IN_ID_MESSAGE, isWellFormed } from '../lib/text-input.js';
 
 export const LIST_KINDS = ['card', 'device', 'ip', 'email', 'user', 'name', 'string'] as const;
 export type ListKind = (typeof LIST_KINDS)[number];
@@ -55,6 +55,8 @@ export function normaliseListValue(kind: ListKind, raw: string): string {
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
   if (/[\u0000-\u001f\u007f]/.test(raw)) throw new ListValueError('must not contain control characters (U+0000–U+001F, U+007F)');
   if (!isWellFormed(raw)) throw new ListValueError('is not well-formed Unicode (a lone surrogate)');
+  // Events refuse such characters in the ids these lists hold: an entry with one could never match, and would show as the id it imitates.
+  if ((kind === 'card' || kind === 'device' || kind === 'user') && hasInvisibleCharacter(raw)) throw new ListValueError(INVISIBLE_IN_ID_MESSAGE);
   // Card numbers belong on no list: a fingerprint of one belongs on the card list.
   if (containsRawCardNumber(raw)) throw new ListValueError('looks like a raw card number: lists hold card fingerprints, never card numbers');
   const value = lookupKey(kind, raw);

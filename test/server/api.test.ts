@@ -302,6 +302,11 @@ describe('POST /v1/events', () => {
     ]);
     expect(allBad.body.message).toMatch(/^none of the 2 events was accepted: events\[0\]\.payload\.success: must be boolean; events\[1\]\.ts: /);
     expect(allBad.body.results.map((r: { status: string }) => r.status)).toEqual(['rejected', 'rejected']);
+    // An element that is not an event at all is named too: in its result, and from the body's root.
+    const mixed = await server.request('POST', '/v1/events', { key: server.keys.events, body: { events: [{ ...login, id: `${login.id}_5` }, 42] } });
+    expect([mixed.status, mixed.body.results[1]]).toEqual([200, { id: null, status: 'rejected', errors: [{ path: '(event)', message: 'must be a JSON object' }] }]);
+    const noEvents = await server.request('POST', '/v1/events', { key: server.keys.events, body: { events: [null, 'x'] } });
+    expect([noEvents.status, noEvents.body.errors]).toEqual([400, [{ path: 'events[0]', message: 'must be a JSON object' }, { path: 'events[1]', message: 'must be a JSON object' }]]);
     const oneBad = await server.request('POST', '/v1/events', { key: server.keys.events, body: { ...login, id: 'bad_3', payload: { success: 'maybe' } } });
     expect([oneBad.status, oneBad.body.message, oneBad.body.errors]).toEqual([400, 'payload.success: must be boolean', [{ path: 'payload.success', message: 'must be boolean' }]]);
     const notAnEvent = await server.request('POST', '/v1/events', { key: server.keys.events, raw: 'null' });

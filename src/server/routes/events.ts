@@ -10,6 +10,9 @@ const MAX_BATCH = 10_000;
 /** How many field errors a 400's message spells out; the `errors` array holds them all. */
 const MESSAGE_ERRORS = 5;
 
+/** The path of an error about an event as a whole (not a JSON object), in its result. */
+const WHOLE_EVENT = '(event)';
+
 type Result = { id: string | null; status: 'appended' | 'duplicate' | 'conflict' | 'rejected'; seq?: number; errors?: Array<{ path: string; message: string }> };
 
 export function eventRoutes(service: Service) {
@@ -50,7 +53,8 @@ export function eventRoutes(service: Service) {
             event = parseLiveEvent(raw);
           } catch (error) {
             if (!(error instanceof ValidationError)) throw error;
-            errors = error.errors;
+            // Paths are relative to the event; one that is not an object at all is named, not left blank.
+            errors = error.errors.map((e) => (e.path === '' ? { ...e, path: WHOLE_EVENT } : e));
           }
           if (event) {
             accepted.push(event);
@@ -78,8 +82,8 @@ export function eventRoutes(service: Service) {
         if (accepted.length === 0) {
           // Top-level errors name each field from the request body's root, as every other 400 does.
           const errors = isBatch
-            ? results.flatMap((r, i) => (r.errors ?? []).map((e) => ({ path: e.path ? `events[${i}].${e.path}` : `events[${i}]`, message: e.message })))
-            : results[0]!.errors!.map((e) => (e.path === '' ? { ...e, path: '(body)' } : e));
+            ? results.flatMap((r, i) => (r.errors ?? []).map((e) => ({ path: e.path === WHOLE_EVENT ? `events[${i}]` : `events[${i}].${e.path}`, message: e.message })))
+            : results[0]!.errors!.map((e) => (e.path === WHOLE_EVENT ? { ...e, path: '(body)' } : e));
           const listed = errors.slice(0, MESSAGE_ERRORS).map((e) => `${e.path}: ${e.message}`).join('; ');
           const more = errors.length > MESSAGE_ERRORS ? `; and ${errors.length - MESSAGE_ERRORS} more (see errors)` : '';
           const message = isBatch ? `none of the ${results.length} events was accepted: ${listed}${more}` : `${listed}${more}`;
