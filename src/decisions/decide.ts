@@ -30,6 +30,9 @@ export class ValidationError extends Error {
   }
 }
 
+/** scoreWith's reason for a model it did not try: the request's budget was spent before the model stage. */
+const NO_TIME_LEFT = 'no_time_left';
+
 export interface RuleOutcome {
   action: Action | null;
   hits: Array<{ ruleId: string; version: number; action: string; name: string }>;
@@ -194,7 +197,7 @@ export class Decider {
         contributions = attempt.reasons;
         decider = chosen;
       } else {
-        degraded ??= attempt ? `model_${attempt.reason}` : 'no_model';
+        degraded ??= attempt === undefined ? 'no_model' : attempt.reason === NO_TIME_LEFT ? 'budget_spent' : `model_${attempt.reason}`;
         // (The fallback may be the very model that just failed, loaded a second time: not tried twice.)
         if (lineup.fallback && lineup.fallback.registered.artifact.id !== chosen?.model.registered.artifact.id) {
           const fallback = await this.scoreWith(lineup.fallback, vector, modelTime(), true);
@@ -321,9 +324,12 @@ export class Decider {
     return { decision: stored.decision, duplicate: true };
   }
 
-  /** `budgetMs` ≤ 0: the request has no time left for it — a timeout, not held against the model's breaker. */
+  /**
+   * `budgetMs` ≤ 0: the request has no time left for the model (the stages before it, or a stall of the
+   * process, used it up) — not tried, not held against its breaker, and not called the model's timeout.
+   */
   private async scoreWith(model: ServingModel, vector: Float64Array, budgetMs: number, explain: boolean): Promise<{ ok: true; probability: number; reasons: Contribution[] } | { ok: false; reason: string }> {
-    if (budgetMs <= 0) return { ok: false, reason: 'timeout' };
+    if (budgetMs <= 0) return { ok: false, reason: NO_TIME_LEFT };
     const id = model.registered.artifact.id;
     let breaker = this.modelBreakers.get(id);
     if (!breaker) {

@@ -602,6 +602,31 @@ describe('safe degradation', () => {
     }
   });
 
+  it('a stall of the process that spends the request budget before the model stage says budget_spent, not model_timeout', async () => {
+    const features = server.service.embedded.features;
+    const ingest = features.ingest;
+    // The event loop held for 90 ms as the features arrive (a long garbage collection, say): the
+    // features stage's timer never got to fire, but the request has no time left for a model.
+    features.ingest = (...args: Parameters<typeof ingest>) =>
+      ingest.apply(features, args).then((result) => {
+        const until = performance.now() + 90;
+        while (performance.now() < until);
+        return result;
+      });
+    expect((await server.request('PUT', '/v1/admin/settings', { body: { budgets: { total_ms: 100, features_ms: 20, model_ms: 20, rules_ms: 20 } } })).status).toBe(200);
+    try {
+      const response = await decide(booking());
+      // Rules only: the answer still comes.
+      expect([response.status, response.body.degraded, response.body.model, response.body.score]).toEqual([200, 'budget_spent', null, null]);
+      const metrics = (await server.request('GET', '/metrics', { key: null })).body as string;
+      expect(metrics).toMatch(/riskgate_degraded_decisions_total\{reason="budget_spent"\} 1\b/);
+    } finally {
+      features.ingest = ingest;
+      await server.request('PUT', '/v1/admin/settings', { body: { budgets: { total_ms: 250, features_ms: 50, model_ms: 20, rules_ms: 20 } } });
+    }
+    expect((await decide(booking())).body.degraded).toBeNull();
+  });
+
   it('slow rules: past the rules budget the lower-priority rules are not started, flagged, and replay skips the same ones', async () => {
     const rules = (await server.request('GET', '/v1/admin/rules')).body.rules.filter((r: { enabled: boolean }) => r.enabled);
     expect(rules.length).toBeGreaterThan(4);
