@@ -420,7 +420,7 @@ export function registerModels(program: Command): void {
     .requiredOption('--inputs <names>', 'comma-separated feature names, in the model input order')
     .option('--name <name>', 'model line', modelLineName, 'checkout')
     .option('--output <kind>', 'what the chosen output holds: probability or margin', 'probability')
-    .option('--output-name <name>', 'which graph output to read (default: the last)')
+    .option('--output-name <name>', 'which graph output to read (default: the one named like --output, else the last)')
     .option('--block <p>', 'block threshold', parseNumberOption('--block', 0, 1))
     .option('--review <p>', 'review threshold', parseNumberOption('--review', 0, 1))
     .action(async (file: string, opts, command: Command) => {
@@ -428,7 +428,7 @@ export function registerModels(program: Command): void {
       if (!['probability', 'margin'].includes(opts.output)) throw new UserError('--output must be probability or margin');
       await withStores(command, async (stores) => {
         const set = await resolveSet(stores, command);
-        const { inspectOnnx } = await import('../models/onnx.js');
+        const { inspectOnnx, OnnxOutputError } = await import('../models/onnx.js');
         const bytes = readFileSync(file);
         let signature;
         try {
@@ -440,7 +440,7 @@ export function registerModels(program: Command): void {
         if (signature.width !== undefined && signature.width !== inputs.length) {
           throw new UserError(`the model takes ${signature.width} features per row; --inputs names ${inputs.length}`);
         }
-        const outputName = opts.outputName ?? signature.outputs.at(-1)!;
+        const outputName = opts.outputName ?? (signature.outputs.includes(opts.output) ? opts.output : signature.outputs.at(-1)!);
         if (!signature.outputs.includes(outputName)) throw new UserError(`the model has no output "${outputName}" (outputs: ${signature.outputs.join(', ')})`);
         const artifact = sealArtifact({
           name: opts.name,
@@ -463,6 +463,9 @@ export function registerModels(program: Command): void {
         try {
           probabilities = [(await scorer.score(new Float64Array(set.vectorNames.length))).probability, (await scorer.score(missing)).probability];
         } catch (error) {
+          if (error instanceof OnnxOutputError) {
+            throw new UserError(`${error.message}: choose the output that holds the fraud probability with --output-name (outputs: ${signature.outputs.join(', ')}), or say --output margin if it holds log-odds`);
+          }
           throw new UserError(`the model does not take the ${artifact.inputs.length} inputs --inputs names: ${(error as Error).message.split('\n')[0]}`);
         }
         if (!probabilities.every((p) => p >= 0 && p <= 1)) {

@@ -11,6 +11,9 @@ export interface OnnxSignature {
   width?: number;
 }
 
+/** The graph answered something its declared output kind cannot hold (a margin read as a probability). */
+export class OnnxOutputError extends Error {}
+
 async function runtime() {
   return import('onnxruntime-node');
 }
@@ -42,6 +45,9 @@ export async function createOnnxMarginFunction(body: OnnxBody, width: number): P
     // A classifier's probability output is [1, 2] (legit, fraud) or [1, 1] (fraud).
     const value = Number(data[data.length - 1]);
     if (body.output === 'margin') return value;
+    // Checked before the clamp below, which would turn a margin read as a probability into a confident
+    // 0 or 1. (NaN passes on: the scorer refuses it as it refuses any model's NaN.)
+    if (value < 0 || value > 1) throw new OnnxOutputError(`the graph's output "${body.outputName}" answered ${value}, not a probability`);
     const p = Math.min(Math.max(value, 1e-12), 1 - 1e-12);
     return Math.log(p / (1 - p));
   };

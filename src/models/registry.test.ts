@@ -205,5 +205,19 @@ describe('scorers', () => {
         expect(Math.abs(score.probability - c.probability)).toBeLessThan(1e-6);
       }
     }
+    // The margin output read as a probability fails (a decision falls back) instead of being clamped to a confident 0 or 1.
+    const misread = sealArtifact({
+      name: 'onnx',
+      createdAt: 2,
+      featureSetVersion: VERSION,
+      inputs: fixture.inputs,
+      body: { kind: 'onnx', onnx, inputName: 'features', outputName: 'margin', output: 'probability' },
+      calibration: { kind: 'identity' },
+      policy: { block: 0.9, review: 0.5 },
+      training: { source: 'onnx' },
+      metrics: {},
+    });
+    const scorer = await createScorer(misread, { version: VERSION, vectorNames });
+    await expect(scorer.score(Float64Array.from([...fixture.cases[1]!.row, 0, 0, 0]))).rejects.toThrow(/output "margin" answered 1\.6499\d*, not a probability/);
   });
 });

@@ -183,6 +183,11 @@ describe('riskgate CLI', () => {
     const three = 'amount_vs_user_mean,account_age_days,user_failed_payments_10m';
     expect(await run('models', 'import-onnx', onnx, '--inputs', three)).toMatchObject({ code: 2, err: expect.stringMatching(/answers NaN instead of a probability when features are missing/) });
     expect(await run('models', 'import-onnx', onnx, '--inputs', 'amount_vs_user_mean,account_age_days')).toMatchObject({ code: 2, err: expect.stringMatching(/the model takes 3 features per row; --inputs names 2/) });
+    // A margin read as a probability would be clamped into confident 0s and 1s: refused, naming the outputs.
+    expect(await run('models', 'import-onnx', onnx, '--inputs', three, '--output-name', 'margin')).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/the graph's output "margin" answered -?[\d.]+, not a probability: choose the output .* \(outputs: margin, probability\), or say --output margin/),
+    });
     expect(await run('models', 'import-onnx', onnx, '--inputs', 'account_age_days,account_age_days,user_failed_payments_10m')).toMatchObject({ code: 2, err: expect.stringMatching(/reads feature "account_age_days" as two of its inputs/) });
     expect(await run('models', 'import-onnx', onnx, '--inputs', three, '--name', 'Bad Name')).toMatchObject({ code: 2, err: expect.stringMatching(/--name must be lower-case/) });
     expect((await run('models', 'list')).out).not.toMatch(/onnx/);
