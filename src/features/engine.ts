@@ -368,6 +368,11 @@ export class FeatureEngine {
     return evicted;
   }
 
+  /** Whether a round of sweepSome() has begun and not finished. */
+  get sweepUnderWay(): boolean {
+    return this.sweepCursor !== undefined;
+  }
+
   /** Entities held in memory over all entity keys. */
   entityTotal(): number {
     let total = 0;

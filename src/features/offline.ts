@@ -5,6 +5,7 @@ import type { EventLog } from '../events/log.js';
 import { EVENT_TYPES, isLabelType, LABEL_TYPES, type EventType, type LoggedEvent, type RiskEvent } from '../events/schema.js';
 import { FeatureEngine } from './engine.js';
 import type { FeatureSet } from './featureset.js';
+import { setImmediate } from 'node:timers/promises';
 import { yieldingEvery } from '../lib/yielding.js';
 
 export interface ReplayOptions {
@@ -21,6 +22,8 @@ export interface ReplayOptions {
   visitTypes?: ReadonlySet<EventType>;
   /** Hand the event loop back after this much work (ms), for replays inside a serving process. */
   yieldEveryMs?: number;
+  /** Checked whenever the event loop is handed back: an aborted replay stops there, throwing the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -44,8 +47,9 @@ export async function replay(
   const decode = new Set<EventType>(options.visitTypes === undefined ? EVENT_TYPES : [...engine.inputTypes, ...options.visitTypes]);
   // Small batches keep a decoded event in the caches until it is applied (20,000-event batches had
   // every apply start with cache misses on its own event: backfill ~10 % slower); a beforeBatch hook
-  // fetches per batch, so it gets large ones.
-  const batchSize = options.beforeBatch ? 20_000 : 256;
+  // fetches per batch, so it gets large ones — unless the replay shares the event loop with a server,
+  // which a 20,000-event batch, decoded at once, would hold for 50–100 ms.
+  const batchSize = options.beforeBatch ? (options.yieldEveryMs === undefined ? 20_000 : 1_000) : 256;
   const pause = yieldingEvery(options.yieldEveryMs);
   for await (const batch of log.replayStream({ toSeq: total, decode, batchSize })) {
     if (options.beforeBatch) await options.beforeBatch(batch.filter((item): item is LoggedEvent => item.event !== undefined));
@@ -59,16 +63,34 @@ export async function replay(
       }
       // Counted in events of every kind, so a replay that passes over events sweeps where one that decodes them does.
       if (++sinceSweep >= sweepAfter) {
-        engine.sweep();
+        // A sweep of 10⁵ entities takes tens of milliseconds: in slices, when a server waits meanwhile.
+        if (options.yieldEveryMs === undefined) engine.sweep();
+        else await sweepInSlices(engine, options.yieldEveryMs, options.signal);
         sinceSweep = 0;
         sweepAfter = Math.max(100_000, 2 * engine.entityTotal());
       }
       const paused = pause();
-      if (paused) await paused;
+      if (paused) {
+        await paused;
+        options.signal?.throwIfAborted();
+      }
     }
     options.onProgress?.(engine.appliedSeq, total);
   }
   return engine;
+}
+
+/** A whole sweep, handing the event loop back after every `sliceMs` of it (no event is applied meanwhile). */
+async function sweepInSlices(engine: FeatureEngine, sliceMs: number, signal: AbortSignal | undefined): Promise<void> {
+  let sliceStart = performance.now();
+  do {
+    engine.sweepSome(256);
+    if (performance.now() - sliceStart >= sliceMs) {
+      await setImmediate();
+      signal?.throwIfAborted();
+      sliceStart = performance.now();
+    }
+  } while (engine.sweepUnderWay);
 }
 
 /** 1 fraud, 0 legitimate, -1 immature: the horizon has not closed and no label says either way. */

@@ -145,6 +145,38 @@ describe('backtestRule', () => {
     expect(report.truePositives).toBe(1);
   });
 
+  it('in slices (as inside a server), reports what it reports at once; aborted, it stops at the next slice', async () => {
+    // Enough events that the replay and the rows hand the event loop back many times.
+    const busy = new SqliteEventLog(join(dir, 'busy.db'), { durability: 'os' });
+    try {
+      const many: RiskEvent[] = [];
+      for (let i = 0; i < 3_000; i++) many.push(i % 3 === 0 ? booking(`bb${i}`, `u${i % 50}`, 100 + (i % 997), T0 + i * MINUTE) : declined(`pp${i}`, `u${i % 50}`, T0 + i * MINUTE));
+      await busy.appendBatch(many);
+      const candidate = { expression: 'features.amount >= 600.0' };
+      const existing = [rule('failed_burst', 'features.?user_failed_10m.orValue(0.0) >= 3.0')];
+      const options = { maturityMs: DAY };
+      const atOnce = await backtestRule(busy, set, candidate, existing, options);
+      expect(atOnce.rows).toBe(1_000);
+      expect(await backtestRule(busy, set, candidate, existing, { ...options, yieldEveryMs: 0 })).toEqual(atOnce);
+
+      const stop = new AbortController();
+      let applied = 0;
+      const stopped = backtestRule(busy, set, candidate, existing, {
+        ...options,
+        yieldEveryMs: 0,
+        signal: stop.signal,
+        onProgress: (seq) => {
+          applied = seq;
+          if (seq >= 1_000) stop.abort(new Error('shutting down'));
+        },
+      });
+      await expect(stopped).rejects.toThrow('shutting down');
+      expect(applied).toBeLessThan(3_000);
+    } finally {
+      await busy.close();
+    }
+  });
+
   it('refuses a candidate that does not compile, with the position', async () => {
     await expect(backtestRule(log, set, { expression: 'features.amount >= ' }, [], period)).rejects.toThrow(RuleCompileError);
     await expect(backtestRule(log, set, { expression: 'features.amont > 1.0' }, [], period)).rejects.toThrow(

@@ -35,6 +35,8 @@ export interface BacktestOptions {
   onProgress?: (applied: number, total: number) => void;
   /** Hand the event loop back after this much work (ms): a backtest inside the server must not hold up decisions. */
   yieldEveryMs?: number;
+  /** Checked whenever the event loop is handed back: an aborted backtest stops there, throwing the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface RuleOverlap {
@@ -109,6 +111,7 @@ export async function backtestRule(
     asOf: options.asOf,
     onProgress: options.onProgress,
     yieldEveryMs: options.yieldEveryMs,
+    signal: options.signal,
     beforeBatch: async (batch) => {
       for (const { event } of batch) if (featureSet.scored.has(event.type) && event.ts >= from && event.ts < to) rowEvents.set(event.id, event);
     },
@@ -138,7 +141,11 @@ export async function backtestRule(
 
   const pause = yieldingEvery(options.yieldEveryMs);
   for (let row = 0; row < set.rows; row++) {
-    await pause();
+    const paused = pause();
+    if (paused) {
+      await paused;
+      options.signal?.throwIfAborted();
+    }
     const eventId = set.eventIds[row]!;
     const event = rowEvents.get(eventId)!;
     const context = buildRuleContext(event, set.names, set.x.subarray(row * width, (row + 1) * width), null);

@@ -13,7 +13,7 @@ import { allows, type ApiKey, type Scope } from '../auth/keys.js';
 import { ConflictError, NotRecordedError, ValidationError } from '../decisions/decide.js';
 import type { Service } from '../runtime/service.js';
 import { parserReason } from '../lib/json-reason.js';
-import { HttpError } from './errors.js';
+import { HttpError, shuttingDownError } from './errors.js';
 import { adminRoutes } from './routes/admin.js';
 import { ruleRoutes } from './routes/rules.js';
 import { reviewRoutes } from './routes/review.js';
@@ -55,6 +55,7 @@ export async function buildServer(service: Service, options: ServerOptions = {})
     // Event ids are up to 128 characters, more once percent-encoded (up to 6 per UTF-16 unit): every
     // accepted id can be looked up (the route schemas then check the decoded length).
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    return503OnClosing: false,
     // Errors the router raises before any route runs (a malformed URL, an over-long id) answer in
     // riskgate's error shape too, without echoing the URL back.
     frameworkErrors: (error, _request, reply) => {
@@ -107,7 +108,7 @@ export async function buildServer(service: Service, options: ServerOptions = {})
     try {
       parsed = JSON.parse(body);
     } catch (error) {
-      return done(new HttpError(400, 'invalid_request', `body is not valid JSON${parserReason((error as Error).message)}`));
+      return done(new HttpError(400, 'invalid_request', `(body): is not valid JSON${parserReason((error as Error).message)}`));
     }
     // JSON may escape a lone surrogate (\ud800), which a text column cannot keep (it comes back as U+FFFD):
     // refused in what goes to the stores as text — looked for only when the body escapes one. Events are
@@ -124,6 +125,7 @@ export async function buildServer(service: Service, options: ServerOptions = {})
       return reply.status(400).send({ error: 'invalid_request', message: error.message, errors: error.errors.map((e) => (e.path === '' ? { ...e, path: '(body)' } : e)) });
     }
     if (error instanceof HttpError) {
+      if (error.headers) void reply.headers(error.headers);
       const position = (error as HttpError & { position?: unknown }).position;
       const errors = error.statusCode === 400 ? fieldErrorsOf(error.message) : undefined;
       return reply.status(error.statusCode).send({ error: error.code, message: error.message, ...(errors ? { errors } : {}), ...(position ? { position } : {}) });
@@ -187,6 +189,16 @@ export async function buildServer(service: Service, options: ServerOptions = {})
     for (const [status, applies] of common) if (applies && response[status] === undefined) response[status] = error;
     // A route that declares no answer of its own still answers 200 (an untyped schema: serialised as is).
     if (!Object.keys(response).some((status) => status.startsWith('2'))) response[200] = { description: 'Default Response' };
+  });
+
+  // A server that is closing (SIGTERM) finishes the requests it has and answers what still arrives on
+  // open connections in riskgate's error shape, with when to retry (Fastify's own 503 has neither).
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async () => {
+    if (closing) throw shuttingDownError('it takes no new requests');
   });
 
   // Authentication and scopes, for every route that declares a scope, in two steps around the rate

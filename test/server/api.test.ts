@@ -1,6 +1,7 @@
 // The decision service over real HTTP: every endpoint, bad input, scopes, idempotency, rollout,
 // the kill switch and injected faults, replay.
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -216,7 +217,8 @@ describe('POST /v1/decisions', () => {
     const label = await server.request('POST', '/v1/decisions', { key: server.keys.decide, body: { id: `cb_${Date.now()}`, type: 'chargeback', ts: LIVE_TS, entities: { user: 'u_1', card: 'cf_1' }, payload: { target_event_id: 'bk_1', amount: 10, currency: 'USD', reason_code: '10.4' } } });
     expect([label.status, label.body.message]).toEqual([400, expect.stringMatching(/^type: "chargeback" is a label, not a checkpoint to decide/)]);
     const malformed = await server.request('POST', '/v1/decisions', { raw: '[4111111111111111,x]' });
-    expect(malformed.body.message).toBe("body is not valid JSON: Unexpected token 'x'");
+    expect(malformed.body.message).toBe("(body): is not valid JSON: Unexpected token 'x'");
+    expect(malformed.body.errors).toEqual([{ path: '(body)', message: "is not valid JSON: Unexpected token 'x'" }]);
     // Route schemas name the field too: where it came from, missing or unknown, and no integer truncated.
     const fraction = await server.request('GET', '/v1/cases?limit=1.5', { key: server.keys.review });
     expect([fraction.status, fraction.body.message]).toEqual([400, 'query.limit: must be an integer']);
@@ -309,6 +311,8 @@ describe('POST /v1/events', () => {
     expect([noEvents.status, noEvents.body.errors]).toEqual([400, [{ path: 'events[0]', message: 'must be a JSON object' }, { path: 'events[1]', message: 'must be a JSON object' }]]);
     const oneBad = await server.request('POST', '/v1/events', { key: server.keys.events, body: { ...login, id: 'bad_3', payload: { success: 'maybe' } } });
     expect([oneBad.status, oneBad.body.message, oneBad.body.errors]).toEqual([400, 'payload.success: must be boolean', [{ path: 'payload.success', message: 'must be boolean' }]]);
+    const notAList = await server.request('POST', '/v1/events', { key: server.keys.events, body: { events: 5 } });
+    expect([notAList.status, notAList.body.errors]).toEqual([400, [{ path: 'events', message: 'must be an array of events ({"events": [...]})' }]]);
     const notAnEvent = await server.request('POST', '/v1/events', { key: server.keys.events, raw: 'null' });
     expect([notAnEvent.status, notAnEvent.body.message, notAnEvent.body.errors]).toEqual([400, '(body): must be a JSON object', [{ path: '(body)', message: 'must be a JSON object' }]]);
     // A batch is {"events": [...]} alone: neither fields beside it nor an event carrying "events" are half read.
@@ -948,5 +952,34 @@ describe('replay, operations and documentation', () => {
     expect((await server.request('PUT', '/v1/admin/settings', { body: { budgets: { model_ms: 30 } } })).body.budgets.model_ms).toBe(30);
     expect((await server.request('PUT', `/v1/admin/models/${model}/policy`, { body: { block: 0.85, review: 0.25 } })).body.policy).toEqual({ block: 0.85, review: 0.25 });
     expect(await audited()).toBe(before);
+  });
+});
+
+// Last: it restarts the server, which resets what earlier tests left in its memory (breakers, caches).
+describe('shutdown', () => {
+  it('shutting down stops a running backtest and answers what still arrives 503 shutting_down with Retry-After', async () => {
+    // One kept-alive connection: the backtest, then a request pipelined behind it, which the server
+    // reads only once it is closing — as requests on busy connections reach a server after SIGTERM.
+    const { port } = new URL(server.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    let received = '';
+    socket.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
+    const ended = new Promise((resolve) => socket.on('close', resolve));
+    const body = JSON.stringify({ expression: 'request.payload.amount > 900.0' });
+    const auth = `Authorization: Bearer ${server.keys.admin}\r\n`;
+    socket.write(`POST /v1/admin/rules/backtest HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const started = performance.now();
+    const restarted = server.restart(); // closes the server first, as SIGTERM does
+    socket.write(`GET /v1/me HTTP/1.1\r\nHost: x\r\n${auth}\r\n`);
+    await ended;
+    await restarted;
+    const answers = received.split(/(?=HTTP\/1\.1 )/);
+    expect(answers.map((a) => a.split('\r\n')[0])).toEqual(['HTTP/1.1 503 Service Unavailable', 'HTTP/1.1 503 Service Unavailable']);
+    expect(answers[0]).toMatch(/"error":"shutting_down","message":"this server is shutting down: the backtest was stopped; run it again/);
+    expect(answers[1]).toMatch(/\r\nretry-after: 5\r\n[\s\S]*"error":"shutting_down","message":"this server is shutting down: it takes no new requests; retry/);
+    // Stopped at its next slice, not run to the end.
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect((await server.request('GET', '/v1/me')).status).toBe(200);
   });
 });

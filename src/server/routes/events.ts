@@ -34,6 +34,10 @@ export function eventRoutes(service: Service) {
         const body = request.body as unknown;
         if (Array.isArray(body)) throw new HttpError(400, 'invalid_request', '(body): must be one event object or {"events": [...]}, not a bare array');
         const isBatch = typeof body === 'object' && body !== null && Array.isArray((body as { events?: unknown }).events);
+        // An "events" field that is not a list is a batch gone wrong, not an event with a stray field.
+        if (!isBatch && typeof body === 'object' && body !== null && 'events' in body && !('type' in body)) {
+          throw new HttpError(400, 'invalid_request', 'events: must be an array of events ({"events": [...]})');
+        }
         if (isBatch) {
           // {"events": [...]} and nothing else: an event that also carried an "events" field, or a batch
           // with fields beside it, is refused rather than half read.

@@ -20,7 +20,7 @@ import {
 } from '../../rules/index.js';
 import { MAX_TS } from '../../events/index.js';
 import type { Service } from '../../runtime/service.js';
-import { HttpError } from '../errors.js';
+import { HttpError, shuttingDownError } from '../errors.js';
 import { actorOf } from '../actor.js';
 import { CONFLICT } from '../schemas.js';
 
@@ -75,6 +75,10 @@ const RuleChangesBody = Type.Object(
 export function ruleRoutes(service: Service) {
   return async (app: FastifyInstance): Promise<void> => {
     let backtestRunning = false;
+    // A server shutting down stops a backtest at its next slice rather than waiting for it (on a large
+    // log it runs past an orchestrator's grace period, and the kill would lose the state snapshot).
+    const shuttingDown = new AbortController();
+    app.addHook('preClose', async () => shuttingDown.abort());
     const { rules, lists } = service.rules;
     const admin = { config: { scope: 'admin' as const } };
     const reviewOrAdmin = { config: { scope: 'review' as const } };
@@ -139,9 +143,13 @@ export function ruleRoutes(service: Service) {
             maturityMs: (body.maturity_days ?? 21) * DAY,
             lists: service.rules.index,
             yieldEveryMs: BACKTEST_SLICE_MS,
+            signal: shuttingDown.signal,
             ...(body.from !== undefined ? { from: body.from } : {}),
             ...(body.to !== undefined ? { to: body.to } : {}),
-          }).catch(mapError);
+          }).catch((error: unknown) => {
+            if (shuttingDown.signal.aborted) throw shuttingDownError('the backtest was stopped; run it again');
+            return mapError(error);
+          });
         } finally {
           backtestRunning = false;
         }
