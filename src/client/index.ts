@@ -76,6 +76,10 @@ export interface ReviewCase {
   claimed_by: string | null;
   lease_expires_at: number | null;
   verdict: 'fraud' | 'legit' | null;
+  decided_at: number | null;
+  decided_by: string | null;
+  /** The reviewer_verdict label event the verdict became. */
+  label_event_id: string | null;
 }
 
 export interface Lease {

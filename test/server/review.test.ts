@@ -74,7 +74,7 @@ describe('review queue over HTTP', () => {
     expect(claim.status).toBe(200);
     const decided = await server.request('POST', `/v1/cases/${caseId}/decide`, { key: server.keys.review, body: { lease_id: claim.body.lease_id, verdict: 'fraud', note: 'card reported stolen by issuer' } });
     expect(decided.status).toBe(200);
-    expect(decided.body.case).toMatchObject({ status: 'decided', verdict: 'fraud' });
+    expect(decided.body.case).toMatchObject({ status: 'decided', verdict: 'fraud', decided_at: expect.any(Number), decided_by: expect.stringMatching(/\S/), label_event_id: decided.body.label_event_id });
     const again = await server.request('POST', `/v1/cases/${caseId}/decide`, { key: server.keys.review, body: { lease_id: claim.body.lease_id, verdict: 'legit' } });
     expect(again.status).toBe(409);
     // The same request again (its answer was lost): the same answer, nothing changed twice.

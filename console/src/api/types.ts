@@ -41,6 +41,10 @@ export interface CaseSummary {
   claimed_by: string | null;
   lease_expires_at: number | null;
   verdict: CaseVerdict | null;
+  decided_at: number | null;
+  decided_by: string | null;
+  /** The reviewer_verdict label event the verdict became. */
+  label_event_id: string | null;
 }
 
 export interface CaseHistoryEntry {
@@ -53,7 +57,6 @@ export interface CaseHistoryEntry {
 export interface CaseDetail extends CaseSummary {
   history: CaseHistoryEntry[];
   note: string | null;
-  label_event_id: string | null;
 }
 
 export interface FeatureComparison {

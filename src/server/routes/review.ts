@@ -34,6 +34,10 @@ function view(c: ReviewCase, now: number) {
     claimed_by: claimed ? c.claimedBy : null,
     lease_expires_at: claimed ? c.leaseExpiresAt : null,
     verdict: c.verdict,
+    decided_at: c.decidedAt,
+    decided_by: c.decidedBy,
+    // The reviewer_verdict label event the verdict became.
+    label_event_id: c.labelEventId,
   };
 }
 
@@ -113,7 +117,7 @@ export function reviewRoutes(service: Service) {
         ...(c.user ? (await service.embedded.log.recentMessages(c.user, 10)).map((m) => ({ ts: m.event.ts, text: (m.event.payload as { text: string }).text })) : []),
       ];
       return {
-        case: { ...view(c, now), history: cases.history(c.id), note: c.note, label_event_id: c.labelEventId },
+        case: { ...view(c, now), history: cases.history(c.id), note: c.note },
         decision: stored.decision,
         request: request_,
         features,
