@@ -6,7 +6,8 @@
 // timestamps (13 digits starting with 1) passes Luhn, and clients put those in ids. Longer digit runs
 // are not card numbers and are left alone, and so are runs that touch a letter: they are part of a
 // longer token — a hex digest such as riskgate's own em_ e-mail hashes, a base-36 id — not a number
-// someone typed (one em_ hash in a few thousand holds a Luhn-valid run of 13+ digits).
+// someone typed (one em_ hash in a few thousand holds a Luhn-valid run of 13+ digits); so are the
+// digits after a decimal point that follows a digit (the fraction of a number such as 0.4532…).
 
 const DIGIT_RUN = /\d(?:[ -]?\d)*/g;
 /**
@@ -46,6 +47,8 @@ export function containsRawCardNumber(input: string): boolean {
   if (countDigits(text) < 13) return false;
   for (const match of text.matchAll(DIGIT_RUN)) {
     if (isLetter(text.charCodeAt(match.index - 1)) || isLetter(text.charCodeAt(match.index + match[0].length))) continue;
+    // The fraction of a decimal number ("0.4532…", a Math.random() in an id): one in twenty is a Luhn-valid run with a card prefix.
+    if (text.charCodeAt(match.index - 1) === 46 && isDigit(text.charCodeAt(match.index - 2))) continue;
     if (isCardNumber(match[0].replace(/[ -]/g, ''))) return true;
   }
   for (const match of text.matchAll(GROUPED)) if (isCardGroups(text, match) && isCardNumber(match[0].replace(/\D/g, ''))) return true;
@@ -73,6 +76,10 @@ function hasCardPrefix(digits: string): boolean {
 
 function isLetter(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
 }
 
 function countDigits(text: string): number {

@@ -252,6 +252,11 @@ describe('raw card numbers', () => {
     expect(parsed.ok && parsed.event.entities.email).toBe(hashed);
     expect(containsRawCardNumber('x4111111111111111')).toBe(false);
     expect(containsRawCardNumber('4111111111111111abc')).toBe(false);
+    // The fraction of a decimal number (a client's Math.random() in its ids), but not a number after a full stop.
+    expect(containsRawCardNumber('order_0.4111111111111111')).toBe(false);
+    expect(containsRawCardNumber('amount 12.4111111111111111')).toBe(false);
+    expect(containsRawCardNumber('card no.4111111111111111')).toBe(true);
+    expect(containsRawCardNumber('paid. 4111111111111111')).toBe(true);
   });
 
   it('must start like a payment card: a Luhn-valid run with no issuer prefix is not one', () => {
