@@ -1,11 +1,11 @@
 // The offline path: replay the event log through the same engine, in the same order, and read each
 // scored event's vector just before applying it — so a training row sees strictly earlier events only.
 // Labels come from label events later in the log, within a maturity horizon.
+import { setImmediate } from 'node:timers/promises';
 import type { EventLog } from '../events/log.js';
 import { EVENT_TYPES, isLabelType, LABEL_TYPES, type EventType, type LoggedEvent, type RiskEvent } from '../events/schema.js';
 import { FeatureEngine } from './engine.js';
 import type { FeatureSet } from './featureset.js';
-import { setImmediate } from 'node:timers/promises';
 import { yieldingEvery } from '../lib/yielding.js';
 
 export interface ReplayOptions {

@@ -173,6 +173,20 @@ async function serviceOn(embedded: Embedded, decisions: SqliteDecisionStore, opt
   let lineup: Lineup = { shadows: [] };
   const rulesRuntime = await openRules(embedded);
   let rules: RulesPort = await rulesRuntime.evaluator();
+  /**
+   * The rules, recompiled after a change, run on recent events before decisions use them: the first
+   * evaluations of a new rule set run cold code (measured in the test world: 9–30 ms for the first
+   * decision after adding a rule that matches names or a pattern, against the rules stage's 20 ms).
+   */
+  let warmUpSamples: RiskEvent[] | undefined;
+  const warmedUpRules = async (): Promise<RulesPort> => {
+    const next = await rulesRuntime.evaluator();
+    warmUpSamples ??= await recentScoredEvents(embedded);
+    const active = lineup.active;
+    const models = active ? [{ scorer: active.scorer, explains: false }] : [];
+    await warmUpDecisionPath(warmUpSamples, { peek: (event) => embedded.features.peek(event), models, rules: next }, RULES_WARM_UP);
+    return next;
+  };
   let report: LineupReport = { serving: [], refused: [] };
   const faults: Faults = {};
 
@@ -281,7 +295,7 @@ async function serviceOn(embedded: Embedded, decisions: SqliteDecisionStore, opt
       else for (const [name, seq] of versions) if (seenLists.get(name) !== seq) await rulesRuntime.refreshList(name);
       seenLists = versions;
     }
-    if (now.lists !== seen.lists || now.rules !== seen.rules) rules = await rulesRuntime.evaluator();
+    if (now.lists !== seen.lists || now.rules !== seen.rules) rules = await warmedUpRules();
     if (now.settings !== seen.settings) {
       settings = settingsStore.load();
       metrics.killSwitch.set(settings.killSwitch ? 1 : 0);
@@ -333,7 +347,7 @@ async function serviceOn(embedded: Embedded, decisions: SqliteDecisionStore, opt
     refusalOf: (model, stage) => promotionRefusal(model, stage, embedded.featureSet, embedded.featureSets, settings.modelName),
     currentRules: () => rules,
     async reloadRules() {
-      rules = await rulesRuntime.evaluator();
+      rules = await warmedUpRules();
     },
     async warmUp(limits) {
       // The first commit into a new write-ahead log syncs its header, and after a bulk write (npm start's
@@ -372,6 +386,8 @@ async function serviceOn(embedded: Embedded, decisions: SqliteDecisionStore, opt
 export { DEFAULT_SETTINGS };
 
 /** How far back in the log a warm-up looks for scored events, and how many it keeps. */
+/** A changed rule set's warm-up: short, since the change's answer (and a watcher's next look) waits for it. */
+const RULES_WARM_UP = { rounds: 200, ms: 100 };
 const WARM_UP_LOOKBACK = 5_000;
 const WARM_UP_SAMPLES = 64;
 
