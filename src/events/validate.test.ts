@@ -57,6 +57,17 @@ describe('event validation', () => {
         event.payload.surprise = 1;
         expect(errorsOf(event)).toContainEqual({ path: 'payload.surprise', message: 'is not a known field' });
       });
+
+      it('refuses an event padded with more unknown fields than errors are listed, whatever else it hides', () => {
+        for (const padding of [63, 64, 200]) {
+          const payload = clone(type);
+          for (let i = 0; i < padding; i++) payload.payload[`k${i}`] = 1;
+          expect(parseEvent(payload).ok, `${padding} payload fields`).toBe(false);
+          const envelope = clone(type);
+          for (let i = 0; i < padding; i++) envelope[`k${i}`] = 1;
+          expect(parseEvent(envelope).ok, `${padding} envelope fields`).toBe(false);
+        }
+      });
     });
   }
 

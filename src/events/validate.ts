@@ -32,7 +32,8 @@ export function futureTimeError(ts: number, now: number): FieldError | undefined
 export type ParseResult = { ok: true; event: RiskEvent } | { ok: false; errors: FieldError[] };
 
 // Report every problem of an event, not just the first eight (bodies are size-limited upstream).
-Settings.Set({ maxErrors: 64 });
+const MAX_SCHEMA_ERRORS = 64;
+Settings.Set({ maxErrors: MAX_SCHEMA_ERRORS });
 
 const envelopeCheck = Compile(Envelope);
 const payloadChecks = Object.fromEntries(
@@ -228,6 +229,9 @@ function schemaErrors(check: ReturnType<typeof Compile>, value: unknown, prefix:
     }
     out.push({ path, message: e.message });
   }
+  // The error list is capped (maxErrors), and an object with more unknown fields than that fills it
+  // with entries folded away above: the value still failed, and must not pass for want of a message.
+  if (out.length === 0) out.push({ path: prefix, message: `does not match its schema: more than ${MAX_SCHEMA_ERRORS} problems, such as fields that are not known` });
   return out;
 }
 
