@@ -40,6 +40,8 @@ describe('compile errors carry the position and say what is wrong', () => {
     ['a backreference', 'request.payload.message.matches("^(a+)+\\\\1$")', 1, 33, /must not use backreferences or lookbehind/],
     ['a lookbehind', 'request.payload.message.matches("(?<=pay )cash")', 1, 33, /must not use backreferences or lookbehind/],
     ['nested comprehensions', 'request.payload.message.split(" ").exists(a, request.payload.message.split(" ").exists(b, a + " " + b == "western union"))', 1, 46, /exists\(\) inside exists\(\): a rule may not nest comprehensions/],
+    ['chained comprehensions', `[1].map(x, [1, 1])${'.map(a, a + a)'.repeat(27)}.size() > 0`, 1, 1, /map\(\) over the result of map\(\): a rule may not chain comprehensions/],
+    ['a filter over a filter', 'request.payload.message.split(" ").filter(w, w != "").filter(w, w == "wire").size() > 0', 1, 1, /filter\(\) over the result of filter\(\)/],
     ['an expression too long', `request.payload.amount > 1.0 ${'|| true '.repeat(600)}`, 1, 4001, /longer than 4000 characters/],
   ];
   it.each(cases)('%s', (_, expression, line, column, message) => {

@@ -197,11 +197,18 @@ function vetReferences(expression: string, ast: ASTNode, known: KnownNames): { f
     if (isMacro(node)) {
       // One comprehension is linear in its list; one inside another multiplies (seven nested over
       // [0..9] take ~0.3 s, twelve would take days) and every decision would wait for it.
-      for (const arg of (node.args as [string, ASTNode, ASTNode[]])[2] ?? []) {
+      const [, range, macroArgs] = node.args as [string, ASTNode, ASTNode[] | undefined];
+      for (const arg of macroArgs ?? []) {
         walk(arg, (inner) => {
           if (isMacro(inner)) throw RuleCompileError.at(expression, inner.range.start, `${callName(inner)}() inside ${callName(node)}(): a rule may not nest comprehensions (each multiplies the work of every decision)`);
         });
       }
+      // Nor iterate over what another comprehension made: each link of a chain can double the list the
+      // next one walks (`.map(a, a + a)` 28 times is 2²⁸ elements: the process dies of it, and a saved
+      // rule would kill every restart too, as the warm-up runs it).
+      walk(range, (inner) => {
+        if (isMacro(inner)) throw RuleCompileError.at(expression, inner.range.start, `${callName(node)}() over the result of ${callName(inner)}(): a rule may not chain comprehensions (each can multiply the size of what the next one walks)`);
+      });
     }
     if (node.op === 'rcall' && (node.args as unknown[])[0] === 'matches') vetPattern(expression, ((node.args as [string, ASTNode, ASTNode[]])[2] ?? [])[0], node);
     if (node.op !== 'call') return;
