@@ -13,7 +13,7 @@ export interface ServerLock {
 }
 
 export function lockForServing(dir: string): ServerLock {
-  mkdirSync(dir, { recursive: true }); // a first start locks the directory before anything else makes it
+  mkdirSync(dir, { recursive: true, mode: 0o700 }); // a first start locks the directory before anything else makes it (its owner's alone: see ensureDirectory)
   const path = join(dir, 'server.lock');
   // Written whole beside it, then linked into place: a lock file is never seen without its pid.
   const written = `${path}.${process.pid}.tmp`;

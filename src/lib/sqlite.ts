@@ -72,6 +72,7 @@ export class DamagedDatabaseError extends DamagedFileError {
  */
 function ensureDirectory(dir: string): void {
   if (existsSync(dir)) return;
-  if (existsSync(dirname(dir))) mkdirSync(dir);
-  else mkdirSync(dir, { recursive: true });
+  // Its owner's alone: the databases hold users' messages, addresses and the audit trail.
+  if (existsSync(dirname(dir))) mkdirSync(dir, { mode: 0o700 });
+  else mkdirSync(dir, { recursive: true, mode: 0o700 });
 }
