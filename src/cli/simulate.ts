@@ -1,7 +1,8 @@
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { DEFAULT_SIM_CONFIG, resolveSimConfig, SimSummary, simulate, type SimConfig } from '../sim/index.js';
-import { parseEvent, formatErrors, type AppendEvents, type RiskEvent } from '../events/index.js';
+import { parseEvent, formatErrors, futureTimeError, type AppendEvents, type RiskEvent } from '../events/index.js';
+import { MAX_TS, MIN_TS } from '../events/schema.js';
 import { openEmbedded } from '../runtime/embedded.js';
 import { openForWriting } from '../lib/files.js';
 import { progress } from '../lib/progress.js';
@@ -66,6 +67,10 @@ export async function runSimulation(config: Partial<SimConfig>, target: Simulate
   return summary;
 }
 
+function isoDay(ts: number): string {
+  return new Date(ts).toISOString().slice(0, 10);
+}
+
 export function registerSimulate(program: Command): void {
   program
     .command('simulate')
@@ -106,6 +111,14 @@ export function registerSimulate(program: Command): void {
       } catch (error) {
         if (error instanceof RangeError) throw new UserError(error.message.replace(/^sim config: /, ''));
         throw error;
+      }
+      // The period, whole, before anything is written: events the log refuses would stop a run half
+      // imported, and ones far ahead would move the features' clock past every real event after them.
+      const start = config.start ?? DEFAULT_SIM_CONFIG.start;
+      const last = start + opts.days * DAY - 1;
+      if (start < MIN_TS || last > MAX_TS) throw new UserError(`--start and --days must keep the period within 2000–2100 (it would run ${isoDay(start)} to ${isoDay(last)})`);
+      if (opts.intoLog && futureTimeError(last, Date.now())) {
+        throw new UserError(`the period would run to ${isoDay(last)}, more than 24 hours ahead: the event log refuses events that far in the future (they would age every real event's features after them); choose --start and --days to end by tomorrow, or write a file with --out`);
       }
       const embedded = opts.intoLog ? await openEmbedded(dataDirOf(command, { create: true })) : undefined;
       let summary: SimSummary;

@@ -58,6 +58,12 @@ describe('riskgate CLI', () => {
     expect(await run('simulate', '--days', 'abc', '--out', '-')).toMatchObject({ code: 2, err: expect.stringMatching(/--days must be an integer between 1 and 3650, got "abc"/) });
     expect(await run('simulate', '--days', '3')).toMatchObject({ code: 2, err: expect.stringMatching(/--out <file\|-> and\/or --into-log/) });
     expect(await run('simulate', '--start', '2026-02-30x', '--out', '-')).toMatchObject({ code: 2, err: expect.stringMatching(/--start must be a date/) });
+    // A period the log would refuse, checked before anything is written.
+    const future = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
+    const ahead = join(dir, 'ahead');
+    expect(await run('--data', ahead, 'simulate', '--start', future, '--days', '1', '--into-log')).toMatchObject({ code: 2, err: expect.stringMatching(/more than 24 hours ahead: the event log refuses/) });
+    expect(existsSync(ahead)).toBe(false);
+    expect(await run('simulate', '--start', '2099-12-20', '--days', '20', '--out', join(dir, 'late.ndjson'))).toMatchObject({ code: 2, err: expect.stringMatching(/within 2000–2100 \(it would run 2099-12-20 to 2100-01-08\)/) });
     expect(await run('events', 'import', join(dir, 'nope.ndjson'))).toMatchObject({ code: 2, err: expect.stringMatching(/no such file/) });
     expect(await run('events', 'import', join(dir, 'x.csv'), '--format', 'xml')).toMatchObject({ code: 2 });
     // A CSV that cannot be imported at all is refused before a data directory is created for it.
