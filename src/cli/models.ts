@@ -396,6 +396,11 @@ export function registerModels(program: Command): void {
       await withStores(command, async (stores) => {
         const set = await resolveSet(stores, command);
         const model = importXgboostJson(readFileSync(file, 'utf8'));
+        const named = model.featureNames.some((name, i) => name !== `f${i}`);
+        if (opts.inputs && named && String(opts.inputs).split(',').map((s) => s.trim()).join(',') !== model.featureNames.join(',')) {
+          // Its trees split on columns in the file's order: other names would read the wrong features.
+          throw new UserError(`the model names its features (${model.featureNames.slice(0, 5).join(', ')}${model.featureNames.length > 5 ? ', …' : ''}); --inputs is for a model without names — rename them with --map`);
+        }
         const inputs = renameInputs(opts.inputs ? String(opts.inputs).split(',').map((s) => s.trim()) : model.featureNames, opts.map);
         if (inputs.length !== model.featureNames.length) throw new UserError(`--inputs names ${inputs.length} features; the model has ${model.featureNames.length}`);
         const artifact = sealArtifact({

@@ -98,6 +98,8 @@ describe('riskgate CLI', () => {
     expect(await run('models', 'import-xgboost', 'test/fixtures/xgb/xor.model.json', '--map', join(dir, 'map.json'))).toMatchObject({ code: 2, err: expect.stringMatching(/--map .*must be a JSON object/) });
     writeFileSync(join(dir, 'typo-map.json'), JSON.stringify({ amuont: 'amount' }));
     expect(await run('models', 'import-xgboost', 'test/fixtures/xgb/xor.model.json', '--inputs', 'amount,nights,local_hour', '--map', join(dir, 'typo-map.json'))).toMatchObject({ code: 2, err: expect.stringMatching(/the model has no feature "amuont" to rename \(its features: amount, nights, local_hour\)/) });
+    // A model that names its features reads its columns by them: --inputs may not put others in their place.
+    expect(await run('models', 'import-xgboost', 'test/fixtures/xgb/mixed.model.json', '--inputs', 'nights,amount,local_hour,x,y,z')).toMatchObject({ code: 2, err: expect.stringMatching(/the model names its features \(amount, account_age_days, .*\); --inputs is for a model without names — rename them with --map/) });
     expect(await run('events')).toMatchObject({ code: 2 });
     expect(await run('policy', 'optimize', '--fn-cost', '20', '--fn-cost-amount')).toMatchObject({ code: 2, err: expect.stringMatching(/--fn-cost or --fn-cost-amount, not both/) });
     expect(await run('models', 'policy', 'm_any')).toMatchObject({ code: 2, err: expect.stringMatching(/nothing to change: give --block and\/or --review/) });
