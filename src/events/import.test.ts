@@ -123,6 +123,35 @@ describe('events import', () => {
     ]);
   });
 
+  it('names the line a record starts on, imports past an unreadable record, reads a bare quote as text, refuses a repeated column', async () => {
+    writeFileSync(join(dir, 'm.json'), JSON.stringify({ fields: { id: 'id', ts: 'when', 'entities.user': 'who', 'payload.success': { column: 'ok', as: 'boolean' } }, defaults: { type: 'login', 'entities.device': 'd_1', 'entities.ip': '192.0.2.1' } }));
+    const lines = [
+      'id,when,who,ok', // 1
+      'm1,1767225800000,"u_1\r\nstill u_1",true', // 2–3: a quoted line break, CRLF
+      '', // 4: blank
+      'm2,1767225801000,u_2,maybe', // 5: a bad cell
+      'm3,1767225802000,u_3 with a 27" screen,true', // 6: a bare quote in an unquoted cell
+      'm4,1767225803000,"u_4', // 7–8: multi-line, then a bad cell
+      '",nope',
+      'm5,1767225804000,u_5,true', // 9
+      'm6,1767225805000,"never closed,true', // 10–11: swallows the rest
+      'm7,1767225806000,u_7,true',
+    ];
+    writeFileSync(join(dir, 'm.csv'), `${lines.join('\n')}\n`);
+    const report = await importRecords((events) => log.appendBatch(events), readCsv(join(dir, 'm.csv'), loadCsvMapping(join(dir, 'm.json'))));
+    expect(report.rejected.map((r) => [r.line, r.errors[0]!.message])).toEqual([
+      [2, expect.stringMatching(/must not contain control characters/)], // an id may not hold a line break
+      [5, expect.stringMatching(/value "maybe" is not/)],
+      [7, expect.stringMatching(/value "nope" is not/)],
+      [10, expect.stringMatching(/^cannot be read as CSV: Quote Not Closed/)],
+    ]);
+    expect((await log.get('m3'))?.event.entities.user).toBe('u_3 with a 27" screen');
+    expect((await log.get('m5'))?.event.id).toBe('m5');
+    writeFileSync(join(dir, 'twice.csv'), 'id,when,who,ok,ok\nt1,1767225900000,u_1,true,false\n');
+    await expect(importRecords((events) => log.appendBatch(events), readCsv(join(dir, 'twice.csv'), loadCsvMapping(join(dir, 'm.json'))))).rejects.toThrow(/CSV header repeats column\(s\): ok/);
+    expect(await log.get('t1')).toBeUndefined();
+  });
+
   it('reads integers and numbers in decimal notation only: a blank cell is not a 0, nor is 0x3 a 3', async () => {
     const rows = ['id,when,who,tz', 'z1,1767225700000,u_1,  ', 'z2,1767225701000,u_1,0x3', 'z3,1767225702000,u_1,-60', 'z4,1767225703000,u_1,1e2'];
     writeFileSync(join(dir, 'z.csv'), rows.join('\n'));

@@ -200,8 +200,47 @@ export function loadCsvMapping(path: string): CsvMapping {
  * or reported by line: a row with more or fewer cells than the header is a rejected line, not cut or
  * padded, and lines may end in CRLF or LF within one file (two exports joined).
  */
+/**
+ * Where each line of a file starts (byte offsets) and which lines are blank: csv-parse says where a
+ * record ends, in bytes; the line a record starts on is what a person looks for (its own line count
+ * reads a quoted line break written CRLF as two, and names a record's last line).
+ */
+async function lineMap(path: string): Promise<{ starts: number[]; blank: Set<number> }> {
+  const starts = [0];
+  const blank = new Set<number>();
+  let offset = 0;
+  let previous = -1; // the byte before the current one (across chunks)
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) {
+      const at = offset + i;
+      const start = starts[starts.length - 1]!;
+      const before = i > 0 ? chunk[i - 1]! : previous;
+      if (at === start || (at === start + 1 && before === 13)) blank.add(starts.length - 1);
+      starts.push(at + 1);
+    }
+    offset += chunk.length;
+    if (chunk.length > 0) previous = chunk[chunk.length - 1]!;
+  }
+  return { starts, blank };
+}
+
+/** The 1-based line of the first non-blank line starting at byte `offset` (a line start). */
+function lineStartingAt(map: { starts: number[]; blank: Set<number> }, offset: number): number {
+  let lo = 0;
+  let hi = map.starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (map.starts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  while (map.blank.has(lo) && lo < map.starts.length - 1) lo++;
+  return lo + 1;
+}
+
 export async function* readCsv(path: string, mapping: CsvMapping): AsyncIterable<SourceRecord> {
   const checkHeader = (header: string[]): string[] => {
+    const repeated = header.filter((column, i) => header.indexOf(column) !== i);
+    if (repeated.length > 0) throw new Error(`CSV header repeats column(s): ${[...new Set(repeated)].join(', ')} (which cell would be meant?)`);
     const missing = Object.values(mapping.fields)
       .map((spec) => (typeof spec === 'string' ? spec : spec.column))
       .filter((column) => !header.includes(column));
@@ -211,11 +250,36 @@ export async function* readCsv(path: string, mapping: CsvMapping): AsyncIterable
   // Bytes that are not UTF-8 would be read as U+FFFD (two ids becoming one): the whole file is checked
   // before a row of it is imported, and refused naming the line.
   await refuseUnlessUtf8(path);
+  const lines = await lineMap(path);
+  // A record that cannot be read (a quote never closed) is reported as a rejected line, and the rest
+  // imported; a quote inside an unquoted cell (`a 27" screen`) is the text it is.
+  const unreadable: Array<{ end: number; message: string }> = [];
   const parser = createReadStream(path).pipe(
-    parseCsv({ columns: checkHeader, skip_empty_lines: true, relax_column_count: true, info: true, bom: true, record_delimiter: ['\r\n', '\n'] }),
+    parseCsv({
+      columns: checkHeader,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_records_with_error: true,
+      info: true,
+      bom: true,
+      record_delimiter: ['\r\n', '\n'],
+    }),
   );
-  for await (const row of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number; index: number; columns: unknown[] } }>) {
-    const line = row.info.lines;
+  parser.on('skip', (error: Error & { bytes?: number }) => unreadable.push({ end: error.bytes ?? 0, message: error.message.replace(/ at line \d+$/, '') }));
+  // Records end where the next begins: the first one after the header's line.
+  let previousEnd = lines.starts[1] ?? 0;
+  const skipped = function* (before: number): Generator<SourceRecord> {
+    while (unreadable.length > 0 && unreadable[0]!.end <= before) {
+      const { end, message } = unreadable.shift()!;
+      yield { line: lineStartingAt(lines, previousEnd), value: undefined, decodeError: `cannot be read as CSV: ${message}` };
+      previousEnd = end;
+    }
+  };
+  for await (const row of parser as AsyncIterable<{ record: Record<string, string>; info: { bytes: number; index: number; columns: unknown[] } }>) {
+    yield* skipped(row.info.bytes);
+    const line = lineStartingAt(lines, previousEnd);
+    previousEnd = row.info.bytes;
     if (row.info.index !== row.info.columns.length) {
       yield { line, value: undefined, decodeError: `has ${row.info.index} cells, the header ${row.info.columns.length}` };
       continue;
@@ -226,6 +290,7 @@ export async function* readCsv(path: string, mapping: CsvMapping): AsyncIterable
       yield error instanceof CellError ? { line, value: undefined, decodeError: error.message, decodePath: error.path } : { line, value: undefined, decodeError: (error as Error).message };
     }
   }
+  yield* skipped(Infinity);
 }
 
 function mapRow(row: Record<string, string>, mapping: CsvMapping): Record<string, unknown> {
