@@ -48,6 +48,7 @@ CSV mapping example: {"fields": {"id": "event_id", "ts": "time", "entities.user"
       const format = opts.format ?? (/\.csv$/i.test(file) ? 'csv' : 'ndjson');
       if (format !== 'csv' && format !== 'ndjson') throw new UserError(`--format must be ndjson or csv, got "${format}"`);
       if (format === 'csv' && !opts.mapping) throw new UserError('CSV import needs --mapping <file> (see --help)');
+      if (format !== 'csv' && opts.mapping) throw new UserError('--mapping is for CSV files: an NDJSON line is an event as it is (use --format csv for a CSV file named otherwise)');
       let records: AsyncIterable<SourceRecord>;
       try {
         records = format === 'csv' ? readCsv(file, loadCsvMapping(opts.mapping)) : readNdjson(file);

@@ -192,6 +192,8 @@ describe('events import', () => {
     expect(() => loadCsvMapping(join(dir, 'evil.json'))).toThrow(/not allowed/);
     writeFileSync(join(dir, 'evil-default.json'), '{"fields": {"id": "a"}, "defaults": {"__proto__.x": 1}}');
     expect(() => loadCsvMapping(join(dir, 'evil-default.json'))).toThrow(/default path "__proto__.x" is not allowed/);
+    writeFileSync(join(dir, 'misspelt.json'), '{"fields": {"id": "a"}, "default": {"type": "login"}}');
+    expect(() => loadCsvMapping(join(dir, 'misspelt.json'))).toThrow(/unknown key\(s\) "default"; a mapping has "fields" and "defaults"/);
     writeFileSync(join(dir, 'junk.json'), '{');
     expect(() => loadCsvMapping(join(dir, 'junk.json'))).toThrow(/mapping file/);
   });

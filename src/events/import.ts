@@ -173,6 +173,9 @@ export function loadCsvMapping(path: string): CsvMapping {
   if (typeof m !== 'object' || m === null || typeof m.fields !== 'object' || m.fields === null) {
     throw new Error(`mapping file ${path}: must be an object with a "fields" object`);
   }
+  // A misspelt key ("default") would otherwise be dropped, and every row fail for want of what it gave.
+  const unknown = Object.keys(m).filter((key) => key !== 'fields' && key !== 'defaults');
+  if (unknown.length > 0) throw new Error(`mapping file ${path}: unknown key(s) ${unknown.map((k) => `"${k}"`).join(', ')}; a mapping has "fields" and "defaults"`);
   if (m.defaults !== undefined && (typeof m.defaults !== 'object' || m.defaults === null || Array.isArray(m.defaults))) {
     throw new Error(`mapping file ${path}: "defaults" must be an object of field paths and values`);
   }

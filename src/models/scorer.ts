@@ -51,7 +51,7 @@ export interface FeatureSpace {
 /** Where each model input sits in the feature set's vector; throws naming the first unserved input. */
 export function mapInputs(artifact: ModelArtifact, space: FeatureSpace): Int32Array {
   if (artifact.featureSetVersion !== space.version && !space.alsoServes?.has(artifact.featureSetVersion)) {
-    throw new ModelFeatureMismatch(`model ${artifact.id} was trained on feature set ${artifact.featureSetVersion}; this server serves ${space.version}`);
+    throw new ModelFeatureMismatch(`model ${artifact.id} was trained on feature set ${artifact.featureSetVersion}; the features here are ${space.version}`);
   }
   const twice = artifact.inputs.find((name, i) => artifact.inputs.indexOf(name) !== i);
   if (twice !== undefined) throw new ModelFeatureMismatch(`model ${artifact.id} reads feature "${twice}" as two of its inputs: each input must be a different feature (a renaming that gave two columns one name?)`);

@@ -66,6 +66,8 @@ describe('riskgate CLI', () => {
     expect(await run('simulate', '--start', '2099-12-20', '--days', '20', '--out', join(dir, 'late.ndjson'))).toMatchObject({ code: 2, err: expect.stringMatching(/within 2000–2100 \(it would run 2099-12-20 to 2100-01-08\)/) });
     expect(await run('events', 'import', join(dir, 'nope.ndjson'))).toMatchObject({ code: 2, err: expect.stringMatching(/no such file/) });
     expect(await run('events', 'import', join(dir, 'x.csv'), '--format', 'xml')).toMatchObject({ code: 2 });
+    writeFileSync(join(dir, 'one.ndjson'), '{}\n');
+    expect(await run('events', 'import', join(dir, 'one.ndjson'), '--mapping', join(dir, 'x.json'))).toMatchObject({ code: 2, err: expect.stringMatching(/--mapping is for CSV files/) });
     // A CSV that cannot be imported at all is refused before a data directory is created for it.
     writeFileSync(join(dir, 'no-columns.csv'), 'a,b\n1,2\n');
     writeFileSync(join(dir, 'no-columns.json'), JSON.stringify({ fields: { id: 'event_id', ts: 'time', 'entities.user': 'user' }, defaults: { type: 'login' } }));
