@@ -147,6 +147,11 @@ describe('events import', () => {
     ]);
     expect((await log.get('m3'))?.event.entities.user).toBe('u_3 with a 27" screen');
     expect((await log.get('m5'))?.event.id).toBe('m5');
+    // With a byte order mark and CRLF line ends, blank lines and a quoted line break, too.
+    writeFileSync(join(dir, 'bom.csv'), '\uFEFFid,when,who\r\nb1,1767225800000,u_1\r\n\r\nb2,x,u_2\r\nb3,1767225800000,"u\r\n3"\r\nb4,y,u\r\n');
+    const bomLines: number[] = [];
+    for await (const record of readCsv(join(dir, 'bom.csv'), { fields: { id: 'id', ts: { column: 'when', as: 'integer' }, 'entities.user': 'who' } })) bomLines.push(record.line);
+    expect(bomLines).toEqual([2, 4, 5, 7]);
     writeFileSync(join(dir, 'twice.csv'), 'id,when,who,ok,ok\nt1,1767225900000,u_1,true,false\n');
     await expect(importRecords((events) => log.appendBatch(events), readCsv(join(dir, 'twice.csv'), loadCsvMapping(join(dir, 'm.json'))))).rejects.toThrow(/CSV header repeats column\(s\): ok/);
     expect(await log.get('t1')).toBeUndefined();

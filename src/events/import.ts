@@ -199,11 +199,6 @@ export function loadCsvMapping(path: string): CsvMapping {
 }
 
 /**
- * One record per CSV row (after the header row), built through the mapping. Every row is either read
- * or reported by line: a row with more or fewer cells than the header is a rejected line, not cut or
- * padded, and lines may end in CRLF or LF within one file (two exports joined).
- */
-/**
  * Where each line of a file starts (byte offsets) and which lines are blank: csv-parse says where a
  * record ends, in bytes; the line a record starts on is what a person looks for (its own line count
  * reads a quoted line break written CRLF as two, and names a record's last line).
@@ -240,6 +235,11 @@ function lineStartingAt(map: { starts: number[]; blank: Set<number> }, offset: n
   return lo + 1;
 }
 
+/**
+ * One record per CSV row (after the header row), built through the mapping. Every row is either read
+ * or reported by line: a row with more or fewer cells than the header is a rejected line, not cut or
+ * padded, and lines may end in CRLF or LF within one file (two exports joined).
+ */
 export async function* readCsv(path: string, mapping: CsvMapping): AsyncIterable<SourceRecord> {
   const checkHeader = (header: string[]): string[] => {
     const repeated = header.filter((column, i) => header.indexOf(column) !== i);

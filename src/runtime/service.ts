@@ -385,9 +385,9 @@ async function serviceOn(embedded: Embedded, decisions: SqliteDecisionStore, opt
 
 export { DEFAULT_SETTINGS };
 
-/** How far back in the log a warm-up looks for scored events, and how many it keeps. */
 /** A changed rule set's warm-up: short, since the change's answer (and a watcher's next look) waits for it. */
 const RULES_WARM_UP = { rounds: 200, ms: 100 };
+/** How far back in the log a warm-up looks for scored events, and how many it keeps. */
 const WARM_UP_LOOKBACK = 5_000;
 const WARM_UP_SAMPLES = 64;
 
