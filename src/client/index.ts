@@ -7,7 +7,11 @@ export interface ClientOptions {
   /** e.g. http://127.0.0.1:8080 */
   url: string;
   apiKey: string;
-  /** Give up on a request after this long (default 2,000 ms; sendEvents: 30,000 ms). */
+  /**
+   * Give up on one try of a request after this long (default 2,000 ms; sendEvents keeps 30,000 ms
+   * unless the call gives its own). A call that is retried may take up to (retries + 1) tries and the
+   * waits between them.
+   */
   timeoutMs?: number;
   /**
    * How many times decide, sendEvents and getDecision are sent again after a network failure, a timeout
@@ -129,7 +133,10 @@ export class RiskgateClient {
   private readonly url: string;
 
   constructor(private readonly options: ClientOptions) {
-    new URL(options.url); // a malformed address fails here, not as a "network" failure later
+    // A malformed address fails here, not as a "network" failure (retried) on every call later.
+    const url = new URL(options.url);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`riskgate url must start with http:// or https://, got "${options.url}"`);
+    if (url.search !== '' || url.hash !== '') throw new TypeError(`riskgate url must not carry a query or a fragment (the API's paths are appended to it), got "${options.url}"`);
     this.url = options.url.replace(/\/+$/, '');
   }
 
@@ -144,14 +151,15 @@ export class RiskgateClient {
    * is a RiskgateError whose `body.results` says why, event by event.
    */
   async sendEvents(events: object[], options?: CallOptions): Promise<{ appended: number; duplicates: number; conflicts: number; rejected: number; results: EventResult[] }> {
-    return this.call('POST', '/v1/events', { events }, this.retrying(options, 30_000));
+    // A batch of 10,000 events takes longer than a decision: a client-wide timeout meant for decisions does not cut it short.
+    return this.call('POST', '/v1/events', { events }, this.retrying({ ...options, timeoutMs: options?.timeoutMs ?? 30_000 }));
   }
 
   getDecision(id: string, options?: CallOptions): Promise<Decision> {
     return this.call('GET', `/v1/decisions/${encodeURIComponent(id)}`, undefined, this.retrying(options));
   }
 
-  replay(decisionId: string): Promise<{ equal: boolean; differences: string[] }> {
+  replay(decisionId: string): Promise<{ equal: boolean; differences: string[]; original: Decision; replayed: Decision }> {
     return this.call('POST', `/v1/decisions/${encodeURIComponent(decisionId)}/replay`);
   }
 
@@ -207,8 +215,8 @@ export class RiskgateClient {
   }
 
   /** Options for an idempotent call: the call's own, else the client's, else the defaults (an option given as undefined counts as not given). */
-  private retrying(options: CallOptions | undefined, defaultTimeoutMs?: number): CallOptions {
-    const timeoutMs = options?.timeoutMs ?? this.options.timeoutMs ?? defaultTimeoutMs;
+  private retrying(options: CallOptions | undefined): CallOptions {
+    const timeoutMs = options?.timeoutMs ?? this.options.timeoutMs;
     return { retries: options?.retries ?? this.options.retries ?? 2, ...(timeoutMs !== undefined ? { timeoutMs } : {}) };
   }
 
@@ -247,6 +255,8 @@ export class RiskgateClient {
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
+      // A 2xx that is not JSON is not riskgate's answer (a proxy's page, say): not an answer to return.
+      if (response.ok) throw new RiskgateError(response.status, 'invalid_response', `the answer from ${this.url} is not JSON: ${JSON.stringify(text.slice(0, 80))}`);
       parsed = undefined;
     }
     if (!response.ok) {

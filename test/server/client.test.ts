@@ -1,3 +1,4 @@
+import { createServer as httpServer } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RiskgateClient, RiskgateError } from '../../src/client/index.js';
@@ -83,12 +84,23 @@ describe('the TypeScript client', () => {
       expect(connections).toBe(1);
       // A malformed address fails when the client is made.
       expect(() => new RiskgateClient({ url: 'http://[bad', apiKey: 'rg_x' })).toThrow(TypeError);
+      expect(() => new RiskgateClient({ url: 'localhost:8080', apiKey: 'rg_x' })).toThrow(/must start with http:\/\/ or https:\/\//);
+      expect(() => new RiskgateClient({ url: 'http://127.0.0.1:8080/?x=1', apiKey: 'rg_x' })).toThrow(/must not carry a query/);
       // A body that cannot be sent is the caller's error, thrown as it is, and not retried.
       connections = 0;
       await expect(new RiskgateClient({ url: rudeUrl, apiKey: 'rg_x' }).decide({ amount: 1n })).rejects.toThrow(TypeError);
       expect(connections).toBe(0);
     } finally {
       rude.close();
+    }
+    // A 2xx that is not JSON (a proxy's page) is an error, not an answer.
+    const proxy = httpServer((_request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end('<html>hello</html>'));
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const page = await new RiskgateClient({ url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, apiKey: 'rg_x' }).getKillSwitch().catch((e: unknown) => e);
+      expect(page).toMatchObject({ name: 'RiskgateError', status: 200, code: 'invalid_response', message: expect.stringMatching(/is not JSON: "<html>hello/) });
+    } finally {
+      proxy.close();
     }
     // A server that takes the connection and never answers.
     const silent = createServer(() => {});
