@@ -20,6 +20,14 @@ describe('feature sets', () => {
 
   it('refuses bad definitions with a message naming the feature', () => {
     expect(() => bad({ entity: 'planet' })).toThrow('feature "f": unknown entity "planet"');
+    // A kind named like a built-in property is no kind, and a description is text.
+    for (const kind of ['__proto__', 'constructor', 'toString']) expect(() => bad({ kind } as never)).toThrow(`feature "f": unknown kind "${kind}"`);
+    expect(() => bad({ description: [[1]] } as never)).toThrow('feature "f": description must be a string of at most 2,000 characters');
+    const ratio = { kind: 'ratio', name: 'r', description: { a: 1 }, numerator: 'f', denominator: 'f' };
+    expect(() => create(base, ratio as never)).toThrow('feature "r": description must be a string');
+    expect(() => FeatureSet.create({ name: 't', description: [1] as never, scored: ['login'], features: [base] })).toThrow('feature set "t": description must be a string');
+    const many = Array.from({ length: 1_001 }, (_, i) => ({ ...base, name: `f${i}` }));
+    expect(() => FeatureSet.create({ name: 't', scored: ['login'], features: many })).toThrow('feature set "t": at most 1,000 features, got 1,001');
     expect(() => bad({ events: ['teleported'] })).toThrow('feature "f": unknown event type "teleported"');
     expect(() => bad({ events: [] })).toThrow('feature "f": events must list at least one event type');
     expect(() => bad({ window: '0m' })).toThrow('feature "f": window "0m" must be a positive duration');

@@ -83,6 +83,12 @@ export class FeatureSet {
     }
     if (new Set(spec.scored).size !== spec.scored.length) throw new FeatureDefinitionError(`feature set "${spec.name}": scored names an event type twice`);
     if (spec.features.length === 0) throw new FeatureDefinitionError(`feature set "${spec.name}": features must list at least one feature`);
+    // Every decision reads every feature, and a model's rows hold them all: far past what a set needs, a
+    // set is a mistake (20,000 features made an export run for hours).
+    if (spec.features.length > MAX_FEATURES && !registered) throw new FeatureDefinitionError(`feature set "${spec.name}": at most ${MAX_FEATURES.toLocaleString('en-US')} features, got ${spec.features.length.toLocaleString('en-US')}`);
+    if (spec.description !== undefined && !registered && (typeof spec.description !== 'string' || spec.description.length > MAX_DESCRIPTION)) {
+      throw new FeatureDefinitionError(`feature set "${spec.name}": description must be a string of at most ${MAX_DESCRIPTION.toLocaleString('en-US')} characters`);
+    }
     const names = new Set<string>();
     for (const def of spec.features) {
       if (typeof def !== 'object' || def === null || typeof def.name !== 'string') {
@@ -91,6 +97,10 @@ export class FeatureSet {
       // Names become CSV headers, Parquet columns and CEL identifiers: one safe spelling for every kind.
       if (!FEATURE_NAME.test(def.name)) throw new FeatureDefinitionError(`feature "${def.name}": name must be lower_snake_case, 1–64 characters, starting with a letter`);
       if (names.has(def.name)) throw new FeatureDefinitionError(`feature "${def.name}": defined twice`);
+      const description: unknown = (def as { description?: unknown }).description;
+      if (description !== undefined && !registered && (typeof description !== 'string' || description.length > MAX_DESCRIPTION)) {
+        throw new FeatureDefinitionError(`feature "${def.name}": description must be a string of at most ${MAX_DESCRIPTION.toLocaleString('en-US')} characters`);
+      }
       if (def.name.endsWith('_missing')) throw new FeatureDefinitionError(`feature "${def.name}": names ending in _missing are reserved for indicators`);
       if ((TRAINING_SET_COLUMNS as readonly string[]).includes(def.name)) throw new FeatureDefinitionError(`feature "${def.name}": is the name of a training-set column (${TRAINING_SET_COLUMNS.join(', ')}); rename it`);
       names.add(def.name);
@@ -99,8 +109,10 @@ export class FeatureSet {
     for (const def of spec.features) {
       const kind = kindOf(def);
       // A misspelt field ("windw") would otherwise be ignored, and the feature be another than meant.
-      const unknown = FIELDS_OF_KIND[kind] && Object.keys(def).find((key) => !FIELDS_OF_KIND[kind]!.includes(key));
-      if (unknown !== undefined) throw new FeatureDefinitionError(`feature "${def.name}": unknown field "${unknown}" for a ${kind} feature (known: ${FIELDS_OF_KIND[kind]!.join(', ')})`);
+      // (Its own entry only: a kind named "__proto__" or "toString" is not a kind.)
+      const fields = Object.hasOwn(FIELDS_OF_KIND, kind) ? FIELDS_OF_KIND[kind] : undefined;
+      const unknown = fields && Object.keys(def).find((key) => !fields.includes(key));
+      if (unknown !== undefined) throw new FeatureDefinitionError(`feature "${def.name}": unknown field "${unknown}" for a ${kind} feature (known: ${fields!.join(', ')})`);
       if (kind === 'windowed') validateWindowed(def as WindowedFeature, registered);
       else if (kind === 'ratio') validateRatio(def as RatioFeature, byName);
       else if (kind === 'on_demand') validateOnDemand(def as OnDemandFeature, byName, registered);
@@ -174,6 +186,8 @@ const FEATURE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
 /** The fields a feature set may have. */
 const SET_FIELDS: readonly string[] = ['name', 'description', 'scored', 'features'];
+const MAX_FEATURES = 1_000;
+const MAX_DESCRIPTION = 2_000;
 
 /** The fields a definition of each kind may have. */
 const FIELDS_OF_KIND: Record<string, readonly string[]> = {
