@@ -197,6 +197,12 @@ function validatePath(path: string, fail: (problem: string) => never, registered
   }
   const reserved = parts.find(registered ? isForbiddenPathPart : isReservedPathPart);
   if (reserved !== undefined) fail(reservedPathProblem(path, reserved));
+  if (registered) return;
+  // Paths that no event can hold would read as absent on every event: the feature would be constant.
+  if (['id', 'type', 'ts'].includes(parts[0]!) && parts.length > 1) fail(`field path "${path}": ${parts[0]} is a single value, with no fields inside`);
+  if (parts[0] === 'entities' && (parts.length !== 2 || !(ENTITY_KINDS as readonly string[]).includes(parts[1]!))) {
+    fail(`field path "${path}": entities are ${ENTITY_KINDS.map((k) => `entities.${k}`).join(', ')}`);
+  }
 }
 
 /** What was refused before the other inherited names were (2026-11-27): still refused in registered definitions. */

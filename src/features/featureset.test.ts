@@ -20,6 +20,9 @@ describe('feature sets', () => {
 
   it('refuses bad definitions with a message naming the feature', () => {
     expect(() => bad({ entity: 'planet' })).toThrow('feature "f": unknown entity "planet"');
+    // Paths no event can hold: the feature would read the same on every event.
+    expect(() => bad({ where: { 'entities.merchant': 'm_1' } })).toThrow('feature "f": field path "entities.merchant": entities are entities.user, entities.device');
+    expect(() => bad({ agg: 'distinct', field: 'id.length' })).toThrow('feature "f": field path "id.length": id is a single value, with no fields inside');
     // A kind named like a built-in property is no kind, and a description is text.
     for (const kind of ['__proto__', 'constructor', 'toString']) expect(() => bad({ kind } as never)).toThrow(`feature "f": unknown kind "${kind}"`);
     expect(() => bad({ description: [[1]] } as never)).toThrow('feature "f": description must be a string of at most 2,000 characters');
