@@ -186,7 +186,12 @@ export function registerFeatures(program: Command): void {
           console.log(`feature set ${set.version}: ${report.compared} served vectors recomputed offline, ${report.rowsWithMismatch} differ`);
           if (report.otherVersions > 0) console.log(`(${report.otherVersions} logged vectors of other feature set versions not compared)`);
           if (report.withoutVector > 0) {
-            console.log(`warning: ${report.withoutVector} scored events have no logged vector (a write stopped between an event's commit and its vector's, or events appended around the feature store): they cannot be compared`);
+            // Served under another set (the server's, when this one is a file), an event of a type only this set scores never had a vector.
+            const why =
+              report.otherVersions > 0
+                ? `the server logged its vectors under another feature set, which may not score their type; or a write stopped between an event's commit and its vector's`
+                : `a write stopped between an event's commit and its vector's, or events were appended around the feature store`;
+            console.log(`warning: ${report.withoutVector} scored events have no logged vector (${why}): they cannot be compared`);
           }
           console.log(`${'feature'.padEnd(34)} ${'mismatches'.padStart(10)} ${'online missing'.padStart(15)} ${'offline missing'.padStart(16)} ${'max |diff|'.padStart(11)}`);
           for (const f of report.features) {
