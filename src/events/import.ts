@@ -100,7 +100,8 @@ export async function importRecords(
 /** One record per non-empty line of newline-delimited JSON. */
 export async function* readNdjson(path: string): AsyncIterable<SourceRecord> {
   let line = 0;
-  for await (const bytes of byteLines(path)) {
+  for await (const raw of byteLines(path)) {
+    const bytes = withoutCarriageReturn(raw);
     line++;
     // Read as UTF-8 with every bad byte turned into U+FFFD, a line would lose what it said (two ids
     // in Latin-1 becoming one): it is refused instead.
@@ -120,7 +121,7 @@ export async function* readNdjson(path: string): AsyncIterable<SourceRecord> {
   }
 }
 
-/** The file's lines as bytes, without their line break (\n or \r\n; a lone \r does not end a line). */
+/** The file's lines as bytes, without their \n (a \r\n line keeps its \r; a lone \r does not end a line). */
 async function* byteLines(path: string): AsyncIterable<Buffer> {
   // The unfinished line's pieces, joined once it ends: a long line costs its length, not its square.
   let pieces: Buffer[] = [];
@@ -128,22 +129,31 @@ async function* byteLines(path: string): AsyncIterable<Buffer> {
     let start = 0;
     for (let end = chunk.indexOf(10, start); end !== -1; end = chunk.indexOf(10, start)) {
       const tail = chunk.subarray(start, end);
-      yield withoutCarriageReturn(pieces.length === 0 ? tail : Buffer.concat([...pieces, tail]));
+      yield pieces.length === 0 ? tail : Buffer.concat([...pieces, tail]);
       pieces = [];
       start = end + 1;
     }
     if (start < chunk.length) pieces.push(chunk.subarray(start));
   }
-  if (pieces.length > 0) yield withoutCarriageReturn(Buffer.concat(pieces));
+  if (pieces.length > 0) yield Buffer.concat(pieces);
 }
 
-/** Line by line (no UTF-8 character holds a line break, so this checks the whole file), naming the first bad one. */
-async function refuseUnlessUtf8(path: string): Promise<void> {
-  let line = 0;
-  for await (const bytes of byteLines(path)) {
-    line++;
-    if (!isUtf8(bytes)) throw new Error(`${path} is not valid UTF-8 (line ${line}): CSV files must be encoded as UTF-8`);
+/**
+ * Where each line of a file starts (byte offsets) and which lines are blank — csv-parse says where a
+ * record ends, in bytes; the line a record starts on is what a person looks for (its own line count
+ * reads a quoted line break written CRLF as two, and names a record's last line) — refusing the file
+ * at its first line that is not UTF-8 (no UTF-8 character holds a line break, so this checks it all).
+ */
+async function utf8LineMap(path: string): Promise<{ starts: number[]; blank: Set<number> }> {
+  const starts = [0];
+  const blank = new Set<number>();
+  for await (const raw of byteLines(path)) {
+    const line = starts.length; // 1-based
+    if (!isUtf8(raw)) throw new Error(`${path} is not valid UTF-8 (line ${line}): CSV files must be encoded as UTF-8`);
+    if (raw.length === 0 || (raw.length === 1 && raw[0] === 13)) blank.add(line - 1);
+    starts.push(starts[line - 1]! + raw.length + 1);
   }
+  return { starts, blank };
 }
 
 function withoutCarriageReturn(line: Buffer): Buffer {
@@ -198,30 +208,6 @@ export function loadCsvMapping(path: string): CsvMapping {
   return m as CsvMapping;
 }
 
-/**
- * Where each line of a file starts (byte offsets) and which lines are blank: csv-parse says where a
- * record ends, in bytes; the line a record starts on is what a person looks for (its own line count
- * reads a quoted line break written CRLF as two, and names a record's last line).
- */
-async function lineMap(path: string): Promise<{ starts: number[]; blank: Set<number> }> {
-  const starts = [0];
-  const blank = new Set<number>();
-  let offset = 0;
-  let previous = -1; // the byte before the current one (across chunks)
-  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
-    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) {
-      const at = offset + i;
-      const start = starts[starts.length - 1]!;
-      const before = i > 0 ? chunk[i - 1]! : previous;
-      if (at === start || (at === start + 1 && before === 13)) blank.add(starts.length - 1);
-      starts.push(at + 1);
-    }
-    offset += chunk.length;
-    if (chunk.length > 0) previous = chunk[chunk.length - 1]!;
-  }
-  return { starts, blank };
-}
-
 /** The 1-based line of the first non-blank line starting at byte `offset` (a line start). */
 function lineStartingAt(map: { starts: number[]; blank: Set<number> }, offset: number): number {
   let lo = 0;
@@ -252,8 +238,7 @@ export async function* readCsv(path: string, mapping: CsvMapping): AsyncIterable
   };
   // Bytes that are not UTF-8 would be read as U+FFFD (two ids becoming one): the whole file is checked
   // before a row of it is imported, and refused naming the line.
-  await refuseUnlessUtf8(path);
-  const lines = await lineMap(path);
+  const lines = await utf8LineMap(path);
   // A record that cannot be read (a quote never closed) is reported as a rejected line, and the rest
   // imported; a quote inside an unquoted cell (`a 27" screen`) is the text it is.
   const unreadable: Array<{ end: number; message: string }> = [];
