@@ -1,6 +1,7 @@
 // Feature definitions are data, not code: declarative TypeScript objects that hash to a stable version
 // and that the online store, the offline replay and the docs all read the same way.
-import { ENTITY_KINDS, EVENT_TYPES, type EntityKind, type EventType } from '../events/schema.js';
+import { fieldSchema, valueKind, whyNeverEqual, type FieldSchema } from '../events/fields.js';
+import { Context, ENTITY_KINDS, EVENT_TYPES, Payloads, type EntityKind, type EventType } from '../events/schema.js';
 
 export const AGGREGATIONS = ['count', 'sum', 'mean', 'min', 'max', 'distinct', 'last', 'since_last', 'since_first', 'velocity'] as const;
 export type Aggregation = (typeof AGGREGATIONS)[number];
@@ -107,8 +108,10 @@ export function entityKinds(entity: EntityKey): readonly EntityKind[] {
 const NEEDS_WINDOW: ReadonlySet<Aggregation> = new Set(['count', 'sum', 'mean', 'min', 'max', 'distinct', 'velocity']);
 const NEEDS_FIELD: ReadonlySet<Aggregation> = new Set(['sum', 'mean', 'min', 'max', 'distinct', 'last']);
 
-/** Throws a FeatureDefinitionError naming the feature and the problem (FeatureSet.create checks every name first). */
 /**
+ * Throws a FeatureDefinitionError naming the feature and the problem (FeatureSet.create checks every
+ * name first).
+ *
  * `registered`: the definition comes from the feature-set registry — it was valid when registered, and
  * checks added since (newer bounds and reserved names) do not refuse it, so its version and the models
  * trained on it stay servable.
@@ -182,6 +185,55 @@ export function validateWindowed(def: WindowedFeature, registered = false): void
     }
   }
   if (def.missingValue !== undefined && !Number.isFinite(def.missingValue)) fail('missingValue must be a finite number');
+  if (!registered) checkAgainstEvents(def, fail);
+}
+
+/**
+ * The field and every `where` path must be one that some of the feature's event types hold, with
+ * values the aggregation and the conditions can use: otherwise the feature would be constant (a
+ * misspelt `payload.amonut`, a sum over a currency, `{"payload.status": "decline"}`).
+ */
+function checkAgainstEvents(def: WindowedFeature, fail: (problem: string) => never): void {
+  const held = (path: string): FieldSchema[] => {
+    const schemas = def.events.flatMap((type) => fieldSchema(type, path) ?? []);
+    if (schemas.length === 0) fail(`field path "${path}": no ${def.events.join(' or ')} event has it${knownFields(path, def.events)}`);
+    return schemas;
+  };
+  if (def.field !== undefined && !def.field.startsWith('$')) {
+    const kinds = held(def.field).map(valueKind);
+    if (['sum', 'mean', 'min', 'max', 'last'].includes(def.agg) && !kinds.some((k) => k === 'number' || k === 'boolean')) {
+      fail(`aggregation ${def.agg} needs a numeric field: "${def.field}" holds ${describeKinds(kinds)}`);
+    }
+    if (def.agg === 'distinct' && !kinds.some((k) => k !== 'compound')) fail(`distinct counts single values: "${def.field}" holds ${describeKinds(kinds)}`);
+  }
+  for (const [path, condition] of Object.entries(def.where ?? {})) {
+    if (path.startsWith('$')) continue;
+    const schemas = held(path);
+    const canEqual = (value: string | number | boolean, op = ''): void => {
+      const reasons = schemas.map((schema) => whyNeverEqual(path, schema, value));
+      const outcome = op === 'ne' ? 'every event passes' : 'no event matches';
+      if (reasons.every((r) => r !== undefined)) fail(`where.${path}${op && `.${op}`}: ${outcome}, no ${path} is ${JSON.stringify(value)}: ${reasons[0]}`);
+    };
+    if (typeof condition !== 'object') canEqual(condition);
+    else if ('in' in condition) condition.in.forEach((value) => canEqual(value, 'in'));
+    else if ('ne' in condition) canEqual(condition.ne, 'ne');
+    else if (!('exists' in condition) && !schemas.some((schema) => valueKind(schema) === 'number')) {
+      fail(`where.${path}.${Object.keys(condition)[0]} compares numbers: "${path}" holds ${describeKinds(schemas.map(valueKind))}`);
+    }
+  }
+}
+
+function describeKinds(kinds: ReadonlyArray<ReturnType<typeof valueKind>>): string {
+  const words = { number: 'numbers', string: 'text', boolean: 'true or false', compound: 'lists or groups of fields' };
+  return [...new Set(kinds.map((k) => words[k]))].join(' or ');
+}
+
+/** The fields next to a path that names none, to point at the one meant. */
+function knownFields(path: string, types: readonly EventType[]): string {
+  const [head] = path.split('.');
+  if (head === 'context') return ` (context fields: ${Object.keys(Context.properties).join(', ')})`;
+  if (head !== 'payload') return '';
+  return ` (${types.map((type) => `${type} payload fields: ${Object.keys(Payloads[type].properties).join(', ')}`).join('; ')})`;
 }
 
 const DERIVED = new Set(['$text.off_platform', '$text.url', '$text.phone', '$text.email', '$text.score']);

@@ -86,6 +86,32 @@ describe('feature sets', () => {
     expect(() => bad({ ttl: '36501d' })).toThrow(/longer than the 36500d/);
     expect(() => create(base, { kind: 'on_demand', name: 'a', description: '', op: 'value', args: ['f'], param: 'zzz' })).toThrow('feature "a": operation value takes no param');
     expect(() => create(base, { kind: 'on_demand', name: 'a', description: '', op: 'value', args: ['$event.payload.toString'] })).toThrow(/feature "a": operand field path "payload.toString" names "toString"/);
+    // Paths and values checked against the schemas of the feature's event types: each of these would make
+    // a feature that reads the same on every event.
+    const bookings = { events: ['booking_attempted'] };
+    expect(() => bad({ ...bookings, agg: 'sum', field: 'payload.amonut' })).toThrow(
+      'feature "f": field path "payload.amonut": no booking_attempted event has it (booking_attempted payload fields: amount, currency, nights,',
+    );
+    expect(() => bad({ where: { 'context.ip_contry': 'NG' } })).toThrow('field path "context.ip_contry": no login event has it (context fields: ip_country, user_country,');
+    expect(() => bad({ ...bookings, agg: 'sum', field: 'payload.currency' })).toThrow('feature "f": aggregation sum needs a numeric field: "payload.currency" holds text');
+    expect(() => bad({ ...bookings, agg: 'mean', field: 'payload' })).toThrow('aggregation mean needs a numeric field: "payload" holds lists or groups of fields');
+    expect(() => bad({ events: ['profile_updated'], agg: 'distinct', field: 'payload.fields' })).toThrow('feature "f": distinct counts single values: "payload.fields" holds lists or groups of fields');
+    expect(() => bad({ events: ['payment_attempted'], where: { 'payload.status': 'decline' } })).toThrow(
+      'feature "f": where.payload.status: no event matches, no payload.status is "decline": "decline" is not one of its values ("approved", "declined", "failed")',
+    );
+    expect(() => bad({ events: ['payment_attempted'], where: { 'payload.status': { in: ['declined', 'faild'] } } })).toThrow('where.payload.status.in: no event matches, no payload.status is "faild"');
+    expect(() => bad({ events: ['payment_attempted'], where: { 'payload.status': { ne: 'aproved' } } })).toThrow('where.payload.status.ne: every event passes, no payload.status is "aproved"');
+    expect(() => bad({ where: { 'context.ip_country': 'ng' } })).toThrow('where.context.ip_country: no event matches, no context.ip_country is "ng": riskgate stores it upper-case: write "NG"');
+    expect(() => bad({ where: { 'context.ip_country': 'NGA' } })).toThrow('"NGA" does not have its form (^[A-Za-z]{2}$)');
+    expect(() => bad({ where: { 'payload.success': 'true' } })).toThrow('where.payload.success: no event matches, no payload.success is "true": it holds true or false, not text');
+    expect(() => bad({ ...bookings, where: { 'payload.nights': '2' } })).toThrow('it holds numbers, not text');
+    expect(() => bad({ ...bookings, where: { 'payload.currency': { gte: 3 } } })).toThrow('feature "f": where.payload.currency.gte compares numbers: "payload.currency" holds text');
+    expect(() => create(base, { kind: 'on_demand', name: 'a', description: '', op: 'value', args: ['$event.payload.amount'] })).toThrow('feature "a": operand "$event.payload.amount": no login event has it');
+    // A path one of the event types holds is enough (the others read it as absent), and what they hold is usable.
+    const either = { ...base, events: ['booking_attempted', 'payment_attempted'] } as WindowedFeature;
+    expect(create({ ...either, where: { 'payload.status': 'declined', 'context.ip_country': { in: ['NG', 'GH'] } } }).valueNames).toEqual(['f']);
+    expect(create({ ...either, agg: 'max', field: 'payload.amount' }, { ...either, name: 'g', agg: 'distinct', field: 'entities.card' }).valueNames).toEqual(['f', 'g']);
+    expect(create({ ...base, events: ['login', 'profile_updated'], agg: 'mean', field: 'payload.success', where: { 'payload.method': { ne: 'sso' }, ts: { gt: 0 }, 'payload.fields.0': { exists: true } } }).valueNames).toEqual(['f']);
     // null is how a JSON file leaves a param out
     expect(create(base, { kind: 'on_demand', name: 'a', description: '', op: 'value', args: ['f'], param: null as never }).valueNames).toEqual(['f', 'a']);
   });
@@ -97,12 +123,13 @@ describe('feature sets', () => {
       features: [
         { ...base, ttl: '40000d', where: { 'payload.valueOf': { exists: true } } },
         { kind: 'on_demand', name: 'a', description: '', op: 'value', args: ['$event.payload.toString'], param: 'ignored' },
+        { ...base, name: 'g', agg: 'sum', field: 'payload.amonut', where: { 'context.ip_country': 'ng' } },
       ],
       $schema: 'https://example.com/feature-set.json',
     } as never;
     expect(() => FeatureSet.create(stored)).toThrow(/unknown field "\$schema"/);
     const loaded = FeatureSet.create(stored, { registered: true });
-    expect(loaded.valueNames).toEqual(['f', 'a']);
+    expect(loaded.valueNames).toEqual(['f', 'g', 'a']);
     // What was refused before stays refused.
     expect(() => FeatureSet.create({ name: 'x', scored: ['login'], features: [{ ...base, field: 'payload.__proto__' }] }, { registered: true })).toThrow(/field path/);
   });

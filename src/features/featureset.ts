@@ -1,6 +1,7 @@
 // A feature set: named, validated definitions with a version that is the hash of those definitions.
 // A model records the version it was trained on; serving refuses a model whose version it does not serve.
 import { createHash } from 'node:crypto';
+import { fieldSchema } from '../events/fields.js';
 import { EVENT_TYPES, isLabelType, type EventType } from '../events/schema.js';
 import { canonicalJson } from '../lib/canonical-json.js';
 import {
@@ -115,7 +116,7 @@ export class FeatureSet {
       if (unknown !== undefined) throw new FeatureDefinitionError(`feature "${def.name}": unknown field "${unknown}" for a ${kind} feature (known: ${fields!.join(', ')})`);
       if (kind === 'windowed') validateWindowed(def as WindowedFeature, registered);
       else if (kind === 'ratio') validateRatio(def as RatioFeature, byName);
-      else if (kind === 'on_demand') validateOnDemand(def as OnDemandFeature, byName, registered);
+      else if (kind === 'on_demand') validateOnDemand(def as OnDemandFeature, byName, spec.scored as readonly EventType[], registered);
       else throw new FeatureDefinitionError(`feature "${def.name}": unknown kind "${String(kind)}"`);
     }
     return new FeatureSet(spec);
@@ -209,7 +210,7 @@ function validateRatio(def: RatioFeature, byName: Map<string, FeatureDefinition>
   }
 }
 
-function validateOnDemand(def: OnDemandFeature, byName: Map<string, FeatureDefinition>, registered: boolean): void {
+function validateOnDemand(def: OnDemandFeature, byName: Map<string, FeatureDefinition>, scored: readonly EventType[], registered: boolean): void {
   const fail = (problem: string): never => {
     throw new FeatureDefinitionError(`feature "${def.name}": ${problem}`);
   };
@@ -228,6 +229,8 @@ function validateOnDemand(def: OnDemandFeature, byName: Map<string, FeatureDefin
       if (!['entities', 'context', 'payload', 'ts', 'type'].includes(root!)) fail(`operand "${arg}" must be $event.entities…, $event.context…, $event.payload… or $event.ts`);
       const reserved = arg.split('.').slice(1).find(registered ? isForbiddenPathPart : isReservedPathPart);
       if (reserved !== undefined) fail(`operand ${reservedPathProblem(arg.slice('$event.'.length), reserved)}`);
+      // (Read from the scored event only: a path none of the scored types holds is missing on every row.)
+      if (!registered && !scored.some((type) => fieldSchema(type, arg.slice('$event.'.length)) !== undefined)) fail(`operand "${arg}": no ${scored.join(' or ')} event has it`);
     } else if (!byName.has(arg)) {
       fail(`operand "${arg}" is not a defined feature (or $event.<path>)`);
     }

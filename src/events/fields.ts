@@ -1,0 +1,93 @@
+// What a dotted field path (`payload.amount`, `context.ip_country`) can hold in a stored event of a
+// type, read off the same schemas that validate events on intake: feature definitions are checked
+// against it, so a misspelt path or a comparison no stored value can satisfy is refused at load
+// instead of making a feature that is constant on every event.
+import { Context, Entities, Payloads, type EventType } from './schema.js';
+
+/** The JSON Schema of what `path` holds in a stored event of `type`, or undefined when no such event can hold it. */
+export function fieldSchema(type: EventType, path: string): FieldSchema | undefined {
+  const [head, ...rest] = path.split('.');
+  let node: FieldSchema | undefined;
+  switch (head) {
+    case 'id':
+      node = { type: 'string' };
+      break;
+    case 'type':
+      node = { enum: [type] };
+      break;
+    case 'ts':
+      node = { type: 'number' };
+      break;
+    case 'entities':
+      node = Entities as FieldSchema;
+      break;
+    case 'context':
+      node = Context as FieldSchema;
+      break;
+    case 'payload':
+      node = Payloads[type] as FieldSchema;
+      break;
+    default:
+      return undefined;
+  }
+  for (const part of rest) {
+    if (node.type === 'object') node = node.properties !== undefined && Object.hasOwn(node.properties, part) ? node.properties[part] : undefined;
+    else if (node.type === 'array') node = /^(0|[1-9]\d*)$/.test(part) ? node.items : undefined;
+    else node = undefined;
+    if (node === undefined) return undefined;
+  }
+  return node;
+}
+
+/** The part of JSON Schema the event schemas use. */
+export interface FieldSchema {
+  type?: 'object' | 'array' | 'string' | 'number' | 'integer' | 'boolean';
+  properties?: Record<string, FieldSchema>;
+  items?: FieldSchema;
+  enum?: ReadonlyArray<string | number | boolean>;
+  pattern?: string;
+}
+
+/** What kind of value a field holds: a number (integers too), a string, a boolean, or a list or object. */
+export function valueKind(schema: FieldSchema): 'number' | 'string' | 'boolean' | 'compound' {
+  if (schema.enum !== undefined) {
+    const kinds = new Set(schema.enum.map((v) => typeof v));
+    return kinds.size === 1 ? (typeof schema.enum[0] as 'number' | 'string' | 'boolean') : 'compound';
+  }
+  if (schema.type === 'integer' || schema.type === 'number') return 'number';
+  if (schema.type === 'string' || schema.type === 'boolean') return schema.type;
+  return 'compound';
+}
+
+/** Fields riskgate stores upper-cased (countries, currencies) or lower-cased (e-mail domains), whatever the sender wrote. */
+const STORED_CASE: Record<string, 'upper' | 'lower'> = {
+  'context.ip_country': 'upper',
+  'context.user_country': 'upper',
+  'context.email_domain': 'lower',
+  'payload.country': 'upper',
+  'payload.card_country': 'upper',
+  'payload.listing_country': 'upper',
+  'payload.destination': 'upper',
+  'payload.currency': 'upper',
+};
+
+/**
+ * Why no stored value of `path` (of schema `schema`) can equal `value`, or undefined when one can: the
+ * wrong kind of value, a value the field's list of allowed values lacks, a text its pattern refuses,
+ * or a case riskgate never stores it in.
+ */
+export function whyNeverEqual(path: string, schema: FieldSchema, value: string | number | boolean): string | undefined {
+  const kind = valueKind(schema);
+  if (schema.enum !== undefined) {
+    return schema.enum.includes(value) ? undefined : `${JSON.stringify(value)} is not one of its values (${schema.enum.map((v) => JSON.stringify(v)).join(', ')})`;
+  }
+  if (kind === 'compound') return `it holds a ${schema.type === 'array' ? 'list' : 'group of fields'}, never a single value`;
+  if (typeof value !== kind) return `it holds ${kind === 'number' ? 'numbers' : kind === 'string' ? 'text' : 'true or false'}, not ${typeof value === 'string' ? 'text' : typeof value === 'number' ? 'a number' : 'true or false'}`;
+  if (typeof value === 'string') {
+    if (schema.pattern !== undefined && !new RegExp(schema.pattern).test(value)) return `${JSON.stringify(value)} does not have its form (${schema.pattern})`;
+    const stored = Object.hasOwn(STORED_CASE, path) ? STORED_CASE[path] : undefined;
+    if (stored === 'upper' && value !== value.toUpperCase()) return `riskgate stores it upper-case: write ${JSON.stringify(value.toUpperCase())}`;
+    if (stored === 'lower' && value !== value.toLowerCase()) return `riskgate stores it lower-case: write ${JSON.stringify(value.toLowerCase())}`;
+  }
+  return undefined;
+}
