@@ -239,7 +239,8 @@ export class RiskgateClient {
     const request = new Request(`${this.url}${path}`, {
       method,
       headers: { authorization: `Bearer ${this.options.apiKey}`, ...(payload !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: payload,
+      // (Left out rather than undefined: callers may compile this file under exactOptionalPropertyTypes.)
+      ...(payload !== undefined ? { body: payload } : {}),
     });
     let response: Response;
     let text: string;
@@ -261,11 +262,21 @@ export class RiskgateClient {
     }
     if (!response.ok) {
       const error = (parsed ?? {}) as { error?: string; message?: string; errors?: Array<{ path: string; message: string }> };
-      const retryAfter = Number(response.headers.get('retry-after'));
-      throw new RiskgateError(response.status, error.error ?? 'http_error', error.message ?? (text.slice(0, 200) || response.statusText), error.errors, parsed, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined);
+      throw new RiskgateError(response.status, error.error ?? 'http_error', error.message ?? (text.slice(0, 200) || response.statusText), error.errors, parsed, retryAfterMs(response.headers.get('retry-after')));
     }
     return parsed as T;
   }
+}
+
+/**
+ * A Retry-After header in ms: seconds (what riskgate sends), or an HTTP date (what a proxy in front of
+ * it may send); undefined when absent, unreadable or not in the future.
+ */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (header === null || header.trim() === '') return undefined;
+  const seconds = /^\s*\d+(\.\d+)?\s*$/.test(header) ? Number(header) : undefined;
+  const ms = seconds !== undefined ? seconds * 1000 : Date.parse(header) - now;
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
 
 /** Exponential from 100 ms with full jitter, at most 2 s — or the server's Retry-After, at most 5 s. */

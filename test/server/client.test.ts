@@ -1,7 +1,7 @@
 import { createServer as httpServer } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RiskgateClient, RiskgateError } from '../../src/client/index.js';
+import { retryAfterMs, RiskgateClient, RiskgateError } from '../../src/client/index.js';
 import { booking, startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -102,6 +102,20 @@ describe('the TypeScript client', () => {
     } finally {
       proxy.close();
     }
+    // A proxy's 503 may say when to come back as an HTTP date rather than in seconds.
+    const busy = httpServer((_request, response) => response.writeHead(503, { 'retry-after': new Date(Date.now() + 3_000).toUTCString() }).end());
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    try {
+      const refused = await new RiskgateClient({ url: `http://127.0.0.1:${(busy.address() as AddressInfo).port}`, apiKey: 'rg_x', retries: 0 }).getKillSwitch().catch((e: unknown) => e);
+      expect(refused).toMatchObject({ name: 'RiskgateError', status: 503 });
+      expect((refused as RiskgateError).retryAfterMs).toBeGreaterThan(1_000);
+      expect((refused as RiskgateError).retryAfterMs).toBeLessThanOrEqual(3_000);
+    } finally {
+      busy.close();
+    }
+    const now = Date.parse('2026-11-28T12:00:00Z');
+    expect([retryAfterMs('5', now), retryAfterMs(' 1.5 ', now), retryAfterMs('Sat, 28 Nov 2026 12:00:30 GMT', now)]).toEqual([5_000, 1_500, 30_000]);
+    expect([retryAfterMs(null, now), retryAfterMs('', now), retryAfterMs('0', now), retryAfterMs('-3', now), retryAfterMs('soon', now), retryAfterMs('Sat, 28 Nov 2026 11:00:00 GMT', now)]).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
     // A server that takes the connection and never answers.
     const silent = createServer(() => {});
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
