@@ -5,6 +5,7 @@ import {
   FeatureDefinitionError,
   FeatureSet,
   kindOf,
+  labelledBeforeRowWarning,
   MARKETPLACE_FEATURE_SET,
   parseDuration,
   replay,
@@ -162,6 +163,8 @@ export function registerFeatures(program: Command): void {
         const positives = training.labels.reduce((n, l) => n + (l === 1 ? 1 : 0), 0);
         const immature = training.labels.reduce((n, l) => n + (l === -1 ? 1 : 0), 0);
         console.log(`${written} rows × ${training.names.length} features → ${opts.out} (${positives} fraud, ${immature} immature${opts.includeImmature ? '' : ' left out'}; feature set ${set.version})`);
+        const warning = labelledBeforeRowWarning(training, set);
+        if (warning) console.log(warning);
         if (written === 0 && immature > 0) console.log(`every row is immature: the label horizon (--maturity, ${opts.maturity / 3_600_000} h) has not closed for any; keep them with --include-immature or shorten --maturity`);
       } finally {
         await stores.close();

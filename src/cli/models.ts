@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readTextFile } from '../lib/files.js';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { buildTrainingSet, FeatureDefinitionError, FeatureSet, type TrainingSet } from '../features/index.js';
+import { buildTrainingSet, FeatureDefinitionError, FeatureSet, labelledBeforeRowWarning, type TrainingSet } from '../features/index.js';
 import {
   createScorer,
   DEFAULT_POLICY,
@@ -83,6 +83,8 @@ async function trainingSet(stores: Stores, set: FeatureSet, opts: { from?: numbe
   const training = await buildTrainingSet(stores.log, set, { from: opts.from, to: opts.to, maturityMs: opts.maturity, yieldEveryMs: 50, onProgress: (done) => bar.update(done) });
   const mature = training.labels.reduce((n, l) => n + (l === -1 ? 0 : 1), 0);
   bar.stop(`${training.rows} rows, ${mature} mature`);
+  const warning = labelledBeforeRowWarning(training, set);
+  if (warning) console.log(warning);
   return training;
 }
 

@@ -5,7 +5,7 @@ export { MARKETPLACE_FEATURE_SET } from './catalog.js';
 export { ON_DEMAND_OPS, ON_DEMAND_OPS_VERSION } from './ondemand.js';
 export { DISTINCT_CAP } from './window.js';
 export { OnlineFeatureStore, RECOVERY_WINDOW, type IngestResult, type OnlineStoreOptions } from './online.js';
-export { replay, buildTrainingSet, type TrainingSet, type TrainingSetOptions, type Label, type RowMeta } from './offline.js';
+export { replay, buildTrainingSet, labelledBeforeRowWarning, type TrainingSet, type TrainingSetOptions, type Label, type RowMeta } from './offline.js';
 export { checkSkew, type SkewReport, type FeatureSkew } from './skew.js';
 export type { FeatureLogStore, LoggedVector } from './featurelog.js';
 export type { FeatureSetRegistry, RegisteredFeatureSet } from './registry.js';

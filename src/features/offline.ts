@@ -120,6 +120,11 @@ export interface TrainingSet {
   meta: RowMeta[];
   /** The time maturity was judged against. */
   asOf: number;
+  /**
+   * Rows whose own label reached the log before them (a late event, or history imported out of
+   * order): their label-fed features (chargeback counts, rates) may count that label.
+   */
+  labelledBeforeRow: number;
 }
 
 export interface RowMeta {
@@ -149,6 +154,7 @@ export async function buildTrainingSet(log: EventLog, set: FeatureSet, options: 
   // Labels whose event is not in the replay yet: a late-delivered booking can reach the log after its
   // chargeback, and the label still judges it (its time, not its place in the log, is what maturity reads).
   const early = new Map<string, LabelNews>();
+  let labelledBeforeRow = 0;
 
   const isRow = (logged: LoggedEvent) => set.scored.has(logged.event.type) && logged.event.ts >= from && logged.event.ts < to;
   const engine = await replay(
@@ -171,6 +177,7 @@ export async function buildTrainingSet(log: EventLog, set: FeatureSet, options: 
         if (before !== undefined) {
           news.set(row, before);
           early.delete(event.id);
+          labelledBeforeRow++;
         }
         return;
       }
@@ -209,7 +216,20 @@ export async function buildTrainingSet(log: EventLog, set: FeatureSet, options: 
     eventIds: rows.map((r) => r.id),
     meta: rows.map((r) => r.meta),
     asOf,
+    labelledBeforeRow,
   };
+}
+
+/**
+ * What to tell whoever builds a training set with rows labelled before they reached the log, when
+ * features of the set read labels: undefined when there is nothing to say.
+ */
+export function labelledBeforeRowWarning(training: TrainingSet, set: FeatureSet): string | undefined {
+  if (training.labelledBeforeRow === 0 || !set.windowed.some((f) => f.events.some(isLabelType))) return undefined;
+  return (
+    `warning: ${training.labelledBeforeRow} rows were labelled before they reached the log (late events, or history imported out of order): ` +
+    'features fed by labels (chargeback counts and rates) may count those rows\' own labels; import history oldest first (docs/FEATURES.md, "Offline path")'
+  );
 }
 
 /**

@@ -9,7 +9,7 @@ import type { RiskEvent } from '../events/schema.js';
 import { FeatureEngine } from './engine.js';
 import { OnlineFeatureStore } from './online.js';
 import { checkSkew } from './skew.js';
-import { buildTrainingSet } from './offline.js';
+import { buildTrainingSet, labelledBeforeRowWarning } from './offline.js';
 import { SqliteFeatureLog } from './stores/sqlite-featurelog.js';
 import { FeatureSet } from './featureset.js';
 import { BASE, SET, stepArb, toEvents } from '../../test/support/feature-streams.js';
@@ -353,6 +353,11 @@ describe('training sets', () => {
       expect(training.eventIds).toEqual(['b1', 'b2', 'late']);
       expect([...training.labels]).toEqual([1, 0, -1]);
       expect(training.meta.map((m) => m.labelSource)).toEqual(['chargeback', 'matured', 'immature']);
+      // b1's label-fed features could count its own label: whoever builds the set is told.
+      expect(training.labelledBeforeRow).toBe(1);
+      expect(labelledBeforeRowWarning(training, set)).toMatch(/^warning: 1 rows were labelled before they reached the log .*import history oldest first/);
+      const unlabelled = FeatureSet.create({ name: 'no_labels', scored: ['booking_attempted'], features: [set.get('user_bookings_30d')!] });
+      expect(labelledBeforeRowWarning(training, unlabelled)).toBeUndefined();
     } finally {
       await log.close();
       rmSync(dir, { recursive: true, force: true });

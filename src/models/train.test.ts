@@ -33,6 +33,7 @@ function synthetic(rows: number, days: number, seed = 7): TrainingSet {
     eventIds: Array.from({ length: rows }, (_, i) => `e${i}`),
     meta: Array.from({ length: rows }, (_, i) => ({ labelSource: 'matured', user: `u${i % 500}`, amount: 100 })),
     asOf: START + days * DAY,
+    labelledBeforeRow: 0,
   };
 }
 

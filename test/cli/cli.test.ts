@@ -151,6 +151,7 @@ describe('riskgate CLI', () => {
     const exported = await run('features', 'export', '--out', csv, '--maturity', '2d');
     expect(exported.code, exported.err).toBe(0);
     expect(existsSync(csv)).toBe(true);
+    expect(exported.out).not.toMatch(/labelled before/);
     const allImmature = await run('features', 'export', '--out', join(dir, 'none.csv'), '--maturity', '3650d');
     expect(allImmature.out).toMatch(/^0 rows × .*immature left out/m);
     expect(allImmature.out).toMatch(/every row is immature: .* --include-immature or shorten --maturity/);
@@ -177,6 +178,22 @@ describe('riskgate CLI', () => {
     const backfill = await run('features', 'backfill');
     expect(backfill.code, backfill.err).toBe(0);
     expect((await run('features', 'list')).out).toMatch(/user_failed_payment_burst/);
+
+    // History imported out of order: a chargeback logged before the booking it judges. The booking's
+    // chargeback counts may hold its own label, and the export says so.
+    const outOfOrder = join(dir, 'out-of-order.ndjson');
+    writeFileSync(
+      outOfOrder,
+      [
+        { id: 'cli_cb', type: 'chargeback', ts: '2026-01-08T14:00:00Z', entities: { card: 'card_cli' }, payload: { target_event_id: 'cli_booking', amount: 120, currency: 'EUR' } },
+        { id: 'cli_booking', type: 'booking_attempted', ts: '2026-01-08T12:00:00Z', entities: { user: 'u_x', card: 'card_cli', listing: 'l_x', host: 'h_x' }, payload: { amount: 120, currency: 'EUR', nights: 1 } },
+      ]
+        .map((e) => JSON.stringify(e))
+        .join('\n'),
+    );
+    expect((await run('events', 'import', outOfOrder)).code).toBe(0);
+    const warned = await run('features', 'export', '--out', join(dir, 'warned.csv'), '--maturity', '2d');
+    expect(warned.out).toMatch(/warning: 1 rows were labelled before they reached the log/);
 
     // An id reused with another body is a rejected line, not a duplicate.
     const reused = join(dir, 'reused.ndjson');
