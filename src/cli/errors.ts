@@ -57,5 +57,5 @@ export function writablePath(path: string, option: string): string {
 /** --from must come before --to (an empty period is a mistake, not a result); `exclusive`: --to is not part of it. */
 export function checkPeriod(from: number | undefined, to: number | undefined, exclusive = true, names: [string, string] = ['--from', '--to']): void {
   if (from === undefined || to === undefined) return;
-  if (exclusive ? from >= to : from > to) throw new UserError(`${names[0]} must come before ${names[1]}${exclusive ? ' (the period ends before --to)' : ''}: the period is empty`);
+  if (exclusive ? from >= to : from > to) throw new UserError(`${names[0]} must come before ${names[1]}${exclusive ? ` (${names[1]} itself is not part of the period)` : ''}: the period is empty`);
 }

@@ -213,6 +213,17 @@ describe('event validation', () => {
     const mapped = clone('login');
     mapped.entities.ip = '::ffff:203.0.113.9';
     expect(parseEvent(mapped)).toMatchObject({ ok: true, event: { entities: { ip: '203.0.113.9' } } });
+    // Spaces around it and leading zeros would let an address past its block-list entry.
+    const ipv4 = ['198.51.100.7', ' 198.51.100.7 ', '198.051.100.007', '198.51.100.7\u00a0', '999.1.1.1', '1.2.3', 'Not An IP'].map((ip) => {
+      const event = clone('login');
+      event.entities.ip = ip;
+      const result = parseEvent(event);
+      return result.ok ? result.event.entities.ip : result.errors;
+    });
+    expect(ipv4).toEqual(['198.51.100.7', '198.51.100.7', '198.51.100.7', '198.51.100.7', '999.1.1.1', '1.2.3', 'not an ip']);
+    const blank = clone('login');
+    blank.entities.ip = '   ';
+    expect(errorsOf(blank)).toContainEqual({ path: 'entities.ip', message: 'must not be blank' });
   });
 
   it('refuses a malformed e-mail address', () => {

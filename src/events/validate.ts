@@ -71,6 +71,8 @@ export function parseEvent(raw: unknown): ParseResult {
         errors.push({ path: `entities.${kind}`, message: `is required for ${type} events` });
       }
     }
+    const ip = (entities as Record<string, unknown>).ip;
+    if (typeof ip === 'string' && ip.length > 0 && ip.trim() === '') errors.push({ path: 'entities.ip', message: 'must not be blank' });
     const email = (entities as Record<string, unknown>).email;
     if (typeof email === 'string' && !isHashedEmail(email) && normaliseEmail(email) === null) {
       errors.push({ path: 'entities.email', message: 'must be an e-mail address or an em_ hash' });

@@ -129,7 +129,8 @@ describe('runtime errors', () => {
     expect(result.hits.map((h) => h.ruleId)).toEqual(['works']);
     expect(result.errors.map((e) => e.ruleId)).toEqual(['missing_field', 'null_score', 'missing_feature', 'not_boolean', 'unknown_list']);
     const messages = Object.fromEntries(result.errors.map((e) => [e.ruleId, e.message]));
-    expect(messages.missing_field).toMatch(/No such key: message.*has\(/);
+    expect(messages.missing_field).toMatch(/No such key: message \(guard optional fields with has\(\), e\.g\. has\(request\.payload\.message\)\)/);
+    expect(messages.missing_feature).toMatch(/No such key: user_bookings_24h \(a missing feature is absent from features: read it as features\.\?user_bookings_24h\.orValue\(0\.0\)/);
     expect(messages.null_score).toMatch(/score is null when no model ran/);
     expect(messages.not_boolean).toBe('gave the number 412.5 instead of true or false');
     expect(messages.unknown_list).toBe('there is no list named "no_such_list"');

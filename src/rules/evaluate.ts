@@ -2,7 +2,7 @@
 // nothing here does I/O. A rule that fails at run time (a missing field, a null) is reported as an
 // error for this decision and the others are still evaluated.
 import { EvaluationError } from '@marcbachmann/cel-js';
-import type { RiskEvent } from '../events/schema.js';
+import { Context, Payloads, type RiskEvent } from '../events/schema.js';
 import { withLists, type CompiledExpression, type RuleSet } from './compile.js';
 import { buildRuleContext, type RuleContext } from './context.js';
 import type { ListLookup } from './lists.js';
@@ -89,10 +89,19 @@ export function evaluateOne(run: CompiledExpression['run'], context: object): bo
 /** The first line of the library's message (the rest is a source excerpt), with a hint for the usual causes. */
 function runtimeMessage(error: unknown): string {
   const message = error instanceof EvaluationError ? error.summary : error instanceof Error ? error.message : String(error);
-  if (/^No such key: /.test(message)) return `${message} (guard optional fields with has(), e.g. has(request.payload.message))`;
+  const key = /^No such key: (\S+)/.exec(message)?.[1];
+  if (key !== undefined) {
+    // Fields of events are optional where the schema says so; anything else missing is most likely a feature (missing features are absent).
+    return EVENT_FIELDS.has(key)
+      ? `${message} (guard optional fields with has(), e.g. has(request.payload.${key}))`
+      : `${message} (a missing feature is absent from features: read it as features.?${key}.orValue(0.0), or guard it with has(features.${key}))`;
+  }
   if (/dyn<null>/.test(message)) return `${message} (score is null when no model ran: write score != null && …)`;
   return message;
 }
+
+/** Every field name an event's payload or context can have. */
+const EVENT_FIELDS: ReadonlySet<string> = new Set([...Object.values(Payloads).flatMap((schema) => Object.keys(schema.properties)), ...Object.keys(Context.properties)]);
 
 function describe(value: unknown): string {
   if (value === null) return 'null';

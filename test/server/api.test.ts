@@ -829,6 +829,9 @@ describe('rules through the API', () => {
     expect((await server.request('POST', '/v1/admin/rules/backtest', { body: { expression: 'features.nope > 1.0' } })).status).toBe(400);
     const reversed = await server.request('POST', '/v1/admin/rules/backtest', { body: { expression: 'true', from: 1_795_000_000_000, to: 1_794_000_000_000 } });
     expect([reversed.status, reversed.body.message]).toEqual([400, expect.stringMatching(/^from: must come before to/)]);
+    // No horizon at all would call every row mature with no label yet arrived: an empty measurement.
+    const instant = await server.request('POST', '/v1/admin/rules/backtest', { body: { expression: 'true', maturity_days: 0 } });
+    expect([instant.status, instant.body.errors]).toEqual([400, [expect.objectContaining({ path: 'maturity_days', message: 'must be > 0' })]]);
   });
 
   it('keeps answering decisions while a backtest replays the log, and runs one backtest at a time', async () => {

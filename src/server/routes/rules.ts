@@ -125,7 +125,7 @@ export function ruleRoutes(service: Service) {
               expression: Type.String(),
               from: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_TS, description: 'epoch ms' })),
               to: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_TS, description: 'epoch ms' })),
-              maturity_days: Type.Optional(Type.Number({ minimum: 0, maximum: 365 })),
+              maturity_days: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 365 })),
             },
             { additionalProperties: false },
           ),
