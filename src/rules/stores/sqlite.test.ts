@@ -187,7 +187,7 @@ describe('SqliteListStore', () => {
     // As an earlier version stored them: an IPv6 address written out, a name with a Cyrillic а, an expiry on a duplicate.
     const legacy = db.prepare("INSERT INTO list_entries (list, value, note, expires_at, added_at, added_by) VALUES (?, ?, 'old', ?, 1, 'alice')");
     const logged = db.prepare("INSERT INTO list_changes (list, value, change, actor, at, expires_at) VALUES (?, ?, 'add', 'alice', 1, ?)");
-    for (const [list, value, expires] of [['blocked_ips', '2001:db8:0:0:0:0:0:1', null], ['blocked_ips', '2001:db8::1', 5_000], ['sanctioned_names', 'putin vlаdimir', null], ['sanctioned_names', 'al gaddafi muammar', null]] as const) {
+    for (const [list, value, expires] of [['blocked_ips', '2001:db8:0:0:0:0:0:1', null], ['blocked_ips', '2001:db8::1', 5_000], ['blocked_ips', '198.051.100.007', 7_000], ['sanctioned_names', 'putin vlаdimir', null], ['sanctioned_names', 'al gaddafi muammar', null]] as const) {
       legacy.run(list, value, expires);
       logged.run(list, value, expires);
     }
@@ -196,16 +196,17 @@ describe('SqliteListStore', () => {
     db.prepare("INSERT INTO list_store_meta (key, value) VALUES ('canonical_values', '1')").run();
     const before = await lists.lastChange('blocked_ips');
     const reopened = new SqliteListStore(db, { now: clock() });
-    expect((await reopened.entries('blocked_ips')).map((e) => [e.value, e.expiresAt])).toEqual([['2001:db8::1', null]]); // the later expiry: none
+    expect((await reopened.entries('blocked_ips')).map((e) => [e.value, e.expiresAt]).sort()).toEqual([['198.51.100.7', 7_000], ['2001:db8::1', null]]); // the later expiry: none
     expect((await reopened.entries('sanctioned_names')).map((e) => e.value).sort()).toEqual(['gaddafi muammar', 'putin vladimir']);
     expect((await reopened.removeEntries('sanctioned_names', ['Muammar al-Gaddafi'], 'bob')).removed).toBe(1);
     // What the rules read: the old spellings match what lookups normalise today.
     const index = await loadListIndex(reopened);
     expect(index.contains('blocked_ips', '2001:db8::1', 1e15)).toBe(true); // no expiry: the later of the two
     expect(index.contains('sanctioned_names', 'Vladimir Putin', 0)).toBe(true);
-    expect((await reopened.removeEntries('blocked_ips', ['2001:DB8:0:0:0:0:0:1'], 'bob')).removed).toBe(1);
+    expect(index.contains('blocked_ips', '198.51.100.7', 6_000)).toBe(true);
+    expect((await reopened.removeEntries('blocked_ips', ['2001:DB8:0:0:0:0:0:1', '198.51.100.7'], 'bob')).removed).toBe(2);
     expect(await reopened.entries('blocked_ips')).toEqual([]);
-    expect((await reopened.asOf('blocked_ips', before)).map((e) => e.value).sort()).toEqual(['2001:db8:0:0:0:0:0:1', '2001:db8::1']);
+    expect((await reopened.asOf('blocked_ips', before)).map((e) => e.value).sort()).toEqual(['198.051.100.007', '2001:db8:0:0:0:0:0:1', '2001:db8::1']);
     new SqliteListStore(db, { now: clock() }); // once only: nothing left to rewrite, nothing logged again
     expect(await reopened.lastChange('blocked_ips')).toBe(await lists.lastChange('blocked_ips'));
   });

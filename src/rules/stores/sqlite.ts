@@ -208,9 +208,10 @@ interface EntryRow {
 
 /**
  * The form stored values were last rewritten to: a new name whenever a kind's normalisation changes,
- * so that every data directory rewrites its entries once more (v2: name particles left out).
+ * so that every data directory rewrites its entries once more (v2: name particles left out; v3: IPv4
+ * addresses without leading zeros).
  */
-const CANONICAL_FORM = 'canonical_values_v2';
+const CANONICAL_FORM = 'canonical_values_v3';
 
 export class SqliteListStore implements ListStore {
   private readonly now: () => number;
