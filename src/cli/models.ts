@@ -105,7 +105,12 @@ const fmt = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ?
 function parsePolicy(opts: { block?: number; review?: number }, fallback: Policy): Policy {
   const policy = { block: opts.block ?? fallback.block, review: opts.review ?? fallback.review };
   const problem = validatePolicy(policy);
-  if (problem) throw new UserError(problem.replace('policy.block', '--block').replace('policy.review', '--review'));
+  if (problem) {
+    // A threshold left out is the model's own: say so, rather than name an option never given.
+    if (policy.review > policy.block && opts.review === undefined) throw new UserError(`--block ${policy.block} is below the model's review threshold (${fallback.review}): give --review too`);
+    if (policy.review > policy.block && opts.block === undefined) throw new UserError(`--review ${policy.review} is above the model's block threshold (${fallback.block}): give --block too`);
+    throw new UserError(problem.replace('policy.block', '--block').replace('policy.review', '--review'));
+  }
   return policy;
 }
 

@@ -16,8 +16,9 @@ export interface Lineup {
 }
 
 /**
- * A user's place in [0, 1): FNV-1a over the id, so the same user always meets the same model, in
- * every process and after every restart.
+ * A user's place in [0, 1): 32-bit FNV-1a over the id's UTF-16 code units, then mixed (a shift-xor,
+ * a multiply by 0x85ebca6b, a shift-xor: FNV's low bits alone are poorly spread), so the same user
+ * always meets the same model, in every process and after every restart.
  */
 export function canaryBucket(userId: string): number {
   let h = 0x811c9dc5;

@@ -77,6 +77,7 @@ describe('model registry', () => {
     // Where it is already, with the same share: nothing changes and the history stays as it was; a new share is a change.
     const entries = (await registry.history('checkout')).length;
     expect(await registry.promote(m3!.artifact.id, 'canary', { actor: 'bob', canaryShare: 0.2 })).toEqual([]);
+    expect(await registry.promote(m3!.artifact.id, 'canary', { actor: 'bob' })).toEqual([]); // no share given: it keeps its own
     expect(await registry.promote(m2!.artifact.id, 'active', { actor: 'bob' })).toEqual([]);
     expect((await registry.history('checkout')).length).toBe(entries);
     expect((await registry.promote(m3!.artifact.id, 'canary', { actor: 'bob', canaryShare: 0.3 })).map((m) => m.canaryShare)).toEqual([0.3]);

@@ -17,7 +17,7 @@ import { EXAMPLE_EVENTS } from '../events/examples.js';
 import type { RiskEvent } from '../events/schema.js';
 import { openEmbedded, type Embedded, type OpenOptions } from './embedded.js';
 import { openRules, type RulesRuntime } from './rules.js';
-import { loadServingModel, promotionRefusal } from './serving.js';
+import { loadServingModel, promotionRefusal, servingRefusal } from './serving.js';
 import type { SqliteAuditLog } from '../audit/stores/sqlite.js';
 import type { AuditInput } from '../audit/audit.js';
 import type { Decision } from '../decisions/decision.js';
@@ -77,6 +77,8 @@ export interface Service {
   /** Why this server could not serve a registered model (null when it can): checked before a promotion. */
   /** Why moving `model` to `stage` must not happen (null: it may): see promotionRefusal. */
   refusalOf(model: RegisteredModel, stage: Exclude<Stage, 'candidate'>): Promise<string | null>;
+  /** Why `model` cannot stand in as the fallback (null: it can). */
+  fallbackRefusal(model: RegisteredModel): Promise<string | null>;
   replayContext(): ReplayContext;
   /** The compiled rules decisions are evaluated against now. */
   currentRules(): RulesPort;
@@ -345,6 +347,7 @@ async function serviceOn(embedded: Embedded, decisions: SqliteDecisionStore, opt
     lineupReport: () => report,
     reloadModels,
     refusalOf: (model, stage) => promotionRefusal(model, stage, embedded.featureSet, embedded.featureSets, settings.modelName),
+    fallbackRefusal: (model) => servingRefusal(model, embedded.featureSet, embedded.featureSets),
     currentRules: () => rules,
     async reloadRules() {
       rules = await warmedUpRules();

@@ -16,10 +16,25 @@ export async function loadServingModel(model: RegisteredModel, served: FeatureSe
     if (recreated.version !== model.artifact.featureSetVersion) {
       throw new ModelFeatureMismatch(`model ${model.artifact.id} was trained on feature set ${model.artifact.featureSetVersion}, computed by an earlier version of riskgate's feature engine (the same definitions are ${recreated.version} now): retrain it`);
     }
-    if (served.servesLike(recreated, model.artifact.inputs).ok) alsoServes.add(model.artifact.featureSetVersion);
+    const like = served.servesLike(recreated, model.artifact.inputs);
+    if (!like.ok) {
+      const here = served.get(like.feature) === undefined ? 'is not served here' : 'does not mean here what it meant in training (its definition, a feature it is computed from, or the features that make its entity known differ)';
+      throw new ModelFeatureMismatch(`model ${model.artifact.id} was trained on feature set ${model.artifact.featureSetVersion}; the features here are ${served.version}, where "${like.feature}", which the model reads, ${here}`);
+    }
+    alsoServes.add(model.artifact.featureSetVersion);
   }
   const scorer = await createScorer(model.artifact, { version: served.version, vectorNames: served.vectorNames, alsoServes });
   return { registered: model, scorer };
+}
+
+/** Why `model` cannot be served with the served feature set (null: it can): what a fallback model is checked for. */
+export async function servingRefusal(model: RegisteredModel, served: FeatureSet, featureSets: Pick<FeatureSetRegistry, 'get'>): Promise<string | null> {
+  try {
+    await loadServingModel(model, served, featureSets);
+    return null;
+  } catch (error) {
+    return `model ${model.artifact.id} cannot be served here: ${(error as Error).message}`;
+  }
 }
 
 /**
@@ -39,11 +54,8 @@ export async function promotionRefusal(
   if (model.artifact.name !== servedLine) {
     return `model ${model.artifact.id} is on the "${model.artifact.name}" line, and the server serves the "${servedLine}" line only: it would never be scored; train or import it with --name ${servedLine}`;
   }
-  try {
-    await loadServingModel(model, served, featureSets);
-  } catch (error) {
-    return `model ${model.artifact.id} cannot be served here: ${(error as Error).message}`;
-  }
+  const unservable = await servingRefusal(model, served, featureSets);
+  if (unservable) return unservable;
   if (model.stage === 'active' && (stage === 'canary' || stage === 'shadow')) {
     return `model ${model.artifact.id} is the active model: promote another model to active first (or roll back), so that every request keeps a deciding model`;
   }

@@ -344,6 +344,15 @@ describe('rollout', () => {
     const code = await main(['node', 'riskgate', '--data', server.service.embedded.dir, 'models', 'promote', foreign, 'active']).finally(() => stderr.mockRestore());
     expect([code, err]).toEqual([2, expect.stringMatching(/cannot be served here: .*fs_not_served_here/)]);
     expect((await server.service.embedded.models.get(foreign))!.stage).toBe('candidate');
+    // A threshold left out of `models policy` is the model's own, and the message says so.
+    let policyErr = '';
+    const policyStderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((policyErr += String(chunk)), true));
+    const policyCode = await main(['node', 'riskgate', '--data', server.service.embedded.dir, 'models', 'policy', activeId, '--block', '0.0001']).finally(() => policyStderr.mockRestore());
+    expect([policyCode, policyErr]).toEqual([2, expect.stringMatching(/--block 0\.0001 is below the model's review threshold \([\d.]+\): give --review too/)]);
+    // Nor can it stand in as the fallback: accepted, it would be left out and a failing model fall to rules alone.
+    const standIn = await server.request('PUT', '/v1/admin/settings', { body: { fallback_model_id: foreign } });
+    expect([standIn.status, standIn.body.message]).toEqual([409, expect.stringMatching(/cannot be served here: .*fs_not_served_here/)]);
+    expect(server.service.settings().fallbackModelId).not.toBe(foreign);
     // The active model cannot step down to canary or shadow while nothing replaces it.
     const demoted = await server.request('POST', `/v1/admin/models/${activeId}/promote`, { body: { stage: 'canary', canary_share: 0.5 } });
     expect([demoted.status, demoted.body.message]).toEqual([409, expect.stringMatching(/is the active model/)]);

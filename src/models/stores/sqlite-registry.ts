@@ -89,7 +89,8 @@ export class SqliteModelRegistry implements ModelRegistry {
     if (!target) throw new RegistryError(`no model with id "${id}"`);
     let share: number | null = null;
     if (stage === 'canary') {
-      share = options.canaryShare ?? 0.1;
+      // Promoted to canary again without a share, a canary keeps the one it has: the call looks like a no-op.
+      share = options.canaryShare ?? (target.stage === 'canary' && target.canary_share !== null ? target.canary_share : 0.1);
       if (!(share > 0 && share < 1)) throw new RegistryError('canary share must be between 0 and 1 (exclusive)');
     } else if (options.canaryShare !== undefined) {
       throw new RegistryError('a canary share only applies to the canary stage');

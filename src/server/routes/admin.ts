@@ -180,7 +180,13 @@ export function adminRoutes(service: Service) {
     app.get('/v1/admin/settings', { ...admin, schema: { tags: ['operations'] } }, async () => settingsView());
     app.put('/v1/admin/settings', { ...admin, schema: { tags: ['operations'], summary: 'Fallback model, stage budgets, review capacity, currency', body: SettingsBody, response: NOT_FOUND } }, async (request) => {
       const body = request.body as { fallback_model_id?: string | null; review_capacity_per_day?: number; currency?: string; budgets?: { total_ms?: number; features_ms?: number; model_ms?: number; rules_ms?: number } };
-      if (body.fallback_model_id && !(await registry.get(body.fallback_model_id))) throw new HttpError(404, 'not_found', `no model "${body.fallback_model_id}"`);
+      if (body.fallback_model_id) {
+        const fallback = await registry.get(body.fallback_model_id);
+        if (!fallback) throw new HttpError(404, 'not_found', `no model "${body.fallback_model_id}"`);
+        // Accepted, it would be left out of the lineup, and a failing model would fall to rules alone.
+        const refusal = await service.fallbackRefusal(fallback);
+        if (refusal) throw new HttpError(409, 'conflict', refusal);
+      }
       const now = service.settings();
       const current = now.budgets;
       const budgets = {
