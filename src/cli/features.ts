@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import {
   buildTrainingSet,
@@ -15,8 +16,9 @@ import {
 import { exportTrainingSet } from '../features/export.js';
 import { windowSpec } from '../features/window.js';
 import { progress } from '../lib/progress.js';
-import { featureSnapshotPath, openStores } from '../runtime/embedded.js';
+import { featureSnapshotPath, openStores, servedFeatureSetIn } from '../runtime/embedded.js';
 import { readTextFile, writeFileAtomic } from '../lib/files.js';
+import { dataDir } from '../lib/config.js';
 import { checkPeriod, existingFile, UserError, writablePath } from './errors.js';
 import { dataDirOf } from './data-dir.js';
 import { isCalendarDay } from '../lib/calendar.js';
@@ -33,12 +35,25 @@ function loadSpec(path: string | undefined): FeatureSetSpec {
 }
 
 export function loadSet(path: string | undefined): FeatureSet {
+  return FeatureSet.create(loadCheckedSpec(path));
+}
+
+/** A feature-set file (undefined: the built-in set), refused with the reason when a definition is bad. */
+export function loadCheckedSpec(path: string | undefined): FeatureSetSpec {
+  const spec = loadSpec(path);
   try {
-    return FeatureSet.create(loadSpec(path));
+    FeatureSet.create(spec);
   } catch (error) {
     if (error instanceof FeatureDefinitionError) throw new UserError(error.message);
     throw error;
   }
+  return spec;
+}
+
+/** The set a command works on: the file given with --feature-set, else the one the data directory serves (servedFeatureSet). */
+export async function commandSet(command: Command, dir: string): Promise<FeatureSet> {
+  const path = command.optsWithGlobals<{ featureSet?: string }>().featureSet;
+  return path !== undefined ? loadSet(path) : servedFeatureSetIn(dir);
 }
 
 const RFC_3339_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/i;
@@ -78,15 +93,19 @@ export function registerFeatures(program: Command): void {
   const features = program
     .command('features')
     .description('Feature definitions, backfill, training-set export and the online/offline skew check')
-    .option('--feature-set <file>', 'a feature set as JSON (default: the built-in marketplace set)');
-  const setOf = (command: Command) => loadSet(command.optsWithGlobals<{ featureSet?: string }>().featureSet);
+    .option('--feature-set <file>', 'a feature set as JSON (default: the one the data directory serves; the built-in marketplace set unless serve --feature-set chose another)');
   const dirOf = (command: Command) => dataDirOf(command);
+  // list and describe also work where there is no data directory (on the built-in set).
+  const setOf = (command: Command) => {
+    const given = command.optsWithGlobals<{ data?: string }>().data ?? process.env.RISKGATE_DATA;
+    return given === undefined && !existsSync(dataDir(undefined)) ? Promise.resolve(loadSet(command.optsWithGlobals<{ featureSet?: string }>().featureSet)) : commandSet(command, dirOf(command));
+  };
 
   features
     .command('list')
     .description('List the features of the feature set and its version')
-    .action((_opts, command: Command) => {
-      const set = setOf(command);
+    .action(async (_opts, command: Command) => {
+      const set = await setOf(command);
       console.log(`feature set ${set.name} ${set.version}: ${set.valueNames.length} features (+ a _missing indicator each)`);
       for (const def of set.definitions) {
         const kind = kindOf(def);
@@ -101,8 +120,8 @@ export function registerFeatures(program: Command): void {
   features
     .command('describe <name>')
     .description('Show one feature: definition, window granularity, TTL')
-    .action((name: string, _opts, command: Command) => {
-      const set = setOf(command);
+    .action(async (name: string, _opts, command: Command) => {
+      const set = await setOf(command);
       const def = set.get(name);
       if (!def) throw new UserError(`no feature "${name}" in ${set.name} ${set.version} (see: riskgate features list)`);
       console.log(JSON.stringify(def, null, 2));
@@ -116,10 +135,12 @@ export function registerFeatures(program: Command): void {
     .command('backfill')
     .description('Rebuild the online feature state from the whole event log and snapshot it')
     .action(async (_opts, command: Command) => {
-      const set = setOf(command);
+      const set = await setOf(command);
       const stores = openStores(dirOf(command), { idIndex: 'first-use' });
       try {
-        await stores.featureSets.register(set.version, loadSpec(command.optsWithGlobals<{ featureSet?: string }>().featureSet));
+        const file = command.optsWithGlobals<{ featureSet?: string }>().featureSet;
+        // A file's set is registered here; the served set already is (or is the built-in one).
+        if (file !== undefined || (await stores.featureSets.get(set.version)) === undefined) await stores.featureSets.register(set.version, loadSpec(file));
         const total = await stores.log.lastSeq();
         const bar = progress('backfill', total);
         const started = performance.now();
@@ -147,7 +168,7 @@ export function registerFeatures(program: Command): void {
       if (!/\.(csv|parquet)$/i.test(opts.out)) throw new UserError('--out must end in .csv or .parquet');
       checkPeriod(opts.from, opts.to);
       writablePath(opts.out, '--out');
-      const set = setOf(command);
+      const set = await setOf(command);
       const stores = openStores(dirOf(command), { idIndex: 'first-use' });
       try {
         const total = await stores.log.lastSeq();
@@ -176,7 +197,7 @@ export function registerFeatures(program: Command): void {
     .description('Recompute every vector served online from the log, offline, and report differences per feature (exit 1 on any)')
     .option('--json', 'print the report as JSON')
     .action(async (opts, command: Command) => {
-      const set = setOf(command);
+      const set = await setOf(command);
       const stores = openStores(dirOf(command), { idIndex: 'first-use' });
       try {
         const total = await stores.log.lastSeq();

@@ -26,7 +26,7 @@ import {
 import { importXgboostJson } from '../models/xgboost/index.js';
 import { renderEvaluationHtml } from '../models/report.js';
 import { progress } from '../lib/progress.js';
-import { openStores, type Stores } from '../runtime/embedded.js';
+import { openStores, servedFeatureSet, type Stores } from '../runtime/embedded.js';
 import { saveModelRows } from '../runtime/evaluation-rows.js';
 import { promotionRefusal } from '../runtime/serving.js';
 import { SqliteSettingsStore } from '../decisions/settings.js';
@@ -66,7 +66,10 @@ async function withStores<T>(command: Command, run: (stores: Stores) => Promise<
 
 /** The feature set a command works with: a registered version, a JSON file, or the built-in one. */
 async function resolveSet(stores: Stores, command: Command, version?: string): Promise<FeatureSet> {
-  if (version === undefined) return loadSet(command.optsWithGlobals<{ featureSet?: string }>().featureSet);
+  if (version === undefined) {
+    const file = command.optsWithGlobals<{ featureSet?: string }>().featureSet;
+    return file !== undefined ? loadSet(file) : (await servedFeatureSet(stores.featureSets)).set;
+  }
   const registered = await stores.featureSets.get(version);
   if (!registered) {
     const known = (await stores.featureSets.list()).map((r) => r.version).join(', ') || 'none';

@@ -8,12 +8,16 @@ import { progress } from '../lib/progress.js';
 import { openService, type Service } from '../runtime/service.js';
 import { UserError, parseNumberOption } from './errors.js';
 import { dataDirOf } from './data-dir.js';
+import { loadCheckedSpec } from './features.js';
+import { MARKETPLACE_FEATURE_SET, type FeatureSetSpec } from '../features/index.js';
 import { lockForServing } from './server-lock.js';
 import { holdPort, type PortHolder } from '../server/starting.js';
 
 export interface ServeOptions {
   port: number;
   host: string;
+  /** The feature set to serve from now on (`serve --feature-set`); default: the one served before. */
+  featureSet?: FeatureSetSpec;
 }
 
 /**
@@ -36,6 +40,7 @@ export async function openServiceWithProgress(dir: string, options: ServeOptions
     service = await openService(dir, {
       allowFaults: process.env.RISKGATE_ALLOW_FAULTS === '1',
       onReplay: (done, total) => bar.update(done, total),
+      ...(options.featureSet !== undefined ? { featureSet: options.featureSet } : {}),
     });
   } catch (error) {
     await holder.release();
@@ -116,13 +121,30 @@ export function serveOptions(command: Command) {
 }
 
 export function registerServe(program: Command): void {
-  serveOptions(program.command('serve').description('Serve the decision API and the analyst console on the data directory as it is')).action(
-    async (opts, command: Command) => {
-      const { service, holder } = await openServiceWithProgress(dataDirOf(command), opts);
+  serveOptions(program.command('serve').description('Serve the decision API and the analyst console on the data directory as it is'))
+    .option('--feature-set <file>', 'serve this feature set (JSON, as for riskgate features) from now on — later starts and commands use it too; "builtin" goes back to the built-in set')
+    .action(async (opts, command: Command) => {
+      const builtin = opts.featureSet === 'builtin';
+      const featureSet = opts.featureSet === undefined ? undefined : builtin ? MARKETPLACE_FEATURE_SET : loadCheckedSpec(opts.featureSet);
+      const { service, holder } = await openServiceWithProgress(dataDirOf(command), { port: opts.port, host: opts.host, ...(featureSet !== undefined ? { featureSet } : {}) });
+      if (featureSet !== undefined) await recordServedSet(service, builtin ? undefined : service.embedded.featureSet.version);
       const app = await listen(service, holder);
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : holder.port;
       console.log(`riskgate listening on http://${opts.host}:${port} (analyst console at /console/, API docs at /docs)`);
-    },
-  );
+    });
+}
+
+/**
+ * Make the set a `serve --feature-set` opened the one this installation serves (undefined: the
+ * built-in set), audited: a later start without the option, and commands such as `models train` and
+ * `features skew`, then use it too.
+ */
+async function recordServedSet(service: Service, version: string | undefined): Promise<void> {
+  const registry = service.embedded.featureSets;
+  const before = await registry.served();
+  if (before === version) return;
+  await registry.setServed(version);
+  await service.audit.append({ actor: 'riskgate serve', action: 'feature_set.serve', subject: service.embedded.featureSet.version, details: { previous: before ?? 'built-in', now: version ?? 'built-in' } });
+  console.log(`serving feature set ${service.embedded.featureSet.version}${version === undefined ? ' (the built-in set)' : ''} from now on (it was ${before ?? 'the built-in set'})`);
 }

@@ -201,6 +201,13 @@ describe('feature sets', () => {
     const stored = await registry.get(set.version);
     expect(FeatureSet.create(stored!.spec).version).toBe(set.version);
     expect(await registry.get('fs_000000000000')).toBeUndefined();
+    // Which version servers serve: none chosen (the built-in set), a registered one, back to none.
+    expect(await registry.served()).toBeUndefined();
+    await expect(registry.setServed('fs_000000000000')).rejects.toThrow('feature set fs_000000000000 is not registered');
+    await registry.setServed(set.version);
+    expect(await new SqliteFeatureSetRegistry(db).served()).toBe(set.version);
+    await registry.setServed(undefined);
+    expect(await registry.served()).toBeUndefined();
     db.close();
   });
 });

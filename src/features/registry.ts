@@ -14,4 +14,8 @@ export interface FeatureSetRegistry {
   register(version: string, spec: FeatureSetSpec): Promise<void>;
   get(version: string): Promise<RegisteredFeatureSet | undefined>;
   list(): Promise<RegisteredFeatureSet[]>;
+  /** The registered version servers of this installation serve, when one was chosen (`serve --feature-set`); undefined: the built-in set. */
+  served(): Promise<string | undefined>;
+  /** Choose the served version (registered first); undefined goes back to the built-in set. */
+  setServed(version: string | undefined): Promise<void>;
 }

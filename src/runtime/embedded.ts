@@ -1,5 +1,6 @@
 // Wiring of the embedded tier: one process, SQLite files and snapshots in one data directory.
 // Capabilities never import this; commands and the server do.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventLog } from '../events/index.js';
 import {
@@ -9,6 +10,7 @@ import {
   OnlineFeatureStore,
   SqliteFeatureLog,
   SqliteFeatureSetRegistry,
+  type FeatureSetRegistry,
   type FeatureSetSpec,
 } from '../features/index.js';
 import { SqliteModelRegistry } from '../models/index.js';
@@ -35,6 +37,7 @@ export interface Embedded extends Stores {
 }
 
 export interface OpenOptions {
+  /** The feature set to serve (`serve --feature-set`); default: the one this installation serves (servedFeatureSet). */
   featureSet?: FeatureSetSpec;
   /** Progress of replaying the log tail into the online features. */
   onReplay?: (applied: number, total: number) => void;
@@ -84,14 +87,38 @@ export function openStores(dir: string, options: { idIndex?: 'open' | 'first-use
   };
 }
 
+/**
+ * The feature set this installation serves, and what commands default to: the registered version a
+ * `serve --feature-set` chose, else the built-in set (of this riskgate version).
+ */
+export async function servedFeatureSet(featureSets: FeatureSetRegistry): Promise<{ set: FeatureSet; spec: FeatureSetSpec }> {
+  const version = await featureSets.served();
+  if (version === undefined) return { set: FeatureSet.create(MARKETPLACE_FEATURE_SET), spec: MARKETPLACE_FEATURE_SET };
+  const registered = await featureSets.get(version);
+  if (!registered) throw new Error(`the served feature set ${version} is not in the registry`);
+  return { set: FeatureSet.create(registered.spec, { registered: true }), spec: registered.spec };
+}
+
+/** servedFeatureSet for a command that reads no other store (features list): the built-in set where no server has run. */
+export async function servedFeatureSetIn(dir: string): Promise<FeatureSet> {
+  const path = join(dir, 'riskgate.db');
+  if (!existsSync(path)) return FeatureSet.create(MARKETPLACE_FEATURE_SET);
+  const db = openSqlite(path, durability());
+  try {
+    return (await servedFeatureSet(new SqliteFeatureSetRegistry(db))).set;
+  } finally {
+    db.close();
+  }
+}
+
 /** The stores plus the online feature store, current with the log (snapshot + replay of the tail). */
 export async function openEmbedded(dir: string, options: OpenOptions = {}): Promise<Embedded> {
   const stores = openStores(dir);
-  const spec = options.featureSet ?? MARKETPLACE_FEATURE_SET;
   let featureSet: FeatureSet, features: OnlineFeatureStore;
   try {
-    featureSet = FeatureSet.create(spec);
-    await stores.featureSets.register(featureSet.version, spec);
+    const served = options.featureSet !== undefined ? { set: FeatureSet.create(options.featureSet), spec: options.featureSet } : await servedFeatureSet(stores.featureSets);
+    featureSet = served.set;
+    await stores.featureSets.register(featureSet.version, served.spec);
     features = new OnlineFeatureStore(new FeatureEngine(featureSet), stores.log, {
       snapshotPath: featureSnapshotPath(dir, featureSet.version),
       featureLog: stores.featureLog,

@@ -1,6 +1,6 @@
 // The command line as a user runs it: help everywhere, exit code 2 with a message for bad arguments,
 // and the embedded workflow end to end in a temporary data directory.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, cpSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync, existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -246,6 +246,36 @@ describe('riskgate CLI', () => {
       rmSync(damaged, { recursive: true, force: true });
     }
   });
+  it('serve --feature-set: a bad file is refused before loading; the set served from then on is what later starts and commands use', async () => {
+    const bad = join(dir, 'bad-set.json');
+    const definition = { name: 'user_amount_6h', description: '', entity: 'user', events: ['booking_attempted'], agg: 'sum', field: 'payload.amonut', window: '6h', ttl: '30d' };
+    writeFileSync(bad, JSON.stringify({ name: 'bad', scored: ['booking_attempted'], features: [definition] }));
+    expect(await run('serve', '--feature-set', bad, '--port', '0')).toMatchObject({ code: 2, err: expect.stringMatching(/feature "user_amount_6h": field path "payload\.amonut": no booking_attempted event has it/) });
+    expect(existsSync(join(dir, 'server.lock'))).toBe(false);
+
+    const custom = join(dir, 'custom-set.json');
+    writeFileSync(custom, JSON.stringify({ name: 'custom', scored: ['booking_attempted'], features: [{ ...definition, field: 'payload.amount' }] }));
+    const serve = async (...args: string[]) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--data', dir, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RISKGATE_QUIET: '1' } });
+      let out = '';
+      child.stdout.on('data', (chunk) => (out += String(chunk)));
+      child.stderr.on('data', (chunk) => (out += String(chunk)));
+      await vi.waitFor(() => expect(out).toMatch(/riskgate listening on/), { timeout: 60_000, interval: 100 });
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+      return out;
+    };
+    expect(await serve('--feature-set', custom)).toMatch(/serving feature set fs_\w+ from now on \(it was the built-in set\)/);
+    const listed = await run('features', 'list');
+    expect(listed.out).toMatch(/^feature set custom fs_\w+: 1 features/m);
+    expect((await run('audit', 'list', '--action', 'feature_set.serve')).out).toMatch(/"previous":"built-in"/);
+    // A start without the option keeps serving it, and says nothing about it.
+    expect(await serve()).not.toMatch(/serving feature set/);
+    expect((await run('features', 'list')).out).toMatch(/^feature set custom /m);
+    expect(await serve('--feature-set', 'builtin')).toMatch(/serving feature set fs_\w+ \(the built-in set\) from now on \(it was fs_\w+\)/);
+    expect((await run('features', 'list')).out).toMatch(/^feature set marketplace /m);
+  }, 180_000);
+
   it('serve: a taken port is refused before any loading, and the data directory is left unlocked', async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));

@@ -12,6 +12,11 @@ export class SqliteFeatureSetRegistry implements FeatureSetRegistry {
       spec TEXT NOT NULL,
       registered_at INTEGER NOT NULL
     ) STRICT`);
+    db.exec(`CREATE TABLE IF NOT EXISTS feature_set_served (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      version TEXT NOT NULL REFERENCES feature_sets (version),
+      since INTEGER NOT NULL
+    ) STRICT`);
   }
 
   async register(version: string, spec: FeatureSetSpec): Promise<void> {
@@ -27,6 +32,19 @@ export class SqliteFeatureSetRegistry implements FeatureSetRegistry {
 
   async list(): Promise<RegisteredFeatureSet[]> {
     return (this.db.prepare('SELECT * FROM feature_sets ORDER BY registered_at, version').all() as Row[]).map(toRegistered);
+  }
+
+  async served(): Promise<string | undefined> {
+    return this.db.prepare('SELECT version FROM feature_set_served WHERE id = 1').pluck().get() as string | undefined;
+  }
+
+  async setServed(version: string | undefined): Promise<void> {
+    if (version === undefined) {
+      this.db.prepare('DELETE FROM feature_set_served').run();
+      return;
+    }
+    if (!(await this.get(version))) throw new Error(`feature set ${version} is not registered`);
+    this.db.prepare('INSERT INTO feature_set_served (id, version, since) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, since = excluded.since').run(version, Date.now());
   }
 }
 
