@@ -97,7 +97,6 @@ function listenError(error: unknown, options: ServeOptions): unknown {
   return error;
 }
 
-/** The token of the first admin key, kept (mode 0600) in the data directory so `npm start` can show it again. */
 /**
  * The admin key `start` makes when the data directory has no key at all, kept in `admin.key`: `token`
  * only when made now (later starts point at the file, so the secret is not in every start's log), and
