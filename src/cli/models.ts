@@ -48,6 +48,11 @@ function dirOf(command: Command): string {
 }
 
 /** The model line a server on this data directory serves (settings' model_name). */
+/** What a promotion's audit entry says, as the admin API writes it: the share applied (a canary without one gets the default) and every model whose stage changed. */
+function promotionDetails(id: string, stage: string, changed: readonly RegisteredModel[]): Record<string, unknown> {
+  return { stage, canary_share: changed.find((m) => m.artifact.id === id)?.canaryShare ?? null, changed: changed.map((m) => [m.artifact.id, m.stage]) };
+}
+
 function servedLine(stores: Stores): string {
   return new SqliteSettingsStore(stores.db).load().modelName;
 }
@@ -188,7 +193,7 @@ export function registerModels(program: Command): void {
           const refusal = await promotionRefusal(registered, opts.promote, await resolveSet(stores, command), stores.featureSets, servedLine(stores));
           if (refusal) throw new UserError(`${refusal} (registered as a candidate, not promoted)`);
           const changed = await stores.models.promote(registered.artifact.id, opts.promote, { actor: ACTOR });
-          await stores.audit.append({ actor: ACTOR, action: 'model.promote', subject: registered.artifact.id, details: { stage: opts.promote } });
+          await stores.audit.append({ actor: ACTOR, action: 'model.promote', subject: registered.artifact.id, details: promotionDetails(registered.artifact.id, opts.promote, changed) });
           for (const m of changed) console.log(`stage: ${formatModel(m)}`);
         }
       });
@@ -352,9 +357,7 @@ export function registerModels(program: Command): void {
           console.log(`${formatModel(model!)}: unchanged, it is ${stage} already`);
           return;
         }
-        // The share the registry applied (a canary without --share gets the default).
-        const applied = changed.find((m) => m.artifact.id === id)?.canaryShare ?? null;
-        await stores.audit.append({ actor: ACTOR, action: 'model.promote', subject: id, details: { stage, canary_share: applied } });
+        await stores.audit.append({ actor: ACTOR, action: 'model.promote', subject: id, details: promotionDetails(id, stage, changed) });
         for (const m of changed) console.log(formatModel(m));
       });
     });

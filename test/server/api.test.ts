@@ -344,6 +344,14 @@ describe('rollout', () => {
     const code = await main(['node', 'riskgate', '--data', server.service.embedded.dir, 'models', 'promote', foreign, 'active']).finally(() => stderr.mockRestore());
     expect([code, err]).toEqual([2, expect.stringMatching(/cannot be served here: .*fs_not_served_here/)]);
     expect((await server.service.embedded.models.get(foreign))!.stage).toBe('candidate');
+    // A promotion from the CLI is audited as one through the API is: with every model whose stage changed.
+    const servable = await registerVariant({ block: 0.9, review: 0.5 });
+    const quiet = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    const promotedCode = await main(['node', 'riskgate', '--data', server.service.embedded.dir, 'models', 'promote', servable, 'shadow']).finally(() => quiet.mockRestore());
+    expect(promotedCode).toBe(0);
+    const [audited] = await server.service.audit.list({ action: 'model.promote', subject: servable, limit: 1 });
+    expect(audited!.details).toEqual({ stage: 'shadow', canary_share: null, changed: [[servable, 'shadow']] });
+    await server.service.embedded.models.promote(servable, 'retired', { actor: 'test' });
     // A threshold left out of `models policy` is the model's own, and the message says so.
     let policyErr = '';
     const policyStderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((policyErr += String(chunk)), true));
