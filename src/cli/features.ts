@@ -51,7 +51,7 @@ export function loadCheckedSpec(path: string | undefined): FeatureSetSpec {
 }
 
 /** The set a command works on: the file given with --feature-set, else the one the data directory serves (servedFeatureSet). */
-export async function commandSet(command: Command, dir: string): Promise<FeatureSet> {
+async function commandSet(command: Command, dir: string): Promise<FeatureSet> {
   const path = command.optsWithGlobals<{ featureSet?: string }>().featureSet;
   return path !== undefined ? loadSet(path) : servedFeatureSetIn(dir);
 }
