@@ -3,8 +3,8 @@ import { readTextFile } from '../lib/files.js';
 import type { Command } from 'commander';
 import { backtestRule, RULE_ACTIONS, RuleCompileError, RuleConflictError, RuleNotFoundError, RuleValidationError, ListNotFoundError, ListValueError, type RuleAction } from '../rules/index.js';
 import { progress } from '../lib/progress.js';
-import { openStores, type Stores } from '../runtime/embedded.js';
-import { FeatureSet, MARKETPLACE_FEATURE_SET } from '../features/index.js';
+import { openStores, servedFeatureSet, type Stores } from '../runtime/embedded.js';
+import type { FeatureSet } from '../features/index.js';
 import { openRules, type RulesRuntime } from '../runtime/rules.js';
 import { replayDecision } from '../decisions/replay.js';
 import { openService } from '../runtime/service.js';
@@ -18,7 +18,15 @@ const ACTOR = CLI_ACTOR;
 type RuleStores = Stores & { featureSet: FeatureSet };
 
 async function withRules<T>(command: Command, run: (rules: RulesRuntime, embedded: RuleStores) => Promise<T>): Promise<T> {
-  const embedded: RuleStores = { ...openStores(dataDirOf(command), { idIndex: 'first-use' }), featureSet: FeatureSet.create(MARKETPLACE_FEATURE_SET) };
+  const stores = openStores(dataDirOf(command), { idIndex: 'first-use' });
+  let embedded: RuleStores;
+  try {
+    // The set the server serves: a rule is checked against the features it will read.
+    embedded = { ...stores, featureSet: (await servedFeatureSet(stores.featureSets)).set };
+  } catch (error) {
+    await stores.close();
+    throw error;
+  }
   try {
     return await run(await openRules(embedded), embedded);
   } catch (error) {
@@ -225,7 +233,7 @@ export function registerRules(program: Command): void {
       try {
         const stored = (await service.decisions.get(id)) ?? (await service.decisions.getByEvent(id));
         if (!stored) throw new UserError(`no decision "${id}"`);
-        const result = await replayDecision(stored, service.replayContext());
+        const result = await replayDecision(stored, await service.replayContext(stored.decision.feature_set_version));
         const d = result.replayed;
         console.log(`${d.decision_id} (event ${d.event_id}): ${d.action}, score ${d.score ?? '—'}, model ${d.model?.id ?? 'none'}, rules ${d.rules_version}`);
         console.log(result.equal ? 'replay equals the original decision' : `replay differs in: ${result.differences.join(', ')}`);

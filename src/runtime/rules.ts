@@ -15,6 +15,7 @@ import {
   type ListIndex,
   type Rule,
 } from '../rules/index.js';
+import type { FeatureSet } from '../features/index.js';
 import type { Embedded } from './embedded.js';
 
 export interface RulesRuntime {
@@ -24,8 +25,11 @@ export interface RulesRuntime {
   known(): KnownNames;
   /** The enabled rules now, compiled against the served features and the lists. */
   evaluator(): Promise<RuleEvaluator>;
-  /** Exactly the given rule versions over the lists as they were at `listsVersion` (for replaying a decision). */
-  evaluatorAt(versions: ReadonlyArray<{ id: string; version: number }>, listsVersion?: number): Promise<RuleEvaluator>;
+  /**
+   * Exactly the given rule versions over the lists as they were at `listsVersion`, on the vectors of
+   * `featureSet` (default: the one served) — for replaying a decision, with the set it was made with.
+   */
+  evaluatorAt(versions: ReadonlyArray<{ id: string; version: number }>, listsVersion?: number, featureSet?: FeatureSet): Promise<RuleEvaluator>;
   refreshList(name: string): Promise<void>;
   /** Reload every list (one created or changed by another process included). */
   refreshAllLists(): Promise<void>;
@@ -37,21 +41,22 @@ export async function openRules(embedded: Pick<Embedded, 'db' | 'featureSet'>): 
   const index = await loadListIndex(lists);
   const known = (): KnownNames => ({ features: embedded.featureSet.valueNames, lists: index.kinds() });
   const rules = new SqliteRuleStore(embedded.db, { known });
-  const compile = (list: readonly Rule[], lookup: ListIndex = index) => new RuleEvaluator(RuleSet.compile(list, known()), embedded.featureSet.vectorNames, lookup);
+  const compile = (list: readonly Rule[], lookup: ListIndex = index, set = embedded.featureSet) =>
+    new RuleEvaluator(RuleSet.compile(list, { features: set.valueNames, lists: index.kinds() }), set.vectorNames, lookup);
   return {
     rules,
     lists,
     index,
     known,
     evaluator: async () => compile(await rules.list()),
-    async evaluatorAt(versions, listsVersion) {
+    async evaluatorAt(versions, listsVersion, featureSet) {
       const exact: Rule[] = [];
       for (const { id, version } of versions) {
         const rule = await rules.getVersion(id, version);
         if (!rule) throw new Error(`rule ${id} version ${version} is not in the store`);
         exact.push({ ...rule, enabled: true });
       }
-      return compile(exact, listsVersion === undefined ? index : await listIndexAt(lists, listsVersion, index));
+      return compile(exact, listsVersion === undefined ? index : await listIndexAt(lists, listsVersion, index), featureSet);
     },
     refreshList: (name) => refreshList(index, lists, name),
     async refreshAllLists() {

@@ -26,6 +26,7 @@ import { missingVerdictLabels, verdictLabel } from '../review/label.js';
 import { caseIdFor } from '../review/case.js';
 import { parseEvent } from '../events/index.js';
 import { TopK } from '../features/topk/index.js';
+import { FeatureSet } from '../features/index.js';
 import { ReviewBandGovernor } from '../policy/index.js';
 
 export interface ServiceOptions extends OpenOptions {
@@ -79,7 +80,10 @@ export interface Service {
   refusalOf(model: RegisteredModel, stage: Exclude<Stage, 'candidate'>): Promise<string | null>;
   /** Why `model` cannot stand in as the fallback (null: it can). */
   fallbackRefusal(model: RegisteredModel): Promise<string | null>;
-  replayContext(): ReplayContext;
+  /** What replaying a decision made with feature set `version` needs: that set's layout, models scored on it, rules compiled against it. */
+  replayContext(version: string): Promise<ReplayContext>;
+  /** A feature set by version: the served one, or one from the registry (what a stored vector is laid out by). */
+  featureSetOf(version: string): Promise<FeatureSet>;
   /** The compiled rules decisions are evaluated against now. */
   currentRules(): RulesPort;
   /** Recompile the enabled rules (after a rule or list change). */
@@ -190,6 +194,18 @@ async function serviceOn(embedded: Embedded, decisions: SqliteDecisionStore, opt
     return next;
   };
   let report: LineupReport = { serving: [], refused: [] };
+  const otherSets = new Map<string, FeatureSet>();
+  const featureSetOf = async (version: string): Promise<FeatureSet> => {
+    if (version === embedded.featureSet.version) return embedded.featureSet;
+    let set = otherSets.get(version);
+    if (set === undefined) {
+      const registered = await embedded.featureSets.get(version);
+      if (!registered) throw new Error(`feature set ${version} is not in the registry`);
+      set = FeatureSet.create(registered.spec, { registered: true });
+      otherSets.set(version, set);
+    }
+    return set;
+  };
   const faults: Faults = {};
 
   // A model's scorer depends only on its artifact and the served feature set, which a process keeps:
@@ -366,18 +382,24 @@ async function serviceOn(embedded: Embedded, decisions: SqliteDecisionStore, opt
       const samples = await recentScoredEvents(embedded);
       return warmUpDecisionPath(samples, { peek: (event) => embedded.features.peek(event), models, rules }, limits);
     },
-    replayContext: () => ({
-      featureSet: embedded.featureSet,
-      async scorerFor(modelId) {
-        const m = await embedded.models.get(modelId);
-        if (!m) throw new Error(`model ${modelId} is not in the registry`);
-        const refused: LineupReport['refused'] = [];
-        const serving = await serve(m, refused);
-        if (!serving) throw new Error(refused[0]!.reason);
-        return serving.scorer;
-      },
-      rulesAt: (versions, listsVersion) => rulesRuntime.evaluatorAt(versions, listsVersion),
-    }),
+    featureSetOf,
+    async replayContext(version) {
+      const set = await featureSetOf(version);
+      return {
+        featureSet: set,
+        async scorerFor(modelId) {
+          const m = await embedded.models.get(modelId);
+          if (!m) throw new Error(`model ${modelId} is not in the registry`);
+          // Decided under another set than the one served now (serve --feature-set since): scored on that set's layout.
+          if (set !== embedded.featureSet) return (await loadServingModel(m, set, embedded.featureSets)).scorer;
+          const refused: LineupReport['refused'] = [];
+          const serving = await serve(m, refused);
+          if (!serving) throw new Error(refused[0]!.reason);
+          return serving.scorer;
+        },
+        rulesAt: (versions, listsVersion) => rulesRuntime.evaluatorAt(versions, listsVersion, set),
+      };
+    },
     async close() {
       if (watcher) clearInterval(watcher);
       await decisions.close();

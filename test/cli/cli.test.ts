@@ -268,6 +268,9 @@ describe('riskgate CLI', () => {
     expect(await serve('--feature-set', custom)).toMatch(/serving feature set fs_\w+ from now on \(it was the built-in set\)/);
     const listed = await run('features', 'list');
     expect(listed.out).toMatch(/^feature set custom fs_\w+: 1 features/m);
+    // Rules are checked against the set served: a feature only it has is known.
+    expect(await run('rules', 'add', 'served_set_rule', '--name', 'Served set', '--action', 'tag', '--expression', 'features.?user_amount_6h.orValue(0.0) > 1000.0')).toMatchObject({ code: 0 });
+    expect(await run('rules', 'update', 'served_set_rule', '--enabled', 'off')).toMatchObject({ code: 0 });
     expect((await run('audit', 'list', '--action', 'feature_set.serve')).out).toMatch(/"previous":"built-in"/);
     // A start without the option keeps serving it, and says nothing about it.
     expect(await serve()).not.toMatch(/serving feature set/);

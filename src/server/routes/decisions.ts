@@ -53,7 +53,7 @@ export function decisionRoutes(service: Service) {
         const { id } = request.params as { id: string };
         const stored = (await service.decisions.get(id)) ?? (await service.decisions.getByEvent(id));
         if (!stored) throw new HttpError(404, 'not_found', `no decision "${id}"`);
-        return replayDecision(stored, service.replayContext());
+        return replayDecision(stored, await service.replayContext(stored.decision.feature_set_version));
       },
     );
   };

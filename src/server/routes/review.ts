@@ -58,7 +58,6 @@ export function reviewRoutes(service: Service) {
   return async (app: FastifyInstance): Promise<void> => {
     const review = { config: { scope: 'review' as const } };
     const { cases } = service;
-    const set = service.embedded.featureSet;
 
     app.get(
       '/v1/cases',
@@ -94,8 +93,13 @@ export function reviewRoutes(service: Service) {
       const stored = await service.decisions.get(c.decisionId);
       if (!stored) throw new HttpError(404, 'not_found', `the decision of case ${c.id} is missing`);
       const request_ = stored.request;
-      // The user's usual: the median of each feature over their earlier decisions.
-      const earlier = c.user ? (await service.decisions.listByUser(c.user, 21)).filter((d) => d.decision.decision_id !== c.decisionId && d.vector) : [];
+      // The vector is laid out by the set the decision was made with (serve --feature-set may have chosen another since).
+      const setVersion = stored.decision.feature_set_version;
+      const set = await service.featureSetOf(setVersion);
+      // The user's usual: the median of each feature over their earlier decisions (those laid out the same way).
+      const earlier = c.user
+        ? (await service.decisions.listByUser(c.user, 21)).filter((d) => d.decision.decision_id !== c.decisionId && d.vector && d.decision.feature_set_version === setVersion)
+        : [];
       const n = set.valueNames.length;
       const features = set.valueNames.map((name, i) => {
         const missing = stored.vector ? stored.vector[n + i] === 1 : true;
