@@ -67,6 +67,10 @@ export async function listen(service: Service, holder: PortHolder): Promise<Fast
     app = await buildServer(service, { plugins: [consolePlugin()] });
     // Built and its plugins loaded first: the port goes unanswered only between the holder's close and this listen.
     await app.ready();
+    // Said where the operator looks: otherwise only GET /v1/admin/models tells that decisions run without a model.
+    for (const refused of service.lineupReport().refused) {
+      process.stderr.write(`riskgate: warning: the ${refused.stage} model ${refused.id} is not served: ${refused.reason}\n`);
+    }
     // The first decisions must not be the slow ones (decisions/warmup.ts); the holder answers meanwhile.
     const warming = progress('warm up', 0, 'rounds');
     const warm = await service.warmUp();
@@ -122,10 +126,17 @@ export function serveOptions(command: Command) {
 export function registerServe(program: Command): void {
   serveOptions(program.command('serve').description('Serve the decision API and the analyst console on the data directory as it is'))
     .option('--feature-set <file>', 'serve this feature set (JSON, as for riskgate features) from now on — later starts and commands use it too; "builtin" goes back to the built-in set')
+    .option('--without-active-model', 'with --feature-set: switch even though the active model cannot be served with the new set (decisions are then made by rules alone until a model trained on it is promoted)')
     .action(async (opts, command: Command) => {
       const builtin = opts.featureSet === 'builtin';
       const featureSet = opts.featureSet === undefined ? undefined : builtin ? MARKETPLACE_FEATURE_SET : loadCheckedSpec(opts.featureSet);
       const { service, holder } = await openServiceWithProgress(dataDirOf(command), { port: opts.port, host: opts.host, ...(featureSet !== undefined ? { featureSet } : {}) });
+      const active = service.lineupReport().refused.find((m) => m.stage === 'active');
+      if (featureSet !== undefined && active !== undefined && (await service.embedded.featureSets.served()) !== (builtin ? undefined : service.embedded.featureSet.version) && !opts.withoutActiveModel) {
+        // Nothing recorded: the next start serves the set served before, and the active model with it.
+        await service.close();
+        throw new UserError(`the active model ${active.id} cannot be served with feature set ${service.embedded.featureSet.version} (${active.reason}); nothing was changed. To switch anyway, say --without-active-model: rules alone decide until a model trained on the new set (riskgate train, once it is served) is made active`);
+      }
       if (featureSet !== undefined) await recordServedSet(service, builtin ? undefined : service.embedded.featureSet.version);
       const app = await listen(service, holder);
       const address = app.server.address();

@@ -189,6 +189,18 @@ describe('feature sets', () => {
     const widened = create(base, { kind: 'on_demand', name: 'f_days', description: '', op: 'seconds_to_days', args: ['f'] }, bookings);
     expect(widened.servesLike(old, ['f'])).toEqual({ ok: false, feature: 'f' });
     expect(widened.servesLike(old, ['f_days'])).toEqual({ ok: false, feature: 'f_days' });
+    // A feature that makes no entity live that another one does not already (the same events or fewer,
+    // no more lasting) changes nothing: the model is served.
+    const days = { kind: 'on_demand', name: 'f_days', description: '', op: 'seconds_to_days', args: ['f'] } as const;
+    const lastLogin: WindowedFeature = { ...base, name: 'u_since_login', agg: 'since_last', window: undefined, ttl: '180d' };
+    const withLastLogin = create(base, days, lastLogin);
+    expect(create(base, days, lastLogin, { ...base, name: 'u_logins_7d', window: '7d', ttl: '90d' }).servesLike(withLastLogin, ['f'])).toEqual({ ok: true });
+    expect(create(base, days, lastLogin, { ...base, name: 'u_fails', where: { 'payload.success': false }, window: '1h', ttl: '30d' }).servesLike(withLastLogin, ['f'])).toEqual({ ok: true });
+    // …but one that lives longer, reads other events, or counts events by a field the other does not, does.
+    expect(create(base, days, lastLogin, { ...base, name: 'u_logins_1y', window: '30d', ttl: '365d' }).servesLike(withLastLogin, ['f'])).toEqual({ ok: false, feature: 'f' });
+    expect(create(base, days, lastLogin, { ...base, name: 'u_any', events: ['login', 'message_sent'], ttl: '1d' }).servesLike(withLastLogin, ['f'])).toEqual({ ok: false, feature: 'f' });
+    const byMethod = create(base, days, { ...lastLogin, field: 'payload.method' });
+    expect(create(base, days, { ...lastLogin, field: 'payload.method' }, { ...base, name: 'u_logins_7d', window: '7d', ttl: '90d' }).servesLike(byMethod, ['f'])).toEqual({ ok: false, feature: 'f' });
   });
 
   it('keeps feature sets in a registry by version', async () => {

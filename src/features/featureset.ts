@@ -10,6 +10,7 @@ import {
   isForbiddenPathPart,
   isReservedPathPart,
   kindOf,
+  parseDuration,
   reservedPathProblem,
   validateWindowed,
   type FeatureDefinition,
@@ -158,10 +159,40 @@ export class FeatureSet {
 /** What makes an entity of `def`'s key live in `set`: the windowed features of that key, as far as their states' existence goes (not their windows). */
 function liveness(set: FeatureSet, def: WindowedFeature): string {
   const key = entityKinds(def.entity).join('×');
-  const signatures = set.windowed
-    .filter((f) => entityKinds(f.entity).join('×') === key)
-    .map((f) => canonicalJson({ events: [...f.events].sort(), where: f.where ?? null, field: f.field ?? null, agg: f.agg, ttl: f.ttl }));
-  return canonicalJson([...new Set(signatures)].sort());
+  const signatures = set.windowed.filter((f) => entityKinds(f.entity).join('×') === key).map(livenessSignature);
+  // A feature another one dominates — every event that gives it a state gives the other one too, which
+  // lives as long or longer — never makes an entity live that was not already: only the others count
+  // (of equal ones, the first). So adding `user_logins_7d` beside `user_since_last_login` (login
+  // events, 180 days) changes nothing, and a model trained without it keeps being served.
+  const kept = signatures.filter((a, i) => !signatures.some((b, j) => j !== i && dominates(b, a) && !(dominates(a, b) && j > i)));
+  return canonicalJson(kept.map((s) => canonicalJson({ events: [...s.events].sort(), where: [...s.where].sort(), value: s.value, ttl: s.ttl })).sort());
+}
+
+/** What decides whether a feature holds a live state for an entity: which events give it one, and how long it lives. */
+interface LivenessSignature {
+  events: ReadonlySet<string>;
+  /** Its `where` conditions, each as canonical JSON. */
+  where: readonly string[];
+  /** Which events with the field give it a state (null: every matching event does). */
+  value: string | null;
+  ttl: number;
+}
+
+function livenessSignature(f: WindowedFeature): LivenessSignature {
+  // engine.ts valueOf: without a field every matching event counts; with one, an event counts when the
+  // field is present (count, since_*, velocity), a single value (distinct) or a number (the others).
+  const kind = f.agg === 'distinct' ? 'scalar' : ['count', 'since_last', 'since_first', 'velocity'].includes(f.agg) ? 'present' : 'numeric';
+  return {
+    events: new Set(f.events),
+    where: Object.entries(f.where ?? {}).map((condition) => canonicalJson(condition)),
+    value: f.field === undefined ? null : `${f.field}:${kind}`,
+    ttl: parseDuration(f.ttl)!,
+  };
+}
+
+/** Whether `b` holds a live state whenever `a` does. */
+function dominates(b: LivenessSignature, a: LivenessSignature): boolean {
+  return [...a.events].every((e) => b.events.has(e)) && b.where.every((c) => a.where.includes(c)) && (b.value === null || b.value === a.value) && b.ttl >= a.ttl;
 }
 
 function versionOf(spec: FeatureSetSpec): string {

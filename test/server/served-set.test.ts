@@ -1,7 +1,10 @@
 // A decision keeps being read with the feature set it was made with after the server serves another
 // (serve --feature-set): replay and the case page lay its stored vector out by that set.
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it, inject } from 'vitest';
-import { MARKETPLACE_FEATURE_SET, type WindowedFeature } from '../../src/features/index.js';
+import { FeatureSet, MARKETPLACE_FEATURE_SET, type WindowedFeature } from '../../src/features/index.js';
 import { replayDecision } from '../../src/decisions/replay.js';
 import { openService } from '../../src/runtime/service.js';
 import { LIVE_TS } from '../support/server.js';
@@ -45,4 +48,33 @@ describe('a decision made under another feature set than the one served now', ()
       await after.close();
     }
   }, 120_000);
+
+  it('serve --feature-set will not leave the active model behind unless told to, and says which model is not served', async () => {
+    const dropped = join(world.dir, 'dropped-set.json');
+    writeFileSync(dropped, JSON.stringify({ ...MARKETPLACE_FEATURE_SET, features: MARKETPLACE_FEATURE_SET.features.filter((f) => f.name !== 'user_bookings_1h') }));
+    const serve = (...args: string[]) =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--data', world.dir, 'serve', '--port', '0', '--feature-set', dropped, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RISKGATE_QUIET: '1' } });
+        let out = '';
+        const collect = (chunk: Buffer) => {
+          out += String(chunk);
+          if (/riskgate listening on/.test(out)) child.kill('SIGTERM');
+        };
+        child.stdout.on('data', collect);
+        child.stderr.on('data', collect);
+        child.once('exit', (code) => resolve({ code, out }));
+      });
+    const refused = await serve();
+    expect(refused.code).toBe(2);
+    expect(refused.out).toMatch(/the active model m_\w+ cannot be served with feature set fs_\w+ \(.*"user_bookings_1h", which the model reads, is not served here\); nothing was changed\. To switch anyway, say --without-active-model/);
+    const reopened = await openService(world.dir, {});
+    try {
+      expect(reopened.embedded.featureSet.version).toBe(FeatureSet.create(MARKETPLACE_FEATURE_SET).version);
+    } finally {
+      await reopened.close();
+    }
+    const switched = await serve('--without-active-model');
+    expect(switched.out).toMatch(/riskgate: warning: the active model m_\w+ is not served: .*"user_bookings_1h"/);
+    expect(switched.out).toMatch(/serving feature set fs_\w+ from now on/);
+  }, 180_000);
 });
