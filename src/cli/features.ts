@@ -24,7 +24,7 @@ import { dataDirOf } from './data-dir.js';
 import { isCalendarDay } from '../lib/calendar.js';
 
 function loadSpec(path: string | undefined): FeatureSetSpec {
-  if (!path) return MARKETPLACE_FEATURE_SET;
+  if (!path || path === 'builtin') return MARKETPLACE_FEATURE_SET;
   existingFile(path, 'feature set file');
   try {
     // A byte-order mark (some editors write one) is not part of the JSON.
@@ -93,7 +93,7 @@ export function registerFeatures(program: Command): void {
   const features = program
     .command('features')
     .description('Feature definitions, backfill, training-set export and the online/offline skew check')
-    .option('--feature-set <file>', 'a feature set as JSON (default: the one the data directory serves; the built-in marketplace set unless serve --feature-set chose another)');
+    .option('--feature-set <file>', 'a feature set as JSON, or builtin (default: the one the data directory serves; the built-in marketplace set unless serve --feature-set chose another)');
   const dirOf = (command: Command) => dataDirOf(command);
   // list and describe also work where there is no data directory (on the built-in set).
   const setOf = (command: Command) => {
@@ -104,8 +104,14 @@ export function registerFeatures(program: Command): void {
   features
     .command('list')
     .description('List the features of the feature set and its version')
-    .action(async (_opts, command: Command) => {
+    .option('--json', 'print the set as a feature-set file (to start a custom set from)')
+    .action(async (opts, command: Command) => {
       const set = await setOf(command);
+      if (opts.json) {
+        const spec: FeatureSetSpec = { name: set.name, ...(set.description ? { description: set.description } : {}), scored: [...set.scored], features: set.definitions };
+        console.log(JSON.stringify(spec, null, 2));
+        return;
+      }
       console.log(`feature set ${set.name} ${set.version}: ${set.valueNames.length} features (+ a _missing indicator each)`);
       for (const def of set.definitions) {
         const kind = kindOf(def);

@@ -253,6 +253,12 @@ describe('riskgate CLI', () => {
     expect(await run('serve', '--feature-set', bad, '--port', '0')).toMatchObject({ code: 2, err: expect.stringMatching(/feature "user_amount_6h": field path "payload\.amonut": no booking_attempted event has it/) });
     expect(existsSync(join(dir, 'server.lock'))).toBe(false);
 
+    // The built-in set as a file to start a custom one from: the same set, the same version.
+    const builtinJson = await run('features', '--feature-set', 'builtin', 'list', '--json');
+    writeFileSync(join(dir, 'builtin-copy.json'), builtinJson.out);
+    const version = (out: string) => /^feature set \w+ (fs_\w+)/m.exec(out)?.[1];
+    expect(version((await run('features', '--feature-set', join(dir, 'builtin-copy.json'), 'list')).out)).toBe(version((await run('features', 'list')).out));
+
     const custom = join(dir, 'custom-set.json');
     writeFileSync(custom, JSON.stringify({ name: 'custom', scored: ['booking_attempted'], features: [{ ...definition, field: 'payload.amount' }] }));
     const serve = async (...args: string[]) => {
