@@ -75,7 +75,6 @@ export interface Service {
   /** What the last reload serves and refuses. */
   lineupReport(): LineupReport;
   reloadModels(): Promise<LineupReport>;
-  /** Why this server could not serve a registered model (null when it can): checked before a promotion. */
   /** Why moving `model` to `stage` must not happen (null: it may): see promotionRefusal. */
   refusalOf(model: RegisteredModel, stage: Exclude<Stage, 'candidate'>): Promise<string | null>;
   /** Why `model` cannot stand in as the fallback (null: it can). */
