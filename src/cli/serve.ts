@@ -131,13 +131,15 @@ export function registerServe(program: Command): void {
       const builtin = opts.featureSet === 'builtin';
       const featureSet = opts.featureSet === undefined ? undefined : builtin ? MARKETPLACE_FEATURE_SET : loadCheckedSpec(opts.featureSet);
       const { service, holder } = await openServiceWithProgress(dataDirOf(command), { port: opts.port, host: opts.host, ...(featureSet !== undefined ? { featureSet } : {}) });
+      // The served set recorded from now on (undefined: the built-in one).
+      const recorded = builtin ? undefined : service.embedded.featureSet.version;
       const active = service.lineupReport().refused.find((m) => m.stage === 'active');
-      if (featureSet !== undefined && active !== undefined && (await service.embedded.featureSets.served()) !== (builtin ? undefined : service.embedded.featureSet.version) && !opts.withoutActiveModel) {
+      if (featureSet !== undefined && active !== undefined && (await service.embedded.featureSets.served()) !== recorded && !opts.withoutActiveModel) {
         // Nothing recorded: the next start serves the set served before, and the active model with it.
         await service.close();
         throw new UserError(`the active model ${active.id} cannot be served with feature set ${service.embedded.featureSet.version} (${active.reason}); nothing was changed. To switch anyway, say --without-active-model: rules alone decide until a model trained on the new set (riskgate train, once it is served) is made active`);
       }
-      if (featureSet !== undefined) await recordServedSet(service, builtin ? undefined : service.embedded.featureSet.version);
+      if (featureSet !== undefined) await recordServedSet(service, recorded);
       const app = await listen(service, holder);
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : holder.port;

@@ -39,10 +39,9 @@ export async function openRules(embedded: Pick<Embedded, 'db' | 'featureSet'>): 
   const lists = new SqliteListStore(embedded.db);
   await ensureLists(lists, BUILTIN_LISTS, 'riskgate');
   const index = await loadListIndex(lists);
-  const known = (): KnownNames => ({ features: embedded.featureSet.valueNames, lists: index.kinds() });
-  const rules = new SqliteRuleStore(embedded.db, { known });
-  const compile = (list: readonly Rule[], lookup: ListIndex = index, set = embedded.featureSet) =>
-    new RuleEvaluator(RuleSet.compile(list, { features: set.valueNames, lists: index.kinds() }), set.vectorNames, lookup);
+  const known = (set = embedded.featureSet): KnownNames => ({ features: set.valueNames, lists: index.kinds() });
+  const rules = new SqliteRuleStore(embedded.db, { known: () => known() });
+  const compile = (list: readonly Rule[], lookup: ListIndex = index, set = embedded.featureSet) => new RuleEvaluator(RuleSet.compile(list, known(set)), set.vectorNames, lookup);
   return {
     rules,
     lists,
