@@ -3,7 +3,6 @@ import { Option, type Command } from 'commander';
 import {
   buildTrainingSet,
   checkSkew,
-  FeatureDefinitionError,
   FeatureSet,
   kindOf,
   labelledBeforeRowWarning,
@@ -16,14 +15,15 @@ import {
 import { exportTrainingSet } from '../features/export.js';
 import { windowSpec } from '../features/window.js';
 import { progress } from '../lib/progress.js';
-import { featureSnapshotPath, openStores, servedFeatureSetIn } from '../runtime/embedded.js';
+import { featureSnapshotPath, fileFeatureSetIn, openStores, servedFeatureSetIn } from '../runtime/embedded.js';
 import { readTextFile, writeFileAtomic } from '../lib/files.js';
 import { dataDir } from '../lib/config.js';
 import { checkPeriod, existingFile, UserError, writablePath } from './errors.js';
 import { dataDirOf } from './data-dir.js';
 import { isCalendarDay } from '../lib/calendar.js';
 
-function loadSpec(path: string | undefined): FeatureSetSpec {
+/** A feature-set file as written (undefined or "builtin": the built-in set); its definitions are checked when a set is made of it. */
+export function loadSpec(path: string | undefined): FeatureSetSpec {
   if (!path || path === 'builtin') return MARKETPLACE_FEATURE_SET;
   existingFile(path, 'feature set file');
   try {
@@ -34,26 +34,10 @@ function loadSpec(path: string | undefined): FeatureSetSpec {
   }
 }
 
-export function loadSet(path: string | undefined): FeatureSet {
-  return FeatureSet.create(loadCheckedSpec(path));
-}
-
-/** A feature-set file (undefined: the built-in set), refused with the reason when a definition is bad. */
-export function loadCheckedSpec(path: string | undefined): FeatureSetSpec {
-  const spec = loadSpec(path);
-  try {
-    FeatureSet.create(spec);
-  } catch (error) {
-    if (error instanceof FeatureDefinitionError) throw new UserError(error.message);
-    throw error;
-  }
-  return spec;
-}
-
 /** The set a command works on: the file given with --feature-set, else the one the data directory serves (servedFeatureSet). */
 async function commandSet(command: Command, dir: string): Promise<FeatureSet> {
   const path = command.optsWithGlobals<{ featureSet?: string }>().featureSet;
-  return path !== undefined ? loadSet(path) : servedFeatureSetIn(dir);
+  return path !== undefined ? fileFeatureSetIn(dir, loadSpec(path)) : servedFeatureSetIn(dir);
 }
 
 const RFC_3339_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/i;
@@ -98,7 +82,7 @@ export function registerFeatures(program: Command): void {
   // list and describe also work where there is no data directory (on the built-in set).
   const setOf = (command: Command) => {
     const given = command.optsWithGlobals<{ data?: string }>().data ?? process.env.RISKGATE_DATA;
-    return given === undefined && !existsSync(dataDir(undefined)) ? Promise.resolve(loadSet(command.optsWithGlobals<{ featureSet?: string }>().featureSet)) : commandSet(command, dirOf(command));
+    return given === undefined && !existsSync(dataDir(undefined)) ? Promise.resolve(FeatureSet.create(loadSpec(command.optsWithGlobals<{ featureSet?: string }>().featureSet))) : commandSet(command, dirOf(command));
   };
 
   features

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { pathToFileURL } from 'node:url';
 import { DamagedFileError } from '../lib/files.js';
+import { FeatureDefinitionError } from '../features/index.js';
 import { UserError } from './errors.js';
 import { registerEvents } from './events.js';
 import { registerFeatures } from './features.js';
@@ -76,7 +77,7 @@ function describeError(error: Error): { message: string; exitCode: number } {
   if (error instanceof UserError) return { message: error.message, exitCode: error.exitCode };
   const { code, path } = error as NodeJS.ErrnoException;
   if (code !== undefined && FILE_PROBLEMS[code] !== undefined) return { message: `${path ?? 'a file'}: ${FILE_PROBLEMS[code]}`, exitCode: 2 };
-  if (error instanceof DamagedFileError) return { message: error.message, exitCode: 2 };
+  if (error instanceof DamagedFileError || error instanceof FeatureDefinitionError) return { message: error.message, exitCode: 2 };
   if (error.name === 'SqliteError') {
     // A read-only directory: SQLite cannot open a database in WAL mode there (its -shm file cannot be made).
     if (code === 'SQLITE_CANTOPEN') return { message: `SQLite cannot open a database in the data directory (${error.message}): is the directory read-only for this user? riskgate needs to write there, even to read`, exitCode: 2 };

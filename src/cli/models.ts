@@ -26,12 +26,12 @@ import {
 import { importXgboostJson } from '../models/xgboost/index.js';
 import { renderEvaluationHtml } from '../models/report.js';
 import { progress } from '../lib/progress.js';
-import { openStores, servedFeatureSet, type Stores } from '../runtime/embedded.js';
+import { fileFeatureSet, openStores, servedFeatureSet, type Stores } from '../runtime/embedded.js';
 import { saveModelRows } from '../runtime/evaluation-rows.js';
 import { promotionRefusal } from '../runtime/serving.js';
 import { SqliteSettingsStore } from '../decisions/settings.js';
 import { checkPeriod, existingFile, writablePath, UserError, parseNumberOption } from './errors.js';
-import { loadSet, parseDate, durationOption } from './features.js';
+import { loadSpec, parseDate, durationOption } from './features.js';
 import { dataDirOf } from './data-dir.js';
 
 const ACTOR = CLI_ACTOR;
@@ -73,7 +73,7 @@ async function withStores<T>(command: Command, run: (stores: Stores) => Promise<
 async function resolveSet(stores: Stores, command: Command, version?: string): Promise<FeatureSet> {
   if (version === undefined) {
     const file = command.optsWithGlobals<{ featureSet?: string }>().featureSet;
-    return file !== undefined ? loadSet(file) : (await servedFeatureSet(stores.featureSets)).set;
+    return file !== undefined ? fileFeatureSet(loadSpec(file), stores.featureSets) : (await servedFeatureSet(stores.featureSets)).set;
   }
   const registered = await stores.featureSets.get(version);
   if (!registered) {

@@ -8,7 +8,7 @@ import { progress } from '../lib/progress.js';
 import { openService, type Service } from '../runtime/service.js';
 import { UserError, parseNumberOption } from './errors.js';
 import { dataDirOf } from './data-dir.js';
-import { loadCheckedSpec } from './features.js';
+import { loadSpec } from './features.js';
 import { MARKETPLACE_FEATURE_SET, type FeatureSetSpec } from '../features/index.js';
 import { lockForServing } from './server-lock.js';
 import { holdPort, type PortHolder } from '../server/starting.js';
@@ -129,7 +129,7 @@ export function registerServe(program: Command): void {
     .option('--without-active-model', 'with --feature-set: switch even though the active model cannot be served with the new set (decisions are then made by rules alone until a model trained on it is promoted)')
     .action(async (opts, command: Command) => {
       const builtin = opts.featureSet === 'builtin';
-      const featureSet = opts.featureSet === undefined ? undefined : builtin ? MARKETPLACE_FEATURE_SET : loadCheckedSpec(opts.featureSet);
+      const featureSet = opts.featureSet === undefined ? undefined : builtin ? MARKETPLACE_FEATURE_SET : loadSpec(opts.featureSet);
       const { service, holder } = await openServiceWithProgress(dataDirOf(command), { port: opts.port, host: opts.host, ...(featureSet !== undefined ? { featureSet } : {}) });
       // The served set recorded from now on (undefined: the built-in one).
       const recorded = builtin ? undefined : service.embedded.featureSet.version;

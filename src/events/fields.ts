@@ -2,6 +2,8 @@
 // type, read off the same schemas that validate events on intake: feature definitions are checked
 // against it, so a misspelt path or a comparison no stored value can satisfy is refused at load
 // instead of making a feature that is constant on every event.
+import { hashEmail, isHashedEmail, normaliseEmail } from './email.js';
+import { canonicalIp } from './ip.js';
 import { Context, Entities, Payloads, type EventType } from './schema.js';
 
 /** The JSON Schema of what `path` holds in a stored event of `type`, or undefined when no such event can hold it. */
@@ -46,6 +48,9 @@ export interface FieldSchema {
   items?: FieldSchema;
   enum?: ReadonlyArray<string | number | boolean>;
   pattern?: string;
+  description?: string;
+  minimum?: number;
+  maximum?: number;
 }
 
 /** What kind of value a field holds: a number (integers too), a string, a boolean, or a list or object. */
@@ -73,8 +78,9 @@ const STORED_CASE: Record<string, 'upper' | 'lower'> = {
 
 /**
  * Why no stored value of `path` (of schema `schema`) can equal `value`, or undefined when one can: the
- * wrong kind of value, a value the field's list of allowed values lacks, a text its pattern refuses,
- * or a case riskgate never stores it in.
+ * wrong kind of value, a value the field's list of allowed values lacks, a number out of its range, a
+ * text its pattern refuses, or a spelling riskgate never stores (a case, an IP address's, an e-mail
+ * address that it keeps only hashed).
  */
 export function whyNeverEqual(path: string, schema: FieldSchema, value: string | number | boolean): string | undefined {
   const kind = valueKind(schema);
@@ -83,11 +89,39 @@ export function whyNeverEqual(path: string, schema: FieldSchema, value: string |
   }
   if (kind === 'compound') return `it holds a ${schema.type === 'array' ? 'list' : 'group of fields'}, never a single value`;
   if (typeof value !== kind) return `it holds ${kind === 'number' ? 'numbers' : kind === 'string' ? 'text' : 'true or false'}, not ${typeof value === 'string' ? 'text' : typeof value === 'number' ? 'a number' : 'true or false'}`;
+  if (typeof value === 'number') {
+    if (schema.type === 'integer' && !Number.isInteger(value)) return 'it holds whole numbers';
+    if ((schema.minimum !== undefined && value < schema.minimum) || (schema.maximum !== undefined && value > schema.maximum)) return `it holds numbers ${range(schema)}`;
+  }
   if (typeof value === 'string') {
-    if (schema.pattern !== undefined && !new RegExp(schema.pattern).test(value)) return `${JSON.stringify(value)} does not have its form (${schema.pattern})`;
+    if (schema.pattern !== undefined && !new RegExp(schema.pattern).test(value)) return `${JSON.stringify(value)} does not have its form (${schema.description ?? schema.pattern})`;
     const stored = Object.hasOwn(STORED_CASE, path) ? STORED_CASE[path] : undefined;
     if (stored === 'upper' && value !== value.toUpperCase()) return `riskgate stores it upper-case: write ${JSON.stringify(value.toUpperCase())}`;
     if (stored === 'lower' && value !== value.toLowerCase()) return `riskgate stores it lower-case: write ${JSON.stringify(value.toLowerCase())}`;
+    if (path === 'entities.email' && !isHashedEmail(value)) {
+      const address = normaliseEmail(value);
+      return address === null ? 'riskgate stores e-mail addresses as em_ hashes' : `riskgate stores e-mail addresses hashed: write ${JSON.stringify(hashEmail(address))}`;
+    }
+    if (path === 'entities.ip' && canonicalIp(value) !== value) return `riskgate stores it as ${JSON.stringify(canonicalIp(value))}: write that`;
   }
   return undefined;
+}
+
+/** Why no stored value of `path` can be compared with `op` to `value` (a number), or undefined when one can. */
+export function whyNeverCompares(schema: FieldSchema, op: 'gt' | 'gte' | 'lt' | 'lte', value: number): string | undefined {
+  const kind = valueKind(schema);
+  if (kind === 'boolean') {
+    // Booleans are not compared as numbers; say which equality was meant.
+    const meant = (op === 'gte' && value === 1) || (op === 'gt' && value === 0) ? 'true' : (op === 'lte' && value === 0) || (op === 'lt' && value === 1) ? 'false' : undefined;
+    return `it holds true or false, not numbers${meant === undefined ? '' : `: write ${meant}`}`;
+  }
+  if (kind !== 'number') return `it holds ${kind === 'string' ? 'text' : 'lists or groups of fields'}, not numbers`;
+  const { minimum, maximum } = schema;
+  const never = (op === 'gt' && maximum !== undefined && value >= maximum) || (op === 'gte' && maximum !== undefined && value > maximum) || (op === 'lt' && minimum !== undefined && value <= minimum) || (op === 'lte' && minimum !== undefined && value < minimum);
+  return never ? `it holds numbers ${range(schema)}` : undefined;
+}
+
+function range(schema: FieldSchema): string {
+  if (schema.minimum !== undefined && schema.maximum !== undefined) return `from ${schema.minimum} to ${schema.maximum}`;
+  return schema.minimum !== undefined ? `from ${schema.minimum}` : `up to ${schema.maximum}`;
 }

@@ -34,13 +34,13 @@ export const DECISION_ID_PREFIX = 'dec_';
 export const MAX_AMOUNT = 1e9;
 export const MAX_TEXT = 10_000;
 
-const Id = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9_.:@\\-]*$' });
+const Id = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9_.:@\\-]*$', description: 'letters, digits and _ . : @ -, starting with a letter or digit' });
 const EntityRef = Type.String({ minLength: 1, maxLength: 256 });
 const Country = Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1 alpha-2' });
 const Currency = Type.String({ pattern: '^[A-Za-z]{3}$', description: 'ISO 4217' });
 const Amount = Type.Number({ minimum: 0, maximum: MAX_AMOUNT });
 const Text = Type.String({ maxLength: MAX_TEXT });
-const DateOnly = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
+const DateOnly = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'a date, YYYY-MM-DD' });
 
 export const Entities = Type.Object(
   {

@@ -1,6 +1,6 @@
 // Feature definitions are data, not code: declarative TypeScript objects that hash to a stable version
 // and that the online store, the offline replay and the docs all read the same way.
-import { fieldSchema, valueKind, whyNeverEqual, type FieldSchema } from '../events/fields.js';
+import { fieldSchema, valueKind, whyNeverCompares, whyNeverEqual, type FieldSchema } from '../events/fields.js';
 import { Context, ENTITY_KINDS, EVENT_TYPES, Payloads, type EntityKind, type EventType } from '../events/schema.js';
 
 export const AGGREGATIONS = ['count', 'sum', 'mean', 'min', 'max', 'distinct', 'last', 'since_last', 'since_first', 'velocity'] as const;
@@ -217,11 +217,15 @@ function checkAgainstEvents(def: WindowedFeature, fail: (problem: string) => nev
     if (typeof condition !== 'object') canEqual(condition);
     else if ('in' in condition) condition.in.forEach((value) => canEqual(value, 'in'));
     else if ('ne' in condition) canEqual(condition.ne, 'ne');
-    else if (!('exists' in condition) && !schemas.some((schema) => valueKind(schema) === 'number')) {
-      fail(`where.${path}.${Object.keys(condition)[0]} compares numbers: "${path}" holds ${describeKinds(schemas.map(valueKind))}`);
+    else if (!('exists' in condition)) {
+      const [op, operand] = Object.entries(condition)[0] as ['gt' | 'gte' | 'lt' | 'lte', number];
+      const reasons = schemas.map((schema) => whyNeverCompares(schema, op, operand));
+      if (reasons.every((r) => r !== undefined)) fail(`where.${path}.${op}: no event matches, no ${path} is ${OP_WORDS[op]} ${operand}: ${reasons[0]}`);
     }
   }
 }
+
+const OP_WORDS = { gt: 'over', gte: 'at least', lt: 'under', lte: 'at most' };
 
 function describeKinds(kinds: ReadonlyArray<ReturnType<typeof valueKind>>): string {
   const words = { number: 'numbers', string: 'text', boolean: 'true or false', compound: 'lists or groups of fields' };
@@ -229,7 +233,7 @@ function describeKinds(kinds: ReadonlyArray<ReturnType<typeof valueKind>>): stri
 }
 
 /** The fields next to a path that names none, to point at the one meant. */
-function knownFields(path: string, types: readonly EventType[]): string {
+export function knownFields(path: string, types: readonly EventType[]): string {
   const [head] = path.split('.');
   if (head === 'context') return ` (context fields: ${Object.keys(Context.properties).join(', ')})`;
   if (head !== 'payload') return '';

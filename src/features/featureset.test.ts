@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { hashEmail } from '../events/email.js';
 import { openSqlite } from '../lib/sqlite.js';
 import { MARKETPLACE_FEATURE_SET } from './catalog.js';
 import type { FeatureDefinition, WindowedFeature } from './definition.js';
@@ -102,11 +103,26 @@ describe('feature sets', () => {
     expect(() => bad({ events: ['payment_attempted'], where: { 'payload.status': { in: ['declined', 'faild'] } } })).toThrow('where.payload.status.in: no event matches, no payload.status is "faild"');
     expect(() => bad({ events: ['payment_attempted'], where: { 'payload.status': { ne: 'aproved' } } })).toThrow('where.payload.status.ne: every event passes, no payload.status is "aproved"');
     expect(() => bad({ where: { 'context.ip_country': 'ng' } })).toThrow('where.context.ip_country: no event matches, no context.ip_country is "ng": riskgate stores it upper-case: write "NG"');
-    expect(() => bad({ where: { 'context.ip_country': 'NGA' } })).toThrow('"NGA" does not have its form (^[A-Za-z]{2}$)');
+    expect(() => bad({ where: { 'context.ip_country': 'NGA' } })).toThrow('"NGA" does not have its form (ISO 3166-1 alpha-2)');
+    expect(() => bad({ ...bookings, where: { 'payload.checkin': '1/2/2026' } })).toThrow('"1/2/2026" does not have its form (a date, YYYY-MM-DD)');
+    expect(() => bad({ events: ['review_posted'], where: { 'payload.rating': 6 } })).toThrow('where.payload.rating: no event matches, no payload.rating is 6: it holds numbers from 1 to 5');
+    expect(() => bad({ events: ['review_posted'], where: { 'payload.rating': { gt: 5 } } })).toThrow('where.payload.rating.gt: no event matches, no payload.rating is over 5: it holds numbers from 1 to 5');
+    expect(() => bad({ ...bookings, where: { 'payload.nights': 1.5 } })).toThrow('no payload.nights is 1.5: it holds whole numbers');
+    expect(() => bad({ ...bookings, where: { 'payload.amount': { lt: 0 } } })).toThrow('no payload.amount is under 0: it holds numbers from 0 to');
+    expect(() => bad({ where: { 'payload.success': { gte: 1 } } })).toThrow('where.payload.success.gte: no event matches, no payload.success is at least 1: it holds true or false, not numbers: write true');
+    expect(() => bad({ where: { 'payload.success': { lt: 1 } } })).toThrow('not numbers: write false');
+    // Stored spellings: e-mail addresses only as hashes, IP addresses in one form.
+    expect(() => bad({ where: { 'entities.email': 'Alice@Example.com' } })).toThrow(`no entities.email is "Alice@Example.com": riskgate stores e-mail addresses hashed: write "${hashEmail('alice@example.com')}"`);
+    expect(() => bad({ where: { 'entities.email': 'alice' } })).toThrow('riskgate stores e-mail addresses as em_ hashes');
+    expect(() => bad({ where: { 'entities.ip': { in: ['198.051.100.7'] } } })).toThrow('no entities.ip is "198.051.100.7": riskgate stores it as "198.51.100.7": write that');
+    expect(create({ ...base, where: { 'entities.email': hashEmail('alice@example.com'), 'entities.ip': { ne: '2001:db8::1' }, 'payload.success': true } }).valueNames).toEqual(['f']);
     expect(() => bad({ where: { 'payload.success': 'true' } })).toThrow('where.payload.success: no event matches, no payload.success is "true": it holds true or false, not text');
     expect(() => bad({ ...bookings, where: { 'payload.nights': '2' } })).toThrow('it holds numbers, not text');
-    expect(() => bad({ ...bookings, where: { 'payload.currency': { gte: 3 } } })).toThrow('feature "f": where.payload.currency.gte compares numbers: "payload.currency" holds text');
-    expect(() => create(base, { kind: 'on_demand', name: 'a', description: '', op: 'value', args: ['$event.payload.amount'] })).toThrow('feature "a": operand "$event.payload.amount": no login event has it');
+    expect(() => bad({ ...bookings, where: { 'payload.currency': { gte: 3 } } })).toThrow('feature "f": where.payload.currency.gte: no event matches, no payload.currency is at least 3: it holds text, not numbers');
+    expect(() => create(base, { kind: 'on_demand', name: 'a', description: '', op: 'value', args: ['$event.payload.amount'] })).toThrow(
+      'feature "a": operand "$event.payload.amount": no login event has it (operands are read from the scored event) (login payload fields: success, method',
+    );
+    expect(() => create(base, { kind: 'on_demand', name: 'a', description: '', op: 'value', args: ['$event.payload'] })).toThrow('feature "a": operand "$event.payload": it holds a list or a group of fields, never a single value');
     // A path one of the event types holds is enough (the others read it as absent), and what they hold is usable.
     const either = { ...base, events: ['booking_attempted', 'payment_attempted'] } as WindowedFeature;
     expect(create({ ...either, where: { 'payload.status': 'declined', 'context.ip_country': { in: ['NG', 'GH'] } } }).valueNames).toEqual(['f']);

@@ -1,7 +1,7 @@
 // A feature set: named, validated definitions with a version that is the hash of those definitions.
 // A model records the version it was trained on; serving refuses a model whose version it does not serve.
 import { createHash } from 'node:crypto';
-import { fieldSchema } from '../events/fields.js';
+import { fieldSchema, valueKind } from '../events/fields.js';
 import { EVENT_TYPES, isLabelType, type EventType } from '../events/schema.js';
 import { canonicalJson } from '../lib/canonical-json.js';
 import {
@@ -9,6 +9,7 @@ import {
   FeatureDefinitionError,
   isForbiddenPathPart,
   isReservedPathPart,
+  knownFields,
   kindOf,
   parseDuration,
   reservedPathProblem,
@@ -261,7 +262,12 @@ function validateOnDemand(def: OnDemandFeature, byName: Map<string, FeatureDefin
       const reserved = arg.split('.').slice(1).find(registered ? isForbiddenPathPart : isReservedPathPart);
       if (reserved !== undefined) fail(`operand ${reservedPathProblem(arg.slice('$event.'.length), reserved)}`);
       // (Read from the scored event only: a path none of the scored types holds is missing on every row.)
-      if (!registered && !scored.some((type) => fieldSchema(type, arg.slice('$event.'.length)) !== undefined)) fail(`operand "${arg}": no ${scored.join(' or ')} event has it`);
+      if (!registered) {
+        const path = arg.slice('$event.'.length);
+        const schemas = scored.flatMap((type) => fieldSchema(type, path) ?? []);
+        if (schemas.length === 0) fail(`operand "${arg}": no ${scored.join(' or ')} event has it (operands are read from the scored event)${knownFields(path, scored)}`);
+        if (schemas.every((schema) => valueKind(schema) === 'compound')) fail(`operand "${arg}": it holds a list or a group of fields, never a single value`);
+      }
     } else if (!byName.has(arg)) {
       fail(`operand "${arg}" is not a defined feature (or $event.<path>)`);
     }

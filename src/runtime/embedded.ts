@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventLog } from '../events/index.js';
 import {
+  FeatureDefinitionError,
   FeatureEngine,
   FeatureSet,
   MARKETPLACE_FEATURE_SET,
@@ -99,6 +100,39 @@ export async function servedFeatureSet(featureSets: FeatureSetRegistry): Promise
   return { set: FeatureSet.create(registered.spec, { registered: true }), spec: registered.spec };
 }
 
+/**
+ * The set of a feature-set file: checked, unless this installation registered the same version before.
+ * A set already in use stays usable from its own file when a check added later would refuse it (as it
+ * stays servable from the registry: FeatureSet.create's `registered`).
+ */
+export async function fileFeatureSet(spec: FeatureSetSpec, featureSets: Pick<FeatureSetRegistry, 'get'>): Promise<FeatureSet> {
+  try {
+    return FeatureSet.create(spec);
+  } catch (error) {
+    if (!(error instanceof FeatureDefinitionError)) throw error;
+    let asRegistered: FeatureSet;
+    try {
+      asRegistered = FeatureSet.create(spec, { registered: true });
+    } catch {
+      throw error;
+    }
+    if ((await featureSets.get(asRegistered.version)) !== undefined) return asRegistered;
+    throw error;
+  }
+}
+
+/** fileFeatureSet for a command that reads no other store: only checked where no server has run. */
+export async function fileFeatureSetIn(dir: string, spec: FeatureSetSpec): Promise<FeatureSet> {
+  const path = join(dir, 'riskgate.db');
+  if (!existsSync(path)) return FeatureSet.create(spec);
+  const db = openSqlite(path, durability());
+  try {
+    return await fileFeatureSet(spec, new SqliteFeatureSetRegistry(db));
+  } finally {
+    db.close();
+  }
+}
+
 /** servedFeatureSet for a command that reads no other store (features list): the built-in set where no server has run. */
 export async function servedFeatureSetIn(dir: string): Promise<FeatureSet> {
   const path = join(dir, 'riskgate.db');
@@ -116,7 +150,7 @@ export async function openEmbedded(dir: string, options: OpenOptions = {}): Prom
   const stores = openStores(dir);
   let featureSet: FeatureSet, features: OnlineFeatureStore;
   try {
-    const served = options.featureSet !== undefined ? { set: FeatureSet.create(options.featureSet), spec: options.featureSet } : await servedFeatureSet(stores.featureSets);
+    const served = options.featureSet !== undefined ? { set: await fileFeatureSet(options.featureSet, stores.featureSets), spec: options.featureSet } : await servedFeatureSet(stores.featureSets);
     featureSet = served.set;
     await stores.featureSets.register(featureSet.version, served.spec);
     features = new OnlineFeatureStore(new FeatureEngine(featureSet), stores.log, {

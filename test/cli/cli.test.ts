@@ -1,12 +1,14 @@
 // The command line as a user runs it: help everywhere, exit code 2 with a message for bad arguments,
 // and the embedded workflow end to end in a temporary data directory.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, cpSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync, existsSync } from 'node:fs';
+import { closeSync, cpSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildProgram, main } from '../../src/cli/main.js';
+import { FeatureSet, SqliteFeatureSetRegistry, type FeatureSetSpec } from '../../src/features/index.js';
+import { openSqlite } from '../../src/lib/sqlite.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rg-cli-'));
 process.env.RISKGATE_QUIET = '1';
@@ -283,6 +285,19 @@ describe('riskgate CLI', () => {
     expect((await run('features', 'list')).out).toMatch(/^feature set custom /m);
     expect(await serve('--feature-set', 'builtin')).toMatch(/serving feature set fs_\w+ \(the built-in set\) from now on \(it was fs_\w+\)/);
     expect((await run('features', 'list')).out).toMatch(/^feature set marketplace /m);
+
+    // A set this installation registered before a check that refuses it existed stays usable from its own file.
+    const badSpec = JSON.parse(readFileSync(bad, 'utf8')) as FeatureSetSpec;
+    const db = openSqlite(join(dir, 'riskgate.db'), 'os');
+    try {
+      await new SqliteFeatureSetRegistry(db).register(FeatureSet.create(badSpec, { registered: true }).version, badSpec);
+    } finally {
+      db.close();
+    }
+    expect(await run('features', '--feature-set', bad, 'describe', 'user_amount_6h')).toMatchObject({ code: 0, out: expect.stringMatching(/payload\.amonut/) });
+    expect(await serve('--feature-set', bad)).toMatch(/serving feature set fs_\w+ from now on/);
+    expect((await run('features', 'list')).out).toMatch(/^feature set bad /m);
+    expect(await serve('--feature-set', 'builtin')).toMatch(/\(the built-in set\) from now on/);
   }, 180_000);
 
   it('serve: a taken port is refused before any loading, and the data directory is left unlocked', async () => {
