@@ -11,6 +11,7 @@ import { registerServe } from './serve.js';
 import { registerKeys } from './keys.js';
 import { registerRules } from './rules.js';
 import { registerAudit } from './audit.js';
+import { registerBackup } from './backup.js';
 import { registerPolicy } from './policy.js';
 import { registerSimulate } from './simulate.js';
 import { registerStart } from './start.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerKeys(program);
   registerRules(program);
   registerAudit(program);
+  registerBackup(program);
   registerPolicy(program);
   registerSimulate(program);
   registerEvents(program);

@@ -1,46 +1,17 @@
 // kill -9 the server under load; after a restart every acknowledged decision and event is there.
-import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { openService } from '../../src/runtime/service.js';
 import { booking } from '../support/server.js';
+import { startChildServer } from '../support/child-server.js';
 import { copyWorld } from '../support/world.js';
 
 const world = copyWorld(inject('worldTemplate'));
 afterAll(() => world.remove());
 
-function startChild(): Promise<{ port: number; token: string; kill: () => Promise<void> }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/serve-world.ts', world.dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    let token = '';
-    child.stderr.on('data', (d) => (err += d));
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      token ||= /token (\S+)/.exec(out)?.[1] ?? '';
-      const ready = /ready (\d+)/.exec(out);
-      if (ready && token) {
-        resolve({
-          port: Number(ready[1]),
-          token,
-          kill: () =>
-            new Promise((done) => {
-              child.once('exit', () => done());
-              child.kill('SIGKILL');
-            }),
-        });
-      }
-    });
-    child.once('exit', (code, signal) => {
-      if (signal !== 'SIGKILL') reject(new Error(`server exited with ${code}: ${err}`));
-    });
-  });
-}
-
 describe('server crash durability', () => {
   it('keeps every acknowledged decision and event after kill -9 under load', async () => {
-    const child = await startChild();
-    const url = `http://127.0.0.1:${child.port}`;
+    const child = await startChildServer(world.dir);
+    const url = child.url;
     const headers = { authorization: `Bearer ${child.token}`, 'content-type': 'application/json' };
     const decisions = new Map<string, string>(); // decision id → event id
     const events = new Set<string>();
