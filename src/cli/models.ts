@@ -102,6 +102,13 @@ function reportPaths(dir: string, name: string): { html: string; json: string } 
   return { html: join(reports, `${name}.html`), json: join(reports, `${name}.json`) };
 }
 
+/** A canary's share, above 0 and below 1, as the admin API takes it. */
+function parseShare(value: string): number {
+  const share = Number(value);
+  if (!/^\s*(\d+\.?\d*|\.\d+)\s*$/.test(value) || !(share > 0 && share < 1)) throw new UserError(`--share must be a number above 0 and below 1 (0.1 sends a tenth of the users to the canary), got "${value}"`);
+  return share;
+}
+
 export function formatModel(m: RegisteredModel): string {
   const test = (m.artifact.metrics.test ?? {}) as { auc?: number; averagePrecision?: number };
   const share = m.stage === 'canary' && m.canaryShare !== null ? ` ${(100 * m.canaryShare).toFixed(0)}%` : '';
@@ -344,7 +351,7 @@ export function registerModels(program: Command): void {
   models
     .command('promote <model-id> <stage>')
     .description(`Move a model to a stage (${STAGES.filter((s) => s !== 'candidate').join(', ')}); a new active model retires the old one`)
-    .option('--share <x>', 'canary: share of traffic by stable user hash', parseNumberOption('--share', 0.0001, 0.9999))
+    .option('--share <x>', 'canary: share of traffic by stable user hash', parseShare)
     .action(async (id: string, stage: string, opts, command: Command) => {
       if (!(STAGES as readonly string[]).includes(stage) || stage === 'candidate') throw new UserError(`stage must be one of shadow, canary, active, retired; got "${stage}"`);
       await withStores(command, async (stores) => {

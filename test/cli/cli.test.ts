@@ -60,6 +60,9 @@ describe('riskgate CLI', () => {
     expect(await run('simulate', '--days', 'abc', '--out', '-')).toMatchObject({ code: 2, err: expect.stringMatching(/--days must be an integer between 1 and 3650, got "abc"/) });
     expect(await run('simulate', '--days', '3')).toMatchObject({ code: 2, err: expect.stringMatching(/--out <file\|-> and\/or --into-log/) });
     expect(await run('simulate', '--start', '2026-02-30x', '--out', '-')).toMatchObject({ code: 2, err: expect.stringMatching(/--start must be a date/) });
+    for (const share of ['0', '1', '1.5', 'abc', '-0.1']) {
+      expect(await run('models', 'promote', 'm_x', 'canary', '--share', share)).toMatchObject({ code: 2, err: expect.stringMatching(new RegExp(`--share must be a number above 0 and below 1 .*got "${share}"`)) });
+    }
     // A period the log would refuse, checked before anything is written.
     const future = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
     const ahead = join(dir, 'ahead');
