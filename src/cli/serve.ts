@@ -140,6 +140,10 @@ export function registerServe(program: Command): void {
         throw new UserError(`the active model ${active.id} cannot be served with feature set ${service.embedded.featureSet.version} (${active.reason}); nothing was changed. To switch anyway, say --without-active-model: rules alone decide until a model trained on the new set (riskgate train, once it is served) is made active`);
       }
       if (featureSet !== undefined) await recordServedSet(service, recorded);
+      if (service.keys.list().every((k) => k.revokedAt !== null)) {
+        const empty = (await service.embedded.log.lastSeq()) === 0;
+        process.stderr.write(`riskgate: ${service.embedded.dir} has no API key${empty ? ' and no events' : ''}: every API call will be refused until \`riskgate keys create\` makes a key${empty ? ' (`riskgate start` sets up a whole installation: data, a model, rules and a key)' : ''}\n`);
+      }
       const app = await listen(service, holder);
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : holder.port;

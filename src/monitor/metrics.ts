@@ -59,7 +59,7 @@ export class Metrics {
   readonly since = Date.now();
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
-    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'riskgate_process_' });
+    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'riskgate_' });
   }
 
   /** Decisions, and each rule's hits (acting and shadow) and errors, counted since `since`. */

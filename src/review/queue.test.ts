@@ -75,6 +75,21 @@ describe('review queue', () => {
     expect(s.history(c.id).map((h) => h.action)).toEqual(['opened', 'claimed', 'claimed', 'decided']);
   });
 
+  it('a second claim by the holder renews the same lease; once it lapsed, a claim makes a new one', () => {
+    const s = store();
+    const c = open(s, 1, 0.8, 500);
+    const first = s.claim(c.id, 'alice', T0);
+    const again = s.claim(c.id, 'alice', T0 + 60_000);
+    expect(again.leaseId).toBe(first.leaseId);
+    expect(again.expiresAt).toBe(T0 + 60_000 + policy.leaseMs);
+    expect(s.get(c.id)?.leaseExpiresAt).toBe(again.expiresAt);
+    const lapsed = T0 + 60_000 + policy.leaseMs + 1;
+    const renewed = s.claim(c.id, 'alice', lapsed);
+    expect(renewed.leaseId).not.toBe(first.leaseId);
+    expect(() => s.decide(c.id, first.leaseId, 'legit', null, 'alice', 'lbl', lapsed + 1)).toThrow(/not the current one/);
+    expect(s.decide(c.id, renewed.leaseId, 'legit', null, 'alice', 'lbl_2', lapsed + 2)).toMatchObject({ status: 'decided', decidedBy: 'alice' });
+  });
+
   it('accounts for SLAs: breached when open past the deadline, or decided after it', () => {
     const s = store();
     const fast = open(s, 1, 0.9, 1_000); // 1h

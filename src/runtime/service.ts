@@ -11,6 +11,7 @@ import { SqliteDecisionStore } from '../decisions/stores/sqlite.js';
 import type { RegisteredModel, Stage } from '../models/index.js';
 import { Metrics } from '../monitor/metrics.js';
 import { durability, eventLogPath } from '../lib/config.js';
+import { DamagedFileError } from '../lib/files.js';
 import { startWriteAheadLog } from '../lib/sqlite.js';
 import { warmUpDecisionPath, type WarmUpLimits, type WarmUpReport } from '../decisions/warmup.js';
 import { EXAMPLE_EVENTS } from '../events/examples.js';
@@ -101,6 +102,7 @@ export async function openService(dir: string, options: ServiceOptions): Promise
   let decisions: SqliteDecisionStore | undefined;
   try {
     decisions = new SqliteDecisionStore(join(dir, 'decisions.db'), durability(), (id) => embedded.log.seqOf(id));
+    await refuseLogBehindDecisions(embedded, decisions);
     return await serviceOn(embedded, decisions, options);
   } catch (error) {
     // What opened is closed again: its threads would keep the process alive after the error.
@@ -108,6 +110,26 @@ export async function openService(dir: string, options: ServiceOptions): Promise
     await embedded.close().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * Decisions and served vectors are kept under their event's log position and committed after it, so
+ * the log ends at or after the last of them — unless it lost its newest events (its `-wal` file deleted
+ * or damaged after a crash, a power cut under `os` durability, events.db restored alone from an older
+ * backup). Served anyway, the events appended next would take those positions, and a new decision
+ * would answer with an old one's id. (The feature snapshot's own check, in online.ts, catches a log
+ * that lost more than the snapshot holds.)
+ */
+async function refuseLogBehindDecisions(embedded: Embedded, decisions: SqliteDecisionStore): Promise<void> {
+  const logEnd = await embedded.log.lastSeq();
+  const decided = await decisions.lastSeq();
+  const vectors = await embedded.featureLog.seqs(logEnd + 1, Number.MAX_SAFE_INTEGER);
+  const [file, ahead] = decided > logEnd ? ['decisions.db', `decisions up to seq ${decided}`] : vectors.length > 0 ? ['feature-log.db', `feature vectors served up to seq ${vectors.at(-1)}`] : [];
+  if (file === undefined) return;
+  throw new DamagedFileError(
+    eventLogPath(embedded.dir),
+    `the event log ends at seq ${logEnd}, but ${file} holds ${ahead}: events.db has lost acknowledged events (its -wal file deleted or damaged, or events.db restored alone from an older backup), and events appended now would take the sequence numbers those are kept under. Restore the whole data directory from a backup (docs/OPERATIONS.md); or, to go on with this events.db and without the decisions, move decisions.db, feature-log.db and the features-*.snapshot files away`,
+  );
 }
 
 async function serviceOn(embedded: Embedded, decisions: SqliteDecisionStore, options: ServiceOptions): Promise<Service> {

@@ -213,7 +213,7 @@ export async function buildServer(service: Service, options: ServerOptions = {})
     const scope = request.routeOptions.config?.scope;
     if (!scope) return;
     const key = request.apiKey;
-    if (!key) throw new HttpError(401, 'unauthorized', 'send an API key as "Authorization: Bearer <key>"');
+    if (!key) throw new HttpError(401, 'unauthorized', unauthorizedMessage(request.headers.authorization));
     if (scope !== 'any' && !allows(key, scope)) throw new HttpError(403, 'forbidden', `this key lacks the "${scope}" scope`);
   });
   // API answers carry case files, messages and addresses: no cache may keep them, and no browser may
@@ -247,6 +247,12 @@ export async function buildServer(service: Service, options: ServerOptions = {})
   await app.register(reviewRoutes(service));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app;
+}
+
+function unauthorizedMessage(header: string | undefined): string {
+  if (!header) return 'send an API key as "Authorization: Bearer <key>"';
+  if (!/^Bearer\s+\S+$/i.test(header)) return 'the Authorization header must be "Bearer <key>"';
+  return 'this API key is not valid: unknown or revoked (riskgate keys list shows the keys)';
 }
 
 function keyOf(request: FastifyRequest, service: Service): ApiKey | undefined {

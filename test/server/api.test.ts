@@ -245,8 +245,9 @@ describe('POST /v1/decisions', () => {
   });
 
   it('enforces API keys and scopes', async () => {
-    expect((await decide(booking(), null)).status).toBe(401);
-    expect((await decide(booking(), 'rg_not_a_real_key')).status).toBe(401);
+    expect(await decide(booking(), null)).toMatchObject({ status: 401, body: { message: 'send an API key as "Authorization: Bearer <key>"' } });
+    expect(await decide(booking(), 'rg_not_a_real_key')).toMatchObject({ status: 401, body: { message: expect.stringMatching(/not valid: unknown or revoked/) } });
+    expect(await server.request('GET', '/v1/me', { key: null, headers: { authorization: 'Basic dXNlcjpwYXNz' } })).toMatchObject({ status: 401, body: { message: 'the Authorization header must be "Bearer <key>"' } });
     expect((await decide(booking(), server.keys.events)).status).toBe(403);
     expect((await decide(booking(), server.keys.decide)).status).toBe(200);
     expect((await server.request('GET', '/v1/admin/models', { key: server.keys.decide })).status).toBe(403);

@@ -1,4 +1,7 @@
 // kill -9 the server under load; after a restart every acknowledged decision and event is there.
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { openService } from '../../src/runtime/service.js';
 import { booking } from '../support/server.js';
@@ -50,6 +53,32 @@ describe('server crash durability', () => {
       expect(service.embedded.features.engine.appliedSeq).toBe(await service.embedded.log.lastSeq());
     } finally {
       await service.close();
+    }
+  });
+
+  it('refuses to start on an event log that lost events its decisions are kept under (its -wal deleted after a crash)', async () => {
+    const lost = copyWorld(inject('worldTemplate'));
+    const before = mkdtempSync(join(tmpdir(), 'rg-lost-'));
+    const logFiles = (dir: string) => readdirSync(dir).filter((name) => name.startsWith('events.db') || name.endsWith('.snapshot'));
+    try {
+      for (const name of logFiles(lost.dir)) copyFileSync(join(lost.dir, name), join(before, name));
+      const service = await openService(lost.dir, {});
+      expect((await service.decider.decide(booking({ id: 'lost_booking_1' }))).decision.event_id).toBe('lost_booking_1');
+      await service.close();
+      // The log and the feature snapshot as they were before that decision; the decision kept.
+      for (const name of logFiles(lost.dir)) rmSync(join(lost.dir, name));
+      for (const name of readdirSync(before)) copyFileSync(join(before, name), join(lost.dir, name));
+      await expect(openService(lost.dir, {})).rejects.toThrow(/the event log ends at seq (\d+), but decisions\.db holds decisions up to seq \d+: events\.db has lost acknowledged events/);
+      for (const name of readdirSync(lost.dir).filter((n) => n.startsWith('decisions.db'))) rmSync(join(lost.dir, name));
+      await expect(openService(lost.dir, {})).rejects.toThrow(/but feature-log\.db holds feature vectors served up to seq \d+/);
+      // As the message says: without the decisions and served vectors, it starts on this log.
+      for (const name of readdirSync(lost.dir).filter((n) => n.startsWith('feature-log.db'))) rmSync(join(lost.dir, name));
+      const reopened = await openService(lost.dir, {});
+      expect(await reopened.embedded.log.get('lost_booking_1')).toBeUndefined();
+      await reopened.close();
+    } finally {
+      lost.remove();
+      rmSync(before, { recursive: true, force: true });
     }
   });
 });

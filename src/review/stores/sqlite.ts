@@ -166,12 +166,13 @@ export class SqliteCaseStore implements CaseStore {
     const expiresAt = now + this.policy.leaseMs;
     const claimed = this.db.transaction(() => {
       // A claim succeeds only on an undecided case that nobody holds — or that this reviewer holds
-      // already (a claim renews the lease).
+      // already: that renews the lease under the same id, so a claim retried after its answer was lost,
+      // or made again from a second tab, leaves the first answer's lease usable.
       const result = this.statement(
-          `UPDATE cases SET claimed_by = ?, lease_id = ?, lease_expires_at = ?
+          `UPDATE cases SET lease_id = CASE WHEN claimed_by = ? AND lease_expires_at > ? THEN lease_id ELSE ? END, claimed_by = ?, lease_expires_at = ?
            WHERE id = ? AND status != 'decided' AND (lease_expires_at IS NULL OR lease_expires_at <= ? OR claimed_by = ?)`,
         )
-        .run(reviewer, leaseId, expiresAt, id, now, reviewer);
+        .run(reviewer, now, leaseId, reviewer, expiresAt, id, now, reviewer);
       if (result.changes === 1) this.record(id, now, reviewer, 'claimed', null);
       return result.changes === 1;
     }).immediate();
@@ -181,7 +182,8 @@ export class SqliteCaseStore implements CaseStore {
       if (current.status === 'decided') throw new CaseConflictError(`case ${id} is already decided (${current.verdict} by ${current.decidedBy})`);
       throw new CaseConflictError(`case ${id} is claimed by ${current.claimedBy} until ${new Date(current.leaseExpiresAt!).toISOString()}`);
     }
-    return { case: this.mustGet(id), leaseId, expiresAt };
+    const claimedCase = this.mustGet(id);
+    return { case: claimedCase, leaseId: claimedCase.leaseId!, expiresAt };
   }
 
   release(id: string, leaseId: string, reviewer: string, now: number): ReviewCase {
