@@ -34,7 +34,10 @@ export const DECISION_ID_PREFIX = 'dec_';
 export const MAX_AMOUNT = 1e9;
 export const MAX_TEXT = 10_000;
 
-const Id = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9_.:@\\-]*$', description: 'letters, digits and _ . : @ -, starting with a letter or digit' });
+const EVENT_ID = { minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9_.:@\\-]*$', description: 'letters, digits and _ . : @ -, starting with a letter or digit' };
+export const EventId = Type.String(EVENT_ID);
+/** An event id in the API's documentation, with what it means there. */
+export const documentedEventId = (meaning: string) => Type.String({ ...EVENT_ID, description: `${meaning} (${EVENT_ID.description})` });
 const EntityRef = Type.String({ minLength: 1, maxLength: 256 });
 const Country = Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1 alpha-2' });
 const Currency = Type.String({ pattern: '^[A-Za-z]{3}$', description: 'ISO 4217' });
@@ -144,7 +147,7 @@ export const Payloads = {
       currency: Currency,
       status: Type.Enum(['approved', 'declined', 'failed']),
       decline_code: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-      booking_id: Type.Optional(Id),
+      booking_id: Type.Optional(EventId),
       card_country: Type.Optional(Country),
     },
     strict,
@@ -153,8 +156,8 @@ export const Payloads = {
     {
       text: Text,
       to_user: Type.Optional(EntityRef),
-      thread_id: Type.Optional(Id),
-      booking_id: Type.Optional(Id),
+      thread_id: Type.Optional(EventId),
+      booking_id: Type.Optional(EventId),
     },
     strict,
   ),
@@ -162,13 +165,13 @@ export const Payloads = {
     {
       rating: Type.Integer({ minimum: 1, maximum: 5 }),
       text: Text,
-      booking_id: Type.Optional(Id),
+      booking_id: Type.Optional(EventId),
     },
     strict,
   ),
   chargeback: Type.Object(
     {
-      target_event_id: Id,
+      target_event_id: EventId,
       amount: Amount,
       currency: Currency,
       reason_code: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
@@ -177,17 +180,17 @@ export const Payloads = {
   ),
   reviewer_verdict: Type.Object(
     {
-      target_event_id: Id,
+      target_event_id: EventId,
       verdict: Type.Enum(['fraud', 'legit']),
       reviewer: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
       note: Type.Optional(Type.String({ maxLength: 2000 })),
-      case_id: Type.Optional(Id),
+      case_id: Type.Optional(EventId),
     },
     strict,
   ),
   ato_report: Type.Object(
     {
-      target_event_id: Type.Optional(Id),
+      target_event_id: Type.Optional(EventId),
       reported_by: Type.Optional(Type.Enum(['user', 'support'])),
     },
     strict,
@@ -222,7 +225,7 @@ export const Timestamp = Type.Union([
 
 export const Envelope = Type.Object(
   {
-    id: Id,
+    id: EventId,
     type: Type.Enum(EVENT_TYPES),
     ts: Timestamp,
     v: Type.Optional(Type.Literal(SCHEMA_VERSION)),

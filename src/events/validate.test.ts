@@ -107,7 +107,10 @@ describe('event validation', () => {
     login.v = 2;
     expect(errorsOf(login)).toEqual([{ path: 'v', message: 'must be 1' }]);
     const now = Date.UTC(2026, 0, 1);
-    expect(futureTimeError(now + 24 * 3_600_000 + 100_000, now)?.message).toBe('is 24 hours and 100 s in the future; at most 24 hours of clock skew are accepted');
+    expect(futureTimeError(now + 24 * 3_600_000 + 30_000, now)?.message).toBe('is 24 hours and 30 s in the future; at most 24 hours of clock skew are accepted');
+    expect(futureTimeError(now + 24 * 3_600_000 + 100_000, now)?.message).toBe('is 24 hours and 1 min in the future; at most 24 hours of clock skew are accepted');
+    expect(futureTimeError(now + 25 * 3_600_000 - 5, now)?.message).toBe('is 24 hours and 59 min in the future; at most 24 hours of clock skew are accepted');
+    expect(futureTimeError(now + 25 * 3_600_000, now)?.message).toBe('is 25.0 hours in the future; at most 24 hours of clock skew are accepted');
     expect(futureTimeError(now + 48 * 3_600_000, now)?.message).toBe('is 48.0 hours in the future; at most 24 hours of clock skew are accepted');
     expect(futureTimeError(now + 24 * 3_600_000, now)).toBeUndefined();
   });

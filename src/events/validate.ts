@@ -25,7 +25,8 @@ export function futureTimeError(ts: number, now: number): FieldError | undefined
   if (ts <= now + MAX_CLOCK_SKEW_MS) return undefined;
   // Just past the limit, one decimal would say "24.0 hours": the excess is given where it is small.
   const hours = (ts - now) / 3_600_000;
-  const ahead = hours < 25 ? `24 hours and ${Math.ceil((ts - now - MAX_CLOCK_SKEW_MS) / 1000)} s` : `${hours.toFixed(1)} hours`;
+  const excess = ts - now - MAX_CLOCK_SKEW_MS;
+  const ahead = excess < 60_000 ? `24 hours and ${Math.ceil(excess / 1000)} s` : hours < 25 ? `24 hours and ${Math.floor(excess / 60_000)} min` : `${hours.toFixed(1)} hours`;
   return { path: 'ts', message: `is ${ahead} in the future; at most 24 hours of clock skew are accepted` };
 }
 

@@ -69,12 +69,12 @@ export function illFormedStringAt(root: unknown): string | undefined {
     if (typeof value === 'string') {
       if (LONE_SURROGATE.test(value)) return path === '' ? '(body)' : path;
     } else if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) pending.push([value[i], `${path}[${i}]`]);
+      for (let i = value.length - 1; i >= 0; i--) pending.push([value[i], deeper(path, `[${i}]`)]);
     } else if (typeof value === 'object' && value !== null) {
       const keys = Object.keys(value);
       for (let k = keys.length - 1; k >= 0; k--) {
         const key = keys[k]!;
-        const at = path === '' ? key : `${path}.${key}`;
+        const at = path === '' ? key : deeper(path, `.${key}`);
         if (LONE_SURROGATE.test(key)) return at;
         pending.push([(value as Record<string, unknown>)[key], at]);
       }
@@ -82,3 +82,11 @@ export function illFormedStringAt(root: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** A path one part longer — up to a length a message can show: past it, cut with an ellipsis (a body may nest 100,000 deep). */
+function deeper(path: string, part: string): string {
+  if (path.length <= MAX_PATH) return path + part;
+  return path.endsWith('…') ? path : `${path}…`;
+}
+
+const MAX_PATH = 120;

@@ -136,7 +136,8 @@ export async function buildServer(service: Service, options: ServerOptions = {})
     if (status < 500) {
       const code =
         error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body_too_large' : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported_media_type' : status === 429 ? 'rate_limited' : 'invalid_request';
-      return reply.status(status).send({ error: code, message: error.message });
+      const message = code === 'unsupported_media_type' ? `the body must be JSON, sent with "Content-Type: application/json" (got ${JSON.stringify(request.headers['content-type'] ?? 'none')})` : error.message;
+      return reply.status(status).send({ error: code, message });
     }
     request.log.error({ err: error, url: request.url }, 'request failed');
     return reply.status(500).send({ error: 'internal', message: 'internal error; the request was not processed' });

@@ -2,7 +2,7 @@
 // the OpenAPI document at /docs. Event bodies are validated by the event model's own schemas
 // (src/events/schema.ts) through parseEvent, which also normalises them.
 import Type from 'typebox';
-import { Context, Entities, EVENT_TYPES, Payloads, Timestamp, Truth } from '../events/schema.js';
+import { Context, documentedEventId, Entities, EVENT_TYPES, Payloads, Timestamp, Truth } from '../events/schema.js';
 
 const EventResultSchema = Type.Object({
   id: Type.Union([Type.String(), Type.Null()]),
@@ -31,7 +31,7 @@ export const VALIDATED_BY_PARSE_EVENT = 'x-riskgate-parse-event';
 /** The event body, for the documentation; parseEvent checks the payload of each type. */
 export const EventBody = Type.Object(
   {
-    id: Type.String({ description: 'unique event id; a retry with the same id is idempotent' }),
+    id: documentedEventId('unique event id; a retry with the same id is idempotent'),
     type: Type.Enum(EVENT_TYPES),
     ts: Timestamp,
     v: Type.Optional(Type.Literal(1)),
@@ -40,7 +40,7 @@ export const EventBody = Type.Object(
     payload: Type.Union(Object.values(Payloads)),
     truth: Type.Optional(Truth),
   },
-  { description: 'A marketplace event (see docs/EVENTS.md); a decision request is the checkpoint event, e.g. booking_attempted' },
+  { additionalProperties: false, description: 'A marketplace event (see docs/EVENTS.md); a decision request is the checkpoint event, e.g. booking_attempted; its payload is the one of its type' },
 );
 
 export const Reason = Type.Object({

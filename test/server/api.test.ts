@@ -204,7 +204,7 @@ describe('POST /v1/decisions', () => {
     // Bodies are JSON: any other media type, text/plain included, is a 415.
     for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
       const other = await server.request('POST', '/v1/decisions', { raw: JSON.stringify(booking()), headers: { 'content-type': type } });
-      expect([other.status, other.body.error], type).toEqual([415, 'unsupported_media_type']);
+      expect([other.status, other.body.error, other.body.message], type).toEqual([415, 'unsupported_media_type', `the body must be JSON, sent with "Content-Type: application/json" (got "${type}")`]);
     }
     // JSON is UTF-8: bytes that are not are refused, not read as U+FFFD (two Latin-1 ids would become one).
     const latin1 = Buffer.concat([Buffer.from('{"id":"x_'), Buffer.from([0xe9]), Buffer.from('","type":"booking_attempted"}')]);
@@ -408,6 +408,14 @@ describe('rollout', () => {
     const column = (action: string) => ['allow', 'review', 'block'].reduce((sum, row) => sum + comparison.matrix[row][action], 0);
     expect([column('allow'), column('review'), column('block')]).toEqual([0, 0, 10]);
     expect(comparison.agreement).toBeCloseTo(comparison.matrix.block.block / 10, 12);
+    expect(comparison.note).toBeUndefined();
+    // The model that decided was never a shadow on these: nothing to compare, and the answer says why.
+    const deciding = (await decide(booking())).body.model.id as string;
+    expect((await server.request('GET', `/v1/admin/models/${deciding}/comparison?limit=50`)).body).toMatchObject({
+      decisions: 0,
+      agreement: null,
+      note: expect.stringMatching(new RegExp(`none of the latest \\d+ decisions has ${deciding} as a shadow: it is the active model, and only shadow models are scored beside the model that decides`)),
+    });
     expect((await server.request('GET', '/v1/admin/models/m_nope/comparison')).status).toBe(404);
     expect((await server.request('GET', `/v1/admin/models/${shadowId}/comparison`, { key: server.keys.review })).status).toBe(403);
     await server.request('POST', `/v1/admin/models/${shadowId}/promote`, { body: { stage: 'retired' } });

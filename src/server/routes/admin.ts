@@ -67,12 +67,17 @@ export function adminRoutes(service: Service) {
       },
       async (request) => {
         const id = (request.params as { id: string }).id;
-        if (!(await registry.get(id))) throw new HttpError(404, 'not_found', `no model "${id}"`);
+        const model = await registry.get(id);
+        if (!model) throw new HttpError(404, 'not_found', `no model "${id}"`);
         const latest = await service.decisions.list({ newestFirst: true, limit: (request.query as { limit?: number }).limit ?? 10_000 });
-        return compareShadow(
+        const comparison = compareShadow(
           latest.map((d) => d.decision),
           id,
         );
+        if (comparison.decisions > 0) return comparison;
+        // All zeros and nulls, which look like a result: say why there is nothing to compare.
+        const why = model.stage === 'shadow' ? 'it has not been scored in shadow on them yet' : `it is ${model.stage === 'active' || model.stage === 'canary' ? `the ${model.stage} model` : `a ${model.stage} model`}, and only shadow models are scored beside the model that decides`;
+        return { ...comparison, note: `none of the latest ${latest.length.toLocaleString('en-US')} decisions has ${id} as a shadow: ${why} (riskgate models promote ${id} shadow)` };
       },
     );
 
