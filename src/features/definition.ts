@@ -1,7 +1,7 @@
 // Feature definitions are data, not code: declarative TypeScript objects that hash to a stable version
 // and that the online store, the offline replay and the docs all read the same way.
-import { fieldSchema, valueKind, whyNeverCompares, whyNeverEqual, type FieldSchema } from '../events/fields.js';
-import { Context, ENTITY_KINDS, EVENT_TYPES, Payloads, type EntityKind, type EventType } from '../events/schema.js';
+import { alwaysHeld, fieldSchema, valueKind, whyNeverCompares, whyNeverEqual, type FieldSchema } from '../events/fields.js';
+import { Context, Entities, ENTITY_KINDS, EVENT_TYPES, Payloads, type EntityKind, type EventType } from '../events/schema.js';
 
 export const AGGREGATIONS = ['count', 'sum', 'mean', 'min', 'max', 'distinct', 'last', 'since_last', 'since_first', 'velocity'] as const;
 export type Aggregation = (typeof AGGREGATIONS)[number];
@@ -211,13 +211,19 @@ function checkAgainstEvents(def: WindowedFeature, fail: (problem: string) => nev
     const schemas = held(path);
     const canEqual = (value: string | number | boolean, op = ''): void => {
       const reasons = schemas.map((schema) => whyNeverEqual(path, schema, value));
+      if (reasons.some((r) => r === undefined)) return;
       const outcome = op === 'ne' ? 'every event passes' : 'no event matches';
-      if (reasons.every((r) => r !== undefined)) fail(`where.${path}${op && `.${op}`}: ${outcome}, no ${path} is ${JSON.stringify(value)}: ${reasons[0]}`);
+      // Of several event types, each with its own values (`type`, an enum one of them extends): all of them.
+      const values = schemas.every((schema) => schema.enum !== undefined) ? [...new Set(schemas.flatMap((schema) => schema.enum!))] : undefined;
+      const reason = values === undefined ? reasons[0] : `${JSON.stringify(value)} is not one of its values (${values.map((v) => JSON.stringify(v)).join(', ')})`;
+      fail(`where.${path}${op && `.${op}`}: ${outcome}, no ${path} is ${JSON.stringify(value)}: ${reason}`);
     };
     if (typeof condition !== 'object') canEqual(condition);
     else if ('in' in condition) condition.in.forEach((value) => canEqual(value, 'in'));
     else if ('ne' in condition) canEqual(condition.ne, 'ne');
-    else if (!('exists' in condition)) {
+    else if ('exists' in condition) {
+      if (!condition.exists && def.events.every((type) => alwaysHeld(type, path))) fail(`where.${path}.exists: no event matches, every ${def.events.join(' and ')} event has ${path}`);
+    } else {
       const [op, operand] = Object.entries(condition)[0] as ['gt' | 'gte' | 'lt' | 'lte', number];
       const reasons = schemas.map((schema) => whyNeverCompares(schema, op, operand));
       if (reasons.every((r) => r !== undefined)) fail(`where.${path}.${op}: no event matches, no ${path} is ${OP_WORDS[op]} ${operand}: ${reasons[0]}`);
@@ -236,6 +242,7 @@ function describeKinds(kinds: ReadonlyArray<ReturnType<typeof valueKind>>): stri
 export function knownFields(path: string, types: readonly EventType[]): string {
   const [head] = path.split('.');
   if (head === 'context') return ` (context fields: ${Object.keys(Context.properties).join(', ')})`;
+  if (head === 'entities') return ` (entities: ${Object.keys(Entities.properties).join(', ')})`;
   if (head !== 'payload') return '';
   return ` (${types.map((type) => `${type} payload fields: ${Object.keys(Payloads[type].properties).join(', ')}`).join('; ')})`;
 }

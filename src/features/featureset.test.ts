@@ -105,8 +105,8 @@ describe('feature sets', () => {
     expect(() => bad({ where: { 'context.ip_country': 'ng' } })).toThrow('where.context.ip_country: no event matches, no context.ip_country is "ng": riskgate stores it upper-case: write "NG"');
     expect(() => bad({ where: { 'context.ip_country': 'NGA' } })).toThrow('"NGA" does not have its form (ISO 3166-1 alpha-2)');
     expect(() => bad({ ...bookings, where: { 'payload.checkin': '1/2/2026' } })).toThrow('"1/2/2026" does not have its form (a date, YYYY-MM-DD)');
-    expect(() => bad({ events: ['review_posted'], where: { 'payload.rating': 6 } })).toThrow('where.payload.rating: no event matches, no payload.rating is 6: it holds numbers from 1 to 5');
-    expect(() => bad({ events: ['review_posted'], where: { 'payload.rating': { gt: 5 } } })).toThrow('where.payload.rating.gt: no event matches, no payload.rating is over 5: it holds numbers from 1 to 5');
+    expect(() => bad({ events: ['review_posted'], where: { 'payload.rating': 6 } })).toThrow('where.payload.rating: no event matches, no payload.rating is 6: it holds whole numbers from 1 to 5');
+    expect(() => bad({ events: ['review_posted'], where: { 'payload.rating': { gt: 5 } } })).toThrow('where.payload.rating.gt: no event matches, no payload.rating is over 5: it holds whole numbers from 1 to 5');
     expect(() => bad({ ...bookings, where: { 'payload.nights': 1.5 } })).toThrow('no payload.nights is 1.5: it holds whole numbers');
     expect(() => bad({ ...bookings, where: { 'payload.amount': { lt: 0 } } })).toThrow('no payload.amount is under 0: it holds numbers from 0 to');
     expect(() => bad({ where: { 'payload.success': { gte: 1 } } })).toThrow('where.payload.success.gte: no event matches, no payload.success is at least 1: it holds true or false, not numbers: write true');
@@ -120,9 +120,27 @@ describe('feature sets', () => {
     expect(() => bad({ ...bookings, where: { 'payload.nights': '2' } })).toThrow('it holds numbers, not text');
     expect(() => bad({ ...bookings, where: { 'payload.currency': { gte: 3 } } })).toThrow('feature "f": where.payload.currency.gte: no event matches, no payload.currency is at least 3: it holds text, not numbers');
     expect(() => create(base, { kind: 'on_demand', name: 'a', description: '', op: 'value', args: ['$event.payload.amount'] })).toThrow(
-      'feature "a": operand "$event.payload.amount": no login event has it (operands are read from the scored event) (login payload fields: success, method',
+      'feature "a": operand "$event.payload.amount": no scored event (login) has it (login payload fields: success, method',
     );
-    expect(() => create(base, { kind: 'on_demand', name: 'a', description: '', op: 'value', args: ['$event.payload'] })).toThrow('feature "a": operand "$event.payload": it holds a list or a group of fields, never a single value');
+    expect(() => create(base, { kind: 'on_demand', name: 'a', description: '', op: 'value', args: ['$event.payload'] })).toThrow('feature "a": operand "$event.payload": it holds a list or a group of fields, never a single value (login payload fields: success, method');
+    expect(() => create(base, { kind: 'on_demand', name: 'a', description: '', op: 'value', args: ['$event.entities.merchant'] })).toThrow('(entities: user, device, card, ip, email, listing, host)');
+    expect(() => create(base, { kind: 'on_demand', name: 'a', description: '', op: 'value', args: ['$event.id'] })).toThrow('$event.payload…, $event.ts or $event.type');
+    // More values a field never holds, and conditions no event can meet.
+    expect(() => bad({ events: ['search'], where: { 'payload.checkin': '2026-02-30' } })).toThrow('no payload.checkin is "2026-02-30": "2026-02-30" is not a day of the calendar');
+    expect(() => bad({ where: { 'entities.device': '' } })).toThrow('no entities.device is "": it is never empty');
+    expect(() => bad({ where: { id: 'evt 1' } })).toThrow('"evt 1" does not have its form (letters, digits and _ . : @ -, starting with a letter or digit)');
+    expect(() => bad({ where: { ts: '2026-01-01' } })).toThrow('it holds numbers (epoch milliseconds), not text');
+    expect(() => bad({ where: { ts: { lt: 0 } } })).toThrow('no ts is under 0: it holds whole numbers from 946684800000 to 4102444800000');
+    expect(() => bad({ events: ['review_posted'], where: { 'payload.rating': 6 } })).toThrow('it holds whole numbers from 1 to 5');
+    expect(() => bad({ where: { 'payload.success': 1 } })).toThrow('it holds true or false, not a number: write {"payload.success": true}');
+    expect(() => bad({ where: { 'payload.success': 'false' } })).toThrow('not text: write {"payload.success": false}');
+    expect(() => bad({ where: { 'payload.success': { gt: 0.5 } } })).toThrow('not numbers: write true');
+    expect(() => bad({ where: { 'entities.email': 'EM_739F05E19D5CFA99' } })).toThrow('an e-mail hash is em_ and 32 lower-case hexadecimal digits');
+    expect(() => bad({ events: ['login', 'search'], where: { type: 'booking_attempted' } })).toThrow('"booking_attempted" is not one of its values ("login", "search")');
+    expect(() => bad({ events: ['payment_attempted'], where: { 'payload.status': { exists: false } } })).toThrow('where.payload.status.exists: no event matches, every payment_attempted event has payload.status');
+    expect(() => bad({ where: { 'entities.device': { exists: false } } })).toThrow('every login event has entities.device');
+    // …while a field only some events hold, or an optional one, may be absent.
+    expect(create({ ...base, events: ['login', 'search'], where: { 'entities.device': { exists: false }, 'payload.method': { exists: false } } }).valueNames).toEqual(['f']);
     // A path one of the event types holds is enough (the others read it as absent), and what they hold is usable.
     const either = { ...base, events: ['booking_attempted', 'payment_attempted'] } as WindowedFeature;
     expect(create({ ...either, where: { 'payload.status': 'declined', 'context.ip_country': { in: ['NG', 'GH'] } } }).valueNames).toEqual(['f']);

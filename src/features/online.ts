@@ -101,7 +101,7 @@ export class OnlineFeatureStore {
       // served vectors of this directory already use for other events.
       throw new DamagedFileError(
         path ?? 'the feature state',
-        `the event log ends at seq ${last}, but the feature state has applied it up to seq ${this.engine.appliedSeq}: events.db is older than the rest of the data directory (lost, or restored from an older backup), and events appended now would reuse the sequence numbers its decisions and cases are kept under. Restore the events.db that belongs to it; or, to start from this events.db, move decisions.db, feature-log.db and the features-*.snapshot files away`,
+        `the event log ends at seq ${last}, but the feature state has applied it up to seq ${this.engine.appliedSeq}: events.db is older than the rest of the data directory (lost, or restored from an older backup), and events appended now would reuse the sequence numbers its decisions and cases are kept under. Restore the whole data directory from one backup (riskgate backup; docs/OPERATIONS.md), not events.db alone`,
       );
     }
     const start = this.engine.appliedSeq;

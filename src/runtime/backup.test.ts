@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,11 +55,28 @@ describe('backupDataDir', () => {
     expect(report.bytes).toBeGreaterThan(4 * 3_000 * 2_000);
   });
 
-  it('leaves nothing behind when it fails', async () => {
+  it('leaves nothing behind when it fails, and refuses what is not a new directory beside a data directory', async () => {
     const dir = join(root, 'damaged');
     mkdirSync(dir);
+    await expect(backupDataDir(dir, join(root, 'damaged-copy'))).rejects.toThrow(`${dir} is not a riskgate data directory (it has no events.db)`);
+    writeFileSync(join(dir, 'events.db'), '');
     writeFileSync(join(dir, 'riskgate.db'), 'not a database');
     await expect(backupDataDir(dir, join(root, 'damaged-copy'))).rejects.toThrow(/riskgate\.db/);
-    expect(readdirSync(root)).not.toContain('damaged-copy');
+    expect(readdirSync(root).filter((n) => n.startsWith('damaged-copy'))).toEqual([]);
+    mkdirSync(join(root, 'empty'));
+    await expect(backupDataDir(join(root, 'data'), join(root, 'empty'))).rejects.toThrow('already exists: a backup goes to a new directory');
+    await expect(backupDataDir(join(root, 'data'), join(root, 'no', 'such', 'parent'))).rejects.toThrow(`${join(root, 'no', 'such')} does not exist`);
+    mkdirSync(join(root, 'left.partial'));
+    await expect(backupDataDir(join(root, 'data'), join(root, 'left'))).rejects.toThrow('left.partial is left from an interrupted backup: delete it first');
+  });
+
+  it('an interrupted backup leaves only its .partial directory, and none once the process exits', async () => {
+    const script = `
+      import { backupDataDir } from './src/runtime/backup.ts';
+      backupDataDir(${JSON.stringify(join(root, 'data'))}, ${JSON.stringify(join(root, 'interrupted'))}, { onProgress: () => process.exit(130) });
+    `;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(child.status, child.stderr).toBe(130);
+    expect(readdirSync(root).filter((n) => n.startsWith('interrupted'))).toEqual([]);
   });
 });

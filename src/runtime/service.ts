@@ -128,7 +128,7 @@ async function refuseLogBehindDecisions(embedded: Embedded, decisions: SqliteDec
   if (file === undefined) return;
   throw new DamagedFileError(
     eventLogPath(embedded.dir),
-    `the event log ends at seq ${logEnd}, but ${file} holds ${ahead}: events.db has lost acknowledged events (its -wal file deleted or damaged, or events.db restored alone from an older backup), and events appended now would take the sequence numbers those are kept under. Restore the whole data directory from a backup (docs/OPERATIONS.md); or, to go on with this events.db and without the decisions, move decisions.db, feature-log.db and the features-*.snapshot files away`,
+    `the event log ends at seq ${logEnd}, but ${file} holds ${ahead}: events.db has lost acknowledged events (its -wal file deleted or damaged, or events.db restored alone from an older backup), and events appended now would take the sequence numbers those are kept under. Restore the whole data directory from one backup (riskgate backup; docs/OPERATIONS.md). Moving decisions.db away does not help: cases and the audit trail name those decisions too`,
   );
 }
 

@@ -1,6 +1,6 @@
 // riskgate backup while a server decides under load: the copy is a data directory a server starts from,
 // holding everything acknowledged before the backup began, consistent across its databases.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it, vi } from 'vitest';
@@ -107,10 +107,14 @@ describe('riskgate backup', () => {
   it('refuses a target that is not a new directory, or inside the data directory', async () => {
     const used = join(backups, 'used');
     await backupDataDir(world.dir, used);
-    expect(await cli('backup', used)).toMatchObject({ code: 2, err: expect.stringMatching(/already exists and is not an empty directory/) });
+    expect(await cli('backup', used)).toMatchObject({ code: 2, err: expect.stringMatching(/already exists: a backup goes to a new directory/) });
     writeFileSync(join(backups, 'a-file'), 'x');
     expect(await cli('backup', join(backups, 'a-file'))).toMatchObject({ code: 2, err: expect.stringMatching(/already exists/) });
     expect(await cli('backup', join(world.dir, 'inside'))).toMatchObject({ code: 2, err: expect.stringMatching(/outside the data directory/) });
+    symlinkSync(world.dir, join(backups, 'link'));
+    expect(await cli('backup', join(backups, 'link', 'inside'))).toMatchObject({ code: 2, err: expect.stringMatching(/outside the data directory/) });
+    mkdirSync(join(backups, 'not-data'));
+    expect(await cli('--data', join(backups, 'not-data'), 'backup', join(backups, 'x'))).toMatchObject({ code: 2, err: expect.stringMatching(/is not a riskgate data directory/) });
     expect(await cli('backup', join(backups, 'second'))).toMatchObject({ code: 0 });
   }, 60_000);
 });
