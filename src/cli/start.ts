@@ -67,7 +67,7 @@ export function registerStart(program: Command): void {
         await embedded.audit.append({ actor: 'riskgate start', action: 'settings.update', subject: 'serving', details: { review_capacity_per_day: START_REVIEW_CAPACITY, costs } });
         await service.reloadModels();
         console.log(
-          `promoted ${model.artifact.id} to active; thresholds for ${START_REVIEW_CAPACITY} reviews a day: block ≥ ${policy.block.toFixed(3)}, review ≥ ${policy.review.toFixed(3)} — ${metrics.reviewsPerDay.toFixed(1)} reviews/day, ${(100 * metrics.fraudStoppedShare).toFixed(0)}% of the fraud amount stopped on the validation period (executive page: ${page})`,
+          `promoted ${model.artifact.id} to active; thresholds for ${START_REVIEW_CAPACITY} reviews a day: ${policy.block >= 1 ? 'the model blocks nothing (at these costs and this review capacity blocking does not pay; rules still block)' : `block ≥ ${policy.block.toFixed(3)}`}, review ≥ ${policy.review.toFixed(3)} — ${metrics.reviewsPerDay.toFixed(1)} reviews/day, ${(100 * metrics.fraudStoppedShare).toFixed(0)}% of the fraud amount stopped on the validation period (executive page: ${page})`,
         );
       }
 
