@@ -12,8 +12,8 @@ export function registerBackup(program: Command): void {
     .description('Copy the data directory to <target> (a new directory), consistently, while a server may be running; the copy is a data directory to restore or serve')
     .action(async (target: string, _opts, command: Command) => {
       const dir = dataDirOf(command);
-      const real = realPath(dir);
-      if (realPath(target) === real || realPath(target).startsWith(real + sep)) throw new UserError(`the backup must go outside the data directory ${dir}`);
+      const [from, to] = [realPath(dir), realPath(target)];
+      if (to === from || to.startsWith(from + sep)) throw new UserError(`the backup must go outside the data directory ${dir}`);
       const bar = progress('backup', 0, 'pages');
       // Interrupted, the process exits through its 'exit' handlers, which remove the unfinished copy.
       const interrupted = (signal: NodeJS.Signals) => process.exit(signal === 'SIGINT' ? 130 : 143);

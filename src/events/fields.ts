@@ -145,7 +145,7 @@ function booleanMeant(value: string | number | boolean): 'true' | 'false' | unde
   return undefined;
 }
 
-/** Why no stored value of `path` can be compared with `op` to `value` (a number), or undefined when one can. */
+/** Why no stored value of a field of schema `schema` passes `op` against `value` (a number), or undefined when one can. */
 export function whyNeverCompares(schema: FieldSchema, op: 'gt' | 'gte' | 'lt' | 'lte', value: number): string | undefined {
   const kind = valueKind(schema);
   if (kind === 'boolean') {

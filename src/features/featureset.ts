@@ -261,11 +261,11 @@ function validateOnDemand(def: OnDemandFeature, byName: Map<string, FeatureDefin
       if (!['entities', 'context', 'payload', 'ts', 'type'].includes(root!)) fail(`operand "${arg}" must be $event.entities…, $event.context…, $event.payload…, $event.ts or $event.type`);
       const reserved = arg.split('.').slice(1).find(registered ? isForbiddenPathPart : isReservedPathPart);
       if (reserved !== undefined) fail(`operand ${reservedPathProblem(arg.slice('$event.'.length), reserved)}`);
-      // (Read from the scored event only: a path none of the scored types holds is missing on every row.)
+      // Read from the scored event only: a path none of the scored types holds is missing on every row,
+      // and their fields are the ones to name.
       if (!registered) {
         const path = arg.slice('$event.'.length);
         const schemas = scored.flatMap((type) => fieldSchema(type, path) ?? []);
-        // (Operands are read from the scored event, so its fields are the ones to name.)
         if (schemas.length === 0) fail(`operand "${arg}": no scored event (${scored.join(', ')}) has it${knownFields(path, scored)}`);
         if (schemas.every((schema) => valueKind(schema) === 'compound')) fail(`operand "${arg}": it holds a list or a group of fields, never a single value${knownFields(`${path}.?`, scored)}`);
       }

@@ -3,7 +3,6 @@ import { open, rename, rm } from 'node:fs/promises';
 
 let writes = 0;
 
-/** Write a file so that readers see the old or the new content, never half of it. */
 /**
  * A text file people may have saved from any editor, as a string: UTF-8, without the byte order mark
  * Windows editors put first (not part of the JSON, CEL or mapping that follows it).
@@ -13,9 +12,13 @@ export function readTextFile(path: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
+/**
+ * Write a file of the data directory so that readers see the old or the new content, never half of
+ * it; its owner's alone, as the directory is (snapshots and models' rows hold entities' activity).
+ */
 export function writeFileAtomic(path: string, data: string | NodeJS.ArrayBufferView): void {
   const temp = `${path}.tmp-${process.pid}-${++writes}`;
-  writeFileSync(temp, data);
+  writeFileSync(temp, data, { mode: 0o600 });
   renameSync(temp, path);
 }
 
@@ -26,7 +29,7 @@ export function writeFileAtomic(path: string, data: string | NodeJS.ArrayBufferV
  */
 export async function writeFileAtomicInPieces(path: string, pieces: Iterable<Uint8Array>): Promise<void> {
   const temp = `${path}.tmp-${process.pid}-${++writes}`;
-  const handle = await open(temp, 'w');
+  const handle = await open(temp, 'w', 0o600);
   try {
     for (const piece of pieces) {
       for (let at = 0; at < piece.length; ) at += (await handle.write(piece, at)).bytesWritten;

@@ -1,7 +1,7 @@
 // One way to open the embedded database files, so every store gets the same durability settings.
 import Database from 'better-sqlite3';
 import { DamagedFileError } from './files.js';
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export type SqliteDatabase = Database.Database;
@@ -20,7 +20,11 @@ export interface SqliteOptions {
 
 export function openSqlite(path: string, durability: Durability = 'fsync', options: SqliteOptions = {}): SqliteDatabase {
   if (path !== ':memory:') ensureDirectory(dirname(path));
+  const created = path !== ':memory:' && !existsSync(path);
   const db = new Database(path);
+  // Its owner's alone, as the directory is: a copy of the file elsewhere stays so (SQLite gives the
+  // -wal and -shm files the database's mode).
+  if (created) chmodSync(path, 0o600);
   try {
     if (options.pageSize) db.pragma(`page_size = ${options.pageSize}`);
     db.pragma('journal_mode = WAL');
