@@ -188,6 +188,8 @@ export async function buildServer(service: Service, options: ServerOptions = {})
       [429, true],
     ];
     for (const [status, applies] of common) if (applies && response[status] === undefined) response[status] = error;
+    // Every route, while the server loads (server/starting.ts) or after it began to close.
+    response[503] ??= { $ref: 'Error#', description: 'starting or shutting_down: the server takes no requests now; retry after Retry-After' };
     // A route that declares no answer of its own still answers 200 (an untyped schema: serialised as is).
     if (!Object.keys(response).some((status) => status.startsWith('2'))) response[200] = { description: 'Default Response' };
   });

@@ -947,9 +947,11 @@ describe('replay, operations and documentation', () => {
     expect(answers('/v1/events', 'post')).toEqual(expect.arrayContaining(['200', '400', '401', '403', '409', '413', '415', '429']));
     expect(answers('/v1/admin/rules', 'post')).toEqual(expect.arrayContaining(['201', '409']));
     expect(answers('/v1/admin/rules', 'post')).not.toContain('200');
-    expect(answers('/v1/me', 'get')).toEqual(['200', '401', '403', '429']);
+    expect(answers('/v1/me', 'get')).toEqual(['200', '401', '403', '429', '503']);
+    expect(docs.body.paths['/v1/me'].get.responses['503'].description).toMatch(/starting or shutting_down/);
+    expect(docs.body.paths['/v1/decisions'].post.responses['503'].description).toMatch(/not_recorded/);
     // An id in the path may be unknown (404) or too long (414); a stale lease or version is a conflict.
-    expect(answers('/v1/cases/{id}', 'get')).toEqual(['200', '400', '401', '403', '404', '414', '429']);
+    expect(answers('/v1/cases/{id}', 'get')).toEqual(['200', '400', '401', '403', '404', '414', '429', '503']);
     for (const [path, method] of [['/v1/cases/{id}/claim', 'post'], ['/v1/cases/{id}/decide', 'post'], ['/v1/admin/rules/{id}', 'put'], ['/v1/admin/models/{id}/promote', 'post'], ['/v1/admin/models/rollback', 'post']]) {
       expect(answers(path!, method!), path).toEqual(expect.arrayContaining(['404', '409']));
     }

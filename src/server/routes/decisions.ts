@@ -17,7 +17,7 @@ export function decisionRoutes(service: Service) {
           summary: 'Decide on a checkpoint event: allow, review or block',
           description: 'Idempotent by event id: a retry returns the stored decision.',
           body: Type.Object(EventBody.properties, { ...EventBody, [VALIDATED_BY_PARSE_EVENT]: true }),
-          response: { 200: { $ref: 'Decision#' }, 409: { $ref: 'Error#' }, 503: { $ref: 'Error#', description: 'not_recorded: the event could not be logged within the request budget; nothing was acknowledged, retry with the same id' } },
+          response: { 200: { $ref: 'Decision#' }, 409: { $ref: 'Error#' }, 503: { $ref: 'Error#', description: 'not_recorded: the event could not be logged within the request budget; nothing was acknowledged, retry with the same id (also starting or shutting_down: retry after Retry-After)' } },
         },
       },
       async (request) => {
