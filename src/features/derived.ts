@@ -1,6 +1,6 @@
 // Values derived from an event rather than read from it: signals of its message text. Computed once
 // per event and remembered, since several features may ask.
-import type { RiskEvent } from '../events/schema.js';
+import type { EventType, RiskEvent } from '../events/schema.js';
 import { textSignals, type TextSignals } from './text/index.js';
 
 export const TEXT_SIGNALS = ['off_platform', 'url', 'phone', 'email', 'score'] as const;
@@ -9,6 +9,9 @@ export type TextSignalName = (typeof TEXT_SIGNALS)[number];
 const cache = new WeakMap<RiskEvent, TextSignals>();
 
 /** The free text an event carries: a message, a booking note or a review. */
+/** The event types that carry text (textOf answers undefined for every other). */
+export const TEXT_TYPES: readonly EventType[] = ['message_sent', 'review_posted', 'booking_attempted'];
+
 export function textOf(event: RiskEvent): string | undefined {
   switch (event.type) {
     case 'message_sent':

@@ -125,6 +125,9 @@ describe('feature sets', () => {
     expect(() => create(base, { kind: 'on_demand', name: 'a', description: '', op: 'value', args: ['$event.payload'] })).toThrow('feature "a": operand "$event.payload": it holds a list or a group of fields, never a single value (login payload fields: success, method');
     expect(() => create(base, { kind: 'on_demand', name: 'a', description: '', op: 'value', args: ['$event.entities.merchant'] })).toThrow('(entities: user, device, card, ip, email, listing, host)');
     expect(() => create(base, { kind: 'on_demand', name: 'a', description: '', op: 'value', args: ['$event.id'] })).toThrow('$event.payload…, $event.ts or $event.type');
+    expect(() => create(base, { kind: 'on_demand', name: 'a', description: '', op: 'value', args: ['$event.type'] })).toThrow('feature "a": operation value reads numbers, and "$event.type" holds text: it would be missing on every row (differs and present read text)');
+    expect(() => create(base, { kind: 'on_demand', name: 'a', description: '', op: 'text_signal', args: [], param: 'url' })).toThrow('feature "a": operation text_signal reads the scored event\'s text, and no scored event (login) carries any');
+    expect(create(base, { kind: 'on_demand', name: 'a', description: '', op: 'differs', args: ['$event.context.ip_country', '$event.context.user_country'] }, { kind: 'on_demand', name: 'b', description: '', op: 'value', args: ['$event.payload.success'] }).valueNames).toEqual(['f', 'a', 'b']);
     // More values a field never holds, and conditions no event can meet.
     expect(() => bad({ events: ['search'], where: { 'payload.checkin': '2026-02-30' } })).toThrow('no payload.checkin is "2026-02-30": "2026-02-30" is not a day of the calendar');
     expect(() => bad({ where: { 'entities.device': '' } })).toThrow('no entities.device is "": it is never empty');

@@ -19,6 +19,7 @@ import {
   type RatioFeature,
   type WindowedFeature,
 } from './definition.js';
+import { TEXT_TYPES } from './derived.js';
 import { ON_DEMAND_OPS, ON_DEMAND_OPS_VERSION } from './ondemand.js';
 import { TEXT_SIGNALS_VERSION } from './text/index.js';
 import { zeroWhenEntityKnown } from './window.js';
@@ -252,6 +253,7 @@ function validateOnDemand(def: OnDemandFeature, byName: Map<string, FeatureDefin
   // (null is how a JSON file leaves a param out.)
   const problem = op!.checkParam ? op!.checkParam(def.param) : def.param != null && !registered ? `operation ${def.op} takes no param` : undefined;
   if (problem) fail(problem);
+  if (op!.readsText && !registered && !scored.some((type) => TEXT_TYPES.includes(type))) fail(`operation ${def.op} reads the scored event's text, and no scored event (${scored.join(', ')}) carries any: it would be 0 on every row (${TEXT_TYPES.join(', ')} do)`);
   if (def.missingValue !== undefined && !Number.isFinite(def.missingValue)) fail('missingValue must be a finite number');
   for (const arg of def.args) {
     if (typeof arg !== 'string') fail('operands must be feature names or $event.<path> strings');
@@ -268,6 +270,7 @@ function validateOnDemand(def: OnDemandFeature, byName: Map<string, FeatureDefin
         const schemas = scored.flatMap((type) => fieldSchema(type, path) ?? []);
         if (schemas.length === 0) fail(`operand "${arg}": no scored event (${scored.join(', ')}) has it${knownFields(path, scored)}`);
         if (schemas.every((schema) => valueKind(schema) === 'compound')) fail(`operand "${arg}": it holds a list or a group of fields, never a single value${knownFields(`${path}.?`, scored)}`);
+        if (op!.numeric && schemas.every((schema) => valueKind(schema) === 'string')) fail(`operation ${def.op} reads numbers, and "${arg}" holds text: it would be missing on every row (differs and present read text)`);
       }
     } else if (!byName.has(arg)) {
       fail(`operand "${arg}" is not a defined feature (or $event.<path>)`);

@@ -14,6 +14,10 @@ export type Operand = number | string | undefined;
 export interface OnDemandOp {
   arity: number;
   describe: string;
+  /** Reads its operands as numbers: a text operand is missing on every row. */
+  numeric?: boolean;
+  /** Reads the scored event's text: constant 0 on event types that carry none. */
+  readsText?: boolean;
   /** Checks the definition's `param`; returns a problem or undefined. */
   checkParam?: (param: string | undefined) => string | undefined;
   compute(args: Operand[], event: RiskEvent, param: string | undefined): number;
@@ -24,11 +28,13 @@ const missing = (x: Operand): boolean => x === undefined || (typeof x === 'numbe
 
 export const ON_DEMAND_OPS: Record<string, OnDemandOp> = {
   value: {
+    numeric: true,
     arity: 1,
     describe: 'the operand as a number (booleans as 1/0)',
     compute: ([a]) => num(a),
   },
   div: {
+    numeric: true,
     arity: 2,
     describe: 'a ÷ b; missing when either is missing or b is 0',
     compute: ([a, b]) => {
@@ -38,11 +44,13 @@ export const ON_DEMAND_OPS: Record<string, OnDemandOp> = {
     },
   },
   seconds_to_days: {
+    numeric: true,
     arity: 1,
     describe: 'a seconds in days',
     compute: ([a]) => num(a) / 86_400,
   },
   log1p: {
+    numeric: true,
     arity: 1,
     describe: 'ln(1 + a) for a ≥ 0',
     compute: ([a]) => {
@@ -75,6 +83,7 @@ export const ON_DEMAND_OPS: Record<string, OnDemandOp> = {
     },
   },
   text_signal: {
+    readsText: true,
     arity: 0,
     describe: 'a signal (param: off_platform, url, phone, email, score) of the event text; 0 when there is no text',
     checkParam: (param) =>
