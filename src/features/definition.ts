@@ -2,6 +2,7 @@
 // and that the online store, the offline replay and the docs all read the same way.
 import { alwaysHeld, fieldSchema, valueKind, whyNeverCompares, whyNeverEqual, type FieldSchema } from '../events/fields.js';
 import { Context, Entities, ENTITY_KINDS, EVENT_TYPES, Payloads, type EntityKind, type EventType } from '../events/schema.js';
+import { TEXT_TYPES } from './derived.js';
 
 export const AGGREGATIONS = ['count', 'sum', 'mean', 'min', 'max', 'distinct', 'last', 'since_last', 'since_first', 'velocity'] as const;
 export type Aggregation = (typeof AGGREGATIONS)[number];
@@ -195,11 +196,16 @@ export function validateWindowed(def: WindowedFeature, registered = false): void
  */
 function checkAgainstEvents(def: WindowedFeature, fail: (problem: string) => never): void {
   const held = (path: string): FieldSchema[] => {
+    if (path.startsWith('$text.')) {
+      // Derived from the event's text: 0 on events that carry none.
+      if (!def.events.some((type) => TEXT_TYPES.includes(type))) fail(`"${path}": no ${def.events.join(' or ')} event carries text, so it is 0 on every event (${TEXT_TYPES.join(', ')} carry text)`);
+      return [path === '$text.score' ? { type: 'number', minimum: 0, maximum: 1, description: 'a score' } : { type: 'integer', minimum: 0, maximum: 1, description: '1 when the text has it, else 0' }];
+    }
     const schemas = def.events.flatMap((type) => fieldSchema(type, path) ?? []);
     if (schemas.length === 0) fail(`field path "${path}": no ${def.events.join(' or ')} event has it${knownFields(path, def.events)}`);
     return schemas;
   };
-  if (def.field !== undefined && !def.field.startsWith('$')) {
+  if (def.field !== undefined) {
     const kinds = held(def.field).map(valueKind);
     if (['sum', 'mean', 'min', 'max', 'last'].includes(def.agg) && !kinds.some((k) => k === 'number' || k === 'boolean')) {
       fail(`aggregation ${def.agg} needs a numeric field: "${def.field}" holds ${describeKinds(kinds)}`);
@@ -207,7 +213,6 @@ function checkAgainstEvents(def: WindowedFeature, fail: (problem: string) => nev
     if (def.agg === 'distinct' && !kinds.some((k) => k !== 'compound')) fail(`distinct counts single values: "${def.field}" holds ${describeKinds(kinds)}`);
   }
   for (const [path, condition] of Object.entries(def.where ?? {})) {
-    if (path.startsWith('$')) continue;
     const schemas = held(path);
     const canEqual = (value: string | number | boolean, op = ''): void => {
       const reasons = schemas.map((schema) => whyNeverEqual(path, schema, value));
