@@ -21,8 +21,8 @@ export interface DecisionStore {
   get(decisionId: string): Promise<StoredDecision | undefined>;
   getByEvent(eventId: string): Promise<StoredDecision | undefined>;
   list(query: DecisionQuery): Promise<StoredDecision[]>;
-  /** A user's latest decisions, newest first. */
-  listByUser(user: string, limit: number): Promise<StoredDecision[]>;
+  /** A user's latest decisions, newest first; with `beforeSeq`, only those made on events before it. */
+  listByUser(user: string, limit: number, beforeSeq?: number): Promise<StoredDecision[]>;
   count(): Promise<number>;
   /** The highest event seq with a stored decision (0 when none): recovery starts after it. */
   lastSeq(): Promise<number>;

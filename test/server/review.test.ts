@@ -46,6 +46,21 @@ describe('review queue over HTTP', () => {
     expect(priorities).toEqual([...priorities].sort((a, b) => b - a));
   });
 
+  it("shows each feature beside the user's usual over their decisions before the case's, never later ones", async () => {
+    const decide = async (amount: number) => {
+      const request = booking({ user: 'u_usual_baseline', amount });
+      expect((await server.request('POST', '/v1/decisions', { body: request })).status).toBe(200);
+      return request.id;
+    };
+    await decide(6000);
+    const middle = await decide(9000);
+    await decide(7000);
+    const list = await server.request('GET', `/v1/cases?status=all&q=${middle}`, { key: server.keys.review });
+    const detail = await server.request('GET', `/v1/cases/${list.body.cases[0].id}`, { key: server.keys.review });
+    const amount = detail.body.features.find((f: { name: string }) => f.name === 'amount');
+    expect([amount.value, amount.usual]).toEqual([9000, 6000]);
+  });
+
   it('lets one reviewer at a time hold a case; concurrent claims produce one lease', async () => {
     const { caseId } = await reviewCase();
     const claims = await Promise.all([server.keys.review, second, server.keys.review, second].map((key) => server.request('POST', `/v1/cases/${caseId}/claim`, { key, body: {} })));

@@ -119,8 +119,8 @@ export class SqliteDecisionStore implements DecisionStore {
     return rows.map(toStored);
   }
 
-  async listByUser(user: string, limit: number): Promise<StoredDecision[]> {
-    const rows = this.db.prepare(`SELECT ${COLUMNS} FROM ${FROM} WHERE d.user = ? ORDER BY d.seq DESC LIMIT ?`).all(user, limit) as Row[];
+  async listByUser(user: string, limit: number, beforeSeq = Number.MAX_SAFE_INTEGER): Promise<StoredDecision[]> {
+    const rows = this.db.prepare(`SELECT ${COLUMNS} FROM ${FROM} WHERE d.user = ? AND d.seq < ? ORDER BY d.seq DESC LIMIT ?`).all(user, beforeSeq, limit) as Row[];
     return rows.map(toStored);
   }
 

@@ -96,9 +96,10 @@ export function reviewRoutes(service: Service) {
       // The vector is laid out by the set the decision was made with (serve --feature-set may have chosen another since).
       const setVersion = stored.decision.feature_set_version;
       const set = await service.featureSetOf(setVersion);
-      // The user's usual: the median of each feature over their earlier decisions (those laid out the same way).
+      // The user's usual: the median of each feature over their decisions before this one (those laid out
+      // the same way) — never later ones, which would count this event in their windows.
       const earlier = c.user
-        ? (await service.decisions.listByUser(c.user, 21)).filter((d) => d.decision.decision_id !== c.decisionId && d.vector && d.decision.feature_set_version === setVersion)
+        ? (await service.decisions.listByUser(c.user, 20, stored.decision.seq)).filter((d) => d.vector && d.decision.feature_set_version === setVersion)
         : [];
       const n = set.valueNames.length;
       const features = set.valueNames.map((name, i) => {
