@@ -3,7 +3,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readTextFile } from '../lib/files.js';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { buildTrainingSet, FeatureDefinitionError, FeatureSet, labelledBeforeRowWarning, type TrainingSet } from '../features/index.js';
+import type { FeatureSet} from '../features/index.js';
+import { buildTrainingSet, FeatureDefinitionError, labelledBeforeRowWarning, type TrainingSet } from '../features/index.js';
 import {
   createScorer,
   DEFAULT_POLICY,
@@ -26,7 +27,7 @@ import {
 import { importXgboostJson } from '../models/xgboost/index.js';
 import { renderEvaluationHtml } from '../models/report.js';
 import { progress } from '../lib/progress.js';
-import { fileFeatureSet, openStores, servedFeatureSet, type Stores } from '../runtime/embedded.js';
+import { fileFeatureSet, openStores, registeredFeatureSet, servedFeatureSet, type Stores } from '../runtime/embedded.js';
 import { saveModelRows } from '../runtime/evaluation-rows.js';
 import { promotionRefusal } from '../runtime/serving.js';
 import { SqliteSettingsStore } from '../decisions/settings.js';
@@ -75,12 +76,12 @@ async function resolveSet(stores: Stores, command: Command, version?: string): P
     const file = command.optsWithGlobals<{ featureSet?: string }>().featureSet;
     return file !== undefined ? fileFeatureSet(loadSpec(file), stores.featureSets) : (await servedFeatureSet(stores.featureSets)).set;
   }
-  const registered = await stores.featureSets.get(version);
+  const registered = await registeredFeatureSet(stores.featureSets, version);
   if (!registered) {
     const known = (await stores.featureSets.list()).map((r) => r.version).join(', ') || 'none';
     throw new UserError(`feature set version "${version}" does not exist (registered: ${known})`);
   }
-  return FeatureSet.create(registered.spec, { registered: true });
+  return registered.set;
 }
 
 async function trainingSet(stores: Stores, set: FeatureSet, opts: { from?: number; to?: number; maturity: number }): Promise<TrainingSet> {

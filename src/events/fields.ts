@@ -5,7 +5,7 @@
 import { hashEmail, isHashedEmail, normaliseEmail } from './email.js';
 import { canonicalIp } from './ip.js';
 import { isCalendarDay } from '../lib/calendar.js';
-import { Context, Entities, EventId, MAX_TS, MIN_TS, Payloads, REQUIRED_ENTITIES, type EntityKind, type EventType } from './schema.js';
+import { Context, DATE_PATTERN, Entities, EventId, MAX_TS, MIN_TS, Payloads, REQUIRED_ENTITIES, type EntityKind, type EventType } from './schema.js';
 
 /** The JSON Schema of what `path` holds in a stored event of `type`, or undefined when no such event can hold it. */
 export function fieldSchema(type: EventType, path: string): FieldSchema | undefined {
@@ -136,7 +136,6 @@ export function whyNeverEqual(path: string, schema: FieldSchema, value: string |
   return undefined;
 }
 
-const DATE_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$';
 
 /** The true or false a number or text most likely meant (1, "true"), or undefined. */
 function booleanMeant(value: string | number | boolean): 'true' | 'false' | undefined {

@@ -43,7 +43,8 @@ const Country = Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1
 const Currency = Type.String({ pattern: '^[A-Za-z]{3}$', description: 'ISO 4217' });
 const Amount = Type.Number({ minimum: 0, maximum: MAX_AMOUNT });
 const Text = Type.String({ maxLength: MAX_TEXT });
-const DateOnly = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'a date, YYYY-MM-DD' });
+export const DATE_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$';
+const DateOnly = Type.String({ pattern: DATE_PATTERN, description: 'a date, YYYY-MM-DD' });
 
 export const Entities = Type.Object(
   {

@@ -95,9 +95,15 @@ export function openStores(dir: string, options: { idIndex?: 'open' | 'first-use
 export async function servedFeatureSet(featureSets: FeatureSetRegistry): Promise<{ set: FeatureSet; spec: FeatureSetSpec }> {
   const version = await featureSets.served();
   if (version === undefined) return { set: FeatureSet.create(MARKETPLACE_FEATURE_SET), spec: MARKETPLACE_FEATURE_SET };
-  const registered = await featureSets.get(version);
+  const registered = await registeredFeatureSet(featureSets, version);
   if (!registered) throw new Error(`the served feature set ${version} is not in the registry`);
-  return { set: FeatureSet.create(registered.spec, { registered: true }), spec: registered.spec };
+  return registered;
+}
+
+/** A registered version's set (checks added since it was registered do not refuse it), or undefined. */
+export async function registeredFeatureSet(featureSets: Pick<FeatureSetRegistry, 'get'>, version: string): Promise<{ set: FeatureSet; spec: FeatureSetSpec } | undefined> {
+  const registered = await featureSets.get(version);
+  return registered && { set: FeatureSet.create(registered.spec, { registered: true }), spec: registered.spec };
 }
 
 /**
@@ -122,24 +128,22 @@ export async function fileFeatureSet(spec: FeatureSetSpec, featureSets: Pick<Fea
 }
 
 /** fileFeatureSet for a command that reads no other store: only checked where no server has run. */
-export async function fileFeatureSetIn(dir: string, spec: FeatureSetSpec): Promise<FeatureSet> {
-  const path = join(dir, 'riskgate.db');
-  if (!existsSync(path)) return FeatureSet.create(spec);
-  const db = openSqlite(path, durability());
-  try {
-    return await fileFeatureSet(spec, new SqliteFeatureSetRegistry(db));
-  } finally {
-    db.close();
-  }
+export function fileFeatureSetIn(dir: string, spec: FeatureSetSpec): Promise<FeatureSet> {
+  return withRegistryIn(dir, (registry) => fileFeatureSet(spec, registry), () => FeatureSet.create(spec));
 }
 
 /** servedFeatureSet for a command that reads no other store (features list): the built-in set where no server has run. */
-export async function servedFeatureSetIn(dir: string): Promise<FeatureSet> {
+export function servedFeatureSetIn(dir: string): Promise<FeatureSet> {
+  return withRegistryIn(dir, async (registry) => (await servedFeatureSet(registry)).set, () => FeatureSet.create(MARKETPLACE_FEATURE_SET));
+}
+
+/** `use` on the data directory's feature-set registry, opened for it alone; `none` where there is no riskgate.db yet. */
+async function withRegistryIn<T>(dir: string, use: (registry: FeatureSetRegistry) => Promise<T>, none: () => T): Promise<T> {
   const path = join(dir, 'riskgate.db');
-  if (!existsSync(path)) return FeatureSet.create(MARKETPLACE_FEATURE_SET);
+  if (!existsSync(path)) return none();
   const db = openSqlite(path, durability());
   try {
-    return (await servedFeatureSet(new SqliteFeatureSetRegistry(db))).set;
+    return await use(new SqliteFeatureSetRegistry(db));
   } finally {
     db.close();
   }

@@ -16,7 +16,7 @@ import { startWriteAheadLog } from '../lib/sqlite.js';
 import { warmUpDecisionPath, type WarmUpLimits, type WarmUpReport } from '../decisions/warmup.js';
 import { EXAMPLE_EVENTS } from '../events/examples.js';
 import type { RiskEvent } from '../events/schema.js';
-import { openEmbedded, type Embedded, type OpenOptions } from './embedded.js';
+import { openEmbedded, registeredFeatureSet, type Embedded, type OpenOptions } from './embedded.js';
 import { openRules, type RulesRuntime } from './rules.js';
 import { loadServingModel, promotionRefusal, servingRefusal } from './serving.js';
 import type { SqliteAuditLog } from '../audit/stores/sqlite.js';
@@ -27,7 +27,7 @@ import { missingVerdictLabels, verdictLabel } from '../review/label.js';
 import { caseIdFor } from '../review/case.js';
 import { parseEvent } from '../events/index.js';
 import { TopK } from '../features/topk/index.js';
-import { FeatureSet } from '../features/index.js';
+import type { FeatureSet } from '../features/index.js';
 import { ReviewBandGovernor } from '../policy/index.js';
 
 export interface ServiceOptions extends OpenOptions {
@@ -220,9 +220,9 @@ async function serviceOn(embedded: Embedded, decisions: SqliteDecisionStore, opt
     if (version === embedded.featureSet.version) return embedded.featureSet;
     let set = otherSets.get(version);
     if (set === undefined) {
-      const registered = await embedded.featureSets.get(version);
+      const registered = await registeredFeatureSet(embedded.featureSets, version);
       if (!registered) throw new Error(`feature set ${version} is not in the registry`);
-      set = FeatureSet.create(registered.spec, { registered: true });
+      set = registered.set;
       otherSets.set(version, set);
     }
     return set;
